@@ -1,0 +1,304 @@
+//! Number decoding: binary numbers of one type and byte order to `f64`, split into components.
+//!
+//! This is the one module of the format layer with `unsafe`: a `&mut [f64]` is viewed as bytes
+//! so that float64 data is read from the file straight into the output and byte-swapped in
+//! place, touching the data once.
+
+use std::fs::File;
+use std::os::unix::fs::FileExt;
+use std::path::Path;
+
+use crate::error::{Error, Result};
+
+/// The binary number type of a data or axis file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum NumberType {
+    /// Signed 8-bit integer (BES3T `C`).
+    I8,
+    /// Signed 16-bit integer (BES3T `S`).
+    I16,
+    /// Signed 32-bit integer (BES3T `I`, ESP data).
+    I32,
+    /// IEEE float32 (BES3T `F`, WinEPR data).
+    F32,
+    /// IEEE float64 (BES3T `D`).
+    F64,
+}
+
+impl NumberType {
+    /// Bytes per number.
+    pub const fn size(self) -> usize {
+        match self {
+            NumberType::I8 => 1,
+            NumberType::I16 => 2,
+            NumberType::I32 | NumberType::F32 => 4,
+            NumberType::F64 => 8,
+        }
+    }
+
+    /// The BES3T letter of the type (`C`, `S`, `I`, `F`, `D`).
+    pub const fn letter(self) -> char {
+        match self {
+            NumberType::I8 => 'C',
+            NumberType::I16 => 'S',
+            NumberType::I32 => 'I',
+            NumberType::F32 => 'F',
+            NumberType::F64 => 'D',
+        }
+    }
+
+    /// The type of a BES3T letter, any case.
+    pub fn from_letter(letter: &str) -> Option<Self> {
+        match letter.trim().to_ascii_uppercase().as_str() {
+            "C" => Some(NumberType::I8),
+            "S" => Some(NumberType::I16),
+            "I" => Some(NumberType::I32),
+            "F" => Some(NumberType::F32),
+            "D" => Some(NumberType::F64),
+            _ => None,
+        }
+    }
+}
+
+/// The byte order of a binary file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ByteOrder {
+    /// Most significant byte first (BES3T `BIG`, ESP).
+    Big,
+    /// Least significant byte first (BES3T `LIT`, WinEPR).
+    Little,
+}
+
+impl ByteOrder {
+    /// The BES3T name of the order (`BIG`, `LIT`).
+    pub const fn bes3t_name(self) -> &'static str {
+        match self {
+            ByteOrder::Big => "BIG",
+            ByteOrder::Little => "LIT",
+        }
+    }
+}
+
+/// Decodes whole numbers of `bytes` into `out` (one `f64` per number; `out.len()` numbers are
+/// decoded and `bytes` must hold at least that many). Integer and float32 values convert
+/// exactly.
+pub fn decode_to_f64(bytes: &[u8], ty: NumberType, order: ByteOrder, out: &mut [f64]) {
+    macro_rules! convert {
+        ($t:ty, $n:literal) => {{
+            let chunks = bytes.chunks_exact($n);
+            match order {
+                ByteOrder::Big => {
+                    for (o, c) in out.iter_mut().zip(chunks) {
+                        let mut a = [0u8; $n];
+                        a.copy_from_slice(c);
+                        *o = f64::from(<$t>::from_be_bytes(a));
+                    }
+                }
+                ByteOrder::Little => {
+                    for (o, c) in out.iter_mut().zip(chunks) {
+                        let mut a = [0u8; $n];
+                        a.copy_from_slice(c);
+                        *o = f64::from(<$t>::from_le_bytes(a));
+                    }
+                }
+            }
+        }};
+    }
+    debug_assert!(bytes.len() >= out.len() * ty.size());
+    match ty {
+        NumberType::I8 => convert!(i8, 1),
+        NumberType::I16 => convert!(i16, 2),
+        NumberType::I32 => convert!(i32, 4),
+        NumberType::F32 => convert!(f32, 4),
+        NumberType::F64 => convert!(f64, 8),
+    }
+}
+
+/// Bytes read per block when data are decoded through a scratch buffer.
+const BLOCK_BYTES: usize = 1 << 20;
+
+/// Where the numbers of one component sit within a point: `offset` numbers after the start
+/// of the point, `width` numbers wide (1 real, 2 complex).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ComponentSlot {
+    /// Numbers before this component within a point.
+    pub offset: usize,
+    /// Numbers of this component per point (1 or 2).
+    pub width: usize,
+}
+
+/// Reads `points` points of `per_point` numbers starting at byte `start` of `file` and decodes
+/// them into `outputs` (one slice per component, each `points * width` long), splitting the
+/// components. A file that ends early gives a [`crate::ErrorKind::FileChanged`] error naming
+/// `path`, since its length was checked before the read.
+pub fn read_points(
+    file: &File,
+    path: &Path,
+    start: u64,
+    ty: NumberType,
+    order: ByteOrder,
+    slots: &[ComponentSlot],
+    outputs: &mut [&mut [f64]],
+) -> Result<()> {
+    debug_assert_eq!(slots.len(), outputs.len());
+    let per_point: usize = slots.iter().map(|s| s.width).sum();
+    let point_bytes = per_point * ty.size();
+    let points = outputs
+        .first()
+        .map_or(0, |o| o.len() / slots[0].width.max(1));
+    if slots.len() == 1 {
+        return read_numbers(file, path, start, ty, order, outputs[0]);
+    }
+    let points_per_block = (BLOCK_BYTES / point_bytes).max(1);
+    let mut scratch = vec![0f64; points_per_block * per_point];
+    let mut done = 0;
+    while done < points {
+        let n = points_per_block.min(points - done);
+        let block = &mut scratch[..n * per_point];
+        read_numbers(
+            file,
+            path,
+            start + (done * point_bytes) as u64,
+            ty,
+            order,
+            block,
+        )?;
+        for (slot, out) in slots.iter().zip(outputs.iter_mut()) {
+            let out = &mut out[done * slot.width..(done + n) * slot.width];
+            for (point, dst) in block
+                .chunks_exact(per_point)
+                .zip(out.chunks_exact_mut(slot.width))
+            {
+                dst.copy_from_slice(&point[slot.offset..slot.offset + slot.width]);
+            }
+        }
+        done += n;
+    }
+    Ok(())
+}
+
+/// Reads `out.len()` numbers from byte `start` of `file` and decodes them into `out`.
+pub fn read_numbers(
+    file: &File,
+    path: &Path,
+    start: u64,
+    ty: NumberType,
+    order: ByteOrder,
+    out: &mut [f64],
+) -> Result<()> {
+    let total_bytes = out.len() * ty.size();
+    let short = |e: std::io::Error| {
+        if e.kind() == std::io::ErrorKind::UnexpectedEof {
+            Error::new(
+                crate::ErrorKind::FileChanged,
+                format!(
+                    "{}: file ended while reading {} bytes at offset {start} (truncated while being read?)",
+                    path.display(),
+                    total_bytes
+                ),
+            )
+        } else {
+            Error::io(path, "read", &e)
+        }
+    };
+    if ty == NumberType::F64 {
+        // SAFETY: `out` is a valid, exclusively borrowed slice of `out.len()` f64 values; a
+        // byte view of the same memory has `len * 8` bytes and alignment 1, and every bit
+        // pattern written into it is a valid f64.
+        let bytes = unsafe {
+            std::slice::from_raw_parts_mut(
+                out.as_mut_ptr().cast::<u8>(),
+                std::mem::size_of_val(out),
+            )
+        };
+        file.read_exact_at(bytes, start).map_err(short)?;
+        let native = if cfg!(target_endian = "big") {
+            ByteOrder::Big
+        } else {
+            ByteOrder::Little
+        };
+        if order != native {
+            for v in out.iter_mut() {
+                *v = f64::from_bits(v.to_bits().swap_bytes());
+            }
+        }
+        return Ok(());
+    }
+    let size = ty.size();
+    let per_block = BLOCK_BYTES / size;
+    let mut scratch = vec![0u8; per_block.min(out.len()) * size];
+    let mut offset = start;
+    for chunk in out.chunks_mut(per_block) {
+        let bytes = &mut scratch[..chunk.len() * size];
+        file.read_exact_at(bytes, offset).map_err(short)?;
+        decode_to_f64(bytes, ty, order, chunk);
+        offset += bytes.len() as u64;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_type_and_order_decodes_exactly() {
+        let mut out = [0.0; 2];
+        decode_to_f64(&[0xff, 0x7f], NumberType::I8, ByteOrder::Big, &mut out);
+        assert_eq!(out, [-1.0, 127.0]);
+        decode_to_f64(
+            &[0x80, 0x00, 0x00, 0x01],
+            NumberType::I16,
+            ByteOrder::Big,
+            &mut out,
+        );
+        assert_eq!(out, [-32768.0, 1.0]);
+        decode_to_f64(
+            &[0x00, 0x80, 0x01, 0x00],
+            NumberType::I16,
+            ByteOrder::Little,
+            &mut out,
+        );
+        assert_eq!(out, [-32768.0, 1.0]);
+        let mut one = [0.0; 1];
+        decode_to_f64(
+            &(-7i32).to_be_bytes(),
+            NumberType::I32,
+            ByteOrder::Big,
+            &mut one,
+        );
+        assert_eq!(one, [-7.0]);
+        decode_to_f64(
+            &0.1f32.to_le_bytes(),
+            NumberType::F32,
+            ByteOrder::Little,
+            &mut one,
+        );
+        assert_eq!(one, [f64::from(0.1f32)]);
+        decode_to_f64(
+            &0.1f64.to_be_bytes(),
+            NumberType::F64,
+            ByteOrder::Big,
+            &mut one,
+        );
+        assert_eq!(one, [0.1]);
+    }
+
+    #[test]
+    fn letters_round_trip() {
+        for ty in [
+            NumberType::I8,
+            NumberType::I16,
+            NumberType::I32,
+            NumberType::F32,
+            NumberType::F64,
+        ] {
+            assert_eq!(NumberType::from_letter(&ty.letter().to_string()), Some(ty));
+            assert_eq!(
+                NumberType::from_letter(&ty.letter().to_ascii_lowercase().to_string()),
+                Some(ty)
+            );
+        }
+        assert_eq!(NumberType::from_letter("A"), None);
+    }
+}

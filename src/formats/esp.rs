@@ -1,0 +1,280 @@
+//! The ESP/WinEPR reader (`.par` parameters, `.spc` data), following the reading
+//! specification §2.
+
+use std::path::Path;
+
+use super::decode::{ByteOrder, NumberType};
+use super::scaling::{ScaleStep, Scaling};
+use super::{
+    check_data_len, leading_number, linear_axis, positive_integer, read_text_file,
+    regular_file_len, text, DataLayout, Plan,
+};
+use crate::dataset::{Axis, FileFormat, Param, Params};
+use crate::error::{Error, Result};
+
+/// `JSS` bit for complex data.
+const JSS_COMPLEX: u64 = 0x10;
+/// `JSS` bit for 2-D data.
+const JSS_TWO_D: u64 = 0x1000;
+
+/// Builds the plan of an ESP/WinEPR dataset from its parameter and data file.
+pub(super) fn plan(par: &Path, spc: &Path, scaling: Scaling) -> Result<Plan> {
+    let bytes = read_text_file(par, "parameter file")?;
+    let mut params = text::parse_par(&bytes);
+    drop(bytes);
+    if params.is_empty() {
+        return Err(Error::format(
+            par,
+            "no key/value lines found; this is not an ESP/WinEPR parameter file",
+        ));
+    }
+    let mut warnings = Vec::new();
+    if !params.contains("JEX") {
+        // eprload adds the default sweep type to the parameters; so does epyr, and says so.
+        params.push(Param {
+            key: "JEX".into(),
+            value: "field-sweep".into(),
+            device: None,
+        });
+        warnings.push(format!(
+            "{}: JEX missing, field-sweep assumed and added to the parameters (as eprload)",
+            par.display()
+        ));
+    }
+
+    // DOS key present (any value): WinEPR, float32 little-endian; else ESP, int32 big-endian.
+    let (number, order) = if params.contains("DOS") {
+        (NumberType::F32, ByteOrder::Little)
+    } else {
+        (NumberType::I32, ByteOrder::Big)
+    };
+    let jss = match params.get("JSS") {
+        None => 0,
+        Some(raw) => match crate::dataset::parse_number(raw) {
+            Some(v) if v >= 0.0 && v.fract() == 0.0 && v < 1.8e19 => v as u64,
+            _ => {
+                return Err(Error::format(
+                    par,
+                    format!("key JSS: expected a non-negative whole number, found {raw:?}"),
+                ))
+            }
+        },
+    };
+    let complex = jss & JSS_COMPLEX != 0;
+    let two_d = jss & JSS_TWO_D != 0;
+    let count = |key: &str| positive_integer(&params, key, par);
+
+    let mut nx: u64 = 1024;
+    let mut ny: u64 = 1;
+    if two_d {
+        if let Some(ssx) = count("SSX")? {
+            nx = if complex { ssx / 2 } else { ssx };
+        }
+        if let Some(ssy) = count("SSY")? {
+            ny = ssy;
+        }
+    }
+    if let Some(anz) = count("ANZ")? {
+        if !two_d {
+            nx = if complex { anz / 2 } else { anz };
+        } else if nx.checked_mul(ny) != Some(anz) {
+            return Err(Error::format(
+                par,
+                format!("2-D data: SSX/SSY give {nx} x {ny} points, but ANZ is {anz}"),
+            ));
+        }
+    }
+    if let Some(res) = count("RES")? {
+        nx = res;
+    }
+    if let Some(rey) = count("REY")? {
+        ny = rey;
+    }
+    if let Some(xpls) = count("XPLS")? {
+        nx = xpls;
+    }
+    if !two_d && ny > 1 {
+        ny = 1;
+    }
+    if nx == 0 {
+        return Err(Error::format(par, "the point count along x is zero"));
+    }
+
+    let width = 1 + u64::from(complex);
+    let needed = nx
+        .checked_mul(ny)
+        .and_then(|p| p.checked_mul(width * 4))
+        .filter(|&b| b < isize::MAX as u64 / 2)
+        .ok_or_else(|| Error::format(par, format!("{nx} x {ny} points overflow")))?;
+    let file_len = regular_file_len(spc, "data file")?;
+    check_data_len(
+        spc,
+        file_len,
+        needed,
+        &format!(
+            "{nx}x{ny} {} points of {}",
+            if complex { "complex" } else { "real" },
+            if number == NumberType::F32 {
+                "float32 LE (WinEPR: DOS key)"
+            } else {
+                "int32 BE (ESP: no DOS key)"
+            }
+        ),
+        &mut warnings,
+    )?;
+    let dims = [nx as usize, ny as usize, 1];
+    let axes = abscissae(&params, dims, &mut warnings, par);
+    let scale = scale_steps(&params, par, scaling, dims[1])?;
+    Ok(Plan {
+        format: FileFormat::Esp,
+        layout: DataLayout {
+            path: spc.to_path_buf(),
+            number,
+            order,
+            dims,
+            complex: vec![complex],
+            file_len,
+        },
+        axes,
+        params,
+        sources: vec![par.to_path_buf(), spc.to_path_buf()],
+        warnings,
+        scale,
+    })
+}
+
+/// A number parameter for the abscissa, or `None` where missing or not a number.
+fn num(params: &Params, key: &str) -> Option<f64> {
+    params.get(key).and_then(leading_number)
+}
+
+/// The x axis (and, for EMX 2-D files, the y axis) by eprload's rules, first match wins.
+fn abscissae(
+    params: &Params,
+    dims: [usize; 3],
+    warnings: &mut Vec<String>,
+    par: &Path,
+) -> [Option<Axis>; 3] {
+    let [nx, ny, _] = dims;
+    let mut axes: [Option<Axis>; 3] = [None, None, None];
+    if nx <= 1 {
+        return axes;
+    }
+    let sweep = params.get("JEX").unwrap_or("field-sweep").to_string();
+    let x_unit = params.get("JUN").unwrap_or("").to_string();
+    let has = |keys: &[&str]| keys.iter().all(|k| num(params, k).is_some());
+    let gst_gsi = || {
+        let (gst, gsi) = (num(params, "GST")?, num(params, "GSI")?);
+        Some(linear_axis(gst, gsi, nx))
+    };
+    let hcf_hsw = |hsw: f64| {
+        let hcf = num(params, "HCF")?;
+        Some(linear_axis(hcf - hsw / 2.0, hsw, nx))
+    };
+    let xx = || {
+        let (lb, wi) = (num(params, "XXLB")?, num(params, "XXWI")?);
+        Some(linear_axis(lb, wi, nx))
+    };
+    let mut unit = x_unit;
+    let x = if sweep == "Time-Sweep" {
+        let rct = num(params, "RCT").unwrap_or(1.0);
+        unit = "s".into();
+        Some((0..nx).map(|i| i as f64 * rct / 1000.0).collect())
+    } else if sweep == "ENDOR" {
+        gst_gsi()
+    } else if has(&["XXLB", "XXWI", "XYLB", "XYWI"]) {
+        if ny > 1 {
+            let (lb, wi) = (num(params, "XYLB"), num(params, "XYWI"));
+            if let (Some(lb), Some(wi)) = (lb, wi) {
+                axes[1] = Some(Axis {
+                    values: linear_axis(lb, wi, ny),
+                    name: params.get("JEY").unwrap_or("").to_string(),
+                    unit: params.get("XYUN").unwrap_or("").to_string(),
+                });
+            }
+        }
+        if let Some(u) = params.get("XXUN") {
+            unit = u.to_string();
+        }
+        xx()
+    } else if has(&["HCF", "HSW", "GST", "GSI"]) {
+        gst_gsi()
+    } else if has(&["HCF", "HSW"]) {
+        hcf_hsw(num(params, "HSW").unwrap_or(50.0))
+    } else if has(&["GST", "GSI"]) {
+        gst_gsi()
+    } else if !params.contains("GSI") && !params.contains("HSW") && has(&["HCF"]) {
+        hcf_hsw(50.0)
+    } else if !params.contains("HCF") {
+        xx()
+    } else {
+        None
+    };
+    match x {
+        Some(values) => {
+            axes[0] = Some(Axis {
+                values,
+                name: sweep,
+                unit,
+            })
+        }
+        None => warnings.push(format!(
+            "{}: no abscissa keys (GST/GSI, HCF/HSW, XXLB/XXWI) found; no x axis",
+            par.display()
+        )),
+    }
+    axes
+}
+
+/// The scaling steps of eprload's ESP reader, in its order: `n`, `G`, `P`, `T`, `c`.
+fn scale_steps(params: &Params, par: &Path, scaling: Scaling, ny: usize) -> Result<Vec<ScaleStep>> {
+    let mut steps = Vec::new();
+    let need = |key: &str, option: char| -> Result<f64> {
+        let raw = params.get(key).ok_or_else(|| {
+            Error::scaling(
+                par,
+                format!("scaling '{option}' needs key {key}, which is missing"),
+            )
+        })?;
+        leading_number(raw).ok_or_else(|| {
+            Error::scaling(
+                par,
+                format!("scaling '{option}': key {key} is not a number: {raw:?}"),
+            )
+        })
+    };
+    if scaling.scans {
+        steps.push(ScaleStep::Divide(need("JSD", 'n')?));
+    }
+    if scaling.gain {
+        steps.push(ScaleStep::Divide(need("RRG", 'G')?));
+    }
+    if scaling.power {
+        let mw = need("MP", 'P')?;
+        if params.get("JEY") == Some("mw-power-sweep") && ny > 1 {
+            let lb = need("XYLB", 'P')?;
+            let wi = need("XYWI", 'P')?;
+            let rows = linear_axis(lb, wi, ny)
+                .into_iter()
+                .map(|db| (mw * 10f64.powf(-db / 10.0)).sqrt())
+                .collect();
+            steps.push(ScaleStep::DivideRows(rows));
+        } else {
+            steps.push(ScaleStep::Divide(mw.sqrt()));
+        }
+    }
+    if scaling.temperature {
+        let te = need("TE", 'T')?;
+        if te == 0.0 {
+            return Err(Error::scaling(
+                par,
+                "scaling 'T': temperature TE is 0, cannot scale",
+            ));
+        }
+        steps.push(ScaleStep::Multiply(te));
+    }
+    if scaling.conversion_time {
+        steps.push(ScaleStep::Divide(need("RCT", 'c')?));
+    }
+    Ok(steps)
+}

@@ -1,0 +1,469 @@
+//! The format layer: readers of Bruker BES3T and ESP/WinEPR files and the BES3T writer.
+//!
+//! Reading happens in two steps. [`Plan::open`] reads the small files (descriptor or parameter
+//! file, axis files), checks every claimed size against the real file sizes and describes
+//! where the values are ([`DataLayout`]); nothing large is allocated yet. [`Plan::read`] then
+//! reads and decodes the values into a [`Dataset`]. The loader uses the plan to check the
+//! memory budget before the big allocation, and the chunked reader uses the layout to stream.
+
+mod bes3t;
+pub mod decode;
+mod esp;
+pub mod scaling;
+pub mod text;
+pub mod writer;
+
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+pub use decode::{ByteOrder, ComponentSlot, NumberType};
+pub use scaling::{ScaleStep, Scaling};
+pub use writer::{write_bes3t, WriteOptions};
+
+use crate::dataset::{Axis, Component, Dataset, DatasetParts, FileFormat, Params};
+use crate::error::{Error, ErrorKind, Result};
+
+/// The largest descriptor or parameter file epyr reads (real ones are at most about 1 MB); a
+/// larger file is refused before it is read, so garbage cannot make epyr allocate gigabytes.
+pub const MAX_TEXT_FILE_BYTES: u64 = 64 << 20;
+
+/// Where and how the values of a dataset are stored in its data file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DataLayout {
+    /// The data file (`.DTA` or `.spc`).
+    pub path: PathBuf,
+    /// The number type of every value.
+    pub number: NumberType,
+    /// The byte order of every value.
+    pub order: ByteOrder,
+    /// Points along x, y and z.
+    pub dims: [usize; 3],
+    /// One entry per component: whether it is complex.
+    pub complex: Vec<bool>,
+    /// The size of the data file when the plan was made.
+    pub file_len: u64,
+}
+
+impl DataLayout {
+    /// The number of points (`nx * ny * nz`); the plan checked that it does not overflow.
+    pub fn points(&self) -> usize {
+        self.dims.iter().product()
+    }
+
+    /// Numbers per point over all components (a complex component counts two).
+    pub fn per_point(&self) -> usize {
+        self.complex.iter().map(|&c| 1 + usize::from(c)).sum()
+    }
+
+    /// Bytes per point in the file.
+    pub fn point_bytes(&self) -> usize {
+        self.per_point() * self.number.size()
+    }
+
+    /// Bytes of the data file that hold values (the rest, if any, is ignored).
+    pub fn data_bytes(&self) -> u64 {
+        self.points() as u64 * self.point_bytes() as u64
+    }
+
+    /// Bytes the decoded values take as `f64`.
+    pub fn value_bytes(&self) -> u64 {
+        self.points() as u64 * self.per_point() as u64 * 8
+    }
+
+    /// Where each component sits within a point.
+    pub fn slots(&self) -> Vec<ComponentSlot> {
+        let mut offset = 0;
+        self.complex
+            .iter()
+            .map(|&c| {
+                let width = 1 + usize::from(c);
+                let slot = ComponentSlot { offset, width };
+                offset += width;
+                slot
+            })
+            .collect()
+    }
+}
+
+/// Everything about a dataset except its values: the result of reading the descriptor or
+/// parameter file and the axis files, with every claimed size checked against the files.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// The format of the dataset.
+    pub format: FileFormat,
+    /// Where the values are.
+    pub layout: DataLayout,
+    /// The x, y and z axes.
+    pub axes: [Option<Axis>; 3],
+    /// The parameters.
+    pub params: Params,
+    /// Every file the dataset is built from: descriptor/parameter file, data file, axis files.
+    pub sources: Vec<PathBuf>,
+    /// Warnings found so far.
+    pub warnings: Vec<String>,
+    /// The scaling steps to apply to every value, in order.
+    pub scale: Vec<ScaleStep>,
+}
+
+impl Plan {
+    /// Reads the descriptor side of the dataset at `path` (either file of the pair, any
+    /// extension case, or the base name without extension) with the given scaling.
+    pub fn open(path: &Path, scaling: Scaling) -> Result<Plan> {
+        let (format, text_path, data_path) = resolve(path)?;
+        match format {
+            FileFormat::Bes3t => bes3t::plan(&text_path, &data_path, scaling),
+            FileFormat::Esp => esp::plan(&text_path, &data_path, scaling),
+        }
+    }
+
+    /// Reads and decodes the values and builds the dataset.
+    pub fn read(self) -> Result<Dataset> {
+        let layout = &self.layout;
+        let points = layout.points();
+        let mut components: Vec<Component> = layout
+            .complex
+            .iter()
+            .map(|&complex| Component {
+                complex,
+                values: vec![0.0; points * (1 + usize::from(complex))],
+            })
+            .collect();
+        {
+            let mut outputs: Vec<&mut [f64]> = components
+                .iter_mut()
+                .map(|c| c.values.as_mut_slice())
+                .collect();
+            self.read_values_into(&mut outputs)?;
+        }
+        Dataset::new(DatasetParts {
+            format: self.format,
+            dims: self.layout.dims,
+            components,
+            axes: self.axes,
+            params: self.params,
+            sources: self.sources,
+            warnings: self.warnings,
+        })
+    }
+
+    /// Reads, decodes and scales every value into caller buffers, one per component, each
+    /// exactly `points * width` long.
+    pub fn read_values_into(&self, outputs: &mut [&mut [f64]]) -> Result<()> {
+        let layout = &self.layout;
+        let slots = layout.slots();
+        let points = layout.points();
+        for (i, (slot, out)) in slots.iter().zip(outputs.iter()).enumerate() {
+            if out.len() != points * slot.width {
+                return Err(Error::new(
+                    ErrorKind::InvalidArgument,
+                    format!(
+                        "output buffer of component {i} holds {} values, the dataset has {}",
+                        out.len(),
+                        points * slot.width
+                    ),
+                ));
+            }
+        }
+        if outputs.len() != slots.len() {
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                format!(
+                    "{} output buffers given for {} components",
+                    outputs.len(),
+                    slots.len()
+                ),
+            ));
+        }
+        let file = open_data_file(layout)?;
+        decode::read_points(
+            &file,
+            &layout.path,
+            0,
+            layout.number,
+            layout.order,
+            &slots,
+            outputs,
+        )?;
+        if !self.scale.is_empty() {
+            for (slot, out) in slots.iter().zip(outputs.iter_mut()) {
+                scaling::apply_steps(&self.scale, out, slot.width, layout.dims[0], layout.dims[1]);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Opens the data file of a layout and checks that it still holds the values the plan found.
+pub fn open_data_file(layout: &DataLayout) -> Result<File> {
+    let file = File::open(&layout.path).map_err(|e| Error::io(&layout.path, "open", &e))?;
+    let len = file
+        .metadata()
+        .map_err(|e| Error::io(&layout.path, "stat", &e))?
+        .len();
+    if len < layout.data_bytes() {
+        return Err(Error::new(
+            ErrorKind::FileChanged,
+            format!(
+                "{}: data file has {len} bytes, {} expected (it was {} bytes when its descriptor was read)",
+                layout.path.display(),
+                layout.data_bytes(),
+                layout.file_len
+            ),
+        ));
+    }
+    Ok(file)
+}
+
+/// Loads the dataset at `path` with the given scaling (`""` for none): the whole reader in one
+/// call, without cache or memory budget (the loader adds those).
+pub fn load(path: &Path, scaling: &str) -> Result<Dataset> {
+    Plan::open(path, Scaling::parse(scaling)?)?.read()
+}
+
+/// The length of a regular file, or a clear error for a missing file, a directory or
+/// something else that is not a regular file.
+pub(crate) fn regular_file_len(path: &Path, role: &str) -> Result<u64> {
+    let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => Error::new(
+            ErrorKind::NotFound,
+            format!("{}: {role} not found", path.display()),
+        ),
+        _ => Error::io(path, "stat", &e),
+    })?;
+    if meta.is_dir() {
+        return Err(Error::new(
+            ErrorKind::InvalidArgument,
+            format!("{}: {role} is a directory, not a file", path.display()),
+        ));
+    }
+    if !meta.is_file() {
+        return Err(Error::new(
+            ErrorKind::InvalidArgument,
+            format!("{}: {role} is not a regular file", path.display()),
+        ));
+    }
+    Ok(meta.len())
+}
+
+/// Reads a whole descriptor or parameter file, refusing empty files and files larger than
+/// [`MAX_TEXT_FILE_BYTES`].
+pub(crate) fn read_text_file(path: &Path, role: &str) -> Result<Vec<u8>> {
+    let len = regular_file_len(path, role)?;
+    if len == 0 {
+        return Err(Error::format(path, format!("{role} is empty")));
+    }
+    if len > MAX_TEXT_FILE_BYTES {
+        return Err(Error::format(
+            path,
+            format!(
+                "{role} is {len} bytes, more than the {MAX_TEXT_FILE_BYTES} bytes a {role} may have"
+            ),
+        ));
+    }
+    let mut bytes = Vec::with_capacity(len as usize);
+    File::open(path)
+        .and_then(|f| f.take(MAX_TEXT_FILE_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(|e| Error::io(path, "read", &e))?;
+    if bytes.len() as u64 > MAX_TEXT_FILE_BYTES {
+        return Err(Error::format(path, format!("{role} grew while being read")));
+    }
+    Ok(bytes)
+}
+
+/// The file formats by extension (lower case): text file extension, data file extension.
+const PAIRS: [(FileFormat, &str, &str); 2] = [
+    (FileFormat::Bes3t, "dsc", "dta"),
+    (FileFormat::Esp, "par", "spc"),
+];
+
+/// Finds the format and the text and data files of the dataset named by `path`.
+///
+/// With an extension (any case): the extension picks the format and the given file is one of
+/// the pair; the other one is found by eprload's rule (exactly upper-case extension given →
+/// upper case, else lower case), then the other case, then any case. Without an extension the
+/// BES3T pair is looked for first, then the ESP pair.
+fn resolve(path: &Path) -> Result<(FileFormat, PathBuf, PathBuf)> {
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+    let lower = ext.to_ascii_lowercase();
+    if let Some(&(format, text_ext, data_ext)) =
+        PAIRS.iter().find(|(_, t, d)| lower == *t || lower == *d)
+    {
+        let upper = ext == ext.to_ascii_uppercase();
+        let (given_is_text, other_ext) = if lower == text_ext {
+            (true, data_ext)
+        } else {
+            (false, text_ext)
+        };
+        regular_file_len(path, "file")?;
+        let other = find_companion(path, other_ext, upper).ok_or_else(|| {
+            Error::new(
+                ErrorKind::NotFound,
+                format!(
+                    "{}: {} file not found (looked for {} in any case)",
+                    path.display(),
+                    if given_is_text {
+                        "data"
+                    } else {
+                        "descriptor/parameter"
+                    },
+                    path.with_extension(other_ext.to_ascii_uppercase())
+                        .display()
+                ),
+            )
+        })?;
+        return Ok(if given_is_text {
+            (format, path.to_path_buf(), other)
+        } else {
+            (format, other, path.to_path_buf())
+        });
+    }
+    if !ext.is_empty() && path.exists() {
+        return Err(Error::unsupported(
+            path,
+            format!(
+                "unknown extension .{ext}; epyr reads .DSC/.DTA (BES3T) and .par/.spc (ESP/WinEPR)"
+            ),
+        ));
+    }
+    // No extension (or a dotted base name): look for a pair next to it.
+    for (format, text_ext, data_ext) in PAIRS {
+        let candidate = path_with_added_ext(path, data_ext);
+        if let Some(data) = find_companion(&candidate, data_ext, true) {
+            if let Some(text) = find_companion(&candidate, text_ext, true) {
+                return Ok((format, text, data));
+            }
+        }
+    }
+    Err(Error::new(
+        ErrorKind::NotFound,
+        format!(
+            "{}: no such file, and no .DSC/.DTA or .par/.spc pair with this base name",
+            path.display()
+        ),
+    ))
+}
+
+fn path_with_added_ext(path: &Path, ext: &str) -> PathBuf {
+    let mut s = path.as_os_str().to_owned();
+    s.push(".");
+    s.push(ext);
+    PathBuf::from(s)
+}
+
+/// Finds the file with the same base name as `path` and extension `ext` (lower case given):
+/// first in the preferred case, then in the other, then with any letter case.
+pub(crate) fn find_companion(path: &Path, ext: &str, prefer_upper: bool) -> Option<PathBuf> {
+    let upper = path.with_extension(ext.to_ascii_uppercase());
+    let lower = path.with_extension(ext);
+    let (first, second) = if prefer_upper {
+        (upper, lower)
+    } else {
+        (lower, upper)
+    };
+    for candidate in [first, second] {
+        if candidate.is_file() {
+            return Some(candidate);
+        }
+    }
+    let stem = path.file_stem()?;
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let entries = std::fs::read_dir(dir).ok()?;
+    entries.flatten().map(|e| e.path()).find(|p| {
+        p.file_stem() == Some(stem)
+            && p.extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| e.eq_ignore_ascii_case(ext))
+            && p.is_file()
+    })
+}
+
+/// Reads a required positive integer key (point counts and the like).
+pub(crate) fn positive_integer(params: &Params, key: &str, path: &Path) -> Result<Option<u64>> {
+    let Some(raw) = params.get(key) else {
+        return Ok(None);
+    };
+    match crate::dataset::parse_number(raw) {
+        Some(v) if v >= 1.0 && v.fract() == 0.0 && v < 1.8e19 => Ok(Some(v as u64)),
+        _ => Err(Error::format(
+            path,
+            format!("key {key}: expected a positive whole number, found {raw:?}"),
+        )),
+    }
+}
+
+/// Reads a number key that the reader needs; a missing key or a non-number is a format error.
+pub(crate) fn required_number(params: &Params, key: &str, path: &Path) -> Result<f64> {
+    let raw = params
+        .get(key)
+        .ok_or_else(|| Error::format(path, format!("required key {key} is missing")))?;
+    leading_number(raw)
+        .ok_or_else(|| Error::format(path, format!("key {key}: expected a number, found {raw:?}")))
+}
+
+/// The number at the start of a value (`3380.00 G` gives 3380), for keys the reader needs even
+/// where the file adds a unit or other tokens after the number.
+pub(crate) fn leading_number(raw: &str) -> Option<f64> {
+    crate::dataset::parse_number(raw)
+        .or_else(|| crate::dataset::parse_number(raw.split_ascii_whitespace().next()?))
+}
+
+/// `first + width * i / (n - 1)` for `i` in `0..n`, ending exactly at `first + width`
+/// (MATLAB's `first + linspace(0, width, n)`).
+pub(crate) fn linear_axis(first: f64, width: f64, n: usize) -> Vec<f64> {
+    if n == 1 {
+        return vec![first];
+    }
+    let last = (n - 1) as f64;
+    let mut v: Vec<f64> = (0..n).map(|i| first + width * (i as f64 / last)).collect();
+    v[n - 1] = first + width;
+    v
+}
+
+/// Checks that a data file holds at least the bytes the descriptor claims; records a warning
+/// when it holds more.
+pub(crate) fn check_data_len(
+    path: &Path,
+    file_len: u64,
+    needed: u64,
+    what: &str,
+    warnings: &mut Vec<String>,
+) -> Result<()> {
+    if file_len < needed {
+        return Err(Error::format(
+            path,
+            format!("data file has {file_len} bytes, but {what} needs {needed} bytes"),
+        ));
+    }
+    if file_len > needed {
+        warnings.push(format!(
+            "{}: data file has {} bytes after the expected data ({what}: {needed} bytes), ignored",
+            path.display(),
+            file_len - needed
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn linear_axis_ends_at_first_plus_width() {
+        let a = linear_axis(3280.0, 200.0, 1024);
+        assert_eq!(a[0], 3280.0);
+        assert_eq!(a[1023], 3480.0);
+        assert_eq!(linear_axis(5.0, 1.0, 1), vec![5.0]);
+    }
+
+    #[test]
+    fn leading_number_takes_the_first_token() {
+        assert_eq!(leading_number("3380.00 G"), Some(3380.0));
+        assert_eq!(leading_number("S 3.0"), None);
+        assert_eq!(leading_number("1.5e+003"), Some(1500.0));
+    }
+}

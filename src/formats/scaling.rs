@@ -1,0 +1,138 @@
+//! eprload's scaling options (`n`, `G`, `P`, `T`, `c`): parsing and application.
+
+use crate::error::{Error, ErrorKind, Result};
+
+/// A set of scaling options, parsed from a string of the letters `n` (divide by the number of
+/// scans), `G` (receiver gain), `P` (square root of microwave power in mW), `T` (multiply by
+/// temperature) and `c` (conversion time in ms).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct Scaling {
+    /// `n`: divide by the number of averages/scans.
+    pub scans: bool,
+    /// `G`: divide by the receiver gain.
+    pub gain: bool,
+    /// `P`: divide by the square root of the microwave power in mW.
+    pub power: bool,
+    /// `T`: multiply by the temperature in K.
+    pub temperature: bool,
+    /// `c`: divide by the conversion time in ms.
+    pub conversion_time: bool,
+}
+
+impl Scaling {
+    /// No scaling.
+    pub const NONE: Scaling = Scaling {
+        scans: false,
+        gain: false,
+        power: false,
+        temperature: false,
+        conversion_time: false,
+    };
+
+    /// Parses a scaling string. Letters may repeat and come in any order; any other character
+    /// (including white space) is an [`ErrorKind::InvalidArgument`] error, as in eprload.
+    pub fn parse(text: &str) -> Result<Self> {
+        let mut s = Scaling::NONE;
+        for ch in text.chars() {
+            match ch {
+                'n' => s.scans = true,
+                'G' => s.gain = true,
+                'P' => s.power = true,
+                'T' => s.temperature = true,
+                'c' => s.conversion_time = true,
+                other => {
+                    return Err(Error::new(
+                        ErrorKind::InvalidArgument,
+                        format!(
+                        "scaling {text:?}: unknown option {other:?}; allowed are n, G, P, T and c"
+                    ),
+                    ))
+                }
+            }
+        }
+        Ok(s)
+    }
+
+    /// Whether no option is set.
+    pub fn is_none(&self) -> bool {
+        *self == Scaling::NONE
+    }
+
+    /// The canonical text of the set (letters in the order `nGPTc`, each once), used in cache
+    /// keys so that `"Gn"` and `"nG"` name the same data.
+    pub fn canonical(&self) -> String {
+        [
+            (self.scans, 'n'),
+            (self.gain, 'G'),
+            (self.power, 'P'),
+            (self.temperature, 'T'),
+            (self.conversion_time, 'c'),
+        ]
+        .iter()
+        .filter(|(on, _)| *on)
+        .map(|(_, c)| *c)
+        .collect()
+    }
+}
+
+/// One step of scaling, applied to every value in order (the order of eprload's operations,
+/// so that results match it bit for bit).
+#[derive(Debug, Clone, PartialEq)]
+pub enum ScaleStep {
+    /// Divide every value by the number.
+    Divide(f64),
+    /// Multiply every value by the number.
+    Multiply(f64),
+    /// Divide the values of row `y` (all x of that y, every z) by the `y`-th number.
+    DivideRows(Vec<f64>),
+}
+
+/// Applies the steps to one component's values. `width` is 1 for real and 2 for complex data,
+/// `nx` and `ny` the first two dimensions (for row-wise steps).
+pub fn apply_steps(steps: &[ScaleStep], values: &mut [f64], width: usize, nx: usize, ny: usize) {
+    for step in steps {
+        match step {
+            ScaleStep::Divide(d) => values.iter_mut().for_each(|v| *v /= d),
+            ScaleStep::Multiply(m) => values.iter_mut().for_each(|v| *v *= m),
+            ScaleStep::DivideRows(rows) => {
+                for (row_index, row) in values.chunks_mut(nx * width).enumerate() {
+                    let d = rows[row_index % ny];
+                    row.iter_mut().for_each(|v| *v /= d);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_accepts_the_five_letters_only() {
+        let s = Scaling::parse("GnGc").unwrap();
+        assert!(s.gain && s.scans && s.conversion_time && !s.power && !s.temperature);
+        assert_eq!(s.canonical(), "nGc");
+        assert!(Scaling::parse("").unwrap().is_none());
+        let e = Scaling::parse("nx").unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidArgument);
+        assert!(e.to_string().contains("'x'"), "{e}");
+        assert!(Scaling::parse("N").is_err());
+    }
+
+    #[test]
+    fn steps_apply_in_order_and_by_row() {
+        let mut v = vec![2.0, 4.0, 6.0, 8.0];
+        apply_steps(
+            &[ScaleStep::Divide(2.0), ScaleStep::Multiply(3.0)],
+            &mut v,
+            1,
+            4,
+            1,
+        );
+        assert_eq!(v, vec![3.0, 6.0, 9.0, 12.0]);
+        let mut v = vec![2.0, 2.0, 2.0, 2.0];
+        apply_steps(&[ScaleStep::DivideRows(vec![1.0, 2.0])], &mut v, 1, 2, 2);
+        assert_eq!(v, vec![2.0, 2.0, 1.0, 1.0]);
+    }
+}

@@ -1,0 +1,241 @@
+//! Parsing of the text parameter files: the BES3T descriptor (`.DSC`) and the ESP/WinEPR
+//! parameter file (`.par`). Both are 8-bit text; bytes are decoded as Latin-1, so no byte is
+//! ever dropped or rejected.
+
+use memchr::memchr;
+
+use crate::dataset::{Param, Params};
+
+/// Decodes Latin-1 bytes to a `String` (every byte is one character). ASCII text, the common
+/// case, is copied as is.
+pub fn latin1(bytes: &[u8]) -> String {
+    if bytes.is_ascii() {
+        // ASCII is valid UTF-8 with the same meaning as Latin-1.
+        String::from_utf8(bytes.to_vec()).unwrap_or_default()
+    } else {
+        bytes.iter().map(|&b| char::from(b)).collect()
+    }
+}
+
+fn is_blank(b: u8) -> bool {
+    b == b' ' || b == b'\t'
+}
+
+fn trim_blanks(mut s: &[u8]) -> &[u8] {
+    while let [first, rest @ ..] = s {
+        if is_blank(*first) {
+            s = rest;
+        } else {
+            break;
+        }
+    }
+    while let [rest @ .., last] = s {
+        if is_blank(*last) {
+            s = rest;
+        } else {
+            break;
+        }
+    }
+    s
+}
+
+/// Splits a line into its key (first whitespace-delimited token) and value (the rest, blanks
+/// trimmed). Returns `None` for lines without a token.
+fn split_key_value(line: &[u8]) -> Option<(&[u8], &[u8])> {
+    let line = trim_blanks(line);
+    if line.is_empty() {
+        return None;
+    }
+    let end = line.iter().position(|&b| is_blank(b)).unwrap_or(line.len());
+    Some((&line[..end], trim_blanks(&line[end..])))
+}
+
+/// Removes one pair of outer single quotes when the value starts and ends with `'`.
+fn strip_quotes(value: &[u8]) -> &[u8] {
+    if value.len() >= 2 && value[0] == b'\'' && value[value.len() - 1] == b'\'' {
+        &value[1..value.len() - 1]
+    } else {
+        value
+    }
+}
+
+/// Iterates over the lines of a DSC: split on LF only (lone CR bytes stay inside lines), with
+/// at most one trailing CR removed, so CRLF files read like LF files.
+struct DscLines<'a> {
+    rest: &'a [u8],
+    offset: usize,
+}
+
+impl<'a> Iterator for DscLines<'a> {
+    /// The byte offset of the line in the file and the line itself.
+    type Item = (usize, &'a [u8]);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.rest.is_empty() {
+            return None;
+        }
+        let (line, advance) = match memchr(b'\n', self.rest) {
+            Some(i) => (&self.rest[..i], i + 1),
+            None => (self.rest, self.rest.len()),
+        };
+        let start = self.offset;
+        self.rest = &self.rest[advance..];
+        self.offset += advance;
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        Some((start, line))
+    }
+}
+
+/// Parses a BES3T descriptor.
+///
+/// Rules (the reading specification, §1.2): the key is the first token; lines whose key does
+/// not start with a letter are skipped (`*` comments, `#` layer headers, continuation
+/// remnants), except `.DVC` lines, which name the device of the keys that follow; parsing stops
+/// at the first token `#MHL` (any case), whose text is kept as the history. A value whose line
+/// ends in `\` continues on the next lines up to and including the first line that does not end
+/// in `\`; the pieces are joined without separator and the two characters `\n` become a newline.
+/// One pair of outer single quotes is removed.
+pub fn parse_dsc(bytes: &[u8]) -> Params {
+    let mut entries = Vec::new();
+    let mut history = None;
+    let mut device: Option<String> = None;
+    let mut lines = DscLines {
+        rest: bytes,
+        offset: 0,
+    };
+    while let Some((offset, line)) = lines.next() {
+        let Some((key, value)) = split_key_value(line) else {
+            continue;
+        };
+        if key.eq_ignore_ascii_case(b"#MHL") {
+            history = Some(latin1(&bytes[offset..]));
+            break;
+        }
+        if key == b".DVC" {
+            let name = value.split(|&b| b == b',').next().unwrap_or_default();
+            device = Some(latin1(trim_blanks(name)));
+            continue;
+        }
+        if !key[0].is_ascii_alphabetic() {
+            continue;
+        }
+        let value = if value.last() == Some(&b'\\') {
+            let mut joined = value[..value.len() - 1].to_vec();
+            for (_, next) in lines.by_ref() {
+                match next.strip_suffix(b"\\") {
+                    Some(piece) => joined.extend_from_slice(piece),
+                    None => {
+                        joined.extend_from_slice(next);
+                        break;
+                    }
+                }
+            }
+            latin1(strip_quotes(&decode_newlines(&joined)))
+        } else {
+            latin1(strip_quotes(value))
+        };
+        entries.push(Param {
+            key: latin1(key),
+            value,
+            device: device.clone(),
+        });
+    }
+    Params::new(entries, history)
+}
+
+/// Replaces each two-character sequence `\n` with a newline byte.
+fn decode_newlines(text: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(text.len());
+    let mut i = 0;
+    while i < text.len() {
+        if text[i] == b'\\' && text.get(i + 1) == Some(&b'n') {
+            out.push(b'\n');
+            i += 2;
+        } else {
+            out.push(text[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
+/// Parses an ESP/WinEPR parameter file.
+///
+/// Lines end in CR, LF or CRLF. A line whose first character is not a letter is skipped
+/// (`*` comments, indented continuations of numeric lists). The key is the first token, the
+/// value the rest of the line with blanks trimmed and one pair of outer single quotes removed.
+pub fn parse_par(bytes: &[u8]) -> Params {
+    let entries = bytes
+        .split(|&b| b == b'\n' || b == b'\r')
+        .filter(|line| line.first().is_some_and(u8::is_ascii_alphabetic))
+        .filter_map(split_key_value)
+        .map(|(key, value)| Param {
+            key: latin1(key),
+            value: latin1(strip_quotes(value)),
+            device: None,
+        })
+        .collect();
+    Params::new(entries, None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dsc_keys_values_quotes_and_comments() {
+        let text = b"#DESC\t1.2 * DESCRIPTOR\n*\tcomment\nBSEQ\tBIG\r\nXNAM\t'Field'\nIRNAM\t'Intensity',''\nCMNT    \n";
+        let p = parse_dsc(text);
+        assert_eq!(p.get("BSEQ"), Some("BIG"));
+        assert_eq!(p.get("XNAM"), Some("Field"));
+        assert_eq!(p.get("IRNAM"), Some("Intensity','"));
+        assert_eq!(p.get("CMNT"), Some(""));
+        assert_eq!(p.len(), 4);
+    }
+
+    #[test]
+    fn dsc_continuation_includes_terminating_line_and_decodes_newlines() {
+        let text = b"MyText  line one\\n\\\nline two\\n\\\nline three\nNEXT 1\n";
+        let p = parse_dsc(text);
+        assert_eq!(p.get("MyText"), Some("line one\nline two\nline three"));
+        assert_eq!(p.get("NEXT"), Some("1"));
+        assert!(!p.contains("line"));
+    }
+
+    #[test]
+    fn dsc_lone_cr_stays_inside_value_and_empty_line_after_continuation() {
+        let text = b"Prog   \\\na\r\\n\\\n\r\\n\\\n\nAFTER x\n";
+        let p = parse_dsc(text);
+        assert_eq!(p.get("Prog"), Some("a\r\n\r\n"));
+        assert_eq!(p.get("AFTER"), Some("x"));
+    }
+
+    #[test]
+    fn dsc_devices_and_history() {
+        let text = b"#DSL\t1.0\n.DVC     fieldCtrl, 1.0\nCenterField        3380.00 G\n.DVC     mwBridge, 1.0\nCenterField 2 G\n#MHL\t1.0 * HISTORY\nSOURCE_PRIM 'x'\n";
+        let p = parse_dsc(text);
+        assert_eq!(p.get("CenterField"), Some("2 G"));
+        assert_eq!(p.entries()[0].device.as_deref(), Some("fieldCtrl"));
+        assert_eq!(p.entries()[1].device.as_deref(), Some("mwBridge"));
+        assert!(!p.contains("SOURCE_PRIM"));
+        assert!(p.history().unwrap().starts_with("#MHL"));
+        assert!(p.history().unwrap().contains("SOURCE_PRIM"));
+    }
+
+    #[test]
+    fn dsc_latin1_bytes_are_kept() {
+        let p = parse_dsc(b"UNIT  \xb5s\n");
+        assert_eq!(p.get("UNIT"), Some("\u{b5}s"));
+    }
+
+    #[test]
+    fn par_line_ends_comments_and_indented_lines() {
+        let text = b"* comment\rDOS  Format\r\nJSS  2\nXPD1  0 0 1\r      0 0 3\rJCO 'x y'\r";
+        let p = parse_par(text);
+        assert_eq!(p.get("DOS"), Some("Format"));
+        assert_eq!(p.number("JSS"), Some(2.0));
+        assert_eq!(p.get("XPD1"), Some("0 0 1"));
+        assert_eq!(p.get("JCO"), Some("x y"));
+        assert_eq!(p.len(), 4);
+    }
+}

@@ -7,6 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::accounting::HeldBytes;
 use crate::error::{Error, ErrorKind, Result};
 
 /// The file format a dataset was read from.
@@ -197,6 +198,7 @@ pub struct Dataset {
     params: Params,
     sources: Vec<PathBuf>,
     warnings: Vec<String>,
+    held: HeldBytes,
 }
 
 impl Dataset {
@@ -237,7 +239,7 @@ impl Dataset {
                 }
             }
         }
-        Ok(Dataset {
+        let mut ds = Dataset {
             format: parts.format,
             dims: parts.dims,
             components: parts.components,
@@ -245,7 +247,10 @@ impl Dataset {
             params: parts.params,
             sources: parts.sources,
             warnings: parts.warnings,
-        })
+            held: HeldBytes::new(0),
+        };
+        ds.held.set(ds.measure_heap_bytes());
+        Ok(ds)
     }
 
     /// The format the dataset was read from.
@@ -311,8 +316,13 @@ impl Dataset {
         out
     }
 
-    /// Bytes the dataset holds on the heap: values, axes, parameters, paths and warnings.
+    /// Bytes the dataset holds on the heap: values, axes, parameters, paths and warnings
+    /// (counted in [`crate::accounting::library_bytes`] while the dataset lives).
     pub fn heap_bytes(&self) -> usize {
+        self.held.bytes()
+    }
+
+    fn measure_heap_bytes(&self) -> usize {
         let values: usize = self
             .components
             .iter()

@@ -1,20 +1,38 @@
 //! # epyr
 //!
 //! A reader of Bruker EPR files (BES3T `.DSC/.DTA` and ESP/WinEPR `.par/.spc`) that decodes
-//! every real file exactly, with a BES3T writer, and the foundation of the performance system
-//! of EPyR Tools (cache, memory budget, chunked reading) exposed through a C ABI.
+//! every real file exactly, with a BES3T writer, and the performance system of EPyR Tools: a
+//! validated LRU data cache, memory monitoring with a budget, chunked reading of files larger
+//! than memory, batch loading on worker threads, configuration shared with the Python package
+//! and performance information. The same features are exposed through a C ABI.
 //!
 //! ```no_run
-//! let ds = epyr::load(std::path::Path::new("spectrum.DSC"), "").unwrap();
+//! use epyr::{Loader, LoaderOptions};
+//! let loader = Loader::new(LoaderOptions::default()).unwrap();
+//! let ds = loader.load(std::path::Path::new("spectrum.DSC"), "").unwrap();
 //! println!("{:?} points, {} components", ds.dims(), ds.components().len());
 //! ```
 //!
-//! Layers, bottom to top: [`error`], [`dataset`], [`formats`].
+//! Layers, bottom to top: [`error`]; [`dataset`] and [`accounting`]; [`formats`]; [`config`];
+//! [`cache`] and [`memory`]; [`loader`] and [`info`].
 
+pub mod accounting;
+pub mod cache;
+pub mod config;
 pub mod dataset;
 pub mod error;
 pub mod formats;
+pub mod info;
+pub mod loader;
+pub mod memory;
+mod sys;
 
+pub use cache::{CacheStats, DataCache};
 pub use dataset::{Axis, Component, Dataset, DatasetParts, FileFormat, Param, Params};
 pub use error::{Error, ErrorKind, Result};
 pub use formats::{load, write_bes3t, ByteOrder, NumberType, Plan, Scaling, WriteOptions};
+pub use loader::{ChunkedReader, Loader, LoaderOptions, Progress};
+pub use memory::{check_memory_limit, memory_info, optimize_memory, MemoryInfo};
+
+/// The version of the library (from `Cargo.toml`).
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -177,6 +177,65 @@ pub fn read_points(
     Ok(())
 }
 
+/// Reads every point of `layout` into `outputs` (one per slot, each `points * width` long)
+/// with up to `threads` threads, each reading and decoding its own range of points.
+pub fn read_points_parallel(
+    file: &File,
+    layout: &super::DataLayout,
+    slots: &[ComponentSlot],
+    outputs: &mut [&mut [f64]],
+    threads: usize,
+) -> Result<()> {
+    let points = layout.points();
+    let threads = threads.clamp(1, points.max(1));
+    let read = |start_point: usize, outs: &mut [&mut [f64]]| {
+        read_points(
+            file,
+            &layout.path,
+            (start_point * layout.point_bytes()) as u64,
+            layout.number,
+            layout.order,
+            slots,
+            outs,
+        )
+    };
+    if threads == 1 {
+        return read(0, outputs);
+    }
+    let per_thread = points.div_ceil(threads);
+    // Split every output at the same point boundaries: parts[t][c] is thread t's share of
+    // component c.
+    let mut parts: Vec<Vec<&mut [f64]>> = (0..threads).map(|_| Vec::new()).collect();
+    for (slot, out) in slots.iter().zip(outputs.iter_mut()) {
+        let mut rest: &mut [f64] = out;
+        for part in parts.iter_mut() {
+            let take = (per_thread * slot.width).min(rest.len());
+            let (head, tail) = std::mem::take(&mut rest).split_at_mut(take);
+            part.push(head);
+            rest = tail;
+        }
+    }
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = parts
+            .into_iter()
+            .enumerate()
+            .map(|(t, mut outs)| scope.spawn(move || read(t * per_thread, &mut outs)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join().unwrap_or_else(|_| {
+                    Err(Error::new(
+                        crate::ErrorKind::Panic,
+                        "a decoding thread panicked",
+                    ))
+                })
+            })
+            .collect::<Result<Vec<()>>>()
+            .map(|_| ())
+    })
+}
+
 /// Reads `out.len()` numbers from byte `start` of `file` and decodes them into `out`.
 pub fn read_numbers(
     file: &File,

@@ -28,6 +28,9 @@ use crate::error::{Error, ErrorKind, Result};
 /// larger file is refused before it is read, so garbage cannot make epyr allocate gigabytes.
 pub const MAX_TEXT_FILE_BYTES: u64 = 64 << 20;
 
+/// Data files of at least this size are decoded by several threads when asked to.
+pub const PARALLEL_THRESHOLD_BYTES: u64 = 8 << 20;
+
 /// Where and how the values of a dataset are stored in its data file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DataLayout {
@@ -117,8 +120,14 @@ impl Plan {
         }
     }
 
-    /// Reads and decodes the values and builds the dataset.
+    /// Reads and decodes the values and builds the dataset, on one thread.
     pub fn read(self) -> Result<Dataset> {
+        self.read_parallel(1)
+    }
+
+    /// Reads and decodes the values and builds the dataset; data files of more than
+    /// [`PARALLEL_THRESHOLD_BYTES`] are decoded by up to `threads` threads.
+    pub fn read_parallel(self, threads: usize) -> Result<Dataset> {
         let layout = &self.layout;
         let points = layout.points();
         let mut components: Vec<Component> = layout
@@ -134,7 +143,7 @@ impl Plan {
                 .iter_mut()
                 .map(|c| c.values.as_mut_slice())
                 .collect();
-            self.read_values_into(&mut outputs)?;
+            self.read_values_into(&mut outputs, threads)?;
         }
         Dataset::new(DatasetParts {
             format: self.format,
@@ -148,8 +157,8 @@ impl Plan {
     }
 
     /// Reads, decodes and scales every value into caller buffers, one per component, each
-    /// exactly `points * width` long.
-    pub fn read_values_into(&self, outputs: &mut [&mut [f64]]) -> Result<()> {
+    /// exactly `points * width` long, with up to `threads` threads for large files.
+    pub fn read_values_into(&self, outputs: &mut [&mut [f64]], threads: usize) -> Result<()> {
         let layout = &self.layout;
         let slots = layout.slots();
         let points = layout.points();
@@ -176,21 +185,51 @@ impl Plan {
             ));
         }
         let file = open_data_file(layout)?;
-        decode::read_points(
-            &file,
-            &layout.path,
-            0,
-            layout.number,
-            layout.order,
-            &slots,
-            outputs,
-        )?;
+        let threads = effective_threads(layout, threads);
+        decode::read_points_parallel(&file, layout, &slots, outputs, threads)?;
         if !self.scale.is_empty() {
             for (slot, out) in slots.iter().zip(outputs.iter_mut()) {
-                scaling::apply_steps(&self.scale, out, slot.width, layout.dims[0], layout.dims[1]);
+                scaling::apply_steps(&self.scale, out, slot.width, layout.dims, 0);
             }
         }
         Ok(())
+    }
+
+    /// Reads every value in file order (components interleaved per point, complex as re, im)
+    /// into one caller buffer of exactly `points * per_point` values, scaled.
+    pub fn read_file_order_into(&self, out: &mut [f64], threads: usize) -> Result<()> {
+        let layout = &self.layout;
+        let whole = ComponentSlot {
+            offset: 0,
+            width: layout.per_point(),
+        };
+        let expected = layout.points() * whole.width;
+        if out.len() != expected {
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                format!(
+                    "buffer holds {} values, the dataset has {expected}",
+                    out.len()
+                ),
+            ));
+        }
+        let file = open_data_file(layout)?;
+        let threads = effective_threads(layout, threads);
+        decode::read_points_parallel(&file, layout, &[whole], &mut [out], threads)?;
+        if !self.scale.is_empty() {
+            scaling::apply_steps(&self.scale, out, whole.width, layout.dims, 0);
+        }
+        Ok(())
+    }
+}
+
+/// The threads to decode a layout with: `threads` for files of at least
+/// [`PARALLEL_THRESHOLD_BYTES`], else 1.
+fn effective_threads(layout: &DataLayout, threads: usize) -> usize {
+    if layout.data_bytes() >= PARALLEL_THRESHOLD_BYTES {
+        threads.max(1)
+    } else {
+        1
     }
 }
 
@@ -283,7 +322,7 @@ const PAIRS: [(FileFormat, &str, &str); 2] = [
 /// the pair; the other one is found by eprload's rule (exactly upper-case extension given →
 /// upper case, else lower case), then the other case, then any case. Without an extension the
 /// BES3T pair is looked for first, then the ESP pair.
-fn resolve(path: &Path) -> Result<(FileFormat, PathBuf, PathBuf)> {
+pub fn resolve(path: &Path) -> Result<(FileFormat, PathBuf, PathBuf)> {
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
     let lower = ext.to_ascii_lowercase();
     if let Some(&(format, text_ext, data_ext)) =

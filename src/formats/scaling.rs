@@ -87,17 +87,24 @@ pub enum ScaleStep {
     DivideRows(Vec<f64>),
 }
 
-/// Applies the steps to one component's values. `width` is 1 for real and 2 for complex data,
-/// `nx` and `ny` the first two dimensions (for row-wise steps).
-pub fn apply_steps(steps: &[ScaleStep], values: &mut [f64], width: usize, nx: usize, ny: usize) {
+/// Applies the steps to values of whole points: `width` numbers per point (1 real, 2 complex,
+/// or all components of a point in file order), the first of them being point `first_point`
+/// of a dataset with dimensions `dims` (row-wise steps need to know the row of each point).
+pub fn apply_steps(
+    steps: &[ScaleStep],
+    values: &mut [f64],
+    width: usize,
+    dims: [usize; 3],
+    first_point: usize,
+) {
     for step in steps {
         match step {
             ScaleStep::Divide(d) => values.iter_mut().for_each(|v| *v /= d),
             ScaleStep::Multiply(m) => values.iter_mut().for_each(|v| *v *= m),
             ScaleStep::DivideRows(rows) => {
-                for (row_index, row) in values.chunks_mut(nx * width).enumerate() {
-                    let d = rows[row_index % ny];
-                    row.iter_mut().for_each(|v| *v /= d);
+                for (i, point) in values.chunks_mut(width).enumerate() {
+                    let row = ((first_point + i) / dims[0]) % dims[1];
+                    point.iter_mut().for_each(|v| *v /= rows[row]);
                 }
             }
         }
@@ -127,12 +134,17 @@ mod tests {
             &[ScaleStep::Divide(2.0), ScaleStep::Multiply(3.0)],
             &mut v,
             1,
-            4,
-            1,
+            [4, 1, 1],
+            0,
         );
         assert_eq!(v, vec![3.0, 6.0, 9.0, 12.0]);
         let mut v = vec![2.0, 2.0, 2.0, 2.0];
-        apply_steps(&[ScaleStep::DivideRows(vec![1.0, 2.0])], &mut v, 1, 2, 2);
+        let rows = ScaleStep::DivideRows(vec![1.0, 2.0]);
+        apply_steps(std::slice::from_ref(&rows), &mut v, 1, [2, 2, 1], 0);
         assert_eq!(v, vec![2.0, 2.0, 1.0, 1.0]);
+        // The same rows seen from a chunk that starts at point 3 (row 1).
+        let mut v = vec![4.0, 4.0];
+        apply_steps(std::slice::from_ref(&rows), &mut v, 1, [2, 2, 1], 3);
+        assert_eq!(v, vec![2.0, 4.0]);
     }
 }

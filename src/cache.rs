@@ -1,0 +1,524 @@
+//! [`DataCache`]: a thread-safe LRU cache of datasets with a byte budget, whose entries are
+//! validated against every file they were built from on each lookup.
+//!
+//! * Key: the canonical path of the data file plus the canonical scaling text, so a relative
+//!   and an absolute path, or the `.DSC` and the `.DTA` of one dataset, share one entry, and
+//!   scaled and unscaled data never mix.
+//! * Validation: each lookup compares (size, mtime and ctime with nanoseconds, inode, device)
+//!   of every source file with what they were when the data were read. A change in any file is
+//!   a miss that drops the entry (an invalidation); a file that disappeared is a miss too.
+//! * Budget: `max_bytes` counts everything an entry holds (values, axes, parameters, paths and
+//!   the entry's own bookkeeping). An entry larger than the budget is not stored; a budget of
+//!   0 stores nothing. Eviction is least-recently-used.
+//! * Hits hand out the same `Arc<Dataset>`, never a copy; datasets are immutable.
+//! * Concurrency: one short lock around the LRU; no lock is held during file I/O or decoding.
+//!   Two threads missing on the same key load it once: the second waits for the first.
+//!   Failed loads are never stored.
+
+use std::collections::HashMap;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
+
+use lru::LruCache;
+use parking_lot::{Condvar, Mutex};
+
+use crate::accounting::HeldBytes;
+use crate::config::{self, MB};
+use crate::dataset::Dataset;
+use crate::error::{Error, ErrorKind, Result};
+use crate::formats::Scaling;
+
+/// What identifies the content of a file without reading it: size, modification and change
+/// times with nanoseconds, inode and device.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct FileStamp {
+    len: u64,
+    mtime: (i64, i64),
+    ctime: (i64, i64),
+    ino: u64,
+    dev: u64,
+}
+
+impl FileStamp {
+    /// The stamp of the file at `path` now (following symbolic links).
+    pub fn of(path: &Path) -> std::io::Result<FileStamp> {
+        std::fs::metadata(path).map(|m| FileStamp::from_metadata(&m))
+    }
+
+    /// The stamp of already fetched metadata.
+    pub fn from_metadata(m: &std::fs::Metadata) -> FileStamp {
+        FileStamp {
+            len: m.len(),
+            mtime: (m.mtime(), m.mtime_nsec()),
+            ctime: (m.ctime(), m.ctime_nsec()),
+            ino: m.ino(),
+            dev: m.dev(),
+        }
+    }
+
+    /// The file size recorded in the stamp.
+    pub fn len(&self) -> u64 {
+        self.len
+    }
+
+    /// Whether the recorded size is zero.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    fn same_file(&self, other: &FileStamp) -> bool {
+        self.ino == other.ino && self.dev == other.dev
+    }
+}
+
+/// A source file of a dataset and its stamp when the data were read.
+pub type Source = (PathBuf, FileStamp);
+
+/// Stamps every file in `paths`.
+pub fn stamp_all(paths: &[PathBuf]) -> Result<Vec<Source>> {
+    paths
+        .iter()
+        .map(|p| {
+            FileStamp::of(p)
+                .map(|s| (p.clone(), s))
+                .map_err(|e| Error::io(p, "stat", &e))
+        })
+        .collect()
+}
+
+/// The cache key: canonical data file path and canonical scaling.
+type Key = (PathBuf, String);
+
+struct Entry {
+    dataset: Arc<Dataset>,
+    sources: Vec<Source>,
+    /// Bytes counted against the budget: the dataset plus this entry's bookkeeping.
+    bytes: usize,
+    /// The bookkeeping bytes, counted in the library total while the entry lives.
+    _held: HeldBytes,
+}
+
+struct Inner {
+    lru: LruCache<Key, Arc<Entry>>,
+    /// Paths as callers gave them (with scaling) to the key they resolved to.
+    aliases: HashMap<Key, Key>,
+    total: usize,
+    max: usize,
+    enabled: bool,
+}
+
+/// A load in progress, which other threads asking for the same key wait for.
+struct Pending {
+    result: Mutex<Option<Result<Arc<Dataset>>>>,
+    done: Condvar,
+}
+
+/// Counters of a cache.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct CacheStats {
+    /// Entries stored.
+    pub entries: usize,
+    /// Bytes the entries hold.
+    pub total_bytes: usize,
+    /// The budget in bytes.
+    pub max_bytes: usize,
+    /// Lookups that returned stored data.
+    pub hits: u64,
+    /// Lookups that found nothing valid (every lookup is a hit or a miss).
+    pub misses: u64,
+    /// Entries removed to make room (budget, resize, memory limit).
+    pub evictions: u64,
+    /// Entries dropped because a source file changed or disappeared.
+    pub invalidations: u64,
+}
+
+impl CacheStats {
+    /// The total in MB (MiB).
+    pub fn total_size_mb(&self) -> f64 {
+        self.total_bytes as f64 / MB
+    }
+
+    /// The budget in MB (MiB).
+    pub fn max_size_mb(&self) -> f64 {
+        self.max_bytes as f64 / MB
+    }
+
+    /// Percentage of the budget in use (0 for a budget of 0).
+    pub fn usage_percent(&self) -> f64 {
+        if self.max_bytes == 0 {
+            0.0
+        } else {
+            100.0 * self.total_bytes as f64 / self.max_bytes as f64
+        }
+    }
+}
+
+/// A thread-safe LRU cache of datasets with a byte budget (see the module documentation).
+pub struct DataCache {
+    inner: Mutex<Inner>,
+    pending: Mutex<HashMap<Key, Arc<Pending>>>,
+    hits: AtomicU64,
+    misses: AtomicU64,
+    evictions: AtomicU64,
+    invalidations: AtomicU64,
+    /// The configuration generation the global cache last synchronised with.
+    config_generation: AtomicU64,
+}
+
+/// Converts MB to bytes, refusing negative, NaN or absurd values.
+pub fn mb_to_bytes(mb: f64) -> Result<usize> {
+    if !(0.0..=1e9).contains(&mb) {
+        return Err(Error::new(
+            ErrorKind::InvalidArgument,
+            format!("cache size {mb} MB: expected a number from 0 to 1e9"),
+        ));
+    }
+    Ok((mb * MB) as usize)
+}
+
+impl DataCache {
+    /// A cache with a budget of `max_bytes` (0 stores nothing).
+    pub fn new(max_bytes: usize) -> Self {
+        DataCache {
+            inner: Mutex::new(Inner {
+                lru: LruCache::unbounded(),
+                aliases: HashMap::new(),
+                total: 0,
+                max: max_bytes,
+                enabled: true,
+            }),
+            pending: Mutex::new(HashMap::new()),
+            hits: AtomicU64::new(0),
+            misses: AtomicU64::new(0),
+            evictions: AtomicU64::new(0),
+            invalidations: AtomicU64::new(0),
+            config_generation: AtomicU64::new(u64::MAX),
+        }
+    }
+
+    /// A cache with a budget in MB.
+    pub fn with_size_mb(max_size_mb: f64) -> Result<Self> {
+        Ok(DataCache::new(mb_to_bytes(max_size_mb)?))
+    }
+
+    /// The process-wide cache, built on first use from the configuration
+    /// (`performance.cache_size_mb`, `performance.cache_enabled`) and kept in step with it:
+    /// a configuration change resizes or disables it at the next call.
+    pub fn global() -> &'static Arc<DataCache> {
+        static GLOBAL: OnceLock<Arc<DataCache>> = OnceLock::new();
+        let cache = GLOBAL.get_or_init(|| Arc::new(DataCache::new(0)));
+        let generation = config::global().generation();
+        if cache.config_generation.load(Ordering::Acquire) != generation {
+            cache.sync_with_config(generation);
+        }
+        cache
+    }
+
+    fn sync_with_config(&self, generation: u64) {
+        let (enabled, max) = match config::global().settings() {
+            Ok(s) => (s.cache_enabled, mb_to_bytes(s.cache_size_mb).unwrap_or(0)),
+            // An unusable configuration stores nothing; loaders report the error.
+            Err(_) => (false, 0),
+        };
+        {
+            let mut inner = self.inner.lock();
+            inner.enabled = enabled;
+        }
+        self.resize(if enabled { max } else { 0 });
+        self.config_generation.store(generation, Ordering::Release);
+    }
+
+    /// The current counters.
+    pub fn stats(&self) -> CacheStats {
+        let inner = self.inner.lock();
+        CacheStats {
+            entries: inner.lru.len(),
+            total_bytes: inner.total,
+            max_bytes: inner.max,
+            hits: self.hits.load(Ordering::Relaxed),
+            misses: self.misses.load(Ordering::Relaxed),
+            evictions: self.evictions.load(Ordering::Relaxed),
+            invalidations: self.invalidations.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Removes every entry (not counted as evictions).
+    pub fn clear(&self) {
+        let removed: Vec<Arc<Entry>> = {
+            let mut inner = self.inner.lock();
+            inner.aliases.clear();
+            inner.total = 0;
+            let mut out = Vec::with_capacity(inner.lru.len());
+            while let Some((_, e)) = inner.lru.pop_lru() {
+                out.push(e);
+            }
+            out
+        };
+        drop(removed); // datasets are freed outside the lock
+    }
+
+    /// Changes the budget, evicting least-recently-used entries until the total fits.
+    pub fn resize(&self, max_bytes: usize) {
+        let removed = {
+            let mut inner = self.inner.lock();
+            inner.max = max_bytes;
+            self.evict_to(&mut inner, max_bytes)
+        };
+        drop(removed);
+    }
+
+    /// Evicts the least-recently-used entry; returns the bytes it held, or `None` if empty.
+    pub fn evict_one(&self) -> Option<usize> {
+        let entry = {
+            let mut inner = self.inner.lock();
+            let (_, e) = inner.lru.pop_lru()?;
+            inner.total -= e.bytes;
+            e
+        };
+        self.evictions.fetch_add(1, Ordering::Relaxed);
+        Some(entry.bytes)
+    }
+
+    fn evict_to(&self, inner: &mut Inner, limit: usize) -> Vec<Arc<Entry>> {
+        let mut removed = Vec::new();
+        while inner.total > limit {
+            let Some((_, e)) = inner.lru.pop_lru() else {
+                break;
+            };
+            inner.total -= e.bytes;
+            removed.push(e);
+            self.evictions.fetch_add(1, Ordering::Relaxed);
+        }
+        removed
+    }
+
+    /// Looks up the dataset at `path` with `scaling`: the stored dataset if every source file
+    /// is unchanged, else `None` (a miss; a changed entry is dropped).
+    pub fn get(&self, path: &Path, scaling: Scaling) -> Option<Arc<Dataset>> {
+        let found = self.lookup(path, scaling);
+        self.count(found.is_some());
+        found
+    }
+
+    /// Looks up the dataset, and on a miss runs `load` (without any lock held) and stores its
+    /// result if the load succeeded. `load` returns the dataset and the stamps of its source
+    /// files taken before reading. When several threads miss on the same dataset, one loads
+    /// and the others wait for its result. Returns the dataset and whether it was a hit.
+    pub fn get_or_load(
+        &self,
+        path: &Path,
+        scaling: Scaling,
+        load: impl FnOnce() -> Result<(Arc<Dataset>, Vec<Source>)>,
+    ) -> Result<(Arc<Dataset>, bool)> {
+        if let Some(ds) = self.lookup(path, scaling) {
+            self.count(true);
+            return Ok((ds, true));
+        }
+        self.count(false);
+        let key = (canonical_data_path(path)?, scaling.canonical());
+        let (pending, leader) = {
+            let mut map = self.pending.lock();
+            match map.get(&key) {
+                Some(p) => (Arc::clone(p), false),
+                None => {
+                    let p = Arc::new(Pending {
+                        result: Mutex::new(None),
+                        done: Condvar::new(),
+                    });
+                    map.insert(key.clone(), Arc::clone(&p));
+                    (p, true)
+                }
+            }
+        };
+        if !leader {
+            let mut slot = pending.result.lock();
+            while slot.is_none() {
+                pending.done.wait(&mut slot);
+            }
+            return slot
+                .clone()
+                .unwrap_or_else(unreachable_result)
+                .map(|ds| (ds, false));
+        }
+        // Publishes the outcome to waiters even if `load` panics.
+        let mut publisher = Publisher {
+            cache: self,
+            key: &key,
+            pending: &pending,
+            result: None,
+        };
+        let result = load().map(|(ds, sources)| {
+            self.insert_key(key.clone(), path, scaling, Arc::clone(&ds), sources);
+            ds
+        });
+        publisher.result = Some(result.clone());
+        drop(publisher);
+        result.map(|ds| (ds, false))
+    }
+
+    fn count(&self, hit: bool) {
+        let counter = if hit { &self.hits } else { &self.misses };
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Stores a dataset for `path` with `scaling`, built from `sources` (stamped before the
+    /// data were read). Not stored when the cache is disabled, the budget is 0 or the entry is
+    /// larger than the budget.
+    pub fn insert(
+        &self,
+        path: &Path,
+        scaling: Scaling,
+        dataset: Arc<Dataset>,
+        sources: Vec<Source>,
+    ) -> Result<()> {
+        let key = (canonical_data_path(path)?, scaling.canonical());
+        self.insert_key(key, path, scaling, dataset, sources);
+        Ok(())
+    }
+
+    fn insert_key(
+        &self,
+        key: Key,
+        given: &Path,
+        scaling: Scaling,
+        dataset: Arc<Dataset>,
+        sources: Vec<Source>,
+    ) {
+        let overhead = std::mem::size_of::<Entry>()
+            + key.0.as_os_str().len()
+            + key.1.len()
+            + sources
+                .iter()
+                .map(|(p, _)| p.as_os_str().len() + std::mem::size_of::<Source>())
+                .sum::<usize>();
+        let bytes = dataset.heap_bytes() + overhead;
+        let removed = {
+            let mut inner = self.inner.lock();
+            if !inner.enabled || bytes > inner.max {
+                return;
+            }
+            let mut removed = Vec::new();
+            if let Some(old) = inner.lru.pop(&key) {
+                inner.total -= old.bytes;
+                removed.push(old);
+            }
+            let max = inner.max;
+            removed.extend(self.evict_to(&mut inner, max - bytes));
+            inner.total += bytes;
+            inner.lru.put(
+                key.clone(),
+                Arc::new(Entry {
+                    dataset,
+                    sources,
+                    bytes,
+                    _held: HeldBytes::new(overhead),
+                }),
+            );
+            inner
+                .aliases
+                .insert((given.to_path_buf(), scaling.canonical()), key);
+            let entries = inner.lru.len();
+            if inner.aliases.len() > 2 * entries + 64 {
+                let Inner { aliases, lru, .. } = &mut *inner;
+                aliases.retain(|_, k| lru.contains(k));
+            }
+            removed
+        };
+        drop(removed);
+    }
+
+    /// The validated lookup without counting.
+    fn lookup(&self, path: &Path, scaling: Scaling) -> Option<Arc<Dataset>> {
+        let alias_key = (path.to_path_buf(), scaling.canonical());
+        let by_alias = {
+            let mut inner = self.inner.lock();
+            match inner.aliases.get(&alias_key).cloned() {
+                Some(key) => inner.lru.get(&key).cloned().map(|e| (key, e)),
+                None => None,
+            }
+        };
+        if let Some((key, entry)) = by_alias {
+            // The given path must still name one of the entry's files (a relative path after a
+            // change of directory, or a replaced symbolic link, may not).
+            let given = FileStamp::of(path).ok()?;
+            if entry.sources.iter().any(|(_, s)| s.same_file(&given)) {
+                return self.validate(key, entry);
+            }
+            self.inner.lock().aliases.remove(&alias_key);
+        }
+        let key = (canonical_data_path(path).ok()?, scaling.canonical());
+        let entry = {
+            let mut inner = self.inner.lock();
+            let entry = inner.lru.get(&key).cloned()?;
+            inner.aliases.insert(alias_key, key.clone());
+            entry
+        };
+        self.validate(key, entry)
+    }
+
+    /// Checks every source stamp; drops the entry if any file changed.
+    fn validate(&self, key: Key, entry: Arc<Entry>) -> Option<Arc<Dataset>> {
+        let unchanged = entry
+            .sources
+            .iter()
+            .all(|(p, s)| FileStamp::of(p).is_ok_and(|now| now == *s));
+        if unchanged {
+            return Some(Arc::clone(&entry.dataset));
+        }
+        let removed = {
+            let mut inner = self.inner.lock();
+            match inner.lru.peek(&key) {
+                Some(current) if Arc::ptr_eq(current, &entry) => {
+                    inner.total -= entry.bytes;
+                    inner.lru.pop(&key)
+                }
+                _ => None,
+            }
+        };
+        if removed.is_some() {
+            self.invalidations.fetch_add(1, Ordering::Relaxed);
+        }
+        None
+    }
+}
+
+/// Hands the leader's result to waiting threads and removes the pending marker, also when the
+/// leader unwinds from a panic.
+struct Publisher<'a> {
+    cache: &'a DataCache,
+    key: &'a Key,
+    pending: &'a Arc<Pending>,
+    result: Option<Result<Arc<Dataset>>>,
+}
+
+impl Drop for Publisher<'_> {
+    fn drop(&mut self) {
+        let result = self.result.take().unwrap_or_else(|| {
+            Err(Error::new(
+                ErrorKind::Panic,
+                format!(
+                    "{}: the thread loading this dataset panicked",
+                    self.key.0.display()
+                ),
+            ))
+        });
+        self.cache.pending.lock().remove(self.key);
+        *self.pending.result.lock() = Some(result);
+        self.pending.done.notify_all();
+    }
+}
+
+fn unreachable_result() -> Result<Arc<Dataset>> {
+    Err(Error::new(
+        ErrorKind::Panic,
+        "pending load finished without a result",
+    ))
+}
+
+/// The canonical path of the data file of the dataset named by `path`.
+pub fn canonical_data_path(path: &Path) -> Result<PathBuf> {
+    let (_, _, data) = crate::formats::resolve(path)?;
+    std::fs::canonicalize(&data).map_err(|e| Error::io(&data, "resolve", &e))
+}

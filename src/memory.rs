@@ -1,0 +1,115 @@
+//! Memory monitoring: the process's resident and virtual size, its share of system memory, and
+//! the bytes epyr itself holds, checked against `performance.memory_limit_mb`.
+//!
+//! The limit bounds the library's own bytes ([`crate::accounting::library_bytes`]: live
+//! datasets, cache bookkeeping, reader buffers), not the whole host process: a LabVIEW or
+//! MATLAB process is large on its own.
+
+use std::fs::File;
+use std::os::unix::fs::FileExt;
+use std::sync::OnceLock;
+
+use crate::accounting::library_bytes;
+use crate::cache::DataCache;
+use crate::config::{self, MB};
+use crate::error::Result;
+use crate::sys::{page_size, release_free_heap, total_memory_bytes};
+
+/// A snapshot of memory use, in MB (MiB).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct MemoryInfo {
+    /// Resident set size of the process.
+    pub rss_mb: f64,
+    /// Virtual memory size of the process.
+    pub vms_mb: f64,
+    /// Resident size as a percentage of the system's physical memory.
+    pub percent: f64,
+    /// Bytes held by epyr (datasets, cache bookkeeping, reader buffers).
+    pub library_mb: f64,
+    /// `performance.memory_limit_mb` (0 = no limit).
+    pub limit_mb: f64,
+}
+
+/// What [`optimize_memory`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct OptimizeReport {
+    /// Cache entries evicted.
+    pub evicted_entries: usize,
+    /// Decrease of the library's held bytes.
+    pub library_bytes_released: u64,
+    /// Decrease of the process's resident size (heap returned to the system and evictions).
+    pub rss_bytes_released: u64,
+}
+
+/// Resident and virtual size of this process in bytes, from `/proc/self/statm` (kept open, so a
+/// query is one positioned read).
+fn process_sizes() -> (u64, u64) {
+    static STATM: OnceLock<Option<File>> = OnceLock::new();
+    let Some(file) = STATM.get_or_init(|| File::open("/proc/self/statm").ok()) else {
+        return (0, 0);
+    };
+    let mut buf = [0u8; 128];
+    let n = file.read_at(&mut buf, 0).unwrap_or(0);
+    let text = std::str::from_utf8(&buf[..n]).unwrap_or("");
+    let mut fields = text
+        .split_ascii_whitespace()
+        .map(|f| f.parse::<u64>().unwrap_or(0));
+    let vms_pages = fields.next().unwrap_or(0);
+    let rss_pages = fields.next().unwrap_or(0);
+    (rss_pages * page_size(), vms_pages * page_size())
+}
+
+/// The current memory use. `limit_mb` is 0 when the configuration is unusable.
+pub fn memory_info() -> MemoryInfo {
+    let (rss, vms) = process_sizes();
+    let total = total_memory_bytes();
+    let limit_mb = config::global()
+        .settings()
+        .map_or(0.0, |s| s.memory_limit_mb);
+    MemoryInfo {
+        rss_mb: rss as f64 / MB,
+        vms_mb: vms as f64 / MB,
+        percent: if total == 0 {
+            0.0
+        } else {
+            100.0 * rss as f64 / total as f64
+        },
+        library_mb: library_bytes() as f64 / MB,
+        limit_mb,
+    }
+}
+
+/// Whether the library's held bytes are within `performance.memory_limit_mb` (always true for
+/// no limit). An unusable configuration is an error.
+pub fn check_memory_limit() -> Result<bool> {
+    let settings = config::global().settings()?;
+    Ok(settings
+        .memory_limit_bytes()
+        .is_none_or(|limit| library_bytes() as u64 <= limit))
+}
+
+/// Evicts entries of `cache` (least recently used first) until the library's held bytes are
+/// within the limit (or the cache is empty), then returns unused heap to the system.
+pub fn optimize_memory_of(cache: &DataCache) -> Result<OptimizeReport> {
+    let settings = config::global().settings()?;
+    let (rss_before, _) = process_sizes();
+    let held_before = library_bytes() as u64;
+    let mut evicted = 0;
+    if let Some(limit) = settings.memory_limit_bytes() {
+        while library_bytes() as u64 > limit && cache.evict_one().is_some() {
+            evicted += 1;
+        }
+    }
+    release_free_heap();
+    let (rss_after, _) = process_sizes();
+    Ok(OptimizeReport {
+        evicted_entries: evicted,
+        library_bytes_released: held_before.saturating_sub(library_bytes() as u64),
+        rss_bytes_released: rss_before.saturating_sub(rss_after),
+    })
+}
+
+/// [`optimize_memory_of`] the global cache.
+pub fn optimize_memory() -> Result<OptimizeReport> {
+    optimize_memory_of(DataCache::global())
+}

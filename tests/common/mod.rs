@@ -55,3 +55,82 @@ pub fn values_sha256(values: &[f64]) -> String {
 pub fn close(a: f64, b: f64, rel: f64) -> bool {
     a == b || (a - b).abs() <= rel * a.abs().max(b.abs()).max(1e-300)
 }
+
+/// Points every test binary's global configuration at an empty temporary config folder and
+/// clears `EPYR_PERFORMANCE_*` variables, so the user's own `config.json` and environment
+/// cannot change test results. Call it first in every test that uses global state.
+pub fn isolate_config() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let dir = temp_dir("xdg");
+        std::env::set_var("XDG_CONFIG_HOME", &dir);
+        for (name, _) in std::env::vars() {
+            if name.starts_with("EPYR_PERFORMANCE_") {
+                std::env::remove_var(name);
+            }
+        }
+    });
+}
+
+/// Writes a BES3T dataset with epyr's writer: `dims`, one component per entry of `complex`,
+/// values `index * 0.5 + component` (exact in float64), a linear x axis, cw parameters for
+/// scaling (EXPT CW, AVGS 4, RCAG 20, SPTP 0.02, MWPW 0.002, STMP 80). Returns the .DSC path.
+pub fn write_sample(
+    dir: &std::path::Path,
+    name: &str,
+    dims: [usize; 3],
+    complex: &[bool],
+) -> PathBuf {
+    use epyr::{Axis, Component, Dataset, DatasetParts, FileFormat, Param, Params};
+    let points = dims[0] * dims[1] * dims[2];
+    let components = complex
+        .iter()
+        .enumerate()
+        .map(|(c, &cplx)| Component {
+            complex: cplx,
+            values: (0..points * (1 + usize::from(cplx)))
+                .map(|i| i as f64 * 0.5 + c as f64)
+                .collect(),
+        })
+        .collect();
+    let axis = |n: usize, name: &str| {
+        (n > 1).then(|| Axis {
+            values: (0..n).map(|i| 3300.0 + i as f64).collect(),
+            name: name.into(),
+            unit: "G".into(),
+        })
+    };
+    let params = [
+        ("TITL", name),
+        ("EXPT", "CW"),
+        ("AVGS", "4"),
+        ("RCAG", "20"),
+        ("SPTP", "0.02"),
+        ("MWPW", "0.002"),
+        ("STMP", "80"),
+    ]
+    .iter()
+    .map(|(k, v)| Param {
+        key: k.to_string(),
+        value: v.to_string(),
+        device: None,
+    })
+    .collect();
+    let ds = Dataset::new(DatasetParts {
+        format: FileFormat::Bes3t,
+        dims,
+        components,
+        axes: [
+            axis(dims[0], "Field"),
+            axis(dims[1], "Y"),
+            axis(dims[2], "Z"),
+        ],
+        params: Params::new(params, None),
+        sources: vec![],
+        warnings: vec![],
+    })
+    .expect("sample dataset");
+    let path = dir.join(format!("{name}.DSC"));
+    epyr::write_bes3t(&ds, &path, &epyr::WriteOptions::default()).expect("write sample");
+    path
+}

@@ -145,6 +145,316 @@ fn corpus_group() {
     print_table("Corpus loads (issue 2)", &rows);
 }
 
+/// A dataset of `nx * ny` real values `(i % 1000) - 500` (exact in every number type).
+fn ramp_dataset(nx: usize, ny: usize, params: Vec<epyr::Param>) -> epyr::Dataset {
+    let values = (0..nx * ny).map(|i| (i % 1000) as f64 - 500.0).collect();
+    epyr::Dataset::new(epyr::DatasetParts {
+        format: epyr::FileFormat::Bes3t,
+        dims: [nx, ny, 1],
+        components: vec![epyr::Component {
+            complex: false,
+            values,
+        }],
+        axes: [
+            Some(epyr::Axis {
+                values: (0..nx).map(|i| 3300.0 + i as f64 * 0.125).collect(),
+                name: "Field".into(),
+                unit: "G".into(),
+            }),
+            None,
+            None,
+        ],
+        params: epyr::Params::new(params, None),
+        sources: vec![],
+        warnings: vec![],
+    })
+    .unwrap()
+}
+
+fn write(
+    ds: &epyr::Dataset,
+    path: &std::path::Path,
+    number: epyr::NumberType,
+    order: epyr::ByteOrder,
+) {
+    epyr::write_bes3t(ds, path, &epyr::WriteOptions { number, order }).unwrap();
+}
+
+fn param(key: &str, value: String) -> epyr::Param {
+    epyr::Param {
+        key: key.into(),
+        value,
+        device: None,
+    }
+}
+
+/// Bandwidth ratio of an operation against memcpy of the same output bytes (1.0 = as fast as
+/// memcpy).
+fn throughput_row(figure: &str, op: Duration, copy: Duration, bytes: usize, target: f64) -> Row {
+    let ratio = copy.as_secs_f64() / op.as_secs_f64();
+    let gbs = |d: Duration| bytes as f64 / d.as_secs_f64() / 1e9;
+    Row {
+        figure: figure.into(),
+        value: format!("{:.1} ms ({:.2} GB/s)", op.as_secs_f64() * 1e3, gbs(op)),
+        baseline: format!(
+            "memcpy {:.1} ms ({:.2} GB/s)",
+            copy.as_secs_f64() * 1e3,
+            gbs(copy)
+        ),
+        ratio: format!("{ratio:.2} x memcpy"),
+        target: format!(">= {target} x"),
+        verdict: if ratio >= target { "pass" } else { "MISS" },
+    }
+}
+
+fn latency_row(figure: &str, value: Duration, baseline: String, target_us: f64) -> Row {
+    let v = value.as_secs_f64() * 1e6;
+    Row {
+        figure: figure.into(),
+        value: us(value),
+        baseline,
+        ratio: "—".into(),
+        target: format!("<= {target_us} µs"),
+        verdict: if v <= target_us { "pass" } else { "MISS" },
+    }
+}
+
+/// Issue 5: the performance targets.
+fn targets_group() {
+    use epyr::{ByteOrder, NumberType};
+    let dir = std::env::temp_dir().join(format!("epyr-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::env::set_var("XDG_CONFIG_HOME", &dir);
+    let mut rows = Vec::new();
+    let (nx, ny) = (4096, 8192);
+    let bytes = nx * ny * 8;
+    let loader = epyr::Loader::new(epyr::LoaderOptions {
+        cache_enabled: Some(false),
+        ..Default::default()
+    })
+    .unwrap();
+    epyr::config::global()
+        .set("performance.memory_limit_mb", "0")
+        .unwrap();
+
+    let big = ramp_dataset(nx, ny, vec![]);
+    let f64_path = dir.join("big_f64.DSC");
+    let f32_path = dir.join("big_f32.DSC");
+    let i32_path = dir.join("big_i32.DSC");
+    write(&big, &f64_path, NumberType::F64, ByteOrder::Big);
+    write(&big, &f32_path, NumberType::F32, ByteOrder::Little);
+    write(&big, &i32_path, NumberType::I32, ByteOrder::Big);
+    drop(big);
+
+    let src = vec![1.0f64; nx * ny];
+    let mut dst = vec![0.0f64; nx * ny];
+    let runs = 9;
+    let budget = Duration::from_secs(3);
+    let copy = median(
+        || {
+            dst.copy_from_slice(black_box(&src));
+            black_box(&dst);
+        },
+        runs,
+        budget,
+    );
+    drop(src);
+    let load = |p: &PathBuf| {
+        median(
+            || {
+                black_box(loader.load(p, "").unwrap());
+            },
+            runs,
+            budget,
+        )
+    };
+    rows.push(throughput_row(
+        "1. load 256 MB float64 BIG into a new dataset",
+        load(&f64_path),
+        copy,
+        bytes,
+        0.45,
+    ));
+    let into = median(
+        || {
+            loader.load_into(&f64_path, "", &mut dst).unwrap();
+            black_box(&dst);
+        },
+        runs,
+        budget,
+    );
+    rows.push(throughput_row(
+        "2. load_into a used buffer, 256 MB float64 BIG",
+        into,
+        copy,
+        bytes,
+        0.8,
+    ));
+    rows.push(throughput_row(
+        "3a. load float32 LIT (256 MB out)",
+        load(&f32_path),
+        copy,
+        bytes,
+        0.4,
+    ));
+    rows.push(throughput_row(
+        "3b. load int32 BIG (256 MB out)",
+        load(&i32_path),
+        copy,
+        bytes,
+        0.4,
+    ));
+    drop(dst);
+
+    // 4. validated cache hit through a loader.
+    let small = ramp_dataset(1024, 1, cw_params());
+    let cw = dir.join("cw1024.DSC");
+    write(&small, &cw, NumberType::F64, ByteOrder::Big);
+    let cached = epyr::Loader::new(epyr::LoaderOptions {
+        cache: Some(std::sync::Arc::new(epyr::DataCache::new(64 << 20))),
+        cache_enabled: Some(true),
+        ..Default::default()
+    })
+    .unwrap();
+    cached.load(&cw, "").unwrap();
+    let hit = median_per_call(
+        || {
+            black_box(cached.load(black_box(&cw), "").unwrap());
+        },
+        200,
+        Duration::from_millis(500),
+    );
+    rows.push(latency_row(
+        "4. validated cache hit (2 files re-checked)",
+        hit,
+        "—".into(),
+        2.0,
+    ));
+
+    // 5. memory_info and config get.
+    let mi = median_per_call(
+        || {
+            black_box(epyr::memory_info());
+        },
+        200,
+        Duration::from_millis(300),
+    );
+    rows.push(latency_row("5a. memory_info", mi, "—".into(), 10.0));
+    let cg = median_per_call(
+        || {
+            black_box(
+                epyr::config::global()
+                    .get("performance.cache_size_mb")
+                    .unwrap(),
+            );
+        },
+        1000,
+        Duration::from_millis(300),
+    );
+    rows.push(latency_row("5b. config get", cg, "—".into(), 1.0));
+
+    // 6. uncached small loads.
+    let esp = write_esp_1024(&dir);
+    for (name, path, files) in [
+        (
+            "6a. uncached load, 1024-point cw BES3T",
+            &cw,
+            vec![cw.clone(), cw.with_extension("DTA")],
+        ),
+        (
+            "6b. uncached load, 1024-point ESP",
+            &esp,
+            vec![esp.clone(), esp.with_extension("spc")],
+        ),
+    ] {
+        let t = median(
+            || {
+                black_box(loader.load(path, "").unwrap());
+            },
+            50,
+            Duration::from_millis(300),
+        );
+        let r = median(
+            || {
+                for f in &files {
+                    black_box(std::fs::read(f).unwrap());
+                }
+            },
+            50,
+            Duration::from_millis(300),
+        );
+        rows.push(latency_row(name, t, format!("fs::read {}", us(r)), 30.0));
+    }
+
+    // 7. a dataset with a 1 MB descriptor.
+    let mut params = cw_params();
+    for i in 0..270 {
+        let list: Vec<String> = (0..1000)
+            .map(|k| ((k * 7 + i) % 1000).to_string())
+            .collect();
+        params.push(param(&format!("Psd{i}"), list.join(",")));
+    }
+    let heavy = dir.join("heavy.DSC");
+    write(
+        &ramp_dataset(1024, 1, params),
+        &heavy,
+        NumberType::F64,
+        ByteOrder::Big,
+    );
+    let dsc_len = std::fs::metadata(&heavy).unwrap().len();
+    let t = median(
+        || {
+            black_box(loader.load(&heavy, "").unwrap());
+        },
+        20,
+        Duration::from_millis(500),
+    );
+    let r = median(
+        || {
+            black_box(std::fs::read(&heavy).unwrap());
+            black_box(std::fs::read(heavy.with_extension("DTA")).unwrap());
+        },
+        20,
+        Duration::from_millis(500),
+    );
+    rows.push(latency_row(
+        &format!("7. load with a {} kB descriptor", dsc_len / 1024),
+        t,
+        format!("fs::read {}", us(r)),
+        1500.0,
+    ));
+
+    print_table("Targets (issue 5)", &rows);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Parameters of a cw spectrum (for scaling and realistic descriptors).
+fn cw_params() -> Vec<epyr::Param> {
+    [
+        ("EXPT", "CW"),
+        ("MWFQ", "9.5e9"),
+        ("AVGS", "4"),
+        ("RCAG", "40"),
+        ("TITL", "bench"),
+    ]
+    .iter()
+    .map(|(k, v)| param(k, v.to_string()))
+    .collect()
+}
+
+/// An ESP (int32 big-endian) 1024-point file pair, written directly (the writer writes BES3T).
+fn write_esp_1024(dir: &std::path::Path) -> PathBuf {
+    let par = dir.join("esp1024.par");
+    std::fs::write(
+        &par,
+        "JSS 2\rJEX field-sweep\rRES 1024\rHCF 3480.0\rHSW 100.0\rGST 3430.0\rGSI 100.0\rJSD 4\rRRG 2.0e+04\r",
+    )
+    .unwrap();
+    let data: Vec<u8> = (0..1024i32).flat_map(|i| (i - 512).to_be_bytes()).collect();
+    std::fs::write(dir.join("esp1024.spc"), data).unwrap();
+    par
+}
+
 fn main() {
     let groups: Vec<String> = std::env::args()
         .skip(1)
@@ -153,5 +463,8 @@ fn main() {
     let wants = |g: &str| groups.is_empty() || groups.iter().any(|x| x == g);
     if wants("corpus") {
         corpus_group();
+    }
+    if wants("targets") {
+        targets_group();
     }
 }

@@ -194,6 +194,21 @@ fn build(
     .expect("valid dataset")
 }
 
+fn axis(values: Vec<f64>, name: &str, unit: &str) -> Option<Axis> {
+    Some(Axis {
+        values,
+        name: name.into(),
+        unit: unit.into(),
+    })
+}
+
+/// A 1-D dataset of one component (complex values interleaved) with an optional x axis.
+fn line(complex: bool, values: Vec<f64>, x: Option<Axis>, params: Params) -> Dataset {
+    let n = values.len() / (1 + usize::from(complex));
+    let component = Component { complex, values };
+    build([n, 1, 1], vec![component], [x, None, None], params)
+}
+
 /// A fresh directory for one write.
 fn fresh_dir(name: &str) -> PathBuf {
     static N: AtomicUsize = AtomicUsize::new(0);
@@ -398,24 +413,8 @@ fn named_cases_round_trip() {
 #[test]
 fn axis_with_negative_zero_round_trips() {
     for values in [vec![-0.0, 1.0, 2.0], vec![-2.0, -0.0, 2.0], vec![5.0, -0.0]] {
-        let n = values.len();
-        let ds = build(
-            [n, 1, 1],
-            vec![Component {
-                complex: false,
-                values: vec![1.0; n],
-            }],
-            [
-                Some(Axis {
-                    values,
-                    name: "B".into(),
-                    unit: "mT".into(),
-                }),
-                None,
-                None,
-            ],
-            Params::default(),
-        );
+        let ones = vec![1.0; values.len()];
+        let ds = line(false, ones, axis(values, "B", "mT"), Params::default());
         let (_, back) = write_and_load(&ds, &fresh_dir("negzero"), &WriteOptions::default());
         assert_same_data("negative zero axis", &back, &ds);
     }
@@ -443,15 +442,7 @@ fn integer_ramps_in_every_integer_type() {
             })
             .collect();
         let values: Vec<f64> = ints.iter().map(|&v| v as f64).collect();
-        let ds = build(
-            [n, 1, 1],
-            vec![Component {
-                complex: false,
-                values,
-            }],
-            [None, None, None],
-            Params::default(),
-        );
+        let ds = line(false, values, None, Params::default());
         for order in ORDERS {
             let dir = fresh_dir("ramp");
             let options = WriteOptions { number, order };
@@ -509,23 +500,8 @@ fn values_a_type_cannot_hold_are_refused_and_no_file_is_left() {
         for order in ORDERS {
             let mut values: Vec<f64> = (0..16).map(f64::from).collect();
             values[11] = bad;
-            let ds = build(
-                [4, 2, 1],
-                vec![Component {
-                    complex: true,
-                    values,
-                }],
-                [
-                    Some(Axis {
-                        values: vec![1.0, 2.0, 4.0, 8.0],
-                        name: "t".into(),
-                        unit: "ns".into(),
-                    }),
-                    None,
-                    None,
-                ],
-                Params::default(),
-            );
+            let t = axis((0..8).map(|i| f64::from(1 << i)).collect(), "t", "ns");
+            let ds = line(true, values, t, Params::default());
             let dir = fresh_dir("refuse");
             let err = write_bes3t(&ds, &dir.join("data"), &WriteOptions { number, order })
                 .expect_err(&format!("{bad:?} as {number:?} must be refused"));
@@ -543,26 +519,10 @@ fn values_a_type_cannot_hold_are_refused_and_no_file_is_left() {
 #[test]
 fn failed_write_keeps_the_previous_dataset() {
     let dir = fresh_dir("keep");
-    let good = build(
-        [3, 1, 1],
-        vec![Component {
-            complex: false,
-            values: vec![1.0, 2.0, 3.0],
-        }],
-        [None, None, None],
-        Params::default(),
-    );
+    let good = line(false, vec![1.0, 2.0, 3.0], None, Params::default());
     let files = write_bes3t(&good, &dir.join("data"), &WriteOptions::default()).unwrap();
     let before: Vec<Vec<u8>> = files.iter().map(|f| std::fs::read(f).unwrap()).collect();
-    let bad = build(
-        [3, 1, 1],
-        vec![Component {
-            complex: false,
-            values: vec![1.0, 2.5, 3.0],
-        }],
-        [None, None, None],
-        Params::default(),
-    );
+    let bad = line(false, vec![1.0, 2.5, 3.0], None, Params::default());
     let options = WriteOptions {
         number: NumberType::I16,
         order: ByteOrder::Big,
@@ -580,15 +540,7 @@ fn failed_write_keeps_the_previous_dataset() {
 fn unwritable_target_leaves_nothing() {
     let dir = fresh_dir("dirtarget");
     std::fs::create_dir(dir.join("data.DSC")).unwrap();
-    let ds = build(
-        [2, 1, 1],
-        vec![Component {
-            complex: false,
-            values: vec![1.0, 2.0],
-        }],
-        [None, None, None],
-        Params::default(),
-    );
+    let ds = line(false, vec![1.0, 2.0], None, Params::default());
     let err = write_bes3t(&ds, &dir.join("data"), &WriteOptions::default()).unwrap_err();
     assert!(err.message().contains("data.DSC"), "{err}");
     assert_eq!(files_containing(&dir, ""), vec!["data.DSC".to_string()]);
@@ -597,15 +549,8 @@ fn unwritable_target_leaves_nothing() {
 
 /// A dataset with the given parameters and history and one real value.
 fn with_params(entries: Vec<Param>, history: Option<&str>) -> Dataset {
-    build(
-        [1, 1, 1],
-        vec![Component {
-            complex: false,
-            values: vec![7.0],
-        }],
-        [None, None, None],
-        Params::new(entries, history.map(Into::into)),
-    )
+    let params = Params::new(entries, history.map(Into::into));
+    line(false, vec![7.0], None, params)
 }
 
 /// The tricky parameter values of a real DSC and a few more.
@@ -670,23 +615,9 @@ fn layout_keys_in_params_do_not_override_the_data() {
         param("XWID", "1e9", Some("fieldCtrl")),
         param("IRFMT", "C", Some("fieldCtrl")),
     ];
-    let ds = build(
-        [3, 1, 1],
-        vec![Component {
-            complex: true,
-            values: vec![1.5, -2.5, 3.5, -4.5, 5.5, -6.5],
-        }],
-        [
-            Some(Axis {
-                values: vec![10.0, 20.0, 30.0],
-                name: "Field".into(),
-                unit: "G".into(),
-            }),
-            None,
-            None,
-        ],
-        Params::new(entries, None),
-    );
+    let values = vec![1.5, -2.5, 3.5, -4.5, 5.5, -6.5];
+    let field = axis(vec![10.0, 20.0, 30.0], "Field", "G");
+    let ds = line(true, values, field, Params::new(entries, None));
     let (_, back) = write_and_load(&ds, &fresh_dir("layout"), &WriteOptions::default());
     assert_same_data("layout keys", &back, &ds);
     assert_same_params("layout keys", &back, &ds);
@@ -721,39 +652,13 @@ fn text_that_cannot_be_written_is_refused_clearly() {
         &with_params(vec![], Some("#MHL 1.0\nsnowman \u{2603}\n")),
         "U+2603",
     );
-    let mut axis_ds = build(
-        [2, 1, 1],
-        vec![Component {
-            complex: false,
-            values: vec![1.0, 2.0],
-        }],
-        [
-            Some(Axis {
-                values: vec![0.0, 1.0],
-                name: "Field".into(),
-                unit: "\u{212b}".into(),
-            }),
-            None,
-            None,
-        ],
-        Params::default(),
-    );
-    assert_refused(&axis_ds, "XUNI");
+    let labelled = |name: &str, unit: &str| {
+        let x = axis(vec![0.0, 1.0], name, unit);
+        line(false, vec![1.0, 2.0], x, Params::default())
+    };
+    assert_refused(&labelled("Field", "\u{212b}"), "XUNI");
     // A line break in an axis label would start a new descriptor line.
-    axis_ds = build(
-        [2, 1, 1],
-        axis_ds.components().to_vec(),
-        [
-            Some(Axis {
-                values: vec![0.0, 1.0],
-                name: "Field\nXPTS 99".into(),
-                unit: "G".into(),
-            }),
-            None,
-            None,
-        ],
-        Params::default(),
-    );
+    let axis_ds = labelled("Field\nXPTS 99", "G");
     let (_, back) = write_and_load(&axis_ds, &fresh_dir("label"), &WriteOptions::default());
     assert_same_data("multi-line label", &back, &axis_ds);
     // Keys a reader would not see as keys, device names that do not survive a `.DVC` line.
@@ -883,24 +788,9 @@ fn every_corpus_dataset_survives_a_write() {
 /// Checks of the test's own helpers, so that a wrong helper cannot hide a writer bug.
 #[test]
 fn helpers_detect_differences() {
-    let a = build(
-        [2, 1, 1],
-        vec![Component {
-            complex: false,
-            values: vec![0.0, 1.0],
-        }],
-        [None, None, None],
-        Params::new(vec![param("A", "1", None)], None),
-    );
-    let negative_zero = build(
-        [2, 1, 1],
-        vec![Component {
-            complex: false,
-            values: vec![-0.0, 1.0],
-        }],
-        [None, None, None],
-        Params::new(vec![param("A", "2", None)], None),
-    );
+    let with_a = |value: &str| Params::new(vec![param("A", value, None)], None);
+    let a = line(false, vec![0.0, 1.0], None, with_a("1"));
+    let negative_zero = line(false, vec![-0.0, 1.0], None, with_a("2"));
     let data = std::panic::catch_unwind(|| assert_same_data("x", &a, &negative_zero));
     assert!(data.is_err(), "-0.0 and 0.0 must differ");
     let params = std::panic::catch_unwind(|| assert_same_params("x", &a, &negative_zero));

@@ -209,10 +209,13 @@ fn line(complex: bool, values: Vec<f64>, x: Option<Axis>, params: Params) -> Dat
     build([n, 1, 1], vec![component], [x, None, None], params)
 }
 
-/// A fresh directory for one write.
+/// A fresh directory for one write, all of them under one directory of this test run.
 fn fresh_dir(name: &str) -> PathBuf {
     static N: AtomicUsize = AtomicUsize::new(0);
-    temp_dir(&format!("wr-{name}-{}", N.fetch_add(1, Ordering::Relaxed)))
+    temp_dir(&format!(
+        "writer/{name}-{}",
+        N.fetch_add(1, Ordering::Relaxed)
+    ))
 }
 
 /// Writes `ds` to `dir/name` and reads it back; returns the files written and the dataset.
@@ -545,6 +548,37 @@ fn unwritable_target_leaves_nothing() {
     assert!(err.message().contains("data.DSC"), "{err}");
     assert_eq!(files_containing(&dir, ""), vec!["data.DSC".to_string()]);
     assert!(dir.join("data.DSC").is_dir());
+}
+
+/// The files are named after the path given: a lower-case `.dsc`/`.dta` gives lower-case
+/// descriptor and data files, anything else upper case; axis files are always upper case; a
+/// dotted base name keeps its dots. Every variant reads back.
+#[test]
+fn file_names_follow_the_path_given() {
+    let t = axis(vec![1.0, 2.0, 4.0], "t", "ns");
+    let ds = line(false, vec![1.0, 2.0, 3.0], t, Params::default());
+    let cases = [
+        ("a.dsc", ["a.dsc", "a.dta", "a.XGF"]),
+        ("a.dta", ["a.dsc", "a.dta", "a.XGF"]),
+        ("a.DTA", ["a.DSC", "a.DTA", "a.XGF"]),
+        ("a.Dsc", ["a.DSC", "a.DTA", "a.XGF"]),
+        ("a", ["a.DSC", "a.DTA", "a.XGF"]),
+        ("run.2.5K", ["run.2.5K.DSC", "run.2.5K.DTA", "run.2.5K.XGF"]),
+    ];
+    for (given, want) in cases {
+        let dir = fresh_dir("names");
+        let files = write_bes3t(&ds, &dir.join(given), &WriteOptions::default()).unwrap();
+        let names: Vec<String> = files
+            .iter()
+            .map(|f| f.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, want, "{given}");
+        let mut want_sorted = want.map(String::from).to_vec();
+        want_sorted.sort();
+        assert_eq!(files_containing(&dir, ""), want_sorted, "{given}");
+        let back = epyr::load(&files[0], "").unwrap();
+        assert_same_data(given, &back, &ds);
+    }
 }
 
 /// A dataset with the given parameters and history and one real value.

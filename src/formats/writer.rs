@@ -164,13 +164,15 @@ impl OutputNames {
     }
 }
 
+/// A file to write: its final path and its bytes.
+type FileBytes = (PathBuf, Vec<u8>);
+
 /// The descriptor text and the axis companion files of `dataset`.
-#[allow(clippy::type_complexity)]
 fn descriptor(
     dataset: &Dataset,
     options: &WriteOptions,
     names: &OutputNames,
-) -> Result<(String, Vec<(PathBuf, Vec<u8>)>)> {
+) -> Result<(String, Vec<FileBytes>)> {
     let mut axis_lines = String::new();
     let mut axis_files = Vec::new();
     let mut written = [false; 3];
@@ -471,7 +473,7 @@ fn write_new(path: &Path, bytes: &[u8]) -> io::Result<()> {
 /// Writes every file to a temporary name beside its target, then moves them all into place
 /// in order ([`commit`]). On failure no temporary file is left and the targets are as they
 /// were.
-fn write_all(files: &[(PathBuf, Vec<u8>)]) -> Result<()> {
+fn write_all(files: &[FileBytes]) -> Result<()> {
     let mut moves: Vec<(PathBuf, PathBuf)> = Vec::with_capacity(files.len());
     for (target, bytes) in files {
         let tmp = sibling(target, "tmp");

@@ -1,21 +1,27 @@
 //! The BES3T writer: any [`Dataset`] to `.DSC` + `.DTA` (+ `.XGF/.YGF/.ZGF` for nonlinear
 //! axes), in either byte order and any number type, such that reading the files back gives the
-//! same values, axes and parameters.
+//! same values (bit for bit), axes and parameters.
+//!
+//! What cannot be written so that it reads back unchanged is refused with
+//! [`ErrorKind::InvalidArgument`] before any file is touched: a value the number type cannot
+//! hold, text outside Latin-1, a key or device name a reader would not see as one, a
+//! multi-line value holding the two characters `\n` (the format's own line-break code).
 
-use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::fs::{File, OpenOptions};
+use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::decode::{ByteOrder, NumberType};
-use super::linear_axis;
-use crate::dataset::{Dataset, AXIS_LETTERS};
+use crate::dataset::{Dataset, Param, AXIS_LETTERS};
 use crate::error::{Error, ErrorKind, Result};
 
 /// How to write a dataset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct WriteOptions {
     /// The number type of the `.DTA` values. Values that the type cannot hold exactly (a
-    /// fraction in an integer type, a float64 that float32 would round) are refused.
+    /// fraction, a value out of range, NaN, an infinity or a negative zero in an integer type;
+    /// a float64 that float32 would round) are refused.
     pub number: NumberType,
     /// The byte order of the `.DTA` and axis files.
     pub order: ByteOrder,
@@ -31,73 +37,169 @@ impl Default for WriteOptions {
     }
 }
 
-/// Keys the writer sets from the dataset itself; parameters with these keys are not copied.
-const LAYOUT_KEYS: &[&str] = &[
-    "BSEQ", "IKKF", "IRFMT", "IIFMT", "XTYP", "YTYP", "ZTYP", "XPTS", "YPTS", "ZPTS", "XMIN",
-    "YMIN", "ZMIN", "XWID", "YWID", "ZWID", "XFMT", "YFMT", "ZFMT", "XNAM", "YNAM", "ZNAM", "XUNI",
-    "YUNI", "ZUNI",
-];
+/// The values of a linear BES3T axis (`IDX`): `first + width * i / (n - 1)` for `i` in `0..n`,
+/// the last one exactly `first + width`, as the reader computes them from `XMIN`/`XWID`. An
+/// axis with exactly these values (bit for bit) is written as `IDX`; any other axis is written
+/// point by point to an `.XGF/.YGF/.ZGF` file (`IGD`).
+pub fn linear_axis(first: f64, width: f64, n: usize) -> Vec<f64> {
+    super::linear_axis(first, width, n)
+}
 
-/// Keys that belong in the `#DESC` layer (besides the layout keys).
-const DESC_KEYS: &[&str] = &[
-    "DSRC", "TITL", "IRNAM", "IINAM", "IRUNI", "IIUNI", "XNAM", "YNAM", "ZNAM",
-];
+/// The axis key suffixes the writer generates for a dimension it writes an axis for; for the
+/// other dimensions only `TYP` and `PTS` are generated and the rest are ordinary parameters.
+const AXIS_KEYS: [&str; 5] = ["MIN", "WID", "FMT", "NAM", "UNI"];
+
+/// Whether the writer generates `key` itself from the layout of the data (`written[d]`: an axis
+/// is written for dimension `d`). Such parameters are never copied, wherever they stand, so
+/// that a stale or device-block copy cannot override the layout on reading.
+fn is_generated(key: &str, written: [bool; 3]) -> bool {
+    if matches!(key, "BSEQ" | "IKKF" | "IRFMT" | "IIFMT") {
+        return true;
+    }
+    let mut chars = key.chars();
+    let Some(dim) = chars
+        .next()
+        .and_then(|c| AXIS_LETTERS.iter().position(|&l| l == c))
+    else {
+        return false;
+    };
+    match chars.as_str() {
+        "TYP" | "PTS" => true,
+        rest => written[dim] && AXIS_KEYS.contains(&rest),
+    }
+}
+
+/// Whether a parameter belongs in the `#DESC` layer: the labels and the axis keys.
+fn belongs_in_desc(key: &str) -> bool {
+    const LABELS: [&str; 6] = ["DSRC", "TITL", "IRNAM", "IINAM", "IRUNI", "IIUNI"];
+    LABELS.contains(&key)
+        || (key.len() == 4
+            && key.starts_with(AXIS_LETTERS)
+            && (AXIS_KEYS.contains(&&key[1..]) || matches!(&key[1..], "TYP" | "PTS")))
+}
 
 /// Writes `dataset` as BES3T next to `path` (the base name, or either file of the pair; a
-/// lower-case extension gives lower-case `.dsc/.dta`, anything else upper case). Files are
-/// written to temporary names and renamed into place, so a failed write never leaves a
-/// half-written dataset under the final names. Returns the paths written (descriptor, data,
-/// axis files).
+/// lower-case extension gives lower-case `.dsc/.dta`, anything else upper case; axis files are
+/// always `.XGF/.YGF/.ZGF`). Returns the paths written: descriptor, data, then axis files.
+///
+/// * The layout keys (`BSEQ`, `IKKF`, `IRFMT`, `IIFMT`, `XTYP`, `XPTS`, …) are generated from
+///   the data and `options`; parameters with these keys are not copied. The range, name, unit
+///   and format keys of a dimension (`YMIN`, `YNAM`, …) are generated only where an axis is
+///   written, and are kept as parameters elsewhere.
+/// * An axis is written only for a dimension with more than one point (BES3T readers give no
+///   axis for a 1-point dimension): as `IDX` when its values are exactly [`linear_axis`] of its
+///   first value and width, else as float64 `IGD` values in a companion file.
+/// * Every other parameter is written with its device block and in its order, except that the
+///   `#DESC` labels (`TITL`, `IRNAM`, …) come before the `#SPL` parameters. Values that would
+///   read back differently as they are (outer quotes, blanks at either end, a final backslash
+///   or CR) are quoted; multi-line values become continuation lines. The `#MHL` history is
+///   written last, unchanged.
+///
+/// Everything is checked and encoded before the first file is created. The files are written
+/// to temporary names and then renamed into place, the descriptor last; if any step fails,
+/// the files already renamed are replaced by what was there before, so a failed write never
+/// leaves a partial dataset under the final names.
 pub fn write_bes3t(dataset: &Dataset, path: &Path, options: &WriteOptions) -> Result<Vec<PathBuf>> {
-    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
-    let lower_ext = ext.to_ascii_lowercase();
-    let base = if lower_ext == "dsc" || lower_ext == "dta" {
-        path.with_extension("")
-    } else {
-        path.to_path_buf()
-    };
-    let lower = (lower_ext == "dsc" || lower_ext == "dta") && ext == lower_ext;
-    let named = |e: &str| {
-        let mut s = base.as_os_str().to_owned();
-        s.push(".");
-        s.push(if lower {
-            e.to_ascii_lowercase()
-        } else {
-            e.to_string()
-        });
-        PathBuf::from(s)
-    };
+    let names = OutputNames::new(path);
+    let (dsc, axis_files) = descriptor(dataset, options, &names)?;
+    let mut dta = Vec::new();
+    encode_values(
+        &interleave(dataset),
+        options.number,
+        options.order,
+        &mut dta,
+    )?;
 
-    let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
+    // Commit order: data, axis files, descriptor (a reader finds the dataset by its
+    // descriptor, so it appears last).
+    let mut files = vec![(names.with_ext("DTA"), dta)];
+    files.extend(axis_files);
+    files.push((names.with_ext("DSC"), latin1_bytes(&dsc)?));
+    for (target, _) in &files {
+        check_target(target)?;
+    }
+    write_all(&files)?;
+    let mut written: Vec<PathBuf> = files.into_iter().map(|(p, _)| p).collect();
+    written.rotate_right(1);
+    Ok(written)
+}
+
+/// The file names of one dataset: its base path and the case of its extensions.
+struct OutputNames {
+    base: PathBuf,
+    lower: bool,
+}
+
+impl OutputNames {
+    fn new(path: &Path) -> Self {
+        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+        let lower_ext = ext.to_ascii_lowercase();
+        let is_pair = lower_ext == "dsc" || lower_ext == "dta";
+        OutputNames {
+            base: if is_pair {
+                path.with_extension("")
+            } else {
+                path.to_path_buf()
+            },
+            lower: is_pair && ext == lower_ext,
+        }
+    }
+
+    /// The descriptor or data file: extension in the case of the given path.
+    fn with_ext(&self, ext: &str) -> PathBuf {
+        let ext = if self.lower {
+            ext.to_ascii_lowercase()
+        } else {
+            ext.to_string()
+        };
+        self.exact(&ext)
+    }
+
+    /// `base.ext` with `ext` as given.
+    fn exact(&self, ext: &str) -> PathBuf {
+        let mut s = self.base.as_os_str().to_owned();
+        s.push(".");
+        s.push(ext);
+        PathBuf::from(s)
+    }
+}
+
+/// A file to write: its final path and its bytes.
+type FileBytes = (PathBuf, Vec<u8>);
+
+/// The descriptor text and the axis companion files of `dataset`.
+fn descriptor(
+    dataset: &Dataset,
+    options: &WriteOptions,
+    names: &OutputNames,
+) -> Result<(String, Vec<FileBytes>)> {
     let mut axis_lines = String::new();
+    let mut axis_files = Vec::new();
+    let mut written = [false; 3];
     for (dim, letter) in AXIS_LETTERS.into_iter().enumerate() {
         let n = dataset.dims()[dim];
-        match dataset.axis(dim) {
-            Some(axis) if n > 1 => {
+        match dataset.axis(dim).filter(|_| n > 1) {
+            Some(axis) => {
+                written[dim] = true;
                 let v = &axis.values;
-                let (first, last) = (v[0], v[n - 1]);
-                let width = last - first;
-                if width != 0.0 && linear_axis(first, width, n) == *v {
-                    axis_lines.push_str(&format!(
-                        "{letter}TYP\tIDX\n{letter}MIN\t{first:?}\n{letter}WID\t{width:?}\n"
-                    ));
+                let (first, width) = (v[0], v[n - 1] - v[0]);
+                let typ = if is_idx(v, first, width) {
+                    "IDX"
                 } else {
-                    axis_lines.push_str(&format!(
-                        "{letter}TYP\tIGD\n{letter}FMT\tD\n{letter}MIN\t{first:?}\n{letter}WID\t{width:?}\n"
-                    ));
+                    "IGD"
+                };
+                axis_lines.push_str(&format!("{letter}TYP\t{typ}\n"));
+                if typ == "IGD" {
+                    axis_lines.push_str(&format!("{letter}FMT\tD\n"));
                     let mut bytes = Vec::with_capacity(n * 8);
                     encode_values(v, NumberType::F64, options.order, &mut bytes)?;
-                    let mut s = base.as_os_str().to_owned();
-                    s.push(format!(".{letter}GF"));
-                    files.push((PathBuf::from(s), bytes));
+                    axis_files.push((names.exact(&format!("{letter}GF")), bytes));
                 }
-                axis_lines.push_str(&format!(
-                    "{letter}NAM\t{}\n{letter}UNI\t{}\n",
-                    quoted(&axis.name),
-                    quoted(&axis.unit)
-                ));
+                axis_lines.push_str(&format!("{letter}MIN\t{first:?}\n{letter}WID\t{width:?}\n"));
+                push_param(&mut axis_lines, &format!("{letter}NAM"), &axis.name)?;
+                push_param(&mut axis_lines, &format!("{letter}UNI"), &axis.unit)?;
             }
-            _ => axis_lines.push_str(&format!("{letter}TYP\tNODATA\n")),
+            None => axis_lines.push_str(&format!("{letter}TYP\tNODATA\n")),
         }
         axis_lines.push_str(&format!("{letter}PTS\t{n}\n"));
     }
@@ -118,54 +220,50 @@ pub fn write_bes3t(dataset: &Dataset, path: &Path, options: &WriteOptions) -> Re
         dsc.push_str(&format!("IIFMT\t{letters}\n"));
     }
     dsc.push_str(&axis_lines);
+
     let params = dataset.params();
-    let is_layout = |k: &str| LAYOUT_KEYS.contains(&k);
-    for p in params.entries() {
-        if p.device.is_none() && DESC_KEYS.contains(&p.key.as_str()) && !is_layout(&p.key) {
-            push_param(&mut dsc, &p.key, &p.value);
-        }
+    let kept: Vec<&Param> = params
+        .entries()
+        .iter()
+        .filter(|p| !is_generated(&p.key, written))
+        .collect();
+    let plain = kept.iter().filter(|p| p.device.is_none());
+    for p in plain.clone().filter(|p| belongs_in_desc(&p.key)) {
+        push_param(&mut dsc, &p.key, &p.value)?;
     }
     dsc.push_str("*\n#SPL\t1.2 * STANDARD PARAMETER LAYER\n");
-    for p in params.entries() {
-        if p.device.is_none() && !DESC_KEYS.contains(&p.key.as_str()) && !is_layout(&p.key) {
-            push_param(&mut dsc, &p.key, &p.value);
-        }
+    for p in plain.filter(|p| !belongs_in_desc(&p.key)) {
+        push_param(&mut dsc, &p.key, &p.value)?;
     }
     let mut device: Option<&str> = None;
-    let mut dsl_started = false;
-    for p in params.entries() {
+    for p in &kept {
         let Some(dev) = p.device.as_deref() else {
             continue;
         };
-        if !dsl_started {
+        if device.is_none() {
             dsc.push_str("*\n#DSL\t1.0 * DEVICE SPECIFIC LAYER\n");
-            dsl_started = true;
         }
         if device != Some(dev) {
+            check_device(dev)?;
             dsc.push_str(&format!(".DVC     {dev}, 1.0\n"));
             device = Some(dev);
         }
-        push_param(&mut dsc, &p.key, &p.value);
+        push_param(&mut dsc, &p.key, &p.value)?;
     }
     if let Some(history) = params.history() {
+        check_history(history)?;
         dsc.push_str(history);
-        if !history.ends_with('\n') {
-            dsc.push('\n');
-        }
     }
+    Ok((dsc, axis_files))
+}
 
-    let mut dta = Vec::with_capacity(dataset.points() * options.number.size());
-    let file_order = interleave(dataset);
-    encode_values(&file_order, options.number, options.order, &mut dta)?;
-
-    let dsc_path = named("DSC");
-    let dta_path = named("DTA");
-    let mut all = vec![(dsc_path, latin1_bytes(&dsc)?), (dta_path, dta)];
-    all.extend(files);
-    for (target, bytes) in &all {
-        write_atomically(target, bytes)?;
-    }
-    Ok(all.into_iter().map(|(p, _)| p).collect())
+/// Whether an axis reads back bit for bit from `XMIN`/`XWID` (`IDX`).
+fn is_idx(values: &[f64], first: f64, width: f64) -> bool {
+    width != 0.0
+        && linear_axis(first, width, values.len())
+            .iter()
+            .zip(values)
+            .all(|(a, b)| a.to_bits() == b.to_bits())
 }
 
 /// The values of every component in file order, without a copy for single-component data.
@@ -176,69 +274,130 @@ fn interleave(dataset: &Dataset) -> std::borrow::Cow<'_, [f64]> {
     }
 }
 
-/// Writes a parameter line; a multi-line value becomes continuation lines (`\n\` at the end of
-/// each piece), and a value that would otherwise read back differently is quoted.
-fn push_param(out: &mut String, key: &str, value: &str) {
-    out.push_str(key);
-    out.push('\t');
-    if value.contains('\n') {
-        let pieces: Vec<&str> = value.split('\n').collect();
-        out.push_str("\\\n");
-        for (i, piece) in pieces.iter().enumerate() {
-            out.push_str(piece);
-            if i + 1 < pieces.len() {
-                out.push_str("\\n\\\n");
-            }
-        }
-        out.push('\n');
-    } else {
-        out.push_str(&quoted(value));
-        out.push('\n');
+fn refuse(message: String) -> Error {
+    Error::new(ErrorKind::InvalidArgument, message)
+}
+
+/// Refuses text with a character beyond U+00FF (a descriptor is 8-bit Latin-1 text); `what`
+/// names the text in the message.
+fn check_latin1(what: &str, text: &str) -> Result<()> {
+    match text.chars().find(|&c| u32::from(c) > 0xff) {
+        None => Ok(()),
+        Some(c) => Err(refuse(format!(
+            "{what}: character {c:?} (U+{:04X}) is outside Latin-1, and a BES3T descriptor is \
+             8-bit Latin-1 text",
+            u32::from(c)
+        ))),
     }
 }
 
-/// The value as written: quoted when it ends in a backslash, has outer quotes or blanks of its
-/// own, or is empty (so that it reads back unchanged).
-fn quoted(value: &str) -> String {
-    let needs = value.ends_with('\\')
-        || (value.len() >= 2 && value.starts_with('\'') && value.ends_with('\''))
-        || value.starts_with([' ', '\t'])
-        || value.ends_with([' ', '\t']);
-    if needs {
-        format!("'{value}'")
-    } else {
-        value.to_string()
+/// Refuses a key a reader would not take for a key: empty, not starting with a letter, or
+/// holding a blank or a line break.
+fn check_key(key: &str) -> Result<()> {
+    check_latin1(&format!("parameter key {key:?}"), key)?;
+    let starts_with_letter = key.chars().next().is_some_and(|c| c.is_ascii_alphabetic());
+    if !starts_with_letter || key.contains([' ', '\t', '\n']) {
+        return Err(refuse(format!(
+            "parameter key {key:?} cannot be written: a key must start with a letter (A-Z, \
+             a-z) and hold no blank or line break"
+        )));
     }
+    Ok(())
+}
+
+/// Refuses a device name that a `.DVC name, version` line would not give back.
+fn check_device(name: &str) -> Result<()> {
+    check_latin1(&format!("device name {name:?}"), name)?;
+    if name.contains([',', '\n']) || name.starts_with([' ', '\t']) || name.ends_with([' ', '\t']) {
+        return Err(refuse(format!(
+            "device name {name:?} cannot be written: a .DVC line holds no comma or line break \
+             in the name and no blank at either end of it"
+        )));
+    }
+    Ok(())
+}
+
+/// Refuses a history that does not start with its `#MHL` header line (a reader finds the
+/// history by that line) or that is not Latin-1.
+fn check_history(history: &str) -> Result<()> {
+    check_latin1("history (#MHL layer)", history)?;
+    let first_line = history.split('\n').next().unwrap_or("");
+    let token = first_line.split([' ', '\t']).find(|t| !t.is_empty());
+    if !token.is_some_and(|t| t.eq_ignore_ascii_case("#MHL")) {
+        return Err(refuse(format!(
+            "the history text must start with its #MHL header line, found {:?}",
+            first_line.chars().take(40).collect::<String>()
+        )));
+    }
+    Ok(())
+}
+
+/// Whether a value starts and ends with a single quote, which a reader would strip.
+fn has_outer_quotes(value: &str) -> bool {
+    value.len() >= 2 && value.starts_with('\'') && value.ends_with('\'')
+}
+
+/// Writes a parameter line. A single-line value is quoted when it would otherwise read back
+/// differently (outer quotes, blanks at either end, a final backslash or CR). A multi-line
+/// value becomes continuation lines (each line but the last ends in `\n\`), quoted as a whole
+/// when it has outer quotes or ends in a backslash or CR; it cannot hold the two characters
+/// `\n`, which a reader turns into a line break.
+fn push_param(out: &mut String, key: &str, value: &str) -> Result<()> {
+    check_key(key)?;
+    check_latin1(&format!("parameter {key}"), value)?;
+    out.push_str(key);
+    out.push('\t');
+    let multi_line = value.contains('\n');
+    if multi_line && value.contains("\\n") {
+        return Err(refuse(format!(
+            "parameter {key}: a multi-line value cannot hold the two characters \\n (backslash, \
+             n): BES3T uses them to encode a line break, so they would read back as one"
+        )));
+    }
+    let quote = has_outer_quotes(value)
+        || value.ends_with(['\\', '\r'])
+        || (!multi_line && (value.starts_with([' ', '\t']) || value.ends_with([' ', '\t'])));
+    if multi_line {
+        out.push_str("\\\n");
+    }
+    if quote {
+        out.push('\'');
+    }
+    for (i, piece) in value.split('\n').enumerate() {
+        if i > 0 {
+            out.push_str("\\n\\\n");
+        }
+        out.push_str(piece);
+    }
+    if quote {
+        out.push('\'');
+    }
+    out.push('\n');
+    Ok(())
 }
 
 /// Encodes text as Latin-1; characters beyond U+00FF cannot be written.
 fn latin1_bytes(text: &str) -> Result<Vec<u8>> {
-    text.chars()
-        .map(|c| {
-            u8::try_from(u32::from(c)).map_err(|_| {
-                Error::new(
-                    ErrorKind::InvalidArgument,
-                    format!("character {c:?} cannot be written in a Latin-1 descriptor"),
-                )
-            })
-        })
-        .collect()
+    check_latin1("descriptor", text)?;
+    Ok(text.chars().map(|c| u32::from(c) as u8).collect())
 }
 
 /// Appends `values` encoded as `ty` in `order` to `out`, refusing values the type cannot hold
-/// exactly.
+/// exactly (bit for bit: an integer type has no negative zero, NaN or infinity).
 fn encode_values(
     values: &[f64],
     ty: NumberType,
     order: ByteOrder,
     out: &mut Vec<u8>,
 ) -> Result<()> {
-    fn lossy(v: f64, ty: NumberType) -> Error {
-        Error::new(
-            ErrorKind::InvalidArgument,
-            format!("value {v:?} cannot be written exactly as {ty:?}; choose a wider number type"),
-        )
-    }
+    let lossy = |i: usize, v: f64| {
+        refuse(format!(
+            "value {v:?} (number {i} in file order) cannot be written exactly as {ty:?} (BES3T \
+             {}); choose a wider number type",
+            ty.letter()
+        ))
+    };
+    out.reserve(values.len() * ty.size());
     macro_rules! put {
         ($x:expr) => {
             match order {
@@ -248,46 +407,266 @@ fn encode_values(
         };
     }
     macro_rules! put_int {
-        ($t:ty, $v:expr) => {{
-            let v = $v;
-            if v.fract() != 0.0 || v < <$t>::MIN as f64 || v > <$t>::MAX as f64 {
-                return Err(lossy(v, ty));
+        ($t:ty, $i:expr, $v:expr) => {{
+            let v: f64 = $v;
+            if v.fract() != 0.0
+                || v < <$t>::MIN as f64
+                || v > <$t>::MAX as f64
+                || (v == 0.0 && v.is_sign_negative())
+            {
+                return Err(lossy($i, v));
             }
             put!(v as $t)
         }};
     }
-    for &v in values {
+    for (i, &v) in values.iter().enumerate() {
         match ty {
             NumberType::F64 => put!(v),
             NumberType::F32 => {
                 let f = v as f32;
-                if f64::from(f) != v && !v.is_nan() {
-                    return Err(lossy(v, ty));
+                if f64::from(f).to_bits() != v.to_bits() && !v.is_nan() {
+                    return Err(lossy(i, v));
                 }
                 put!(f)
             }
-            NumberType::I32 => put_int!(i32, v),
-            NumberType::I16 => put_int!(i16, v),
-            NumberType::I8 => put_int!(i8, v),
+            NumberType::I32 => put_int!(i32, i, v),
+            NumberType::I16 => put_int!(i16, i, v),
+            NumberType::I8 => put_int!(i8, i, v),
         }
     }
     Ok(())
 }
 
-/// Writes `bytes` to a temporary file beside `target`, syncs it and renames it into place.
-fn write_atomically(target: &Path, bytes: &[u8]) -> Result<()> {
-    let mut tmp_name = target.as_os_str().to_owned();
-    tmp_name.push(format!(".epyr-tmp-{}", std::process::id()));
-    let tmp = PathBuf::from(tmp_name);
-    let result = File::create(&tmp)
-        .and_then(|f| {
-            let mut w = BufWriter::new(f);
-            w.write_all(bytes)?;
-            w.into_inner().map_err(|e| e.into_error())?.sync_all()
-        })
-        .and_then(|()| std::fs::rename(&tmp, target));
-    result.map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        Error::io(target, "write", &e)
-    })
+/// Refuses a target that exists and is neither a regular file nor a symbolic link (renaming
+/// onto a directory would fail halfway through the write).
+fn check_target(target: &Path) -> Result<()> {
+    match std::fs::symlink_metadata(target) {
+        Ok(meta) if meta.is_file() || meta.file_type().is_symlink() => Ok(()),
+        Ok(_) => Err(refuse(format!(
+            "{}: exists and is not a regular file; it is not replaced",
+            target.display()
+        ))),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(Error::io(target, "stat", &e)),
+    }
+}
+
+/// Distinguishes the temporary files of concurrent writes in one process.
+static SIBLING_COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// A fresh name beside `target`: `<target>.epyr-<tag>-<pid>-<n>`.
+fn sibling(target: &Path, tag: &str) -> PathBuf {
+    let n = SIBLING_COUNTER.fetch_add(1, Ordering::Relaxed);
+    let mut name = target.as_os_str().to_owned();
+    name.push(format!(".epyr-{tag}-{}-{n}", std::process::id()));
+    PathBuf::from(name)
+}
+
+/// Writes `bytes` to a new file at `path` and syncs it.
+fn write_new(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let file = OpenOptions::new().write(true).create_new(true).open(path)?;
+    let mut w = BufWriter::new(file);
+    w.write_all(bytes)?;
+    w.into_inner().map_err(|e| e.into_error())?.sync_all()
+}
+
+/// Writes every file to a temporary name beside its target, then moves them all into place
+/// in order ([`commit`]). On failure no temporary file is left and the targets are as they
+/// were.
+fn write_all(files: &[FileBytes]) -> Result<()> {
+    let mut moves: Vec<(PathBuf, PathBuf)> = Vec::with_capacity(files.len());
+    for (target, bytes) in files {
+        let tmp = sibling(target, "tmp");
+        if let Err(e) = write_new(&tmp, bytes) {
+            let _ = std::fs::remove_file(&tmp);
+            for (tmp, _) in &moves {
+                let _ = std::fs::remove_file(tmp);
+            }
+            return Err(Error::io(target, "write", &e));
+        }
+        moves.push((tmp, target.clone()));
+    }
+    commit(&moves, &mut |from, to| std::fs::rename(from, to))
+        .map_err(|(target, e)| Error::io(&target, "write", &e))?;
+    if let Some(dir) = files[0].0.parent() {
+        // Make the renames durable; a file system that cannot sync a directory is no error.
+        let dir = if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            dir
+        };
+        let _ = File::open(dir).and_then(|d| d.sync_all());
+    }
+    Ok(())
+}
+
+/// Moves each temporary file onto its target in order (`moves`: temporary, target), keeping
+/// an existing target under a backup name until every move has succeeded. If a move fails,
+/// the targets already moved get their previous files back (or are removed where there were
+/// none), the remaining temporary files are deleted, and the failing target and error are
+/// returned. `rename` is [`std::fs::rename`] except in tests.
+fn commit(
+    moves: &[(PathBuf, PathBuf)],
+    rename: &mut dyn FnMut(&Path, &Path) -> io::Result<()>,
+) -> std::result::Result<(), (PathBuf, io::Error)> {
+    let mut done: Vec<(&Path, Option<PathBuf>)> = Vec::with_capacity(moves.len());
+    let mut failure = None;
+    for (tmp, target) in moves {
+        let backup = match std::fs::symlink_metadata(target) {
+            Ok(_) => {
+                let backup = sibling(target, "old");
+                if let Err(e) = rename(target, &backup) {
+                    failure = Some((target.clone(), e));
+                    break;
+                }
+                Some(backup)
+            }
+            Err(_) => None,
+        };
+        if let Err(e) = rename(tmp, target) {
+            if let Some(backup) = &backup {
+                let _ = rename(backup, target);
+            }
+            failure = Some((target.clone(), e));
+            break;
+        }
+        done.push((target, backup));
+    }
+    let Some(failure) = failure else {
+        for backup in done.into_iter().filter_map(|(_, b)| b) {
+            let _ = std::fs::remove_file(backup);
+        }
+        return Ok(());
+    };
+    for (target, backup) in done.into_iter().rev() {
+        let _ = std::fs::remove_file(target);
+        if let Some(backup) = backup {
+            let _ = rename(&backup, target);
+        }
+    }
+    for (tmp, _) in moves {
+        let _ = std::fs::remove_file(tmp);
+    }
+    Err(failure)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A fresh directory for one unit test.
+    fn scratch(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("epyr-unit-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    fn listing(dir: &Path) -> Vec<(String, Vec<u8>)> {
+        let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| {
+                let e = e.unwrap();
+                let name = e.file_name().to_string_lossy().into_owned();
+                (name, std::fs::read(e.path()).unwrap())
+            })
+            .collect();
+        files.sort();
+        files
+    }
+
+    /// Whichever rename fails, the directory ends up exactly as before the commit: old files
+    /// back under their names, no new target, no temporary or backup file. Without a failure
+    /// every target holds its new content and nothing else is left.
+    #[test]
+    fn commit_is_all_or_nothing() {
+        let dir = scratch("commit");
+        let targets = ["d.DTA", "d.XGF", "d.DSC"].map(|n| dir.join(n));
+        let old = [Some(&b"old data"[..]), None, Some(&b"old dsc"[..])];
+        // Renames: a backup and a move for each existing target, a move for the new one.
+        let renames = 5;
+        for fail_at in (1..=renames).map(Some).chain([None]) {
+            let _ = std::fs::remove_dir_all(&dir);
+            std::fs::create_dir_all(&dir).unwrap();
+            for (t, o) in targets.iter().zip(old) {
+                if let Some(o) = o {
+                    std::fs::write(t, o).unwrap();
+                }
+            }
+            let before = listing(&dir);
+            let moves: Vec<(PathBuf, PathBuf)> = targets
+                .iter()
+                .map(|t| {
+                    let tmp = sibling(t, "tmp");
+                    std::fs::write(&tmp, format!("new {}", t.display())).unwrap();
+                    (tmp, t.clone())
+                })
+                .collect();
+            let mut calls = 0;
+            let result = commit(&moves, &mut |from, to| {
+                calls += 1;
+                if Some(calls) == fail_at {
+                    Err(io::Error::other("injected failure"))
+                } else {
+                    std::fs::rename(from, to)
+                }
+            });
+            match fail_at {
+                Some(k) => {
+                    let (target, e) = result.expect_err("injected failure reported");
+                    assert!(targets.contains(&target), "{target:?}");
+                    assert_eq!(e.to_string(), "injected failure");
+                    assert_eq!(listing(&dir), before, "failure at rename {k}");
+                }
+                None => {
+                    result.unwrap();
+                    assert_eq!(calls, renames);
+                    let want: Vec<(String, Vec<u8>)> = targets
+                        .iter()
+                        .map(|t| {
+                            let name = t.file_name().unwrap().to_string_lossy().into_owned();
+                            (name, format!("new {}", t.display()).into_bytes())
+                        })
+                        .collect();
+                    let mut want = want;
+                    want.sort();
+                    assert_eq!(listing(&dir), want);
+                }
+            }
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn generated_keys_depend_on_written_axes() {
+        let x_only = [true, false, false];
+        for key in [
+            "BSEQ", "IKKF", "IRFMT", "IIFMT", "XTYP", "YPTS", "ZTYP", "XNAM", "XFMT",
+        ] {
+            assert!(is_generated(key, x_only), "{key}");
+        }
+        for key in ["YNAM", "YMIN", "ZUNI", "TITL", "XNAMES", "X", "MWFQ"] {
+            assert!(!is_generated(key, x_only), "{key}");
+        }
+        assert!(belongs_in_desc("YUNI") && belongs_in_desc("TITL"));
+        assert!(!belongs_in_desc("MWFQ") && !belongs_in_desc("XNAMES"));
+    }
+
+    #[test]
+    fn values_are_quoted_only_where_needed() {
+        let line = |v: &str| {
+            let mut s = String::new();
+            push_param(&mut s, "K", v).unwrap();
+            s
+        };
+        assert_eq!(line("plain value"), "K\tplain value\n");
+        assert_eq!(line(""), "K\t\n");
+        assert_eq!(line("'x'"), "K\t''x''\n");
+        assert_eq!(line(" x"), "K\t' x'\n");
+        assert_eq!(line("x\\"), "K\t'x\\'\n");
+        assert_eq!(line("x\r"), "K\t'x\r'\n");
+        assert_eq!(line("a\nb"), "K\t\\\na\\n\\\nb\n");
+        assert_eq!(line(" a\nb "), "K\t\\\n a\\n\\\nb \n");
+        assert_eq!(line("a\nb\\"), "K\t\\\n'a\\n\\\nb\\'\n");
+    }
 }

@@ -134,3 +134,59 @@ pub fn write_sample(
     epyr::write_bes3t(&ds, &path, &epyr::WriteOptions::default()).expect("write sample");
     path
 }
+
+/// Asserts that two slices of `f64` are identical bit for bit (NaN payloads and the sign of
+/// zero included), naming the first difference.
+pub fn assert_bits_eq(what: &str, got: &[f64], want: &[f64]) {
+    assert_eq!(got.len(), want.len(), "{what}: length");
+    if let Some(i) = (0..got.len()).find(|&i| got[i].to_bits() != want[i].to_bits()) {
+        panic!(
+            "{what}: value {i} is {:?} ({:#018x}), expected {:?} ({:#018x})",
+            got[i],
+            got[i].to_bits(),
+            want[i],
+            want[i].to_bits()
+        );
+    }
+}
+
+/// Asserts that `got` (a dataset read back from written files) holds the same data as
+/// `want`: dims, components (complex flags, values bit for bit) and the axes of every
+/// dimension with more than one point (values bit for bit, name, unit). Axes of 1-point
+/// dimensions are not compared: BES3T readers never give one.
+pub fn assert_same_data(what: &str, got: &epyr::Dataset, want: &epyr::Dataset) {
+    assert_eq!(got.dims(), want.dims(), "{what}: dims");
+    let flags = |d: &epyr::Dataset| d.components().iter().map(|c| c.complex).collect::<Vec<_>>();
+    assert_eq!(flags(got), flags(want), "{what}: component kinds");
+    for (i, (g, w)) in got.components().iter().zip(want.components()).enumerate() {
+        assert_bits_eq(&format!("{what}: component {i}"), &g.values, &w.values);
+    }
+    for dim in 0..3 {
+        let expected = want.axis(dim).filter(|_| want.dims()[dim] > 1);
+        match (got.axis(dim), expected) {
+            (None, None) => {}
+            (Some(g), Some(w)) => {
+                assert_bits_eq(&format!("{what}: axis {dim}"), &g.values, &w.values);
+                assert_eq!(g.name, w.name, "{what}: axis {dim} name");
+                assert_eq!(g.unit, w.unit, "{what}: axis {dim} unit");
+            }
+            (g, w) => panic!("{what}: axis {dim} is {g:?}, expected {w:?}"),
+        }
+    }
+}
+
+/// The files in `dir` whose names contain `pattern`.
+pub fn files_containing(dir: &std::path::Path, pattern: &str) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .expect("read dir")
+        .map(|e| {
+            e.expect("dir entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .filter(|n| n.contains(pattern))
+        .collect();
+    names.sort();
+    names
+}

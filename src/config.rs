@@ -255,9 +255,11 @@ impl Settings {
     }
 }
 
-/// The number of logical CPUs available to the process.
+/// The number of logical CPUs available to the process, asked once (the query reads several
+/// cgroup files, far too slow for every load).
 pub fn cpu_count() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get())
+    static COUNT: OnceLock<usize> = OnceLock::new();
+    *COUNT.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
 }
 
 /// The three layers above the defaults; each holds a value per key or nothing.

@@ -19,7 +19,7 @@ use std::collections::HashMap;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, OnceLock, Weak};
 
 use lru::LruCache;
 use parking_lot::{Condvar, Mutex};
@@ -88,10 +88,11 @@ pub fn stamp_all(paths: &[PathBuf]) -> Result<Vec<Source>> {
         .collect()
 }
 
-/// The cache key: canonical data file path and canonical scaling.
-type Key = (PathBuf, String);
+/// The cache key: canonical data file path and scaling.
+type Key = (PathBuf, Scaling);
 
 struct Entry {
+    key: Key,
     dataset: Arc<Dataset>,
     sources: Vec<Source>,
     /// Bytes counted against the budget: the dataset plus this entry's bookkeeping.
@@ -102,8 +103,9 @@ struct Entry {
 
 struct Inner {
     lru: LruCache<Key, Arc<Entry>>,
-    /// Paths as callers gave them (with scaling) to the key they resolved to.
-    aliases: HashMap<Key, Key>,
+    /// Paths as callers gave them, per scaling, to the entry they resolved to (weak: an
+    /// evicted entry is not kept alive by its aliases).
+    aliases: HashMap<Scaling, HashMap<PathBuf, Weak<Entry>>>,
     total: usize,
     max: usize,
     enabled: bool,
@@ -317,7 +319,7 @@ impl DataCache {
             return Ok((ds, true));
         }
         self.count(false);
-        let key = (canonical_data_path(path)?, scaling.canonical());
+        let key = (canonical_data_path(path)?, scaling);
         let (pending, leader) = {
             let mut map = self.pending.lock();
             match map.get(&key) {
@@ -373,7 +375,7 @@ impl DataCache {
         dataset: Arc<Dataset>,
         sources: Vec<Source>,
     ) -> Result<()> {
-        let key = (canonical_data_path(path)?, scaling.canonical());
+        let key = (canonical_data_path(path)?, scaling);
         self.insert_key(key, path, scaling, dataset, sources);
         Ok(())
     }
@@ -387,8 +389,8 @@ impl DataCache {
         sources: Vec<Source>,
     ) {
         let overhead = std::mem::size_of::<Entry>()
-            + key.0.as_os_str().len()
-            + key.1.len()
+            + 2 * key.0.as_os_str().len()
+            + given.as_os_str().len()
             + sources
                 .iter()
                 .map(|(p, _)| p.as_os_str().len() + std::mem::size_of::<Source>())
@@ -407,72 +409,76 @@ impl DataCache {
             let max = inner.max;
             removed.extend(self.evict_to(&mut inner, max - bytes));
             inner.total += bytes;
-            inner.lru.put(
-                key.clone(),
-                Arc::new(Entry {
-                    dataset,
-                    sources,
-                    bytes,
-                    _held: HeldBytes::new(overhead),
-                }),
-            );
-            inner
-                .aliases
-                .insert((given.to_path_buf(), scaling.canonical()), key);
-            let entries = inner.lru.len();
-            if inner.aliases.len() > 2 * entries + 64 {
-                let Inner { aliases, lru, .. } = &mut *inner;
-                aliases.retain(|_, k| lru.contains(k));
-            }
+            let entry = Arc::new(Entry {
+                key: key.clone(),
+                dataset,
+                sources,
+                bytes,
+                _held: HeldBytes::new(overhead),
+            });
+            let alias = Arc::downgrade(&entry);
+            inner.lru.put(key, entry);
+            inner.add_alias(given, scaling, alias);
             removed
         };
         drop(removed);
     }
 
-    /// The validated lookup without counting.
+    /// The validated lookup without counting. The hot path (a path seen before) takes the lock
+    /// once, allocates nothing and stats each source file once.
     fn lookup(&self, path: &Path, scaling: Scaling) -> Option<Arc<Dataset>> {
-        let alias_key = (path.to_path_buf(), scaling.canonical());
-        let by_alias = {
+        let known = {
             let mut inner = self.inner.lock();
-            match inner.aliases.get(&alias_key).cloned() {
-                Some(key) => inner.lru.get(&key).cloned().map(|e| (key, e)),
-                None => None,
-            }
+            let entry = inner
+                .aliases
+                .get(&scaling)
+                .and_then(|m| m.get(path))
+                .and_then(Weak::upgrade);
+            entry.filter(|e| inner.lru.get(&e.key).is_some_and(|cur| Arc::ptr_eq(cur, e)))
         };
-        if let Some((key, entry)) = by_alias {
+        if let Some(entry) = known {
             // The given path must still name one of the entry's files (a relative path after a
             // change of directory, or a replaced symbolic link, may not).
             let given = FileStamp::of(path).ok()?;
-            if entry.sources.iter().any(|(_, s)| s.same_file(&given)) {
-                return self.validate(key, entry);
+            if let Some(i) = entry.sources.iter().position(|(_, s)| s.same_file(&given)) {
+                return self.validate(&entry, Some((i, given)));
             }
-            self.inner.lock().aliases.remove(&alias_key);
+            self.inner.lock().remove_alias(path, scaling);
         }
-        let key = (canonical_data_path(path).ok()?, scaling.canonical());
+        let key = (canonical_data_path(path).ok()?, scaling);
         let entry = {
             let mut inner = self.inner.lock();
             let entry = inner.lru.get(&key).cloned()?;
-            inner.aliases.insert(alias_key, key.clone());
+            inner.add_alias(path, scaling, Arc::downgrade(&entry));
             entry
         };
-        self.validate(key, entry)
+        self.validate(&entry, None)
     }
 
-    /// Checks every source stamp; drops the entry if any file changed.
-    fn validate(&self, key: Key, entry: Arc<Entry>) -> Option<Arc<Dataset>> {
+    /// Checks every source stamp (source `i` was already stat'ed as `given`); drops the entry
+    /// if any file changed.
+    fn validate(
+        &self,
+        entry: &Arc<Entry>,
+        given: Option<(usize, FileStamp)>,
+    ) -> Option<Arc<Dataset>> {
         let unchanged = entry
             .sources
             .iter()
-            .all(|(p, s)| FileStamp::of(p).is_ok_and(|now| now == *s));
+            .enumerate()
+            .all(|(j, (p, s))| match given {
+                Some((i, now)) if i == j => now == *s,
+                _ => FileStamp::of(p).is_ok_and(|now| now == *s),
+            });
         if unchanged {
             return Some(Arc::clone(&entry.dataset));
         }
         let removed = {
             let mut inner = self.inner.lock();
-            match inner.lru.peek(&key) {
-                Some(current) if Arc::ptr_eq(current, &entry) => {
+            match inner.lru.peek(&entry.key) {
+                Some(current) if Arc::ptr_eq(current, entry) => {
                     inner.total -= entry.bytes;
-                    inner.lru.pop(&key)
+                    inner.lru.pop(&entry.key)
                 }
                 _ => None,
             }
@@ -481,6 +487,29 @@ impl DataCache {
             self.invalidations.fetch_add(1, Ordering::Relaxed);
         }
         None
+    }
+}
+
+impl Inner {
+    /// Remembers that `path` with `scaling` names `entry`; forgets aliases of dropped entries
+    /// when they outnumber the live ones.
+    fn add_alias(&mut self, path: &Path, scaling: Scaling, entry: Weak<Entry>) {
+        self.aliases
+            .entry(scaling)
+            .or_default()
+            .insert(path.to_path_buf(), entry);
+        let count: usize = self.aliases.values().map(HashMap::len).sum();
+        if count > 2 * self.lru.len() + 64 {
+            for map in self.aliases.values_mut() {
+                map.retain(|_, e| e.strong_count() > 0);
+            }
+        }
+    }
+
+    fn remove_alias(&mut self, path: &Path, scaling: Scaling) {
+        if let Some(map) = self.aliases.get_mut(&scaling) {
+            map.remove(path);
+        }
     }
 }
 

@@ -233,9 +233,11 @@ fn targets_group() {
         ..Default::default()
     })
     .unwrap();
-    epyr::config::global()
-        .set("performance.memory_limit_mb", "0")
-        .unwrap();
+    let config = epyr::config::global();
+    config.set("performance.memory_limit_mb", "0").unwrap();
+    // Decode with every core: the configured default (half the cores) is 1 on a 2-core machine.
+    let cores = epyr::config::cpu_count().to_string();
+    config.set("performance.threads", &cores).unwrap();
 
     let big = ramp_dataset(nx, ny, vec![]);
     let f64_path = dir.join("big_f64.DSC");
@@ -433,8 +435,145 @@ fn targets_group() {
         1500.0,
     ));
 
+    // 8. chunked streaming of a 1 GB dataset, and its peak memory in a child process.
+    let gb = dir.join("one_gb.DSC");
+    write(
+        &ramp_dataset(16384, 8192, vec![]),
+        &gb,
+        NumberType::F64,
+        ByteOrder::Big,
+    );
+    let gb_bytes = 16384 * 8192 * 8;
+    let streamer = epyr::Loader::new(epyr::LoaderOptions {
+        cache_enabled: Some(false),
+        chunk_size_mb: Some(10.0),
+        ..Default::default()
+    })
+    .unwrap();
+    let stream = median(
+        || {
+            black_box(stream_all(&streamer, &gb));
+        },
+        3,
+        Duration::from_secs(5),
+    );
+    let src = vec![1.0f64; gb_bytes / 8];
+    let mut dst = vec![0.0f64; gb_bytes / 8];
+    let copy_gb = median(
+        || {
+            dst.copy_from_slice(black_box(&src));
+            black_box(&dst);
+        },
+        3,
+        Duration::from_secs(3),
+    );
+    drop((src, dst));
+    rows.push(throughput_row(
+        "8a. chunked streaming of 1 GB, 10 MB chunks",
+        stream,
+        copy_gb,
+        gb_bytes,
+        0.4,
+    ));
+    rows.push(child_peak_row(&gb));
+
+    // 9. load_many of 2,000 small files, 2 threads against 1.
+    let many_dir = dir.join("many");
+    std::fs::create_dir_all(&many_dir).unwrap();
+    let mut many = Vec::new();
+    for i in 0..2000 {
+        let p = many_dir.join(format!("f{i:04}.DSC"));
+        std::fs::copy(&cw, &p).unwrap();
+        std::fs::copy(cw.with_extension("DTA"), p.with_extension("DTA")).unwrap();
+        many.push(p);
+    }
+    let batch = |threads: &str| {
+        config.set("performance.threads", threads).unwrap();
+        median(
+            || {
+                let results = loader.load_many(&many, "", None);
+                assert!(results.iter().all(|r| r.is_ok()));
+                black_box(results);
+            },
+            5,
+            Duration::from_secs(2),
+        )
+    };
+    let one = batch("1");
+    let two = batch("2");
+    let speedup = one.as_secs_f64() / two.as_secs_f64();
+    rows.push(Row {
+        figure: "9. load_many of 2,000 small files, 2 threads".into(),
+        value: format!("{:.1} ms", two.as_secs_f64() * 1e3),
+        baseline: format!("1 thread {:.1} ms", one.as_secs_f64() * 1e3),
+        ratio: format!("{speedup:.2} x"),
+        target: ">= 1.6 x".into(),
+        verdict: if speedup >= 1.6 { "pass" } else { "MISS" },
+    });
+    config.set("performance.threads", &cores).unwrap();
+
     print_table("Targets (issue 5)", &rows);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Streams the whole dataset; returns the number of values seen.
+fn stream_all(loader: &epyr::Loader, path: &std::path::Path) -> usize {
+    let mut reader = loader.open_reader(path, "").unwrap();
+    let mut n = 0;
+    while let Some((_, values)) = reader.next_chunk().unwrap() {
+        n += values.len();
+    }
+    n
+}
+
+/// The peak resident size of this process in bytes (`VmHWM`).
+fn peak_rss() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let line = status.lines().find(|l| l.starts_with("VmHWM:")).unwrap();
+    let kb: u64 = line.split_whitespace().nth(1).unwrap().parse().unwrap();
+    kb * 1024
+}
+
+/// Child mode: stream the dataset once with 10 MB chunks and print the growth of the peak
+/// resident size.
+fn stream_child(path: &std::path::Path) {
+    let loader = epyr::Loader::new(epyr::LoaderOptions {
+        cache_enabled: Some(false),
+        chunk_size_mb: Some(10.0),
+        ..Default::default()
+    })
+    .unwrap();
+    let before = peak_rss();
+    black_box(stream_all(&loader, path));
+    println!("peak-growth {}", peak_rss() - before);
+}
+
+/// Runs [`stream_child`] in a fresh process and checks the peak growth against 2 chunks + 16 MB.
+fn child_peak_row(path: &std::path::Path) -> Row {
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .arg("--stream-child")
+        .arg(path)
+        .env(
+            "EPYR_PERFORMANCE_THREADS",
+            epyr::config::cpu_count().to_string(),
+        )
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let growth: u64 = text
+        .lines()
+        .find_map(|l| l.strip_prefix("peak-growth "))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(u64::MAX);
+    let limit = 2 * 10 * (1 << 20) + (16 << 20);
+    Row {
+        figure: "8b. peak RSS growth while streaming 1 GB (child process)".into(),
+        value: format!("{:.1} MB", growth as f64 / (1 << 20) as f64),
+        baseline: "—".into(),
+        ratio: "—".into(),
+        target: "<= 2 x chunk + 16 MB = 36 MB".into(),
+        verdict: if growth <= limit { "pass" } else { "MISS" },
+    }
 }
 
 /// Parameters of a cw spectrum (for scaling and realistic descriptors).
@@ -465,6 +604,11 @@ fn write_esp_1024(dir: &std::path::Path) -> PathBuf {
 }
 
 fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == "--stream-child") {
+        stream_child(std::path::Path::new(&args[i + 1]));
+        return;
+    }
     let groups: Vec<String> = std::env::args()
         .skip(1)
         .filter(|a| !a.starts_with('-'))

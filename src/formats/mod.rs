@@ -135,7 +135,7 @@ impl Plan {
             .iter()
             .map(|&complex| Component {
                 complex,
-                values: vec![0.0; points * (1 + usize::from(complex))],
+                values: decode::alloc_values(points * (1 + usize::from(complex))),
             })
             .collect();
         {

@@ -251,7 +251,7 @@ fn read_axis(
         }
         Some("IGD") => {
             let ext = format!("{letter}GF").to_ascii_lowercase();
-            match find_companion(dsc, &ext, true) {
+            match find_companion(dsc, &ext, true, "axis file")? {
                 Some(file) => {
                     let values = read_companion(params, dsc, &file, letter, n, order, warnings)?;
                     sources.push(file);

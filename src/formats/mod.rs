@@ -231,19 +231,21 @@ pub(crate) fn regular_file_len(path: &Path, role: &str) -> Result<u64> {
         ),
         _ => Error::io(path, "stat", &e),
     })?;
-    if meta.is_dir() {
-        return Err(Error::new(
-            ErrorKind::InvalidArgument,
-            format!("{}: {role} is a directory, not a file", path.display()),
-        ));
-    }
     if !meta.is_file() {
-        return Err(Error::new(
-            ErrorKind::InvalidArgument,
-            format!("{}: {role} is not a regular file", path.display()),
-        ));
+        return Err(not_regular(ErrorKind::InvalidArgument, path, role, &meta));
     }
     Ok(meta.len())
+}
+
+/// The error for a path that exists but is a directory or another non-regular file (FIFO,
+/// socket, device), which epyr never opens: reading a FIFO could block forever.
+fn not_regular(kind: ErrorKind, path: &Path, role: &str, meta: &std::fs::Metadata) -> Error {
+    let what = if meta.is_dir() {
+        "a directory, not a regular file"
+    } else {
+        "not a regular file"
+    };
+    Error::new(kind, format!("{}: {role} is {what}", path.display()))
 }
 
 /// Reads a whole descriptor or parameter file, refusing empty files and files larger than
@@ -296,17 +298,17 @@ fn resolve(path: &Path) -> Result<(FileFormat, PathBuf, PathBuf)> {
             (false, text_ext)
         };
         regular_file_len(path, "file")?;
-        let other = find_companion(path, other_ext, upper).ok_or_else(|| {
+        let role = if given_is_text {
+            "data file"
+        } else {
+            "descriptor/parameter file"
+        };
+        let other = find_companion(path, other_ext, upper, role)?.ok_or_else(|| {
             Error::new(
                 ErrorKind::NotFound,
                 format!(
-                    "{}: {} file not found (looked for {} in any case)",
+                    "{}: {role} not found (looked for {} in any case)",
                     path.display(),
-                    if given_is_text {
-                        "data"
-                    } else {
-                        "descriptor/parameter"
-                    },
                     path.with_extension(other_ext.to_ascii_uppercase())
                         .display()
                 ),
@@ -329,8 +331,10 @@ fn resolve(path: &Path) -> Result<(FileFormat, PathBuf, PathBuf)> {
     // No extension (or a dotted base name): look for a pair next to it.
     for (format, text_ext, data_ext) in PAIRS {
         let candidate = path_with_added_ext(path, data_ext);
-        if let Some(data) = find_companion(&candidate, data_ext, true) {
-            if let Some(text) = find_companion(&candidate, text_ext, true) {
+        if let Some(data) = find_companion(&candidate, data_ext, true, "data file")? {
+            if let Some(text) =
+                find_companion(&candidate, text_ext, true, "descriptor/parameter file")?
+            {
                 return Ok((format, text, data));
             }
         }
@@ -351,9 +355,19 @@ fn path_with_added_ext(path: &Path, ext: &str) -> PathBuf {
     PathBuf::from(s)
 }
 
-/// Finds the file with the same base name as `path` and extension `ext` (lower case given):
-/// first in the preferred case, then in the other, then with any letter case.
-pub(crate) fn find_companion(path: &Path, ext: &str, prefer_upper: bool) -> Option<PathBuf> {
+/// Finds the regular file with the same base name as `path` and extension `ext` (lower case
+/// given): first in the preferred case, then in the other, then with any letter case.
+///
+/// `Ok(None)` when there is none. When there is no regular file but the upper- or lower-case
+/// name exists as a directory, FIFO or other non-regular file, that is an [`ErrorKind::Io`]
+/// error naming it as `role`: the dataset is there but cannot be read, which is not the same
+/// as missing.
+pub(crate) fn find_companion(
+    path: &Path,
+    ext: &str,
+    prefer_upper: bool,
+    role: &str,
+) -> Result<Option<PathBuf>> {
     let upper = path.with_extension(ext.to_ascii_uppercase());
     let lower = path.with_extension(ext);
     let (first, second) = if prefer_upper {
@@ -361,11 +375,28 @@ pub(crate) fn find_companion(path: &Path, ext: &str, prefer_upper: bool) -> Opti
     } else {
         (lower, upper)
     };
+    let mut unreadable = None;
     for candidate in [first, second] {
-        if candidate.is_file() {
-            return Some(candidate);
+        match std::fs::metadata(&candidate) {
+            Ok(meta) if meta.is_file() => return Ok(Some(candidate)),
+            Ok(meta) => {
+                unreadable
+                    .get_or_insert_with(|| not_regular(ErrorKind::Io, &candidate, role, &meta));
+            }
+            Err(_) => {}
         }
     }
+    if let Some(found) = find_any_case(path, ext) {
+        return Ok(Some(found));
+    }
+    match unreadable {
+        Some(err) => Err(err),
+        None => Ok(None),
+    }
+}
+
+/// The regular file beside `path` with its base name and extension `ext` in any letter case.
+fn find_any_case(path: &Path, ext: &str) -> Option<PathBuf> {
     let stem = path.file_stem()?;
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,

@@ -412,18 +412,47 @@ fn find_any_case(path: &Path, ext: &str) -> Option<PathBuf> {
     })
 }
 
-/// Reads a required positive integer key (point counts and the like).
+/// Reads a positive integer key (point counts and the like); `None` where the key is missing.
+///
+/// Plain digits are parsed exactly as `u64` (a float would round counts above 2^53); other
+/// number forms (`1024.0`, `1.024e3`) must be whole. A count that does not fit in `u64` is an
+/// error that says so, not "not a number".
 pub(crate) fn positive_integer(params: &Params, key: &str, path: &Path) -> Result<Option<u64>> {
     let Some(raw) = params.get(key) else {
         return Ok(None);
     };
-    match crate::dataset::parse_number(raw) {
-        Some(v) if v >= 1.0 && v.fract() == 0.0 && v < 1.8e19 => Ok(Some(v as u64)),
-        _ => Err(Error::format(
+    let too_large = || {
+        Error::format(
+            path,
+            format!(
+                "key {key}: {raw:?} is too large for a count (at most {})",
+                u64::MAX
+            ),
+        )
+    };
+    let trimmed = raw.trim();
+    let digits = trimmed.strip_prefix('+').unwrap_or(trimmed);
+    let value = if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        digits.parse::<u64>().map_err(|_| too_large())?
+    } else {
+        match crate::dataset::parse_number(raw) {
+            // 2^64 is exactly representable; below it the cast is exact for whole numbers.
+            Some(v) if v.is_finite() && v >= 1.0 && v.fract() == 0.0 => {
+                if v >= 18_446_744_073_709_551_616.0 {
+                    return Err(too_large());
+                }
+                v as u64
+            }
+            _ => 0,
+        }
+    };
+    if value == 0 {
+        return Err(Error::format(
             path,
             format!("key {key}: expected a positive whole number, found {raw:?}"),
-        )),
+        ));
     }
+    Ok(Some(value))
 }
 
 /// Reads a number key that the reader needs; a missing key or a non-number is a format error.

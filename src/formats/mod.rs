@@ -218,7 +218,9 @@ pub fn open_data_file(layout: &DataLayout) -> Result<File> {
 /// Loads the dataset at `path` with the given scaling (`""` for none): the whole reader in one
 /// call, without cache or memory budget (the loader adds those).
 pub fn load(path: &Path, scaling: &str) -> Result<Dataset> {
-    Plan::open(path, Scaling::parse(scaling)?)?.read()
+    let scaling = Scaling::parse(scaling)
+        .map_err(|e| Error::new(e.kind(), format!("{}: {}", path.display(), e.message())))?;
+    Plan::open(path, scaling)?.read()
 }
 
 /// The length of a regular file, or a clear error for a missing file, a directory or

@@ -7,17 +7,15 @@ use std::path::{Path, PathBuf};
 use super::decode::{read_numbers, ByteOrder, NumberType};
 use super::scaling::{ScaleStep, Scaling};
 use super::{
-    check_data_len, find_companion, linear_axis, positive_integer, read_text_file,
-    regular_file_len, required_number, text, DataLayout, Plan,
+    check_data_len, find_companion, linear_axis, positive_integer, read_params, regular_file_len,
+    required_number, text, DataLayout, Plan,
 };
 use crate::dataset::{Axis, FileFormat, Params, AXIS_LETTERS};
 use crate::error::{Error, ErrorKind, Result};
 
 /// Builds the plan of a BES3T dataset from its descriptor and data file.
 pub(super) fn plan(dsc: &Path, dta: &Path, scaling: Scaling) -> Result<Plan> {
-    let bytes = read_text_file(dsc, "descriptor")?;
-    let params = text::parse_dsc(&bytes);
-    drop(bytes);
+    let params = read_params(dsc, "descriptor", text::parse_dsc_limited)?;
     let mut warnings = Vec::new();
 
     if params.is_empty() {

@@ -6,8 +6,8 @@ use std::path::Path;
 use super::decode::{ByteOrder, NumberType};
 use super::scaling::{ScaleStep, Scaling};
 use super::{
-    check_data_len, leading_number, linear_axis, positive_integer, read_text_file,
-    regular_file_len, text, DataLayout, Plan,
+    check_data_len, leading_number, linear_axis, positive_integer, read_params, regular_file_len,
+    text, DataLayout, Plan,
 };
 use crate::dataset::{Axis, FileFormat, Param, Params};
 use crate::error::{Error, Result};
@@ -17,15 +17,24 @@ const JSS_COMPLEX: u64 = 0x10;
 /// `JSS` bit for 2-D data.
 const JSS_TWO_D: u64 = 0x1000;
 
+/// The keys this reader uses for the layout and the abscissa. A parameter file with none of them
+/// (every real one has at least `JSS`) is some other text, and reading it with the default
+/// 1024 points would present made-up data as the dataset.
+const READER_KEYS: [&str; 15] = [
+    "JSS", "DOS", "ANZ", "RES", "REY", "SSX", "SSY", "XPLS", "JEX", "GST", "GSI", "HCF", "HSW",
+    "XXLB", "XXWI",
+];
+
 /// Builds the plan of an ESP/WinEPR dataset from its parameter and data file.
 pub(super) fn plan(par: &Path, spc: &Path, scaling: Scaling) -> Result<Plan> {
-    let bytes = read_text_file(par, "parameter file")?;
-    let mut params = text::parse_par(&bytes);
-    drop(bytes);
-    if params.is_empty() {
+    let mut params = read_params(par, "parameter file", text::parse_par_limited)?;
+    if !READER_KEYS.iter().any(|k| params.contains(k)) {
         return Err(Error::format(
             par,
-            "no key/value lines found; this is not an ESP/WinEPR parameter file",
+            format!(
+                "none of the ESP/WinEPR keys {} found; this is not an ESP/WinEPR parameter file",
+                READER_KEYS.join(", ")
+            ),
         ));
     }
     let mut warnings = Vec::new();

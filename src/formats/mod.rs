@@ -272,7 +272,32 @@ pub(crate) fn read_text_file(path: &Path, role: &str) -> Result<Vec<u8>> {
     if bytes.len() as u64 > MAX_TEXT_FILE_BYTES {
         return Err(Error::format(path, format!("{role} grew while being read")));
     }
+    if let Some(at) = memchr::memchr(0, &bytes) {
+        return Err(Error::format(
+            path,
+            format!("{role} has a NUL byte at offset {at}: binary data, not text (a damaged file, or not a {role})"),
+        ));
+    }
     Ok(bytes)
+}
+
+/// Reads a descriptor or parameter file and parses it with `parse` (one of the limited
+/// parsers of [`text`]), refusing a file with more than [`text::MAX_ENTRIES`] entries.
+pub(crate) fn read_params(
+    path: &Path,
+    role: &str,
+    parse: fn(&[u8], usize) -> Option<Params>,
+) -> Result<Params> {
+    let bytes = read_text_file(path, role)?;
+    parse(&bytes, text::MAX_ENTRIES).ok_or_else(|| {
+        Error::format(
+            path,
+            format!(
+                "{role} has more than {} key/value lines; real ones have a few hundred",
+                text::MAX_ENTRIES
+            ),
+        )
+    })
 }
 
 /// The file formats by extension (lower case): text file extension, data file extension.

@@ -149,7 +149,10 @@ pub fn read_points(
     if slots.len() == 1 {
         return read_numbers(file, path, start, ty, order, outputs[0]);
     }
-    let points_per_block = (BLOCK_BYTES / point_bytes).max(1);
+    // A block of at most BLOCK_BYTES of file bytes, and never more points than there are: the
+    // scratch holds f64, up to 8 times the file bytes, so a full block for a small file would
+    // allocate up to 8 MiB for a few bytes of data.
+    let points_per_block = (BLOCK_BYTES / point_bytes).max(1).min(points);
     let mut scratch = vec![0f64; points_per_block * per_point];
     let mut done = 0;
     while done < points {

@@ -91,6 +91,16 @@ fn cw_sample(test: &str) -> PathBuf {
     write_sample(test, &dataset(false, linear_x(), CW_PARAMS))
 }
 
+/// A nonlinear field axis (quadratic steps), which the writer stores in an `.XGF` file.
+fn nonlinear_x() -> Vec<f64> {
+    (0..N).map(|i| 3300.0 + (i * i) as f64 / 16.0).collect()
+}
+
+/// A cw sample with a nonlinear x axis (`XTYP IGD` and an `.XGF` file).
+fn igd_sample(test: &str) -> PathBuf {
+    write_sample(test, &dataset(false, nonlinear_x(), CW_PARAMS))
+}
+
 /// The data file next to a descriptor.
 fn dta(dsc: &Path) -> PathBuf {
     dsc.with_extension("DTA")
@@ -211,54 +221,39 @@ fn garbage(len: usize) -> Vec<u8> {
 // ---------------------------------------------------------------------------------------------
 // Missing files
 
+/// Removes `missing` and expects loading `given` to fail with `NotFound`, naming `given`, the
+/// missing file (with its extension in upper case: it is looked for in any case) and its `role`.
+fn companion_missing(given: &Path, missing: &Path, role: &str) {
+    fs::remove_file(missing).expect("remove");
+    let ext = missing.extension().expect("extension").to_ascii_uppercase();
+    let looked_for = missing.with_extension(ext);
+    let needles = [shown(given), shown(&looked_for), role.to_string()];
+    let needles: Vec<&str> = needles.iter().map(String::as_str).collect();
+    expect_error(given, "", ErrorKind::NotFound, &needles);
+}
+
 #[test]
 fn missing_dta_is_not_found_and_names_it() {
     let dsc = cw_sample("missing_dta");
-    fs::remove_file(dta(&dsc)).unwrap();
-    expect_error(
-        &dsc,
-        "",
-        ErrorKind::NotFound,
-        &[&shown(&dsc), &shown(&dta(&dsc)), "data file"],
-    );
+    companion_missing(&dsc, &dta(&dsc), "data file");
 }
 
 #[test]
 fn missing_dsc_is_not_found_and_names_it() {
     let dsc = cw_sample("missing_dsc");
-    fs::remove_file(&dsc).unwrap();
-    expect_error(
-        &dta(&dsc),
-        "",
-        ErrorKind::NotFound,
-        &[&shown(&dta(&dsc)), &shown(&dsc), "descriptor"],
-    );
+    companion_missing(&dta(&dsc), &dsc, "descriptor");
 }
 
 #[test]
 fn missing_spc_is_not_found_and_names_it() {
     let par = esp_sample("missing_spc", &[], &[]);
-    let spc = par.with_extension("spc");
-    fs::remove_file(&spc).unwrap();
-    expect_error(
-        &par,
-        "",
-        ErrorKind::NotFound,
-        &[&shown(&par), "sample.SPC", "data file"],
-    );
+    companion_missing(&par, &par.with_extension("spc"), "data file");
 }
 
 #[test]
 fn missing_par_is_not_found_and_names_it() {
     let par = esp_sample("missing_par", &[], &[]);
-    let spc = par.with_extension("spc");
-    fs::remove_file(&par).unwrap();
-    expect_error(
-        &spc,
-        "",
-        ErrorKind::NotFound,
-        &[&shown(&spc), "sample.PAR", "parameter file"],
-    );
+    companion_missing(&par.with_extension("spc"), &par, "parameter file");
 }
 
 #[test]
@@ -271,97 +266,98 @@ fn missing_given_file_is_not_found() {
 // ---------------------------------------------------------------------------------------------
 // Descriptor keys
 
+/// Writes the cw sample for `test`, checks that it loads with `scaling`, applies `edits` to its
+/// descriptor (`None` removes the key) and expects the load to fail with `kind` and a message
+/// that names the descriptor and contains every needle.
+fn edited_sample_fails(
+    test: &str,
+    edits: &[(&str, Option<&str>)],
+    scaling: &str,
+    kind: ErrorKind,
+    needles: &[&str],
+) {
+    let dsc = cw_sample(test);
+    epyr::load(&dsc, scaling).expect("the sample loads before it is edited");
+    for (key, value) in edits {
+        set_key(&dsc, key, *value);
+    }
+    let path = shown(&dsc);
+    let all: Vec<&str> = std::iter::once(path.as_str())
+        .chain(needles.iter().copied())
+        .collect();
+    expect_error(&dsc, scaling, kind, &all);
+}
+
+/// [`edited_sample_fails`] with one key set to a value, no scaling, and a format error.
+fn bad_value_is_format_error(test: &str, key: &str, value: &str, needles: &[&str]) {
+    edited_sample_fails(test, &[(key, Some(value))], "", ErrorKind::Format, needles);
+}
+
 #[test]
 fn missing_xpts_is_a_format_error() {
-    let dsc = cw_sample("missing_xpts");
-    set_key(&dsc, "XPTS", None);
-    expect_error(
-        &dsc,
+    let edits = [("XPTS", None)];
+    edited_sample_fails(
+        "missing_xpts",
+        &edits,
         "",
         ErrorKind::Format,
-        &[&shown(&dsc), "XPTS", "missing"],
+        &["XPTS", "missing"],
     );
 }
 
 #[test]
 fn missing_irfmt_is_a_format_error() {
-    let dsc = cw_sample("missing_irfmt");
-    set_key(&dsc, "IRFMT", None);
-    expect_error(
-        &dsc,
+    let edits = [("IRFMT", None)];
+    edited_sample_fails(
+        "missing_irfmt",
+        &edits,
         "",
         ErrorKind::Format,
-        &[&shown(&dsc), "IRFMT", "missing"],
+        &["IRFMT", "missing"],
     );
 }
 
 #[test]
 fn unknown_bseq_is_a_format_error() {
-    let dsc = cw_sample("unknown_bseq");
-    set_key(&dsc, "BSEQ", Some("MID"));
-    expect_error(
-        &dsc,
-        "",
-        ErrorKind::Format,
-        &[&shown(&dsc), "BSEQ", "MID", "BIG", "LIT"],
+    bad_value_is_format_error(
+        "unknown_bseq",
+        "BSEQ",
+        "MID",
+        &["BSEQ", "MID", "BIG", "LIT"],
     );
 }
 
 #[test]
 fn unknown_ikkf_entry_is_a_format_error() {
-    let dsc = cw_sample("unknown_ikkf");
-    set_key(&dsc, "IKKF", Some("QUAD"));
-    expect_error(
-        &dsc,
-        "",
-        ErrorKind::Format,
-        &[&shown(&dsc), "IKKF", "QUAD", "REAL", "CPLX"],
-    );
+    let needles = ["IKKF", "QUAD", "REAL", "CPLX"];
+    bad_value_is_format_error("unknown_ikkf", "IKKF", "QUAD", &needles);
 }
 
 #[test]
 fn unknown_irfmt_letter_is_a_format_error() {
-    let dsc = cw_sample("unknown_irfmt");
-    set_key(&dsc, "IRFMT", Some("Q"));
-    expect_error(&dsc, "", ErrorKind::Format, &[&shown(&dsc), "IRFMT", "Q"]);
+    bad_value_is_format_error("unknown_irfmt", "IRFMT", "Q", &["IRFMT", "Q"]);
 }
 
 #[test]
 fn irfmt_ascii_is_unsupported() {
-    let dsc = cw_sample("irfmt_ascii");
-    set_key(&dsc, "IRFMT", Some("A"));
-    expect_error(
-        &dsc,
-        "",
-        ErrorKind::Unsupported,
-        &[&shown(&dsc), "IRFMT", "ASCII"],
-    );
+    let edits = [("IRFMT", Some("A"))];
+    let needles = ["IRFMT", "ASCII"];
+    edited_sample_fails("irfmt_ascii", &edits, "", ErrorKind::Unsupported, &needles);
 }
 
 #[test]
 fn irfmt_n_and_0_mean_no_data_and_are_format_errors() {
     for letter in ["N", "0"] {
-        let dsc = cw_sample(&format!("irfmt_no_data_{letter}"));
-        set_key(&dsc, "IRFMT", Some(letter));
-        expect_error(
-            &dsc,
-            "",
-            ErrorKind::Format,
-            &[&shown(&dsc), &format!("IRFMT {letter}"), "no BES3T data"],
-        );
+        let test = format!("irfmt_no_data_{letter}");
+        let named = format!("IRFMT {letter}");
+        bad_value_is_format_error(&test, "IRFMT", letter, &[&named, "no BES3T data"]);
     }
 }
 
 #[test]
 fn ikkf_and_irfmt_counts_that_differ_are_a_format_error() {
-    let dsc = cw_sample("ikkf_irfmt_count");
-    set_key(&dsc, "IKKF", Some("REAL,REAL"));
-    expect_error(
-        &dsc,
-        "",
-        ErrorKind::Format,
-        &[&shown(&dsc), "IRFMT", "IKKF", "1 entries", "has 2"],
-    );
+    let needles = ["IRFMT", "IKKF", "1 entries", "has 2"];
+    bad_value_is_format_error("ikkf_irfmt_count", "IKKF", "REAL,REAL", &needles);
 }
 
 #[test]
@@ -384,66 +380,55 @@ fn iifmt_different_from_irfmt_is_a_format_error() {
 // ---------------------------------------------------------------------------------------------
 // Sizes
 
+/// Cuts `path` to `len` bytes.
+fn cut(path: &Path, len: u64) {
+    fs::OpenOptions::new()
+        .write(true)
+        .open(path)
+        .and_then(|f| f.set_len(len))
+        .expect("truncate");
+}
+
 #[test]
 fn data_file_shorter_than_claimed_is_a_format_error() {
     let dsc = cw_sample("short_dta");
     let full = (N * 8) as u64;
-    fs::OpenOptions::new()
-        .write(true)
-        .open(dta(&dsc))
-        .unwrap()
-        .set_len(full - 8)
-        .unwrap();
+    cut(&dta(&dsc), full - 8);
+    let (found, needed) = ((full - 8).to_string(), full.to_string());
     expect_error(
         &dsc,
         "",
         ErrorKind::Format,
-        &[
-            &shown(&dta(&dsc)),
-            &(full - 8).to_string(),
-            &full.to_string(),
-        ],
+        &[&shown(&dta(&dsc)), &found, &needed],
     );
 }
 
 #[test]
 fn point_counts_whose_product_overflows_are_a_format_error() {
-    let dsc = cw_sample("product_overflow");
     let big = (1u64 << 32).to_string();
-    for key in ["XPTS", "YPTS", "ZPTS"] {
-        set_key(&dsc, key, Some(&big));
-    }
-    expect_error(
-        &dsc,
-        "",
-        ErrorKind::Format,
-        &[&shown(&dsc), "XPTS", "YPTS", "ZPTS", &big, "overflow"],
-    );
+    let edits = [
+        ("XPTS", Some(big.as_str())),
+        ("YPTS", Some(&big)),
+        ("ZPTS", Some(&big)),
+    ];
+    let needles = ["XPTS", "YPTS", "ZPTS", &big, "overflow"];
+    edited_sample_fails("product_overflow", &edits, "", ErrorKind::Format, &needles);
 }
 
 #[test]
 fn point_count_of_u64_max_is_a_format_error_about_overflow() {
-    let dsc = cw_sample("xpts_u64_max");
     let max = u64::MAX.to_string();
-    set_key(&dsc, "XPTS", Some(&max));
-    expect_error(
-        &dsc,
-        "",
-        ErrorKind::Format,
-        &[&shown(&dsc), "XPTS", &max, "overflow"],
-    );
+    bad_value_is_format_error("xpts_u64_max", "XPTS", &max, &["XPTS", &max, "overflow"]);
 }
 
 #[test]
 fn point_count_beyond_u64_is_a_format_error_naming_the_value() {
-    let dsc = cw_sample("xpts_beyond_u64");
     let huge = "184467440737095516160000";
-    set_key(&dsc, "XPTS", Some(huge));
-    expect_error(
-        &dsc,
-        "",
-        ErrorKind::Format,
-        &[&shown(&dsc), "XPTS", huge, "too large"],
+    bad_value_is_format_error(
+        "xpts_beyond_u64",
+        "XPTS",
+        huge,
+        &["XPTS", huge, "too large"],
     );
 }
 
@@ -452,13 +437,18 @@ fn huge_xpts_on_a_small_file_fails_before_allocating() {
     let dsc = cw_sample("huge_xpts");
     set_key(&dsc, "XPTS", Some("1000000000000"));
     let dsc_len = fs::metadata(&dsc).unwrap().len();
-    let (message, stats) =
-        measure(|| expect_error(&dsc, "", ErrorKind::Format, &[&shown(&dta(&dsc))]));
-    // The data file holds N float64 values; the claim is 10^12 of them.
-    assert!(message.contains(&(N * 8).to_string()), "{message}");
-    assert!(message.contains("8000000000000"), "{message}");
     // Nothing sized by the claim is allocated: only the descriptor and small bookkeeping.
     let bound = 4 * dsc_len as usize + (64 << 10);
+    // The data file holds N float64 values; the claim is 10^12 of them.
+    let (found, needed) = ((N * 8).to_string(), "8000000000000");
+    fails_within(&dsc, &[&shown(&dta(&dsc)), &found, needed], bound);
+}
+
+/// Loads `path`, which must fail with a format error whose message contains the needles, and
+/// asserts that neither the largest allocation nor the peak of live bytes of the load exceeds
+/// `bound` bytes.
+fn fails_within(path: &Path, needles: &[&str], bound: usize) {
+    let (_, stats) = measure(|| expect_error(path, "", ErrorKind::Format, needles));
     assert!(
         stats.largest <= bound && stats.peak_live <= bound,
         "{stats:?} exceeds {bound} bytes"
@@ -467,8 +457,7 @@ fn huge_xpts_on_a_small_file_fails_before_allocating() {
 
 #[test]
 fn short_companion_axis_file_is_a_format_error() {
-    let x: Vec<f64> = (0..N).map(|i| 3300.0 + (i * i) as f64 / 16.0).collect();
-    let dsc = write_sample("short_xgf", &dataset(false, x, CW_PARAMS));
+    let dsc = igd_sample("short_xgf");
     let xgf = dsc.with_extension("XGF");
     let full = (N * 8) as u64;
     assert_eq!(
@@ -476,12 +465,7 @@ fn short_companion_axis_file_is_a_format_error() {
         full,
         "writer wrote the XGF"
     );
-    fs::OpenOptions::new()
-        .write(true)
-        .open(&xgf)
-        .unwrap()
-        .set_len(full - 24)
-        .unwrap();
+    cut(&xgf, full - 24);
     expect_error(
         &dsc,
         "",
@@ -508,9 +492,9 @@ fn data_file_longer_than_claimed_loads_with_a_warning() {
 
 #[test]
 fn missing_companion_of_an_igd_axis_gives_a_linear_axis_and_a_warning() {
-    let x: Vec<f64> = (0..N).map(|i| 3300.0 + (i * i) as f64 / 16.0).collect();
+    let x = nonlinear_x();
     let (first, last) = (x[0], x[N - 1]);
-    let dsc = write_sample("missing_xgf", &dataset(false, x, CW_PARAMS));
+    let dsc = igd_sample("missing_xgf");
     let xgf = dsc.with_extension("XGF");
     fs::remove_file(&xgf).unwrap();
     let ds = expect_warning(&dsc, &[&shown(&xgf), "linear"]);
@@ -582,17 +566,11 @@ fn descriptor_of_many_short_lines_is_refused_without_a_large_allocation() {
     let mut text = fs::read(&dsc).unwrap();
     text.extend(b"A\n".iter().cycle().take(1 << 20));
     fs::write(&dsc, &text).unwrap();
-    let (_, stats) = measure(|| {
-        expect_error(&dsc, "", ErrorKind::Format, &[&shown(&dsc), "lines"]);
-    });
     // The file is read whole, and the parser stops at MAX_ENTRIES entries: the entry table is
     // the largest thing it builds (before the limit, this load allocated 75 MB in one piece).
     let table = epyr::formats::text::MAX_ENTRIES * std::mem::size_of::<Param>();
     let bound = 2 * text.len() + table + (1 << 20);
-    assert!(
-        stats.largest <= bound && stats.peak_live <= bound,
-        "{stats:?} exceeds {bound} bytes"
-    );
+    fails_within(&dsc, &[&shown(&dsc), "lines"], bound);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -612,22 +590,17 @@ fn directory_given_instead_of_a_file_is_an_invalid_argument() {
     );
 }
 
-#[test]
-fn directory_named_like_the_data_file_is_an_io_error() {
-    let dsc = cw_sample("dir_companion");
-    fs::remove_file(dta(&dsc)).unwrap();
-    fs::create_dir(dta(&dsc)).unwrap();
-    expect_error(&dsc, "", ErrorKind::Io, &[&shown(&dta(&dsc)), "directory"]);
+/// Replaces the file `victim` of the dataset `dsc` with what `make` creates there (a directory,
+/// a FIFO) and expects loading `dsc` to fail with `kind`, naming `victim` and saying `what` it is.
+fn replaced_by_non_file(dsc: &Path, victim: &Path, make: fn(&Path), kind: ErrorKind, what: &str) {
+    fs::remove_file(victim).expect("remove");
+    make(victim);
+    expect_error(dsc, "", kind, &[&shown(victim), what]);
 }
 
-#[test]
-fn directory_named_like_the_axis_file_is_an_io_error() {
-    let x: Vec<f64> = (0..N).map(|i| 3300.0 + (i * i) as f64 / 16.0).collect();
-    let dsc = write_sample("dir_xgf", &dataset(false, x, CW_PARAMS));
-    let xgf = dsc.with_extension("XGF");
-    fs::remove_file(&xgf).unwrap();
-    fs::create_dir(&xgf).unwrap();
-    expect_error(&dsc, "", ErrorKind::Io, &[&shown(&xgf), "directory"]);
+/// Makes a directory at `path`.
+fn mkdir(path: &Path) {
+    fs::create_dir(path).expect("mkdir");
 }
 
 /// Makes a FIFO at `path` with the system's `mkfifo`.
@@ -640,29 +613,35 @@ fn mkfifo(path: &Path) {
 }
 
 #[test]
+fn directory_named_like_the_data_file_is_an_io_error() {
+    let dsc = cw_sample("dir_companion");
+    replaced_by_non_file(&dsc, &dta(&dsc), mkdir, ErrorKind::Io, "directory");
+}
+
+#[test]
+fn directory_named_like_the_axis_file_is_an_io_error() {
+    let dsc = igd_sample("dir_xgf");
+    let xgf = dsc.with_extension("XGF");
+    replaced_by_non_file(&dsc, &xgf, mkdir, ErrorKind::Io, "directory");
+}
+
+#[test]
 fn fifo_as_the_descriptor_is_refused_without_blocking() {
     let dsc = cw_sample("fifo_dsc");
-    fs::remove_file(&dsc).unwrap();
-    mkfifo(&dsc);
     // Opening a FIFO for reading would wait for a writer forever; the check must come first.
-    expect_error(
-        &dsc,
-        "",
-        ErrorKind::InvalidArgument,
-        &[&shown(&dsc), "not a regular file"],
-    );
+    let kind = ErrorKind::InvalidArgument;
+    replaced_by_non_file(&dsc, &dsc, mkfifo, kind, "not a regular file");
 }
 
 #[test]
 fn fifo_as_the_data_file_is_an_io_error() {
     let dsc = cw_sample("fifo_dta");
-    fs::remove_file(dta(&dsc)).unwrap();
-    mkfifo(&dta(&dsc));
-    expect_error(
+    replaced_by_non_file(
         &dsc,
-        "",
+        &dta(&dsc),
+        mkfifo,
         ErrorKind::Io,
-        &[&shown(&dta(&dsc)), "not a regular file"],
+        "not a regular file",
     );
 }
 
@@ -741,15 +720,10 @@ fn power_scaling_on_pulse_data_is_a_scaling_error() {
 #[test]
 fn bes3t_scaling_with_a_missing_key_is_a_scaling_error() {
     for (option, key) in [("n", "AVGS"), ("G", "RCAG"), ("c", "SPTP"), ("T", "STMP")] {
-        let dsc = cw_sample(&format!("scaling_missing_{key}"));
-        epyr::load(&dsc, option).expect("the sample scales before the key is removed");
-        set_key(&dsc, key, None);
-        expect_error(
-            &dsc,
-            option,
-            ErrorKind::Scaling,
-            &[&shown(&dsc), key, &format!("'{option}'")],
-        );
+        let test = format!("scaling_missing_{key}");
+        let quoted = format!("'{option}'");
+        let needles = [key, quoted.as_str()];
+        edited_sample_fails(&test, &[(key, None)], option, ErrorKind::Scaling, &needles);
     }
 }
 

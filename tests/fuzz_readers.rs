@@ -36,8 +36,10 @@ const CASES: u32 = 256;
 ///   8x the data file; an axis takes 8 bytes per value of at least 2 bytes (int16) in its file,
 ///   or 8 bytes per point of the data file (8x).
 /// * 1 MiB for what does not grow with the files: the decoding scratch block (1 MiB of file
-///   bytes) and bookkeeping. The parameter table (about 72 bytes per entry) fits in it for the
-///   files made here (fewer than 7000 lines); `text::MAX_ENTRIES` caps it for larger files.
+///   bytes, fewer for small files) and bookkeeping. The parameter table (72 bytes per entry)
+///   fits in it for the files made here (at most a few thousand lines: 4 KiB of random text,
+///   corpus files of at most 1100 lines plus a few duplicated ones); for larger files
+///   `text::MAX_ENTRIES` caps it at about 7 MB, which `bad_input.rs` checks.
 fn allocation_bound(text: u64, data: u64) -> usize {
     (2 * text + 8 * data) as usize + (1 << 20)
 }

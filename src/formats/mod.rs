@@ -250,8 +250,9 @@ fn not_regular(kind: ErrorKind, path: &Path, role: &str, meta: &std::fs::Metadat
     Error::new(kind, format!("{}: {role} is {what}", path.display()))
 }
 
-/// Reads a whole descriptor or parameter file, refusing empty files and files larger than
-/// [`MAX_TEXT_FILE_BYTES`].
+/// Reads a whole descriptor or parameter file, refusing empty files, files larger than
+/// [`MAX_TEXT_FILE_BYTES`] and files with a NUL byte (binary data: no real descriptor or
+/// parameter file has one, while garbage and blocks zeroed by a crash do).
 pub(crate) fn read_text_file(path: &Path, role: &str) -> Result<Vec<u8>> {
     let len = regular_file_len(path, role)?;
     if len == 0 {

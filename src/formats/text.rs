@@ -96,14 +96,14 @@ impl<'a> Iterator for DscLines<'a> {
 /// in `\`; the pieces are joined without separator and the two characters `\n` become a newline.
 /// One pair of outer single quotes is removed.
 pub fn parse_dsc(bytes: &[u8]) -> Params {
-    // With no limit there is never too many entries.
+    // Without a limit there are never too many entries, so this is never the default.
     parse_dsc_limited(bytes, usize::MAX).unwrap_or_default()
 }
 
 /// The most key/value entries the readers accept in one descriptor or parameter file: about 250
-/// times the most seen in a real file (380, in a DEER descriptor). Each entry takes about 100
-/// bytes of memory while a line can be two bytes long, so without a limit a large file of short
-/// lines would cost fifty times its size.
+/// times the most seen in a real file (380, in a DEER descriptor). An entry takes about 100
+/// bytes of memory while its line can be two bytes long: without a limit, a 1 MB descriptor of
+/// short lines took 84 MB, and the 64 MB a text file may have would take gigabytes.
 pub const MAX_ENTRIES: usize = 100_000;
 
 /// Room for the entries of a file with `lines` line ends: exact enough that the table is
@@ -190,7 +190,7 @@ fn decode_newlines(text: &[u8]) -> Vec<u8> {
 /// (`*` comments, indented continuations of numeric lists). The key is the first token, the
 /// value the rest of the line with blanks trimmed and one pair of outer single quotes removed.
 pub fn parse_par(bytes: &[u8]) -> Params {
-    // With no limit there is never too many entries.
+    // Without a limit there are never too many entries, so this is never the default.
     parse_par_limited(bytes, usize::MAX).unwrap_or_default()
 }
 

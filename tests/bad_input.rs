@@ -380,8 +380,8 @@ fn iifmt_different_from_irfmt_is_a_format_error() {
 // ---------------------------------------------------------------------------------------------
 // Sizes
 
-/// Cuts `path` to `len` bytes.
-fn cut(path: &Path, len: u64) {
+/// Sets the length of `path` to `len` bytes: cuts it, or extends it with a hole (sparse).
+fn set_file_len(path: &Path, len: u64) {
     fs::OpenOptions::new()
         .write(true)
         .open(path)
@@ -393,7 +393,7 @@ fn cut(path: &Path, len: u64) {
 fn data_file_shorter_than_claimed_is_a_format_error() {
     let dsc = cw_sample("short_dta");
     let full = (N * 8) as u64;
-    cut(&dta(&dsc), full - 8);
+    set_file_len(&dta(&dsc), full - 8);
     let (found, needed) = ((full - 8).to_string(), full.to_string());
     expect_error(
         &dsc,
@@ -456,6 +456,25 @@ fn fails_within(path: &Path, needles: &[&str], bound: usize) {
 }
 
 #[test]
+fn sparse_data_file_claiming_more_memory_than_exists_is_a_memory_error() {
+    // A sparse file of almost 16 TiB (the most ext4 allows) takes no disk space, and its size
+    // agrees with XPTS for int8 data, so every size check passes; its axis and values would
+    // take 8 times that as f64, about 128 TiB: more than the address space of an x86-64
+    // process. A failed allocation used to abort the process; it must be an error.
+    let dsc = cw_sample("sparse_huge");
+    let len: u64 = (1 << 44) - 4096;
+    set_file_len(&dta(&dsc), len);
+    set_key(&dsc, "IRFMT", Some("C"));
+    set_key(&dsc, "XPTS", Some(&len.to_string()));
+    let err = epyr::Plan::open(&dsc, epyr::Scaling::NONE).expect_err("the axis cannot exist");
+    assert_eq!(err.kind(), ErrorKind::MemoryLimit, "{err}");
+    assert!(err.message().contains(&shown(&dsc)), "{err}");
+    assert!(err.message().contains(&(len * 8).to_string()), "{err}");
+    // Leave no 16 TiB file behind, even one that takes no space.
+    fs::remove_file(dta(&dsc)).expect("remove the sparse file");
+}
+
+#[test]
 fn short_companion_axis_file_is_a_format_error() {
     let dsc = igd_sample("short_xgf");
     let xgf = dsc.with_extension("XGF");
@@ -465,7 +484,7 @@ fn short_companion_axis_file_is_a_format_error() {
         full,
         "writer wrote the XGF"
     );
-    cut(&xgf, full - 24);
+    set_file_len(&xgf, full - 24);
     expect_error(
         &dsc,
         "",

@@ -114,6 +114,26 @@ pub fn decode_to_f64(bytes: &[u8], ty: NumberType, order: ByteOrder, out: &mut [
     }
 }
 
+/// A vector of `n` zeros, allocated as `vec![0.0; n]` allocates it (zeroed memory straight from
+/// the allocator, which for large sizes is untouched pages), or `None` where that allocation
+/// fails and `vec!` would abort the process.
+pub(crate) fn try_zeroed_f64(n: usize) -> Option<Vec<f64>> {
+    if n == 0 {
+        return Some(Vec::new());
+    }
+    let layout = std::alloc::Layout::array::<f64>(n).ok()?;
+    // SAFETY: `layout` has a non-zero size (n > 0), as `alloc_zeroed` requires.
+    let ptr = unsafe { std::alloc::alloc_zeroed(layout) }.cast::<f64>();
+    if ptr.is_null() {
+        return None;
+    }
+    // SAFETY: `ptr` was allocated by the global allocator with the layout of `[f64; n]`, which
+    // is the layout a `Vec<f64>` of capacity `n` uses; all `n` values are initialised (all-zero
+    // bits are 0.0), so the length `n` is valid; the Vec takes ownership and frees it with the
+    // same layout.
+    Some(unsafe { Vec::from_raw_parts(ptr, n, n) })
+}
+
 /// Bytes read per block when data are decoded through a scratch buffer.
 const BLOCK_BYTES: usize = 1 << 20;
 

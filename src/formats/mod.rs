@@ -121,14 +121,15 @@ impl Plan {
     pub fn read(self) -> Result<Dataset> {
         let layout = &self.layout;
         let points = layout.points();
-        let mut components: Vec<Component> = layout
+        let mut components = layout
             .complex
             .iter()
-            .map(|&complex| Component {
-                complex,
-                values: vec![0.0; points * (1 + usize::from(complex))],
+            .map(|&complex| {
+                let n = points * (1 + usize::from(complex));
+                let values = zeroed_values(n, &layout.path, "the values")?;
+                Ok(Component { complex, values })
             })
-            .collect();
+            .collect::<Result<Vec<Component>>>()?;
         {
             let mut outputs: Vec<&mut [f64]> = components
                 .iter_mut()
@@ -502,13 +503,49 @@ pub(crate) fn leading_number(raw: &str) -> Option<f64> {
 /// `first + width * i / (n - 1)` for `i` in `0..n`, ending exactly at `first + width`
 /// (MATLAB's `first + linspace(0, width, n)`).
 pub(crate) fn linear_axis(first: f64, width: f64, n: usize) -> Vec<f64> {
-    if n == 1 {
-        return vec![first];
-    }
-    let last = (n - 1) as f64;
-    let mut v: Vec<f64> = (0..n).map(|i| first + width * (i as f64 / last)).collect();
-    v[n - 1] = first + width;
+    let mut v = vec![0.0; n];
+    fill_linear(&mut v, first, width);
     v
+}
+
+/// [`linear_axis`] for a reader: a [`ErrorKind::MemoryLimit`] error naming `path` where the
+/// memory cannot be had, instead of the abort of a failed allocation.
+pub(crate) fn try_linear_axis(first: f64, width: f64, n: usize, path: &Path) -> Result<Vec<f64>> {
+    let mut v = zeroed_values(n, path, "an axis")?;
+    fill_linear(&mut v, first, width);
+    Ok(v)
+}
+
+/// Fills `v` with the values of [`linear_axis`].
+fn fill_linear(v: &mut [f64], first: f64, width: f64) {
+    match v.len() {
+        0 => {}
+        1 => v[0] = first,
+        n => {
+            let last = (n - 1) as f64;
+            for (i, x) in v.iter_mut().enumerate() {
+                *x = first + width * (i as f64 / last);
+            }
+            v[n - 1] = first + width;
+        }
+    }
+}
+
+/// `n` zeros for values read from `path`, or a [`ErrorKind::MemoryLimit`] error that names the
+/// file and `what` the memory was for. A data file can claim more memory than the machine has
+/// while its size agrees with the claim (a sparse file of a terabyte takes no disk space), and
+/// a failed `vec!` allocation aborts the whole process.
+pub(crate) fn zeroed_values(n: usize, path: &Path, what: &str) -> Result<Vec<f64>> {
+    decode::try_zeroed_f64(n).ok_or_else(|| {
+        Error::new(
+            ErrorKind::MemoryLimit,
+            format!(
+                "{}: cannot allocate {} bytes for {what}",
+                path.display(),
+                n as u128 * 8
+            ),
+        )
+    })
 }
 
 /// Checks that a data file holds at least the bytes the descriptor claims; records a warning
@@ -546,6 +583,33 @@ mod tests {
         assert_eq!(a[0], 3280.0);
         assert_eq!(a[1023], 3480.0);
         assert_eq!(linear_axis(5.0, 1.0, 1), vec![5.0]);
+    }
+
+    #[test]
+    fn read_reports_memory_that_cannot_be_had_instead_of_aborting() {
+        // 2^50 int8 points would decode to 8 PiB of f64, more than any address space; the
+        // allocation fails before the (missing) data file is opened.
+        let plan = Plan {
+            format: FileFormat::Bes3t,
+            layout: DataLayout {
+                path: PathBuf::from("/nonexistent/huge.DTA"),
+                number: NumberType::I8,
+                order: ByteOrder::Big,
+                dims: [1 << 50, 1, 1],
+                complex: vec![false],
+                file_len: 1 << 50,
+            },
+            axes: [None, None, None],
+            params: Params::default(),
+            sources: vec![],
+            warnings: vec![],
+            scale: vec![],
+        };
+        let e = plan.read().unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::MemoryLimit, "{e}");
+        assert!(e.message().contains("/nonexistent/huge.DTA"), "{e}");
+        let e = try_linear_axis(0.0, 1.0, 1 << 50, Path::new("x.par")).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::MemoryLimit, "{e}");
     }
 
     #[test]

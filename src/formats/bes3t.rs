@@ -7,17 +7,15 @@ use std::path::{Path, PathBuf};
 use super::decode::{read_numbers, ByteOrder, NumberType};
 use super::scaling::{ScaleStep, Scaling};
 use super::{
-    check_data_len, find_companion, linear_axis, positive_integer, read_text_file,
-    regular_file_len, required_number, text, DataLayout, Plan,
+    check_data_len, find_companion, positive_integer, read_params, regular_file_len,
+    required_number, text, try_linear_axis, zeroed_values, DataLayout, Plan,
 };
 use crate::dataset::{Axis, FileFormat, Params, AXIS_LETTERS};
 use crate::error::{Error, ErrorKind, Result};
 
 /// Builds the plan of a BES3T dataset from its descriptor and data file.
 pub(super) fn plan(dsc: &Path, dta: &Path, scaling: Scaling) -> Result<Plan> {
-    let bytes = read_text_file(dsc, "descriptor")?;
-    let params = text::parse_dsc(&bytes);
-    drop(bytes);
+    let params = read_params(dsc, "descriptor", text::parse_dsc_limited)?;
     let mut warnings = Vec::new();
 
     if params.is_empty() {
@@ -236,9 +234,9 @@ fn read_axis(
                 "{}: {letter} range has zero width; axis 1..{n} used",
                 dsc.display()
             ));
-            return Ok(linear_axis(1.0, (n - 1) as f64, n));
+            return try_linear_axis(1.0, (n - 1) as f64, n, dsc);
         }
-        Ok(linear_axis(min, width, n))
+        try_linear_axis(min, width, n, dsc)
     };
     let values = match typ.as_deref() {
         Some("IDX") => linear(warnings)?,
@@ -251,7 +249,7 @@ fn read_axis(
         }
         Some("IGD") => {
             let ext = format!("{letter}GF").to_ascii_lowercase();
-            match find_companion(dsc, &ext, true) {
+            match find_companion(dsc, &ext, true, "axis file")? {
                 Some(file) => {
                     let values = read_companion(params, dsc, &file, letter, n, order, warnings)?;
                     sources.push(file);
@@ -326,7 +324,7 @@ fn read_companion(
         ));
     }
     let handle = File::open(file).map_err(|e| Error::io(file, "open", &e))?;
-    let mut values = vec![0.0; n];
+    let mut values = zeroed_values(n, file, "the axis values")?;
     read_numbers(&handle, file, 0, ty, order, &mut values)?;
     Ok(values)
 }

@@ -114,6 +114,46 @@ pub fn decode_to_f64(bytes: &[u8], ty: NumberType, order: ByteOrder, out: &mut [
     }
 }
 
+/// Output buffers of at least this many bytes are backed by transparent huge pages where the
+/// system offers them.
+const HUGE_PAGE_MIN_BYTES: usize = 4 << 20;
+
+/// A vector of `n` zeros for decoded values, allocated as `vec![0.0; n]` allocates it (zeroed
+/// memory straight from the allocator, which for large sizes is untouched pages), or `None`
+/// where that allocation fails and `vec!` would abort the process. Large buffers are marked
+/// for transparent huge pages, so that filling them costs one page fault per 2 MiB instead of
+/// one per 4 KiB (the main cost of a large load).
+pub(crate) fn try_zeroed_f64(n: usize) -> Option<Vec<f64>> {
+    if n == 0 {
+        return Some(Vec::new());
+    }
+    let layout = std::alloc::Layout::array::<f64>(n).ok()?;
+    // SAFETY: `layout` has a non-zero size (n > 0), as `alloc_zeroed` requires.
+    let ptr = unsafe { std::alloc::alloc_zeroed(layout) }.cast::<f64>();
+    if ptr.is_null() {
+        return None;
+    }
+    #[cfg(target_os = "linux")]
+    if layout.size() >= HUGE_PAGE_MIN_BYTES {
+        const HUGE: usize = 2 << 20;
+        let begin = (ptr as usize).next_multiple_of(HUGE);
+        let end = (ptr as usize + layout.size()) & !(HUGE - 1);
+        if end > begin {
+            // SAFETY: madvise only gives the kernel a hint about the pages of [begin, end), a
+            // range inside the allocation just made; it does not change their contents. A
+            // failure (THP unavailable) is harmless and ignored.
+            unsafe {
+                libc::madvise(begin as *mut libc::c_void, end - begin, libc::MADV_HUGEPAGE);
+            }
+        }
+    }
+    // SAFETY: `ptr` was allocated by the global allocator with the layout of `[f64; n]`, which
+    // is the layout a `Vec<f64>` of capacity `n` uses; all `n` values are initialised (all-zero
+    // bits are 0.0), so the length `n` is valid; the Vec takes ownership and frees it with the
+    // same layout.
+    Some(unsafe { Vec::from_raw_parts(ptr, n, n) })
+}
+
 /// Bytes read per block when data are decoded through a scratch buffer.
 const BLOCK_BYTES: usize = 256 << 10;
 
@@ -128,33 +168,6 @@ const fn native_order() -> ByteOrder {
     } else {
         ByteOrder::Little
     }
-}
-
-/// Output buffers of at least this many bytes are backed by transparent huge pages where the
-/// system offers them.
-const HUGE_PAGE_MIN_BYTES: usize = 4 << 20;
-
-/// A zeroed buffer of `len` values for decoded data. Large buffers are fresh pages from the
-/// system (not touched here); they are marked for transparent huge pages, so that filling them
-/// costs one page fault per 2 MiB instead of one per 4 KiB (the main cost of a large load).
-pub fn alloc_values(len: usize) -> Vec<f64> {
-    let v = vec![0.0f64; len];
-    let bytes = len * 8;
-    #[cfg(target_os = "linux")]
-    if bytes >= HUGE_PAGE_MIN_BYTES {
-        const HUGE: usize = 2 << 20;
-        let begin = (v.as_ptr() as usize).next_multiple_of(HUGE);
-        let end = (v.as_ptr() as usize + bytes) & !(HUGE - 1);
-        if end > begin {
-            // SAFETY: madvise only gives the kernel a hint about the pages of [begin, end), a
-            // range inside the allocation `v` owns; it does not change their contents. A
-            // failure (THP unavailable) is harmless and ignored.
-            unsafe {
-                libc::madvise(begin as *mut libc::c_void, end - begin, libc::MADV_HUGEPAGE);
-            }
-        }
-    }
-    v
 }
 
 /// Where the numbers of one component sit within a point: `offset` numbers after the start
@@ -189,7 +202,10 @@ pub fn read_points(
     if slots.len() == 1 {
         return read_numbers(file, path, start, ty, order, outputs[0]);
     }
-    let points_per_block = (BLOCK_BYTES / point_bytes).max(1);
+    // A block of at most BLOCK_BYTES of file bytes, and never more points than there are: the
+    // scratch holds f64, up to 8 times the file bytes, so a full block for a small file would
+    // allocate up to 8 MiB for a few bytes of data.
+    let points_per_block = (BLOCK_BYTES / point_bytes).max(1).min(points);
     let mut scratch = vec![0f64; points_per_block * per_point];
     let mut done = 0;
     while done < points {

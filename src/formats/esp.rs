@@ -6,8 +6,8 @@ use std::path::Path;
 use super::decode::{ByteOrder, NumberType};
 use super::scaling::{ScaleStep, Scaling};
 use super::{
-    check_data_len, leading_number, linear_axis, positive_integer, read_text_file,
-    regular_file_len, text, DataLayout, Plan,
+    check_data_len, leading_number, positive_integer, read_params, regular_file_len, text,
+    try_linear_axis, zeroed_values, DataLayout, Plan,
 };
 use crate::dataset::{Axis, FileFormat, Param, Params};
 use crate::error::{Error, Result};
@@ -17,15 +17,24 @@ const JSS_COMPLEX: u64 = 0x10;
 /// `JSS` bit for 2-D data.
 const JSS_TWO_D: u64 = 0x1000;
 
+/// The keys this reader uses for the layout and the abscissa. A parameter file with none of them
+/// (every real one has at least `JSS`) is some other text, and reading it with the default
+/// 1024 points would present made-up data as the dataset.
+const READER_KEYS: [&str; 15] = [
+    "JSS", "DOS", "ANZ", "RES", "REY", "SSX", "SSY", "XPLS", "JEX", "GST", "GSI", "HCF", "HSW",
+    "XXLB", "XXWI",
+];
+
 /// Builds the plan of an ESP/WinEPR dataset from its parameter and data file.
 pub(super) fn plan(par: &Path, spc: &Path, scaling: Scaling) -> Result<Plan> {
-    let bytes = read_text_file(par, "parameter file")?;
-    let mut params = text::parse_par(&bytes);
-    drop(bytes);
-    if params.is_empty() {
+    let mut params = read_params(par, "parameter file", text::parse_par_limited)?;
+    if !READER_KEYS.iter().any(|k| params.contains(k)) {
         return Err(Error::format(
             par,
-            "no key/value lines found; this is not an ESP/WinEPR parameter file",
+            format!(
+                "none of the ESP/WinEPR keys {} found; this is not an ESP/WinEPR parameter file",
+                READER_KEYS.join(", ")
+            ),
         ));
     }
     let mut warnings = Vec::new();
@@ -123,7 +132,7 @@ pub(super) fn plan(par: &Path, spc: &Path, scaling: Scaling) -> Result<Plan> {
         &mut warnings,
     )?;
     let dims = [nx as usize, ny as usize, 1];
-    let axes = abscissae(&params, dims, &mut warnings, par);
+    let axes = abscissae(&params, dims, &mut warnings, par)?;
     let scale = scale_steps(&params, par, scaling, dims[1])?;
     Ok(Plan {
         format: FileFormat::Esp,
@@ -154,61 +163,63 @@ fn abscissae(
     dims: [usize; 3],
     warnings: &mut Vec<String>,
     par: &Path,
-) -> [Option<Axis>; 3] {
+) -> Result<[Option<Axis>; 3]> {
     let [nx, ny, _] = dims;
     let mut axes: [Option<Axis>; 3] = [None, None, None];
     if nx <= 1 {
-        return axes;
+        return Ok(axes);
     }
     let sweep = params.get("JEX").unwrap_or("field-sweep").to_string();
     let x_unit = params.get("JUN").unwrap_or("").to_string();
     let has = |keys: &[&str]| keys.iter().all(|k| num(params, k).is_some());
-    let gst_gsi = || {
-        let (gst, gsi) = (num(params, "GST")?, num(params, "GSI")?);
-        Some(linear_axis(gst, gsi, nx))
-    };
-    let hcf_hsw = |hsw: f64| {
-        let hcf = num(params, "HCF")?;
-        Some(linear_axis(hcf - hsw / 2.0, hsw, nx))
-    };
-    let xx = || {
-        let (lb, wi) = (num(params, "XXLB")?, num(params, "XXWI")?);
-        Some(linear_axis(lb, wi, nx))
-    };
+    // Each rule gives the first value and the width of a linear axis.
+    let gst_gsi = || Some((num(params, "GST")?, num(params, "GSI")?));
+    let hcf_hsw = |hsw: f64| Some((num(params, "HCF")? - hsw / 2.0, hsw));
+    let xx = || Some((num(params, "XXLB")?, num(params, "XXWI")?));
     let mut unit = x_unit;
     let x = if sweep == "Time-Sweep" {
         let rct = num(params, "RCT").unwrap_or(1.0);
         unit = "s".into();
-        Some((0..nx).map(|i| i as f64 * rct / 1000.0).collect())
-    } else if sweep == "ENDOR" {
-        gst_gsi()
-    } else if has(&["XXLB", "XXWI", "XYLB", "XYWI"]) {
-        if ny > 1 {
-            let (lb, wi) = (num(params, "XYLB"), num(params, "XYWI"));
-            if let (Some(lb), Some(wi)) = (lb, wi) {
-                axes[1] = Some(Axis {
-                    values: linear_axis(lb, wi, ny),
-                    name: params.get("JEY").unwrap_or("").to_string(),
-                    unit: params.get("XYUN").unwrap_or("").to_string(),
-                });
-            }
+        let mut values = zeroed_values(nx, par, "the x axis")?;
+        for (i, v) in values.iter_mut().enumerate() {
+            *v = i as f64 * rct / 1000.0;
         }
-        if let Some(u) = params.get("XXUN") {
-            unit = u.to_string();
-        }
-        xx()
-    } else if has(&["HCF", "HSW", "GST", "GSI"]) {
-        gst_gsi()
-    } else if has(&["HCF", "HSW"]) {
-        hcf_hsw(num(params, "HSW").unwrap_or(50.0))
-    } else if has(&["GST", "GSI"]) {
-        gst_gsi()
-    } else if !params.contains("GSI") && !params.contains("HSW") && has(&["HCF"]) {
-        hcf_hsw(50.0)
-    } else if !params.contains("HCF") {
-        xx()
+        Some(values)
     } else {
-        None
+        let range = if sweep == "ENDOR" {
+            gst_gsi()
+        } else if has(&["XXLB", "XXWI", "XYLB", "XYWI"]) {
+            if ny > 1 {
+                let (lb, wi) = (num(params, "XYLB"), num(params, "XYWI"));
+                if let (Some(lb), Some(wi)) = (lb, wi) {
+                    axes[1] = Some(Axis {
+                        values: try_linear_axis(lb, wi, ny, par)?,
+                        name: params.get("JEY").unwrap_or("").to_string(),
+                        unit: params.get("XYUN").unwrap_or("").to_string(),
+                    });
+                }
+            }
+            if let Some(u) = params.get("XXUN") {
+                unit = u.to_string();
+            }
+            xx()
+        } else if has(&["HCF", "HSW", "GST", "GSI"]) {
+            gst_gsi()
+        } else if has(&["HCF", "HSW"]) {
+            hcf_hsw(num(params, "HSW").unwrap_or(50.0))
+        } else if has(&["GST", "GSI"]) {
+            gst_gsi()
+        } else if !params.contains("GSI") && !params.contains("HSW") && has(&["HCF"]) {
+            hcf_hsw(50.0)
+        } else if !params.contains("HCF") {
+            xx()
+        } else {
+            None
+        };
+        match range {
+            Some((first, width)) => Some(try_linear_axis(first, width, nx, par)?),
+            None => None,
+        }
     };
     match x {
         Some(values) => {
@@ -223,7 +234,7 @@ fn abscissae(
             par.display()
         )),
     }
-    axes
+    Ok(axes)
 }
 
 /// The scaling steps of eprload's ESP reader, in its order: `n`, `G`, `P`, `T`, `c`.
@@ -254,7 +265,7 @@ fn scale_steps(params: &Params, par: &Path, scaling: Scaling, ny: usize) -> Resu
         if params.get("JEY") == Some("mw-power-sweep") && ny > 1 {
             let lb = need("XYLB", 'P')?;
             let wi = need("XYWI", 'P')?;
-            let rows = linear_axis(lb, wi, ny)
+            let rows = try_linear_axis(lb, wi, ny, par)?
                 .into_iter()
                 .map(|db| (mw * 10f64.powf(-db / 10.0)).sqrt())
                 .collect();

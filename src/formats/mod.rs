@@ -130,14 +130,15 @@ impl Plan {
     pub fn read_parallel(self, threads: usize) -> Result<Dataset> {
         let layout = &self.layout;
         let points = layout.points();
-        let mut components: Vec<Component> = layout
+        let mut components = layout
             .complex
             .iter()
-            .map(|&complex| Component {
-                complex,
-                values: decode::alloc_values(points * (1 + usize::from(complex))),
+            .map(|&complex| {
+                let n = points * (1 + usize::from(complex));
+                let values = zeroed_values(n, &layout.path, "the values")?;
+                Ok(Component { complex, values })
             })
-            .collect();
+            .collect::<Result<Vec<Component>>>()?;
         {
             let mut outputs: Vec<&mut [f64]> = components
                 .iter_mut()
@@ -257,7 +258,9 @@ pub fn open_data_file(layout: &DataLayout) -> Result<File> {
 /// Loads the dataset at `path` with the given scaling (`""` for none): the whole reader in one
 /// call, without cache or memory budget (the loader adds those).
 pub fn load(path: &Path, scaling: &str) -> Result<Dataset> {
-    Plan::open(path, Scaling::parse(scaling)?)?.read()
+    let scaling = Scaling::parse(scaling)
+        .map_err(|e| Error::new(e.kind(), format!("{}: {}", path.display(), e.message())))?;
+    Plan::open(path, scaling)?.read()
 }
 
 /// The length of a regular file, or a clear error for a missing file, a directory or
@@ -270,23 +273,26 @@ pub(crate) fn regular_file_len(path: &Path, role: &str) -> Result<u64> {
         ),
         _ => Error::io(path, "stat", &e),
     })?;
-    if meta.is_dir() {
-        return Err(Error::new(
-            ErrorKind::InvalidArgument,
-            format!("{}: {role} is a directory, not a file", path.display()),
-        ));
-    }
     if !meta.is_file() {
-        return Err(Error::new(
-            ErrorKind::InvalidArgument,
-            format!("{}: {role} is not a regular file", path.display()),
-        ));
+        return Err(not_regular(ErrorKind::InvalidArgument, path, role, &meta));
     }
     Ok(meta.len())
 }
 
-/// Reads a whole descriptor or parameter file, refusing empty files and files larger than
-/// [`MAX_TEXT_FILE_BYTES`].
+/// The error for a path that exists but is a directory or another non-regular file (FIFO,
+/// socket, device), which epyr never opens: reading a FIFO could block forever.
+fn not_regular(kind: ErrorKind, path: &Path, role: &str, meta: &std::fs::Metadata) -> Error {
+    let what = if meta.is_dir() {
+        "a directory, not a regular file"
+    } else {
+        "not a regular file"
+    };
+    Error::new(kind, format!("{}: {role} is {what}", path.display()))
+}
+
+/// Reads a whole descriptor or parameter file, refusing empty files, files larger than
+/// [`MAX_TEXT_FILE_BYTES`] and files with a NUL byte (binary data: no real descriptor or
+/// parameter file has one, while garbage and blocks zeroed by a crash do).
 pub(crate) fn read_text_file(path: &Path, role: &str) -> Result<Vec<u8>> {
     let len = regular_file_len(path, role)?;
     if len == 0 {
@@ -307,7 +313,32 @@ pub(crate) fn read_text_file(path: &Path, role: &str) -> Result<Vec<u8>> {
     if bytes.len() as u64 > MAX_TEXT_FILE_BYTES {
         return Err(Error::format(path, format!("{role} grew while being read")));
     }
+    if let Some(at) = memchr::memchr(0, &bytes) {
+        return Err(Error::format(
+            path,
+            format!("{role} has a NUL byte at offset {at}: binary data, not text (a damaged file, or not a {role})"),
+        ));
+    }
     Ok(bytes)
+}
+
+/// Reads a descriptor or parameter file and parses it with `parse` (one of the limited
+/// parsers of [`text`]), refusing a file with more than [`text::MAX_ENTRIES`] entries.
+pub(crate) fn read_params(
+    path: &Path,
+    role: &str,
+    parse: fn(&[u8], usize) -> Option<Params>,
+) -> Result<Params> {
+    let bytes = read_text_file(path, role)?;
+    parse(&bytes, text::MAX_ENTRIES).ok_or_else(|| {
+        Error::format(
+            path,
+            format!(
+                "{role} has more than {} key/value lines; real ones have a few hundred",
+                text::MAX_ENTRIES
+            ),
+        )
+    })
 }
 
 /// The file formats by extension (lower case): text file extension, data file extension.
@@ -335,17 +366,17 @@ pub fn resolve(path: &Path) -> Result<(FileFormat, PathBuf, PathBuf)> {
             (false, text_ext)
         };
         regular_file_len(path, "file")?;
-        let other = find_companion(path, other_ext, upper).ok_or_else(|| {
+        let role = if given_is_text {
+            "data file"
+        } else {
+            "descriptor/parameter file"
+        };
+        let other = find_companion(path, other_ext, upper, role)?.ok_or_else(|| {
             Error::new(
                 ErrorKind::NotFound,
                 format!(
-                    "{}: {} file not found (looked for {} in any case)",
+                    "{}: {role} not found (looked for {} in any case)",
                     path.display(),
-                    if given_is_text {
-                        "data"
-                    } else {
-                        "descriptor/parameter"
-                    },
                     path.with_extension(other_ext.to_ascii_uppercase())
                         .display()
                 ),
@@ -368,8 +399,10 @@ pub fn resolve(path: &Path) -> Result<(FileFormat, PathBuf, PathBuf)> {
     // No extension (or a dotted base name): look for a pair next to it.
     for (format, text_ext, data_ext) in PAIRS {
         let candidate = path_with_added_ext(path, data_ext);
-        if let Some(data) = find_companion(&candidate, data_ext, true) {
-            if let Some(text) = find_companion(&candidate, text_ext, true) {
+        if let Some(data) = find_companion(&candidate, data_ext, true, "data file")? {
+            if let Some(text) =
+                find_companion(&candidate, text_ext, true, "descriptor/parameter file")?
+            {
                 return Ok((format, text, data));
             }
         }
@@ -390,9 +423,19 @@ fn path_with_added_ext(path: &Path, ext: &str) -> PathBuf {
     PathBuf::from(s)
 }
 
-/// Finds the file with the same base name as `path` and extension `ext` (lower case given):
-/// first in the preferred case, then in the other, then with any letter case.
-pub(crate) fn find_companion(path: &Path, ext: &str, prefer_upper: bool) -> Option<PathBuf> {
+/// Finds the regular file with the same base name as `path` and extension `ext` (lower case
+/// given): first in the preferred case, then in the other, then with any letter case.
+///
+/// `Ok(None)` when there is none. When there is no regular file but the upper- or lower-case
+/// name exists as a directory, FIFO or other non-regular file, that is an [`ErrorKind::Io`]
+/// error naming it as `role`: the dataset is there but cannot be read, which is not the same
+/// as missing.
+pub(crate) fn find_companion(
+    path: &Path,
+    ext: &str,
+    prefer_upper: bool,
+    role: &str,
+) -> Result<Option<PathBuf>> {
     let upper = path.with_extension(ext.to_ascii_uppercase());
     let lower = path.with_extension(ext);
     let (first, second) = if prefer_upper {
@@ -400,11 +443,28 @@ pub(crate) fn find_companion(path: &Path, ext: &str, prefer_upper: bool) -> Opti
     } else {
         (lower, upper)
     };
+    let mut unreadable = None;
     for candidate in [first, second] {
-        if candidate.is_file() {
-            return Some(candidate);
+        match std::fs::metadata(&candidate) {
+            Ok(meta) if meta.is_file() => return Ok(Some(candidate)),
+            Ok(meta) => {
+                unreadable
+                    .get_or_insert_with(|| not_regular(ErrorKind::Io, &candidate, role, &meta));
+            }
+            Err(_) => {}
         }
     }
+    if let Some(found) = find_any_case(path, ext) {
+        return Ok(Some(found));
+    }
+    match unreadable {
+        Some(err) => Err(err),
+        None => Ok(None),
+    }
+}
+
+/// The regular file beside `path` with its base name and extension `ext` in any letter case.
+fn find_any_case(path: &Path, ext: &str) -> Option<PathBuf> {
     let stem = path.file_stem()?;
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
@@ -420,18 +480,47 @@ pub(crate) fn find_companion(path: &Path, ext: &str, prefer_upper: bool) -> Opti
     })
 }
 
-/// Reads a required positive integer key (point counts and the like).
+/// Reads a positive integer key (point counts and the like); `None` where the key is missing.
+///
+/// Plain digits are parsed exactly as `u64` (a float would round counts above 2^53); other
+/// number forms (`1024.0`, `1.024e3`) must be whole. A count that does not fit in `u64` is an
+/// error that says so, not "not a number".
 pub(crate) fn positive_integer(params: &Params, key: &str, path: &Path) -> Result<Option<u64>> {
     let Some(raw) = params.get(key) else {
         return Ok(None);
     };
-    match crate::dataset::parse_number(raw) {
-        Some(v) if v >= 1.0 && v.fract() == 0.0 && v < 1.8e19 => Ok(Some(v as u64)),
-        _ => Err(Error::format(
+    let too_large = || {
+        Error::format(
+            path,
+            format!(
+                "key {key}: {raw:?} is too large for a count (at most {})",
+                u64::MAX
+            ),
+        )
+    };
+    let trimmed = raw.trim();
+    let digits = trimmed.strip_prefix('+').unwrap_or(trimmed);
+    let value = if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        digits.parse::<u64>().map_err(|_| too_large())?
+    } else {
+        match crate::dataset::parse_number(raw) {
+            // 2^64 is exactly representable; below it the cast is exact for whole numbers.
+            Some(v) if v.is_finite() && v >= 1.0 && v.fract() == 0.0 => {
+                if v >= 18_446_744_073_709_551_616.0 {
+                    return Err(too_large());
+                }
+                v as u64
+            }
+            _ => 0,
+        }
+    };
+    if value == 0 {
+        return Err(Error::format(
             path,
             format!("key {key}: expected a positive whole number, found {raw:?}"),
-        )),
+        ));
     }
+    Ok(Some(value))
 }
 
 /// Reads a number key that the reader needs; a missing key or a non-number is a format error.
@@ -453,13 +542,49 @@ pub(crate) fn leading_number(raw: &str) -> Option<f64> {
 /// `first + width * i / (n - 1)` for `i` in `0..n`, ending exactly at `first + width`
 /// (MATLAB's `first + linspace(0, width, n)`).
 pub(crate) fn linear_axis(first: f64, width: f64, n: usize) -> Vec<f64> {
-    if n == 1 {
-        return vec![first];
-    }
-    let last = (n - 1) as f64;
-    let mut v: Vec<f64> = (0..n).map(|i| first + width * (i as f64 / last)).collect();
-    v[n - 1] = first + width;
+    let mut v = vec![0.0; n];
+    fill_linear(&mut v, first, width);
     v
+}
+
+/// [`linear_axis`] for a reader: a [`ErrorKind::MemoryLimit`] error naming `path` where the
+/// memory cannot be had, instead of the abort of a failed allocation.
+pub(crate) fn try_linear_axis(first: f64, width: f64, n: usize, path: &Path) -> Result<Vec<f64>> {
+    let mut v = zeroed_values(n, path, "an axis")?;
+    fill_linear(&mut v, first, width);
+    Ok(v)
+}
+
+/// Fills `v` with the values of [`linear_axis`].
+fn fill_linear(v: &mut [f64], first: f64, width: f64) {
+    match v.len() {
+        0 => {}
+        1 => v[0] = first,
+        n => {
+            let last = (n - 1) as f64;
+            for (i, x) in v.iter_mut().enumerate() {
+                *x = first + width * (i as f64 / last);
+            }
+            v[n - 1] = first + width;
+        }
+    }
+}
+
+/// `n` zeros for values read from `path`, or a [`ErrorKind::MemoryLimit`] error that names the
+/// file and `what` the memory was for. A data file can claim more memory than the machine has
+/// while its size agrees with the claim (a sparse file of a terabyte takes no disk space), and
+/// a failed `vec!` allocation aborts the whole process.
+pub(crate) fn zeroed_values(n: usize, path: &Path, what: &str) -> Result<Vec<f64>> {
+    decode::try_zeroed_f64(n).ok_or_else(|| {
+        Error::new(
+            ErrorKind::MemoryLimit,
+            format!(
+                "{}: cannot allocate {} bytes for {what}",
+                path.display(),
+                n as u128 * 8
+            ),
+        )
+    })
 }
 
 /// Checks that a data file holds at least the bytes the descriptor claims; records a warning
@@ -497,6 +622,33 @@ mod tests {
         assert_eq!(a[0], 3280.0);
         assert_eq!(a[1023], 3480.0);
         assert_eq!(linear_axis(5.0, 1.0, 1), vec![5.0]);
+    }
+
+    #[test]
+    fn read_reports_memory_that_cannot_be_had_instead_of_aborting() {
+        // 2^50 int8 points would decode to 8 PiB of f64, more than any address space; the
+        // allocation fails before the (missing) data file is opened.
+        let plan = Plan {
+            format: FileFormat::Bes3t,
+            layout: DataLayout {
+                path: PathBuf::from("/nonexistent/huge.DTA"),
+                number: NumberType::I8,
+                order: ByteOrder::Big,
+                dims: [1 << 50, 1, 1],
+                complex: vec![false],
+                file_len: 1 << 50,
+            },
+            axes: [None, None, None],
+            params: Params::default(),
+            sources: vec![],
+            warnings: vec![],
+            scale: vec![],
+        };
+        let e = plan.read().unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::MemoryLimit, "{e}");
+        assert!(e.message().contains("/nonexistent/huge.DTA"), "{e}");
+        let e = try_linear_axis(0.0, 1.0, 1 << 50, Path::new("x.par")).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::MemoryLimit, "{e}");
     }
 
     #[test]

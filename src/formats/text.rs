@@ -96,7 +96,29 @@ impl<'a> Iterator for DscLines<'a> {
 /// in `\`; the pieces are joined without separator and the two characters `\n` become a newline.
 /// One pair of outer single quotes is removed.
 pub fn parse_dsc(bytes: &[u8]) -> Params {
-    let mut entries = Vec::new();
+    // Without a limit there are never too many entries, so this is never the default.
+    parse_dsc_limited(bytes, usize::MAX).unwrap_or_default()
+}
+
+/// The most key/value entries the readers accept in one descriptor or parameter file: about 250
+/// times the most seen in a real file (380, in a DEER descriptor). An entry takes about 100
+/// bytes of memory while its line can be two bytes long: without a limit, a 1 MB descriptor of
+/// short lines took 84 MB, and the 64 MB a text file may have would take gigabytes.
+pub const MAX_ENTRIES: usize = 100_000;
+
+/// Room for the entries of a file with `lines` line ends: exact enough that the table is
+/// allocated once, never more than `max_entries`.
+fn entry_capacity(lines: usize, max_entries: usize) -> usize {
+    lines.saturating_add(1).min(max_entries)
+}
+
+/// [`parse_dsc`], or `None` when the descriptor has more than `max_entries` entries (it stops
+/// there, so the work and memory stay bounded).
+pub(crate) fn parse_dsc_limited(bytes: &[u8], max_entries: usize) -> Option<Params> {
+    let mut entries = Vec::with_capacity(entry_capacity(
+        memchr::memchr_iter(b'\n', bytes).count(),
+        max_entries,
+    ));
     let mut history = None;
     let mut device: Option<String> = None;
     let mut lines = DscLines {
@@ -134,13 +156,16 @@ pub fn parse_dsc(bytes: &[u8]) -> Params {
         } else {
             latin1(strip_quotes(value))
         };
+        if entries.len() == max_entries {
+            return None;
+        }
         entries.push(Param {
             key: latin1(key),
             value,
             device: device.clone(),
         });
     }
-    Params::new(entries, history)
+    Some(Params::new(entries, history))
 }
 
 /// Replaces each two-character sequence `\n` with a newline byte.
@@ -165,17 +190,31 @@ fn decode_newlines(text: &[u8]) -> Vec<u8> {
 /// (`*` comments, indented continuations of numeric lists). The key is the first token, the
 /// value the rest of the line with blanks trimmed and one pair of outer single quotes removed.
 pub fn parse_par(bytes: &[u8]) -> Params {
-    let entries = bytes
+    // Without a limit there are never too many entries, so this is never the default.
+    parse_par_limited(bytes, usize::MAX).unwrap_or_default()
+}
+
+/// [`parse_par`], or `None` when the file has more than `max_entries` entries (it stops there).
+pub(crate) fn parse_par_limited(bytes: &[u8], max_entries: usize) -> Option<Params> {
+    let lines = bytes
         .split(|&b| b == b'\n' || b == b'\r')
         .filter(|line| line.first().is_some_and(u8::is_ascii_alphabetic))
-        .filter_map(split_key_value)
-        .map(|(key, value)| Param {
+        .filter_map(split_key_value);
+    let mut entries = Vec::with_capacity(entry_capacity(
+        memchr::memchr2_iter(b'\n', b'\r', bytes).count(),
+        max_entries,
+    ));
+    for (key, value) in lines {
+        if entries.len() == max_entries {
+            return None;
+        }
+        entries.push(Param {
             key: latin1(key),
             value: latin1(strip_quotes(value)),
             device: None,
-        })
-        .collect();
-    Params::new(entries, None)
+        });
+    }
+    Some(Params::new(entries, None))
 }
 
 #[cfg(test)]
@@ -226,6 +265,15 @@ mod tests {
     fn dsc_latin1_bytes_are_kept() {
         let p = parse_dsc(b"UNIT  \xb5s\n");
         assert_eq!(p.get("UNIT"), Some("\u{b5}s"));
+    }
+
+    #[test]
+    fn limited_parsers_stop_after_max_entries() {
+        let text = b"A 1\nB 2\n* comment\nC 3\n";
+        assert_eq!(parse_dsc_limited(text, 3).map(|p| p.len()), Some(3));
+        assert!(parse_dsc_limited(text, 2).is_none());
+        assert_eq!(parse_par_limited(text, 3).map(|p| p.len()), Some(3));
+        assert!(parse_par_limited(text, 2).is_none());
     }
 
     #[test]

@@ -2,6 +2,8 @@
 
 #![allow(dead_code)]
 
+pub mod alloc_count;
+
 use std::path::PathBuf;
 
 /// The corpus folder: `EPYR_CORPUS`, else `../shared/corpus` beside the repository. Where it is

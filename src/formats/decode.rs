@@ -157,9 +157,9 @@ pub(crate) fn try_zeroed_f64(n: usize) -> Option<Vec<f64>> {
 /// Bytes read per block when data are decoded through a scratch buffer.
 const BLOCK_BYTES: usize = 256 << 10;
 
-/// float64 values read per block straight into the output (256 KiB: the block is still in
-/// the core's cache when it is byte-swapped).
-const F64_BLOCK_VALUES: usize = 32 << 10;
+/// float64 values read per block straight into the output (1 MiB: few system calls, and the
+/// block is still in the core's 2 MiB L2 cache when it is byte-swapped).
+const F64_BLOCK_VALUES: usize = 128 << 10;
 
 /// The byte order of this machine.
 const fn native_order() -> ByteOrder {

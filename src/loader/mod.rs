@@ -243,7 +243,8 @@ fn reserve(
     settings: &Settings,
     cache: Option<&Arc<DataCache>>,
 ) -> Result<HeldBytes> {
-    let needed = plan.layout.value_bytes() as usize;
+    let axes: usize = plan.axes.iter().flatten().map(|a| a.values.len() * 8).sum();
+    let needed = plan.layout.value_bytes() as usize + axes;
     let Some(limit) = settings.memory_limit_bytes() else {
         return Ok(HeldBytes::new(needed));
     };

@@ -77,9 +77,10 @@ fn the_guard_refuses_a_load_over_the_limit_and_the_process_stays_healthy() {
     let e = result.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::MemoryLimit);
     let text = e.to_string();
+    // Needed: 2^20 values (8 MiB) and the axes, 2^18 + 4 values (2 MiB).
     for part in [
         "big.DSC",
-        "needs 8.0 MB",
+        "needs 10.0 MB",
         "holds",
         "memory_limit_mb is 4.0 MB",
         "chunked reader",

@@ -8,7 +8,7 @@ use super::decode::{read_numbers, ByteOrder, NumberType};
 use super::scaling::{ScaleStep, Scaling};
 use super::{
     check_data_len, find_companion, positive_integer, read_params, regular_file_len,
-    required_number, text, try_linear_axis, zeroed_values, DataLayout, Plan,
+    required_number, scaling_number, text, try_linear_axis, zeroed_values, DataLayout, Plan,
 };
 use crate::dataset::{Axis, FileFormat, Params, AXIS_LETTERS};
 use crate::error::{Error, ErrorKind, Result};
@@ -340,20 +340,7 @@ fn scale_steps(
     if scaling.is_none() {
         return Ok(steps);
     }
-    let need = |key: &str, option: char| -> Result<f64> {
-        let raw = params.get(key).ok_or_else(|| {
-            Error::scaling(
-                dsc,
-                format!("scaling '{option}' needs key {key}, which is missing"),
-            )
-        })?;
-        super::leading_number(raw).ok_or_else(|| {
-            Error::scaling(
-                dsc,
-                format!("scaling '{option}': key {key} is not a number: {raw:?}"),
-            )
-        })
-    };
+    let need = |key: &str, option: char| scaling_number(params, dsc, key, option);
     if scaling.scans {
         if params.boolean("SctNorm") == Some(true) {
             return Err(Error::scaling(

@@ -6,8 +6,8 @@ use std::path::Path;
 use super::decode::{ByteOrder, NumberType};
 use super::scaling::{ScaleStep, Scaling};
 use super::{
-    check_data_len, leading_number, positive_integer, read_params, regular_file_len, text,
-    try_linear_axis, zeroed_values, DataLayout, Plan,
+    check_data_len, leading_number, positive_integer, read_params, regular_file_len,
+    scaling_number, text, try_linear_axis, zeroed_values, DataLayout, Plan,
 };
 use crate::dataset::{Axis, FileFormat, Param, Params};
 use crate::error::{Error, Result};
@@ -240,20 +240,7 @@ fn abscissae(
 /// The scaling steps of eprload's ESP reader, in its order: `n`, `G`, `P`, `T`, `c`.
 fn scale_steps(params: &Params, par: &Path, scaling: Scaling, ny: usize) -> Result<Vec<ScaleStep>> {
     let mut steps = Vec::new();
-    let need = |key: &str, option: char| -> Result<f64> {
-        let raw = params.get(key).ok_or_else(|| {
-            Error::scaling(
-                par,
-                format!("scaling '{option}' needs key {key}, which is missing"),
-            )
-        })?;
-        leading_number(raw).ok_or_else(|| {
-            Error::scaling(
-                par,
-                format!("scaling '{option}': key {key} is not a number: {raw:?}"),
-            )
-        })
-    };
+    let need = |key: &str, option: char| scaling_number(params, par, key, option);
     if scaling.scans {
         steps.push(ScaleStep::Divide(need("JSD", 'n')?));
     }

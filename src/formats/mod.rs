@@ -539,6 +539,23 @@ pub(crate) fn leading_number(raw: &str) -> Option<f64> {
         .or_else(|| crate::dataset::parse_number(raw.split_ascii_whitespace().next()?))
 }
 
+/// The number of `key` that scaling option `option` needs: a [`ErrorKind::Scaling`] error
+/// naming `path` and the key where it is missing or not a number.
+pub(crate) fn scaling_number(params: &Params, path: &Path, key: &str, option: char) -> Result<f64> {
+    let raw = params.get(key).ok_or_else(|| {
+        Error::scaling(
+            path,
+            format!("scaling '{option}' needs key {key}, which is missing"),
+        )
+    })?;
+    leading_number(raw).ok_or_else(|| {
+        Error::scaling(
+            path,
+            format!("scaling '{option}': key {key} is not a number: {raw:?}"),
+        )
+    })
+}
+
 /// `first + width * i / (n - 1)` for `i` in `0..n`, ending exactly at `first + width`
 /// (MATLAB's `first + linspace(0, width, n)`).
 pub(crate) fn linear_axis(first: f64, width: f64, n: usize) -> Vec<f64> {

@@ -16,7 +16,6 @@
 //!   Failed loads are never stored.
 
 use std::collections::HashMap;
-use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock, Weak};
@@ -30,63 +29,7 @@ use crate::dataset::Dataset;
 use crate::error::{Error, ErrorKind, Result};
 use crate::formats::Scaling;
 
-/// What identifies the content of a file without reading it: size, modification and change
-/// times with nanoseconds, inode and device.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct FileStamp {
-    len: u64,
-    mtime: (i64, i64),
-    ctime: (i64, i64),
-    ino: u64,
-    dev: u64,
-}
-
-impl FileStamp {
-    /// The stamp of the file at `path` now (following symbolic links).
-    pub fn of(path: &Path) -> std::io::Result<FileStamp> {
-        std::fs::metadata(path).map(|m| FileStamp::from_metadata(&m))
-    }
-
-    /// The stamp of already fetched metadata.
-    pub fn from_metadata(m: &std::fs::Metadata) -> FileStamp {
-        FileStamp {
-            len: m.len(),
-            mtime: (m.mtime(), m.mtime_nsec()),
-            ctime: (m.ctime(), m.ctime_nsec()),
-            ino: m.ino(),
-            dev: m.dev(),
-        }
-    }
-
-    /// The file size recorded in the stamp.
-    pub fn len(&self) -> u64 {
-        self.len
-    }
-
-    /// Whether the recorded size is zero.
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-
-    fn same_file(&self, other: &FileStamp) -> bool {
-        self.ino == other.ino && self.dev == other.dev
-    }
-}
-
-/// A source file of a dataset and its stamp when the data were read.
-pub type Source = (PathBuf, FileStamp);
-
-/// Stamps every file in `paths`.
-pub fn stamp_all(paths: &[PathBuf]) -> Result<Vec<Source>> {
-    paths
-        .iter()
-        .map(|p| {
-            FileStamp::of(p)
-                .map(|s| (p.clone(), s))
-                .map_err(|e| Error::io(p, "stat", &e))
-        })
-        .collect()
-}
+pub use crate::formats::{stamp_all, FileStamp, Source};
 
 /// The cache key: canonical data file path and scaling.
 type Key = (PathBuf, Scaling);
@@ -165,8 +108,12 @@ pub struct DataCache {
     misses: AtomicU64,
     evictions: AtomicU64,
     invalidations: AtomicU64,
-    /// The configuration generation the global cache last synchronised with.
+    /// Whether this is the global cache, which follows the configuration.
+    follows_config: bool,
+    /// The configuration generation the global cache last applied.
     config_generation: AtomicU64,
+    /// Serialises applying the configuration.
+    sync_lock: Mutex<()>,
 }
 
 /// Converts MB to bytes, refusing negative, NaN or absurd values.
@@ -196,7 +143,9 @@ impl DataCache {
             misses: AtomicU64::new(0),
             evictions: AtomicU64::new(0),
             invalidations: AtomicU64::new(0),
+            follows_config: false,
             config_generation: AtomicU64::new(u64::MAX),
+            sync_lock: Mutex::new(()),
         }
     }
 
@@ -210,30 +159,46 @@ impl DataCache {
     /// a configuration change resizes or disables it at the next call.
     pub fn global() -> &'static Arc<DataCache> {
         static GLOBAL: OnceLock<Arc<DataCache>> = OnceLock::new();
-        let cache = GLOBAL.get_or_init(|| Arc::new(DataCache::new(0)));
-        let generation = config::global().generation();
-        if cache.config_generation.load(Ordering::Acquire) != generation {
-            cache.sync_with_config(generation);
-        }
+        let cache = GLOBAL.get_or_init(|| {
+            let mut cache = DataCache::new(0);
+            cache.follows_config = true;
+            Arc::new(cache)
+        });
+        cache.follow_config();
         cache
     }
 
-    fn sync_with_config(&self, generation: u64) {
-        let (enabled, max) = match config::global().settings() {
+    /// For the global cache: applies `performance.cache_size_mb` and `cache_enabled` if the
+    /// configuration changed since the last call (one atomic load when it did not). Every
+    /// operation calls it, so a loader that holds the global cache sees changes at once.
+    fn follow_config(&self) {
+        if !self.follows_config {
+            return;
+        }
+        let global = config::global();
+        if self.config_generation.load(Ordering::Acquire) == global.generation() {
+            return;
+        }
+        let _one_at_a_time = self.sync_lock.lock();
+        // Read the generation before the settings: a change made meanwhile leaves a newer
+        // generation than the one stored below, so the next call applies it.
+        let generation = global.generation();
+        if self.config_generation.load(Ordering::Acquire) == generation {
+            return;
+        }
+        let (enabled, max) = match global.settings() {
             Ok(s) => (s.cache_enabled, mb_to_bytes(s.cache_size_mb).unwrap_or(0)),
             // An unusable configuration stores nothing; loaders report the error.
             Err(_) => (false, 0),
         };
-        {
-            let mut inner = self.inner.lock();
-            inner.enabled = enabled;
-        }
+        self.inner.lock().enabled = enabled;
         self.resize(if enabled { max } else { 0 });
         self.config_generation.store(generation, Ordering::Release);
     }
 
     /// The current counters.
     pub fn stats(&self) -> CacheStats {
+        self.follow_config();
         let inner = self.inner.lock();
         CacheStats {
             entries: inner.lru.len(),
@@ -273,9 +238,26 @@ impl DataCache {
 
     /// Evicts the least-recently-used entry; returns the bytes it held, or `None` if empty.
     pub fn evict_one(&self) -> Option<usize> {
+        self.evict_first(|_| true)
+    }
+
+    /// Evicts the least-recently-used entry whose dataset no caller holds, so that evicting it
+    /// really frees its memory; returns the bytes it held, or `None` if there is none. Entries
+    /// that callers still hold stay cached: dropping them would free nothing.
+    pub fn evict_reclaimable(&self) -> Option<usize> {
+        self.evict_first(|e| Arc::strong_count(&e.dataset) == 1)
+    }
+
+    fn evict_first(&self, pick: impl Fn(&Entry) -> bool) -> Option<usize> {
         let entry = {
             let mut inner = self.inner.lock();
-            let (_, e) = inner.lru.pop_lru()?;
+            let key = inner
+                .lru
+                .iter()
+                .rev()
+                .find(|(_, e)| pick(e))
+                .map(|(k, _)| k.clone())?;
+            let e = inner.lru.pop(&key)?;
             inner.total -= e.bytes;
             e
         };
@@ -299,6 +281,7 @@ impl DataCache {
     /// Looks up the dataset at `path` with `scaling`: the stored dataset if every source file
     /// is unchanged, else `None` (a miss; a changed entry is dropped).
     pub fn get(&self, path: &Path, scaling: Scaling) -> Option<Arc<Dataset>> {
+        self.follow_config();
         let found = self.lookup(path, scaling);
         self.count(found.is_some());
         found
@@ -314,12 +297,18 @@ impl DataCache {
         scaling: Scaling,
         load: impl FnOnce() -> Result<(Arc<Dataset>, Vec<Source>)>,
     ) -> Result<(Arc<Dataset>, bool)> {
+        self.follow_config();
         if let Some(ds) = self.lookup(path, scaling) {
             self.count(true);
             return Ok((ds, true));
         }
-        self.count(false);
-        let key = (canonical_data_path(path)?, scaling);
+        let key = match canonical_data_path(path) {
+            Ok(k) => (k, scaling),
+            Err(e) => {
+                self.count(false);
+                return Err(e);
+            }
+        };
         let (pending, leader) = {
             let mut map = self.pending.lock();
             match map.get(&key) {
@@ -335,6 +324,7 @@ impl DataCache {
             }
         };
         if !leader {
+            self.count(false);
             let mut slot = pending.result.lock();
             while slot.is_none() {
                 pending.done.wait(&mut slot);
@@ -351,6 +341,14 @@ impl DataCache {
             pending: &pending,
             result: None,
         };
+        // Another leader may have stored the dataset between the first lookup and this one
+        // becoming leader: look again, so that concurrent misses load a file once.
+        if let Some(ds) = self.lookup(path, scaling) {
+            self.count(true);
+            publisher.result = Some(Ok(Arc::clone(&ds)));
+            return Ok((ds, true));
+        }
+        self.count(false);
         let result = load().map(|(ds, sources)| {
             self.insert_key(key.clone(), path, scaling, Arc::clone(&ds), sources);
             ds
@@ -375,6 +373,7 @@ impl DataCache {
         dataset: Arc<Dataset>,
         sources: Vec<Source>,
     ) -> Result<()> {
+        self.follow_config();
         let key = (canonical_data_path(path)?, scaling);
         self.insert_key(key, path, scaling, dataset, sources);
         Ok(())

@@ -377,10 +377,12 @@ impl Config {
         }
     }
 
-    /// Saves to the JSON file at `path`: the file's other sections and unknown keys are kept;
-    /// each key of `performance` gets its value from run time, else the file, else the default.
-    /// Environment overrides are not written (they belong to the session, not the file). The
-    /// file is written to a temporary name and renamed; its folder is created if missing.
+    /// Saves to the JSON file at `path`, re-reading it first: its other sections and unknown
+    /// keys are kept; a key set at run time is written with that value; a key the file has now
+    /// keeps the file's value (the Python package may have changed it since it was loaded);
+    /// a missing key is written with the loaded file value or the default. Environment
+    /// overrides are not written (they belong to the session, not the file). The file is
+    /// written to a temporary name and renamed; its folder is created if missing.
     pub fn save(&self, path: &Path) -> Result<()> {
         let mut doc = if path.exists() {
             read_json_object(path)?
@@ -401,10 +403,13 @@ impl Config {
         };
         for key in Key::ALL {
             let i = key.index();
-            let v = self.runtime[i]
-                .or(self.file[i])
-                .unwrap_or(key.default_value());
-            section.insert(key.short_name().to_string(), v.to_json());
+            let name = key.short_name();
+            let v = match self.runtime[i] {
+                Some(v) => v,
+                None if section.contains_key(name) => continue,
+                None => self.file[i].unwrap_or(key.default_value()),
+            };
+            section.insert(name.to_string(), v.to_json());
         }
         let text = serde_json::to_string_pretty(&Json::Object(doc))
             .map_err(|e| Error::new(ErrorKind::Config, format!("cannot encode config: {e}")))?;
@@ -412,8 +417,13 @@ impl Config {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(io)?;
         }
+        static SAVES: AtomicU64 = AtomicU64::new(0);
         let mut tmp = path.as_os_str().to_owned();
-        tmp.push(format!(".tmp-{}", std::process::id()));
+        tmp.push(format!(
+            ".tmp-{}-{}",
+            std::process::id(),
+            SAVES.fetch_add(1, Ordering::Relaxed)
+        ));
         std::fs::write(&tmp, text + "\n").map_err(io)?;
         std::fs::rename(&tmp, path).map_err(|e| {
             let _ = std::fs::remove_file(&tmp);
@@ -522,6 +532,12 @@ impl GlobalConfig {
         Ok(())
     }
 
+    /// Forgets every value set at run time (the file and environment values apply again).
+    pub fn clear_runtime(&self) {
+        self.state.write().0.clear_runtime();
+        self.generation.fetch_add(1, Ordering::Release);
+    }
+
     /// Saves to `path` or the default file (see [`Config::save`]).
     pub fn save(&self, path: Option<&Path>) -> Result<()> {
         let default = default_path();
@@ -531,7 +547,8 @@ impl GlobalConfig {
                 "no config path given and neither XDG_CONFIG_HOME nor HOME is set",
             )
         })?;
-        self.state.read().0.save(path)
+        // The write lock makes saves of this process one at a time.
+        self.state.write().0.save(path)
     }
 
     /// A snapshot of the layers.

@@ -96,7 +96,7 @@ pub fn optimize_memory_of(cache: &DataCache) -> Result<OptimizeReport> {
     let held_before = library_bytes() as u64;
     let mut evicted = 0;
     if let Some(limit) = settings.memory_limit_bytes() {
-        while library_bytes() as u64 > limit && cache.evict_one().is_some() {
+        while library_bytes() as u64 > limit && cache.evict_reclaimable().is_some() {
             evicted += 1;
         }
     }

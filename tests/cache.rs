@@ -164,6 +164,49 @@ fn a_replaced_file_with_equal_size_and_times_is_detected_by_its_inode() {
 }
 
 #[test]
+fn a_descriptor_replaced_during_loads_is_never_served_stale() {
+    // One thread swaps the descriptor between two versions (AVGS 4 and AVGS 16: different
+    // sizes, so every swap is visible in the metadata) while this thread loads with 'n'.
+    // Whatever the timing, once the swapping stops the cache must serve the final version.
+    let dir = temp_dir("cache-dsc-race");
+    let dsc = write_sample(&dir, "a", [64, 1, 1], &[false]);
+    let four = std::fs::read_to_string(&dsc).unwrap();
+    assert!(four.contains("AVGS\t4\n"));
+    let sixteen = four.replace("AVGS\t4\n", "AVGS\t16\n");
+    let cache = Arc::new(DataCache::new(1 << 20));
+    let loader = loader_with(&cache);
+    for round in 0..200 {
+        let stop = std::sync::atomic::AtomicBool::new(false);
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                let mut k = 0;
+                while !stop.load(Ordering::Relaxed) {
+                    let text = if k % 2 == 0 { &sixteen } else { &four };
+                    let tmp = dir.join("a.tmp");
+                    std::fs::write(&tmp, text).unwrap();
+                    std::fs::rename(&tmp, &dsc).unwrap();
+                    k += 1;
+                }
+                // End on a random version.
+                if round % 2 == 0 {
+                    std::fs::write(dir.join("a.tmp"), &four).unwrap();
+                    std::fs::rename(dir.join("a.tmp"), &dsc).unwrap();
+                }
+            });
+            for _ in 0..5 {
+                let _ = loader.load(&dsc, "n");
+            }
+            stop.store(true, Ordering::Relaxed);
+        });
+        let fresh = epyr::load(&dsc, "n").unwrap();
+        match loader.load(&dsc, "n") {
+            Ok(cached) => assert_eq!(*cached, fresh, "round {round}: stale data served"),
+            Err(e) => panic!("round {round}: {e}"),
+        }
+    }
+}
+
+#[test]
 fn a_deleted_file_is_a_miss_not_an_error() {
     let dir = temp_dir("cache-deleted");
     let dsc = write_sample(&dir, "a", [8, 1, 1], &[false]);

@@ -18,6 +18,7 @@ fn config_file() -> std::path::PathBuf {
 fn default_path_is_the_python_package_file() {
     let _s = SERIAL.lock();
     isolate_config();
+    config::global().clear_runtime();
     let xdg = std::env::var_os("XDG_CONFIG_HOME").unwrap();
     assert_eq!(
         config_file(),
@@ -31,6 +32,7 @@ fn default_path_is_the_python_package_file() {
 fn first_use_creates_no_folder_and_writes_nothing() {
     let _s = SERIAL.lock();
     isolate_config();
+    config::global().clear_runtime();
     let dir = config_file().parent().unwrap().to_path_buf();
     let _ = config::global().settings();
     let _ = epyr::DataCache::global().stats();
@@ -45,6 +47,7 @@ fn first_use_creates_no_folder_and_writes_nothing() {
 fn file_environment_and_runtime_layers_through_reload() {
     let _s = SERIAL.lock();
     isolate_config();
+    config::global().clear_runtime();
     let file = config_file();
     std::fs::create_dir_all(file.parent().unwrap()).unwrap();
     std::fs::write(
@@ -96,6 +99,7 @@ fn file_environment_and_runtime_layers_through_reload() {
 fn an_invalid_environment_value_at_first_use_is_an_error_not_a_default() {
     let _s = SERIAL.lock();
     isolate_config();
+    config::global().clear_runtime();
     let exe = std::env::current_exe().unwrap();
     let out = std::process::Command::new(exe)
         .args([
@@ -134,9 +138,50 @@ fn child_reports_the_bad_environment_value() {
 }
 
 #[test]
+fn a_loader_that_exists_sees_cache_configuration_changes() {
+    let _s = SERIAL.lock();
+    isolate_config();
+    config::global().clear_runtime();
+    let dir = common::temp_dir("cfg-live-loader");
+    let a = common::write_sample(&dir, "a", [64, 1, 1], &[false]);
+    let b = common::write_sample(&dir, "b", [64, 1, 1], &[false]);
+    let g = config::global();
+    g.set("performance.cache_enabled", "true").unwrap();
+    let loader = epyr::Loader::with_defaults().unwrap();
+    let global = epyr::DataCache::global();
+    global.clear();
+    loader.load(&a, "").unwrap();
+    assert!(
+        loader.load_with(&a, epyr::Scaling::NONE).unwrap().1,
+        "cached"
+    );
+    g.set("performance.cache_enabled", "false").unwrap();
+    assert!(
+        !loader.load_with(&a, epyr::Scaling::NONE).unwrap().1,
+        "disabled: no hit"
+    );
+    loader.load(&b, "").unwrap();
+    assert_eq!(global.stats().entries, 0, "disabled: nothing stored");
+    g.set("performance.cache_enabled", "true").unwrap();
+    g.set("performance.cache_size_mb", "0.001").unwrap();
+    loader.load(&a, "").unwrap();
+    assert_eq!(
+        global.stats().entries,
+        0,
+        "1 kB budget: a 64-point dataset does not fit"
+    );
+    g.set("performance.cache_size_mb", "100").unwrap();
+    loader.load(&a, "").unwrap();
+    assert_eq!(global.stats().entries, 1);
+    assert_eq!(global.stats().max_bytes, 100 << 20);
+    global.clear();
+}
+
+#[test]
 fn performance_info_has_every_section() {
     let _s = SERIAL.lock();
     isolate_config();
+    config::global().clear_runtime();
     let info: serde_json::Value =
         serde_json::from_str(&epyr::info::performance_info_json()).unwrap();
     assert_eq!(info["version"], env!("CARGO_PKG_VERSION"));

@@ -156,10 +156,18 @@ fn every_corpus_dataset_matches_expected_json() {
 #[test]
 fn every_bes3t_dataset_opens_from_either_file() {
     let Some(dir) = corpus_dir() else { return };
-    for exp in expected(&dir) {
-        if exp["format"] != "bes3t" && exp["format"] != "esp" {
-            continue;
-        }
+    let all = expected(&dir);
+    assert!(
+        all.len() >= 38,
+        "expected.json lists {} datasets",
+        all.len()
+    );
+    for exp in all {
+        assert!(
+            exp["format"] == "bes3t" || exp["format"] == "esp",
+            "{}",
+            exp["id"]
+        );
         let files: Vec<&str> = exp["files"]
             .as_array()
             .unwrap()

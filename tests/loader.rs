@@ -57,10 +57,14 @@ fn stream(
 
 #[test]
 fn chunks_of_every_corpus_file_equal_the_full_load() {
+    let Some(dir) = corpus_dir() else { return };
     let paths = corpus_paths();
-    if paths.is_empty() {
-        return;
-    }
+    assert!(
+        paths.len() >= 38,
+        "{}: {} datasets",
+        dir.display(),
+        paths.len()
+    );
     let loader = uncached_loader(10.0);
     for path in &paths {
         let full = loader.load(path, "").unwrap().file_order_values();
@@ -171,6 +175,42 @@ fn a_file_truncated_while_read_gives_an_error() {
     let e = reader.next_chunk().unwrap_err();
     assert_eq!(e.kind(), ErrorKind::FileChanged);
     assert!(e.to_string().contains("a.DTA"), "{e}");
+}
+
+#[test]
+fn a_same_size_rewrite_in_place_between_chunks_gives_an_error() {
+    let dir = temp_dir("loader-rewrite");
+    let dsc = write_sample(&dir, "a", [1000, 10, 1], &[false]);
+    let loader = uncached_loader(10.0);
+    let mut reader = loader.open_reader(&dsc, "").unwrap();
+    reader.set_chunk_points(1000).unwrap();
+    assert!(reader.next_chunk().unwrap().is_some());
+    let dta = dsc.with_extension("DTA");
+    let mut bytes = std::fs::read(&dta).unwrap();
+    bytes[8 * 5000] ^= 0x40;
+    let f = std::fs::File::options().write(true).open(&dta).unwrap();
+    std::os::unix::fs::FileExt::write_all_at(&f, &bytes, 0).unwrap();
+    assert_eq!(std::fs::metadata(&dta).unwrap().len(), 80_000);
+    assert_eq!(
+        reader.next_chunk().unwrap_err().kind(),
+        ErrorKind::FileChanged
+    );
+}
+
+#[test]
+fn a_descriptor_changed_while_streaming_gives_an_error() {
+    let dir = temp_dir("loader-dsc-changed");
+    let dsc = write_sample(&dir, "a", [1000, 10, 1], &[false]);
+    let loader = uncached_loader(10.0);
+    let mut reader = loader.open_reader(&dsc, "n").unwrap();
+    reader.set_chunk_points(1000).unwrap();
+    assert!(reader.next_chunk().unwrap().is_some());
+    let text = std::fs::read_to_string(&dsc).unwrap();
+    assert!(text.contains("AVGS\t4"));
+    std::fs::write(&dsc, text.replace("AVGS\t4", "AVGS\t16")).unwrap();
+    let e = reader.next_chunk().unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::FileChanged);
+    assert!(e.to_string().contains("a.DSC"), "{e}");
 }
 
 #[test]

@@ -73,6 +73,7 @@ fn the_guard_refuses_a_load_over_the_limit_and_the_process_stays_healthy() {
     config::global()
         .set("performance.memory_limit_mb", "4")
         .unwrap();
+    let held_before = library_bytes();
     let result = loader(None).load(&big, "");
     let e = result.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::MemoryLimit);
@@ -87,7 +88,9 @@ fn the_guard_refuses_a_load_over_the_limit_and_the_process_stays_healthy() {
     ] {
         assert!(text.contains(part), "{part:?} missing in {text}");
     }
-    assert!(!epyr::check_memory_limit().unwrap() || library_bytes() <= 4 << 20);
+    // The refused load left nothing behind: its reservation is released.
+    assert_eq!(library_bytes(), held_before);
+    assert!(epyr::check_memory_limit().unwrap());
     // Healthy afterwards: small loads work, the big one streams, and raising the limit helps.
     assert_eq!(loader(None).load(&small, "").unwrap().points(), 1000);
     let mut reader = loader(None).open_reader(&big, "").unwrap();
@@ -132,6 +135,39 @@ fn the_guard_evicts_cache_entries_before_refusing() {
         .set("performance.memory_limit_mb", "500")
         .unwrap();
     drop(ds);
+    cache.clear();
+}
+
+#[test]
+fn the_guard_keeps_entries_that_callers_hold() {
+    let _serial = SERIAL.lock();
+    isolate_config();
+    let dir = temp_dir("mem-held");
+    let cache = Arc::new(DataCache::new(256 << 20));
+    let l = loader(Some(&cache));
+    // Three cached datasets of 2 MiB values and a 2 MiB axis each; the caller keeps two.
+    let paths: Vec<_> = (0..4)
+        .map(|i| write_sample(&dir, &format!("h{i}"), [1 << 18, 1, 1], &[false]))
+        .collect();
+    let kept: Vec<_> = paths[..2].iter().map(|p| l.load(p, "").unwrap()).collect();
+    l.load(&paths[2], "").unwrap();
+    config::global()
+        .set("performance.memory_limit_mb", "10")
+        .unwrap();
+    // 12 MiB held, 4 MiB more needed: evicting the one free entry is not enough.
+    let e = l.load(&paths[3], "").unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::MemoryLimit);
+    let s = cache.stats();
+    assert_eq!(
+        (s.entries, s.evictions),
+        (2, 1),
+        "held entries stay cached: {s:?}"
+    );
+    assert!(cache.get(&paths[0], epyr::Scaling::NONE).is_some());
+    config::global()
+        .set("performance.memory_limit_mb", "500")
+        .unwrap();
+    drop(kept);
     cache.clear();
 }
 

@@ -1,4 +1,5 @@
-//! Concurrency stress: 8 threads, 12,000 mixed operations (load, get, clear, resize, stats,
+//! Concurrency stress (regression test for bug 7 of the Python original: not thread-safe):
+//! 8 threads, 12,000 mixed operations (load, get, clear, resize, stats,
 //! config set, chunked read) on one shared cache, with files rewritten underneath. Invariants:
 //! total <= max in every stats snapshot, hits + misses = lookups made, every loaded dataset
 //! equals the file it came from, and the run ends within a bound (no deadlock).
@@ -29,13 +30,45 @@ impl Rng {
     }
 }
 
-/// Replaces the data file by a copy with the same content (a new inode and times), the way
-/// acquisition software saves a file: write a temporary file, rename it over the old one.
-fn replace_with_same_content(dsc: &Path, thread: usize) {
+/// The offset of version B of a data file: every value of version A plus this.
+const B_OFFSET: f64 = 1000.0;
+
+/// Makes the two versions of each data file: `.A` (as written) and `.B` (every value plus
+/// [`B_OFFSET`]); the live `.DTA` starts as version A.
+fn make_versions(dsc: &Path) {
     let dta = dsc.with_extension("DTA");
+    let a = std::fs::read(&dta).unwrap();
+    let b: Vec<u8> = a
+        .chunks_exact(8)
+        .flat_map(|c| (f64::from_be_bytes(c.try_into().unwrap()) + B_OFFSET).to_be_bytes())
+        .collect();
+    std::fs::write(dsc.with_extension("A"), a).unwrap();
+    std::fs::write(dsc.with_extension("B"), b).unwrap();
+}
+
+/// Replaces the data file by version A or B, the way acquisition software saves a file:
+/// write a temporary file, rename it over the old one.
+fn replace_with_version(dsc: &Path, version: &str, thread: usize) {
     let tmp = dsc.with_extension(format!("tmp{thread}"));
-    std::fs::copy(&dta, &tmp).unwrap();
-    std::fs::rename(&tmp, &dta).unwrap();
+    std::fs::copy(dsc.with_extension(version), &tmp).unwrap();
+    std::fs::rename(&tmp, dsc.with_extension("DTA")).unwrap();
+}
+
+/// Asserts that the values are wholly version A or wholly version B of the sample values
+/// (`index * 0.5`, divided by `div`), never a mix.
+fn assert_one_version(values: &[f64], div: f64) {
+    let offset = if values[0] == 0.0 {
+        0.0
+    } else {
+        B_OFFSET / div
+    };
+    for (i, v) in values.iter().enumerate() {
+        assert_eq!(
+            *v,
+            i as f64 * 0.5 / div + offset,
+            "value {i}: mixed or wrong data"
+        );
+    }
 }
 
 fn run(paths: Arc<Vec<PathBuf>>, cache: Arc<DataCache>, lookups: Arc<AtomicU64>) -> usize {
@@ -61,9 +94,9 @@ fn run(paths: Arc<Vec<PathBuf>>, cache: Arc<DataCache>, lookups: Arc<AtomicU64>)
                                 lookups.fetch_add(1, Ordering::Relaxed);
                                 match loader.load(path, scaling) {
                                     Ok(ds) => {
-                                        // Values are index * 0.5, divided by AVGS 4 for 'n'.
+                                        // Divided by AVGS 4 for 'n'.
                                         let div = if scaling.is_empty() { 1.0 } else { 4.0 };
-                                        assert_eq!(ds.components()[0].values[9], 4.5 / div);
+                                        assert_one_version(&ds.components()[0].values, div);
                                         checked += 1;
                                     }
                                     // A file replaced during the read: refused, never mixed.
@@ -73,7 +106,7 @@ fn run(paths: Arc<Vec<PathBuf>>, cache: Arc<DataCache>, lookups: Arc<AtomicU64>)
                             45..=69 => {
                                 lookups.fetch_add(1, Ordering::Relaxed);
                                 if let Some(ds) = cache.get(path, Scaling::NONE) {
-                                    assert_eq!(ds.components()[0].values[3], 1.5);
+                                    assert_one_version(&ds.components()[0].values, 1.0);
                                 }
                             }
                             70..=79 => {
@@ -82,7 +115,10 @@ fn run(paths: Arc<Vec<PathBuf>>, cache: Arc<DataCache>, lookups: Arc<AtomicU64>)
                             }
                             80..=84 => cache.resize(((rng.next() % 4) as usize + 1) << 18),
                             85..=87 => cache.clear(),
-                            88..=89 => replace_with_same_content(path, t),
+                            88..=89 => {
+                                let version = if rng.next() % 2 == 0 { "A" } else { "B" };
+                                replace_with_version(path, version, t);
+                            }
                             90..=93 => {
                                 let v = (rng.next() % 3).to_string();
                                 config::global().set("performance.threads", &v).unwrap();
@@ -118,12 +154,16 @@ fn run(paths: Arc<Vec<PathBuf>>, cache: Arc<DataCache>, lookups: Arc<AtomicU64>)
 }
 
 #[test]
-fn eight_threads_of_mixed_operations_keep_the_invariants() {
+fn regression_7_eight_threads_of_mixed_operations_keep_the_invariants() {
     isolate_config();
     let dir = temp_dir("stress");
     let paths: Arc<Vec<PathBuf>> = Arc::new(
         (0..6)
-            .map(|i| write_sample(&dir, &format!("s{i}"), [2000 + 500 * i, 4, 1], &[false]))
+            .map(|i| {
+                let dsc = write_sample(&dir, &format!("s{i}"), [2000 + 500 * i, 4, 1], &[false]);
+                make_versions(&dsc);
+                dsc
+            })
             .collect(),
     );
     let cache = Arc::new(DataCache::new(1 << 20));
@@ -146,5 +186,20 @@ fn eight_threads_of_mixed_operations_keep_the_invariants() {
     assert!(s.total_bytes <= s.max_bytes);
     assert_eq!(s.hits + s.misses, lookups.load(Ordering::Relaxed));
     assert!(s.invalidations > 0, "replaced files were noticed: {s:?}");
+    // After the writers stopped, the cache serves exactly what the files hold now.
+    let fresh = Loader::new(LoaderOptions {
+        cache_enabled: Some(false),
+        ..LoaderOptions::default()
+    })
+    .unwrap();
+    let cached = Loader::new(LoaderOptions {
+        cache: Some(Arc::clone(&cache)),
+        cache_enabled: Some(true),
+        chunk_size_mb: None,
+    })
+    .unwrap();
+    for p in paths.iter() {
+        assert_eq!(*cached.load(p, "").unwrap(), *fresh.load(p, "").unwrap());
+    }
     config::global().set("performance.threads", "0").unwrap();
 }

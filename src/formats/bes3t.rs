@@ -2,20 +2,20 @@
 //! the reading specification §1.
 
 use std::fs::File;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use super::decode::{read_numbers, ByteOrder, NumberType};
 use super::scaling::{ScaleStep, Scaling};
 use super::{
-    check_data_len, find_companion, positive_integer, read_params, regular_file_len,
-    required_number, scaling_number, text, try_linear_axis, zeroed_values, DataLayout, Plan,
+    check_data_len, find_companion, positive_integer, read_params, regular_file, required_number,
+    scaling_number, text, try_linear_axis, zeroed_values, DataLayout, FileStamp, Plan, Source,
 };
 use crate::dataset::{Axis, FileFormat, Params, AXIS_LETTERS};
 use crate::error::{Error, ErrorKind, Result};
 
 /// Builds the plan of a BES3T dataset from its descriptor and data file.
 pub(super) fn plan(dsc: &Path, dta: &Path, scaling: Scaling) -> Result<Plan> {
-    let params = read_params(dsc, "descriptor", text::parse_dsc_limited)?;
+    let (params, dsc_source) = read_params(dsc, "descriptor", text::parse_dsc_limited)?;
     let mut warnings = Vec::new();
 
     if params.is_empty() {
@@ -76,7 +76,8 @@ pub(super) fn plan(dsc: &Path, dta: &Path, scaling: Scaling) -> Result<Plan> {
                 ),
             )
         })?;
-    let file_len = regular_file_len(dta, "data file")?;
+    let data_stamp = regular_file(dta, "data file")?;
+    let file_len = data_stamp.len();
     check_data_len(
         dta,
         file_len,
@@ -88,7 +89,7 @@ pub(super) fn plan(dsc: &Path, dta: &Path, scaling: Scaling) -> Result<Plan> {
         &mut warnings,
     )?;
 
-    let mut sources = vec![dsc.to_path_buf(), dta.to_path_buf()];
+    let mut sources = vec![dsc_source, (dta.to_path_buf(), data_stamp)];
     let mut axes: [Option<Axis>; 3] = [None, None, None];
     for dim in 0..3 {
         if dims[dim] > 1 {
@@ -212,7 +213,7 @@ fn read_axis(
     dim: usize,
     n: usize,
     order: ByteOrder,
-    sources: &mut Vec<PathBuf>,
+    sources: &mut Vec<Source>,
     warnings: &mut Vec<String>,
 ) -> Result<Option<Axis>> {
     let letter = AXIS_LETTERS[dim];
@@ -251,8 +252,9 @@ fn read_axis(
             let ext = format!("{letter}GF").to_ascii_lowercase();
             match find_companion(dsc, &ext, true, "axis file")? {
                 Some(file) => {
-                    let values = read_companion(params, dsc, &file, letter, n, order, warnings)?;
-                    sources.push(file);
+                    let (values, stamp) =
+                        read_companion(params, dsc, &file, letter, n, order, warnings)?;
+                    sources.push((file, stamp));
                     values
                 }
                 None => {
@@ -291,7 +293,7 @@ fn read_companion(
     n: usize,
     order: ByteOrder,
     warnings: &mut Vec<String>,
-) -> Result<Vec<f64>> {
+) -> Result<(Vec<f64>, FileStamp)> {
     let fmt_key = format!("{letter}FMT");
     let ty = match params.get(&fmt_key) {
         None => NumberType::F64,
@@ -305,7 +307,8 @@ fn read_companion(
             Some(t) => t,
         },
     };
-    let len = regular_file_len(file, "axis file")?;
+    let stamp = regular_file(file, "axis file")?;
+    let len = stamp.len();
     let needed = n as u64 * ty.size() as u64;
     if len < needed {
         return Err(Error::format(
@@ -326,7 +329,7 @@ fn read_companion(
     let handle = File::open(file).map_err(|e| Error::io(file, "open", &e))?;
     let mut values = zeroed_values(n, file, "the axis values")?;
     read_numbers(&handle, file, 0, ty, order, &mut values)?;
-    Ok(values)
+    Ok((values, stamp))
 }
 
 /// The scaling steps of eprload's BES3T reader, in its order: `n`, `G`, `c`, `P`, `T`.

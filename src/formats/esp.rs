@@ -6,8 +6,8 @@ use std::path::Path;
 use super::decode::{ByteOrder, NumberType};
 use super::scaling::{ScaleStep, Scaling};
 use super::{
-    check_data_len, leading_number, positive_integer, read_params, regular_file_len,
-    scaling_number, text, try_linear_axis, zeroed_values, DataLayout, Plan,
+    check_data_len, leading_number, positive_integer, read_params, regular_file, scaling_number,
+    text, try_linear_axis, zeroed_values, DataLayout, Plan,
 };
 use crate::dataset::{Axis, FileFormat, Param, Params};
 use crate::error::{Error, Result};
@@ -27,7 +27,7 @@ const READER_KEYS: [&str; 15] = [
 
 /// Builds the plan of an ESP/WinEPR dataset from its parameter and data file.
 pub(super) fn plan(par: &Path, spc: &Path, scaling: Scaling) -> Result<Plan> {
-    let mut params = read_params(par, "parameter file", text::parse_par_limited)?;
+    let (mut params, par_source) = read_params(par, "parameter file", text::parse_par_limited)?;
     if !READER_KEYS.iter().any(|k| params.contains(k)) {
         return Err(Error::format(
             par,
@@ -115,7 +115,8 @@ pub(super) fn plan(par: &Path, spc: &Path, scaling: Scaling) -> Result<Plan> {
         .and_then(|p| p.checked_mul(width * 4))
         .filter(|&b| b < isize::MAX as u64 / 2)
         .ok_or_else(|| Error::format(par, format!("{nx} x {ny} points overflow")))?;
-    let file_len = regular_file_len(spc, "data file")?;
+    let data_stamp = regular_file(spc, "data file")?;
+    let file_len = data_stamp.len();
     check_data_len(
         spc,
         file_len,
@@ -146,7 +147,7 @@ pub(super) fn plan(par: &Path, spc: &Path, scaling: Scaling) -> Result<Plan> {
         },
         axes,
         params,
-        sources: vec![par.to_path_buf(), spc.to_path_buf()],
+        sources: vec![par_source, (spc.to_path_buf(), data_stamp)],
         warnings,
         scale,
     })

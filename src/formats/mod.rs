@@ -15,6 +15,7 @@ pub mod writer;
 
 use std::fs::File;
 use std::io::Read;
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 pub use decode::{ByteOrder, ComponentSlot, NumberType};
@@ -30,6 +31,65 @@ pub const MAX_TEXT_FILE_BYTES: u64 = 64 << 20;
 
 /// Data files of at least this size are decoded by several threads when asked to.
 pub const PARALLEL_THRESHOLD_BYTES: u64 = 8 << 20;
+
+/// What identifies the content of a file without reading it: size, modification and change
+/// times with nanoseconds, inode and device.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct FileStamp {
+    len: u64,
+    mtime: (i64, i64),
+    ctime: (i64, i64),
+    ino: u64,
+    dev: u64,
+}
+
+impl FileStamp {
+    /// The stamp of the file at `path` now (following symbolic links).
+    pub fn of(path: &Path) -> std::io::Result<FileStamp> {
+        std::fs::metadata(path).map(|m| FileStamp::from_metadata(&m))
+    }
+
+    /// The stamp of already fetched metadata.
+    pub fn from_metadata(m: &std::fs::Metadata) -> FileStamp {
+        FileStamp {
+            len: m.len(),
+            mtime: (m.mtime(), m.mtime_nsec()),
+            ctime: (m.ctime(), m.ctime_nsec()),
+            ino: m.ino(),
+            dev: m.dev(),
+        }
+    }
+
+    /// The file size recorded in the stamp.
+    pub fn len(&self) -> u64 {
+        self.len
+    }
+
+    /// Whether the recorded size is zero.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Whether both stamps are of the same file (inode and device), whatever its content.
+    pub fn same_file(&self, other: &FileStamp) -> bool {
+        self.ino == other.ino && self.dev == other.dev
+    }
+}
+
+/// A source file of a dataset and its stamp when the data were read.
+pub type Source = (PathBuf, FileStamp);
+
+/// Stamps every file in `paths`.
+pub fn stamp_all(paths: &[PathBuf]) -> Result<Vec<Source>> {
+    paths
+        .iter()
+        .map(|p| {
+            FileStamp::of(p)
+                .map(|s| (p.clone(), s))
+                .map_err(|e| Error::io(p, "stat", &e))
+        })
+        .collect()
+}
 
 /// Where and how the values of a dataset are stored in its data file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -101,8 +161,9 @@ pub struct Plan {
     pub axes: [Option<Axis>; 3],
     /// The parameters.
     pub params: Params,
-    /// Every file the dataset is built from: descriptor/parameter file, data file, axis files.
-    pub sources: Vec<PathBuf>,
+    /// Every file the dataset is built from (descriptor/parameter file, data file, axis
+    /// files), each with its stamp taken before its content was read.
+    pub sources: Vec<Source>,
     /// Warnings found so far.
     pub warnings: Vec<String>,
     /// The scaling steps to apply to every value, in order.
@@ -152,7 +213,7 @@ impl Plan {
             components,
             axes: self.axes,
             params: self.params,
-            sources: self.sources,
+            sources: self.sources.into_iter().map(|(p, _)| p).collect(),
             warnings: self.warnings,
         })
     }
@@ -263,9 +324,9 @@ pub fn load(path: &Path, scaling: &str) -> Result<Dataset> {
     Plan::open(path, scaling)?.read()
 }
 
-/// The length of a regular file, or a clear error for a missing file, a directory or
-/// something else that is not a regular file.
-pub(crate) fn regular_file_len(path: &Path, role: &str) -> Result<u64> {
+/// The stamp (size, times, identity) of a regular file, or a clear error for a missing file, a
+/// directory or something else that is not a regular file.
+pub(crate) fn regular_file(path: &Path, role: &str) -> Result<FileStamp> {
     let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => Error::new(
             ErrorKind::NotFound,
@@ -276,7 +337,7 @@ pub(crate) fn regular_file_len(path: &Path, role: &str) -> Result<u64> {
     if !meta.is_file() {
         return Err(not_regular(ErrorKind::InvalidArgument, path, role, &meta));
     }
-    Ok(meta.len())
+    Ok(FileStamp::from_metadata(&meta))
 }
 
 /// The error for a path that exists but is a directory or another non-regular file (FIFO,
@@ -292,9 +353,11 @@ fn not_regular(kind: ErrorKind, path: &Path, role: &str, meta: &std::fs::Metadat
 
 /// Reads a whole descriptor or parameter file, refusing empty files, files larger than
 /// [`MAX_TEXT_FILE_BYTES`] and files with a NUL byte (binary data: no real descriptor or
-/// parameter file has one, while garbage and blocks zeroed by a crash do).
-pub(crate) fn read_text_file(path: &Path, role: &str) -> Result<Vec<u8>> {
-    let len = regular_file_len(path, role)?;
+/// parameter file has one, while garbage and blocks zeroed by a crash do). Returns the bytes
+/// and the file's stamp, taken before the bytes were read.
+pub(crate) fn read_text_file(path: &Path, role: &str) -> Result<(Vec<u8>, FileStamp)> {
+    let stamp = regular_file(path, role)?;
+    let len = stamp.len();
     if len == 0 {
         return Err(Error::format(path, format!("{role} is empty")));
     }
@@ -319,7 +382,7 @@ pub(crate) fn read_text_file(path: &Path, role: &str) -> Result<Vec<u8>> {
             format!("{role} has a NUL byte at offset {at}: binary data, not text (a damaged file, or not a {role})"),
         ));
     }
-    Ok(bytes)
+    Ok((bytes, stamp))
 }
 
 /// Reads a descriptor or parameter file and parses it with `parse` (one of the limited
@@ -328,9 +391,9 @@ pub(crate) fn read_params(
     path: &Path,
     role: &str,
     parse: fn(&[u8], usize) -> Option<Params>,
-) -> Result<Params> {
-    let bytes = read_text_file(path, role)?;
-    parse(&bytes, text::MAX_ENTRIES).ok_or_else(|| {
+) -> Result<(Params, Source)> {
+    let (bytes, stamp) = read_text_file(path, role)?;
+    let params = parse(&bytes, text::MAX_ENTRIES).ok_or_else(|| {
         Error::format(
             path,
             format!(
@@ -338,7 +401,8 @@ pub(crate) fn read_params(
                 text::MAX_ENTRIES
             ),
         )
-    })
+    })?;
+    Ok((params, (path.to_path_buf(), stamp)))
 }
 
 /// The file formats by extension (lower case): text file extension, data file extension.
@@ -365,7 +429,7 @@ pub fn resolve(path: &Path) -> Result<(FileFormat, PathBuf, PathBuf)> {
         } else {
             (false, text_ext)
         };
-        regular_file_len(path, "file")?;
+        regular_file(path, "file")?;
         let role = if given_is_text {
             "data file"
         } else {

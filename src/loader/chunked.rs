@@ -2,15 +2,16 @@
 //! and reads row ranges of 2-D/3-D data by positioned reads.
 //!
 //! The data file is read with `pread`, never through a memory map, so a file truncated while it
-//! is read gives an error instead of a SIGBUS. Before each read the reader checks that the path
-//! still names the same, unchanged file (size, times, inode) that it opened: a file replaced or
-//! rewritten during reading is an error ([`ErrorKind::FileChanged`]), never mixed data.
+//! is read gives an error instead of a SIGBUS. After each read the reader checks that every
+//! source file (data, descriptor, axis files) still has the stamp (size, times, inode) it had
+//! when the plan was made: a file replaced or rewritten before or during a read is an error
+//! ([`ErrorKind::FileChanged`]), never mixed data.
 
 use std::fs::File;
 use std::path::Path;
 
+use super::check_unchanged;
 use crate::accounting::HeldBytes;
-use crate::cache::FileStamp;
 use crate::error::{Error, ErrorKind, Result};
 use crate::formats::{decode, open_data_file, scaling, ComponentSlot, Plan, Scaling};
 
@@ -19,7 +20,6 @@ use crate::formats::{decode, open_data_file, scaling, ComponentSlot, Plan, Scali
 pub struct ChunkedReader {
     plan: Plan,
     file: File,
-    stamp: FileStamp,
     chunk_points: usize,
     next_point: usize,
     buffer: Vec<f64>,
@@ -32,15 +32,9 @@ impl ChunkedReader {
     pub fn open(path: &Path, scaling: Scaling, chunk_bytes: usize) -> Result<ChunkedReader> {
         let plan = Plan::open(path, scaling)?;
         let file = open_data_file(&plan.layout)?;
-        let stamp = FileStamp::from_metadata(
-            &file
-                .metadata()
-                .map_err(|e| Error::io(&plan.layout.path, "stat", &e))?,
-        );
         let mut reader = ChunkedReader {
             plan,
             file,
-            stamp,
             chunk_points: 1,
             next_point: 0,
             buffer: Vec::new(),
@@ -87,9 +81,8 @@ impl ChunkedReader {
                     format!("chunk of {points} points: expected at least 1 point and no overflow"),
                 )
             })?;
-        self.chunk_points = points;
-        self.buffer = Vec::new();
-        self.buffer
+        let mut buffer = Vec::new();
+        buffer
             .try_reserve_exact(values.min(self.total_points() * self.values_per_point()))
             .map_err(|_| {
                 Error::new(
@@ -97,7 +90,9 @@ impl ChunkedReader {
                     format!("cannot allocate a chunk of {values} values"),
                 )
             })?;
-        self.held.set(self.buffer.capacity() * 8);
+        self.chunk_points = points;
+        self.held.set(buffer.capacity() * 8);
+        self.buffer = buffer;
         Ok(())
     }
 
@@ -184,30 +179,10 @@ impl ChunkedReader {
         self.read_points_at(start * nx, out)
     }
 
-    /// Reads whole points from `first` into `out` (file order), scaled, after checking that
-    /// the file is still the one opened.
+    /// Reads whole points from `first` into `out` (file order), scaled, and checks that no
+    /// source file changed since the plan was made.
     fn read_points_at(&self, first: usize, out: &mut [f64]) -> Result<()> {
         let layout = &self.plan.layout;
-        let now = FileStamp::of(&layout.path).map_err(|e| {
-            Error::new(
-                ErrorKind::FileChanged,
-                format!(
-                    "{}: data file disappeared while being read: {e}",
-                    layout.path.display()
-                ),
-            )
-        })?;
-        if now != self.stamp {
-            return Err(Error::new(
-                ErrorKind::FileChanged,
-                format!(
-                    "{}: data file was replaced or modified while being read (size {} -> {} bytes)",
-                    layout.path.display(),
-                    self.stamp.len(),
-                    now.len()
-                ),
-            ));
-        }
         let whole = ComponentSlot {
             offset: 0,
             width: layout.per_point(),
@@ -221,6 +196,9 @@ impl ChunkedReader {
             &[whole],
             &mut [out],
         )?;
+        // Checked after the read: unchanged stamps of every source (data, descriptor, axis
+        // files) mean the values just read are the ones the plan describes.
+        check_unchanged(&self.plan.sources)?;
         if !self.plan.scale.is_empty() {
             scaling::apply_steps(&self.plan.scale, out, whole.width, layout.dims, first);
         }

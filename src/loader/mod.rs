@@ -12,11 +12,11 @@ use parking_lot::Mutex;
 pub use chunked::ChunkedReader;
 
 use crate::accounting::{library_bytes, HeldBytes};
-use crate::cache::{stamp_all, DataCache};
+use crate::cache::DataCache;
 use crate::config::{self, Settings, MB};
 use crate::dataset::Dataset;
 use crate::error::{Error, ErrorKind, Result};
-use crate::formats::{Plan, Scaling};
+use crate::formats::{FileStamp, Plan, Scaling, Source};
 
 /// How a [`Loader`] works; `None` fields take the global configuration's value.
 #[derive(Clone, Default)]
@@ -129,9 +129,8 @@ impl Loader {
     pub fn load_into(&self, path: &Path, scaling: &str, out: &mut [f64]) -> Result<Plan> {
         let settings = config::global().settings()?;
         let plan = Plan::open(path, Scaling::parse(scaling)?)?;
-        let before = stamp_all(&plan.sources)?;
         plan.read_file_order_into(out, settings.effective_threads())?;
-        check_unchanged(&plan.sources, &before)?;
+        check_unchanged(&plan.sources)?;
         Ok(plan)
     }
 
@@ -216,22 +215,21 @@ fn value_bytes(ds: &Dataset) -> u64 {
 }
 
 /// Reads a dataset within the memory budget, checking that no source file changed while it
-/// was read; returns it with the stamps its sources had before the read.
+/// was read; returns it with the stamps its sources had before they were read.
 fn read_stamped(
     path: &Path,
     scaling: Scaling,
     settings: &Settings,
     cache: Option<&Arc<DataCache>>,
     threads: usize,
-) -> Result<(Arc<Dataset>, Vec<crate::cache::Source>)> {
+) -> Result<(Arc<Dataset>, Vec<Source>)> {
     let plan = Plan::open(path, scaling)?;
     let reservation = reserve(&plan, path, settings, cache)?;
     let sources = plan.sources.clone();
-    let before = stamp_all(&sources)?;
     let dataset = plan.read_parallel(threads)?;
-    check_unchanged(&sources, &before)?;
     drop(reservation);
-    Ok((Arc::new(dataset), before))
+    check_unchanged(&sources)?;
+    Ok((Arc::new(dataset), sources))
 }
 
 /// The memory guard: makes room for a load of `plan` by evicting cache entries; fails with
@@ -251,7 +249,7 @@ fn reserve(
     let _guard = BUDGET.lock();
     let fits = || (library_bytes() as u64).saturating_add(needed as u64) <= limit;
     if let Some(cache) = cache {
-        while !fits() && cache.evict_one().is_some() {}
+        while !fits() && cache.evict_reclaimable().is_some() {}
     }
     if !fits() {
         let mb = |b: f64| b / MB;
@@ -271,17 +269,30 @@ fn reserve(
     Ok(HeldBytes::new(needed))
 }
 
-/// Fails with [`ErrorKind::FileChanged`] if any source file differs from its stamp.
-fn check_unchanged(sources: &[PathBuf], before: &[crate::cache::Source]) -> Result<()> {
-    let after = stamp_all(sources)?;
-    match after.iter().zip(before).find(|(a, b)| a.1 != b.1) {
-        None => Ok(()),
-        Some(((p, _), _)) => Err(Error::new(
-            ErrorKind::FileChanged,
-            format!(
-                "{}: file changed while it was read; load again",
-                p.display()
-            ),
-        )),
+/// Fails with [`ErrorKind::FileChanged`] if any source file differs now from the stamp it had
+/// before it was read.
+pub(crate) fn check_unchanged(sources: &[Source]) -> Result<()> {
+    for (path, before) in sources {
+        let now = FileStamp::of(path).map_err(|e| {
+            Error::new(
+                ErrorKind::FileChanged,
+                format!(
+                    "{}: file disappeared while it was read: {e}",
+                    path.display()
+                ),
+            )
+        })?;
+        if now != *before {
+            return Err(Error::new(
+                ErrorKind::FileChanged,
+                format!(
+                    "{}: file changed while it was read (size {} -> {} bytes); load again",
+                    path.display(),
+                    before.len(),
+                    now.len()
+                ),
+            ));
+        }
     }
+    Ok(())
 }

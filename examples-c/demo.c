@@ -6,27 +6,12 @@
  *
  * Every call returns a status; on failure epyr_last_error_message() says what failed.
  */
+#include "check.h"
+
 #include <epyr.h>
 
 #include <stdio.h>
 #include <stdlib.h>
-
-/* Prints the failed call with its status name and message; returns nonzero on failure. */
-static int failed(int32_t status, const char *call)
-{
-    char message[1024];
-    if (status == EPYR_OK)
-        return 0;
-    epyr_last_error_message(message, sizeof message);
-    fprintf(stderr, "%s: %s (%d): %s\n", call, epyr_error_name(status), (int)status, message);
-    return 1;
-}
-
-#define CHECK(call)                 \
-    do {                            \
-        if (failed((call), #call))  \
-            goto done;              \
-    } while (0)
 
 /* A text of the dataset through a size query: malloc'ed, freed by the caller; NULL on error. */
 typedef int32_t (*text_by_index)(const epyr_dataset *, uint64_t, char *, uint64_t, uint64_t *);

@@ -10,26 +10,12 @@
  * (epyr_loader_for_each_chunk); it also reads the last row directly (epyr_reader_read_rows).
  * It prints the sums (all three equal) and the most memory epyr held while streaming.
  */
+#include "check.h"
+
 #include <epyr.h>
 
 #include <stdio.h>
 #include <stdlib.h>
-
-static int failed(int32_t status, const char *call)
-{
-    char message[1024];
-    if (status == EPYR_OK)
-        return 0;
-    epyr_last_error_message(message, sizeof message);
-    fprintf(stderr, "%s: %s (%d): %s\n", call, epyr_error_name(status), (int)status, message);
-    return 1;
-}
-
-#define CHECK(call)                 \
-    do {                            \
-        if (failed((call), #call))  \
-            goto done;              \
-    } while (0)
 
 /* The most memory epyr has held so far, in MB. */
 static double peak_library_mb = 0;

@@ -136,6 +136,19 @@ pub(crate) unsafe fn c_path_opt<'a>(p: *const c_char, name: &str) -> Result<Opti
     unsafe { c_path(p, name) }.map(Some)
 }
 
+/// The `path` and `scaling` arguments of the loading functions: a required path and an
+/// optional scaling text (NULL is none).
+///
+/// # Safety
+/// As [`c_bytes`], for both.
+pub(crate) unsafe fn path_and_scaling<'a>(
+    path: *const c_char,
+    scaling: *const c_char,
+) -> Result<(&'a Path, &'a str)> {
+    // SAFETY: forwarded contract.
+    unsafe { Ok((c_path(path, "path")?, c_str_or_empty(scaling, "scaling")?)) }
+}
+
 /// A caller array given as pointer and length; NULL is allowed only with length 0.
 ///
 /// # Safety

@@ -9,7 +9,7 @@ use super::boundary::{
     c_path, c_str, c_str_or_empty, copy_out, copy_text, in_slice, invalid, pick, status, Out,
 };
 use super::handles::{self, epyr_dataset, DatasetRef};
-use crate::dataset::{Component, Dataset, DatasetParts, FileFormat, Param, Params};
+use crate::dataset::{Axis, Component, Dataset, DatasetParts, FileFormat, Param, Params};
 use crate::error::{Error, ErrorKind, Result};
 use crate::formats::{write_bes3t, ByteOrder, NumberType, WriteOptions};
 
@@ -232,6 +232,28 @@ unsafe fn dataset_text(
     })
 }
 
+/// Copies a text field of axis `axis` (`""` where the file gives no axis).
+///
+/// # Safety
+/// As [`copy_text`].
+unsafe fn axis_text(
+    ds: *const epyr_dataset,
+    axis: u32,
+    buf: *mut c_char,
+    cap: u64,
+    needed: *mut u64,
+    field: fn(&Axis) -> &str,
+    what: &str,
+) -> i32 {
+    // SAFETY: forwarded contract.
+    unsafe {
+        dataset_text(ds, buf, cap, needed, |d| {
+            let text = d.axis(dim(axis)?).map_or("", field);
+            Ok((text.into(), format!("{what} of axis {axis}")))
+        })
+    }
+}
+
 /// Copies the name (`XNAM`, ...) of axis `axis` with a NUL into `buf` (`cap` bytes) and
 /// writes the bytes needed including the NUL to `*needed`; with `buf` NULL only `*needed`
 /// (size query). `""` where the file names none.
@@ -250,12 +272,7 @@ pub unsafe extern "C" fn epyr_dataset_axis_name(
     needed: *mut u64,
 ) -> i32 {
     // SAFETY: forwarded contract.
-    unsafe {
-        dataset_text(ds, buf, cap, needed, |d| {
-            let name = d.axis(dim(axis)?).map_or("", |a| &a.name);
-            Ok((name.into(), format!("name of axis {axis}")))
-        })
-    }
+    unsafe { axis_text(ds, axis, buf, cap, needed, |a| &a.name, "name") }
 }
 
 /// Copies the unit (`XUNI`, ...) of axis `axis` (as `epyr_dataset_axis_name`).
@@ -273,12 +290,7 @@ pub unsafe extern "C" fn epyr_dataset_axis_unit(
     needed: *mut u64,
 ) -> i32 {
     // SAFETY: forwarded contract.
-    unsafe {
-        dataset_text(ds, buf, cap, needed, |d| {
-            let unit = d.axis(dim(axis)?).map_or("", |a| &a.unit);
-            Ok((unit.into(), format!("unit of axis {axis}")))
-        })
-    }
+    unsafe { axis_text(ds, axis, buf, cap, needed, |a| &a.unit, "unit") }
 }
 
 /// The raw text of a parameter by key, or a not-found error naming it.

@@ -3,13 +3,16 @@
 
 use std::ffi::{c_char, c_void};
 use std::mem::MaybeUninit;
+use std::path::Path;
 use std::sync::Arc;
 
 use super::boundary::{
-    c_path, c_str_or_empty, caller_buffer, in_slice, out_slice, set_last_error, status, Out,
+    c_path, c_str_or_empty, caller_buffer, in_slice, out_slice, path_and_scaling, set_last_error,
+    status, Out,
 };
 use super::handles::{self, epyr_cache, epyr_dataset, epyr_loader, CacheRef, DatasetRef};
 use super::EPYR_OK;
+use crate::error::Result;
 use crate::formats::Scaling;
 use crate::loader::{Loader, LoaderOptions};
 
@@ -89,17 +92,32 @@ pub unsafe extern "C" fn epyr_loader_load(
     scaling: *const c_char,
     out: *mut *mut epyr_dataset,
 ) -> i32 {
+    // SAFETY: forwarded contract.
+    unsafe {
+        dataset_from_file(loader, path, scaling, out, |l, path, scaling| {
+            l.load(path, scaling).map(DatasetRef::Loaded)
+        })
+    }
+}
+
+/// Makes a dataset handle from a file with `make`, for the loading functions that return one.
+///
+/// # Safety
+/// `path`/`scaling` NULL or NUL-terminated; `out` NULL or valid for one write.
+unsafe fn dataset_from_file(
+    loader: *mut epyr_loader,
+    path: *const c_char,
+    scaling: *const c_char,
+    out: *mut *mut epyr_dataset,
+    make: impl FnOnce(&Loader, &Path, &str) -> Result<DatasetRef>,
+) -> i32 {
     status(|| {
-        // SAFETY: as this function's contract says.
-        let (path, scaling, out) = unsafe {
-            (
-                c_path(path, "path")?,
-                c_str_or_empty(scaling, "scaling")?,
-                Out::required(out, "out")?,
-            )
-        };
-        let ds = handles::get(loader, "loader")?.load(path, scaling)?;
-        out.write(handles::register::<epyr_dataset>(DatasetRef::Loaded(ds)));
+        // SAFETY: forwarded contract.
+        let ((path, scaling), out) =
+            unsafe { (path_and_scaling(path, scaling)?, Out::required(out, "out")?) };
+        let loader = handles::get(loader, "loader")?;
+        let dataset = make(&loader, path, scaling)?;
+        out.write(handles::register::<epyr_dataset>(dataset));
         Ok(())
     })
 }
@@ -122,21 +140,12 @@ pub unsafe extern "C" fn epyr_loader_describe(
     scaling: *const c_char,
     out: *mut *mut epyr_dataset,
 ) -> i32 {
-    status(|| {
-        // SAFETY: as this function's contract says.
-        let (path, scaling, out) = unsafe {
-            (
-                c_path(path, "path")?,
-                c_str_or_empty(scaling, "scaling")?,
-                Out::required(out, "out")?,
-            )
-        };
-        let plan = handles::get(loader, "loader")?.describe(path, scaling)?;
-        out.write(handles::register::<epyr_dataset>(DatasetRef::Described(
-            Arc::new(plan),
-        )));
-        Ok(())
-    })
+    // SAFETY: forwarded contract.
+    unsafe {
+        dataset_from_file(loader, path, scaling, out, |l, path, scaling| {
+            Ok(DatasetRef::Described(Arc::new(l.describe(path, scaling)?)))
+        })
+    }
 }
 
 /// Loads every value of the dataset at `path` into the caller's buffer `buf` of `cap`
@@ -162,13 +171,8 @@ pub unsafe extern "C" fn epyr_loader_load_into(
 ) -> i32 {
     status(|| {
         // SAFETY: as this function's contract says.
-        let (path, scaling, len) = unsafe {
-            (
-                c_path(path, "path")?,
-                c_str_or_empty(scaling, "scaling")?,
-                Out::required(len, "len")?,
-            )
-        };
+        let ((path, scaling), len) =
+            unsafe { (path_and_scaling(path, scaling)?, Out::required(len, "len")?) };
         let loader = handles::get(loader, "loader")?;
         let plan = loader.describe(path, scaling)?;
         let needed = plan.layout.points() * plan.layout.per_point();
@@ -291,8 +295,7 @@ pub unsafe extern "C" fn epyr_loader_for_each_chunk(
 ) -> i32 {
     status(|| {
         // SAFETY: as this function's contract says.
-        let (path, scaling) =
-            unsafe { (c_path(path, "path")?, c_str_or_empty(scaling, "scaling")?) };
+        let (path, scaling) = unsafe { path_and_scaling(path, scaling) }?;
         let callback = callback.ok_or_else(|| super::boundary::null_arg("callback"))?;
         let mut reader = handles::get(loader, "loader")?.open_reader(path, scaling)?;
         while let Some((first, values)) = reader.next_chunk()? {

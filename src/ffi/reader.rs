@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use parking_lot::Mutex;
 
-use super::boundary::{c_path, c_str_or_empty, caller_buffer, out_slice, status, Out};
+use super::boundary::{caller_buffer, out_slice, path_and_scaling, status, Out};
 use super::handles::{self, epyr_loader, epyr_reader};
 use crate::error::Result;
 use crate::loader::ChunkedReader;
@@ -49,13 +49,8 @@ pub unsafe extern "C" fn epyr_reader_open_scaled(
 ) -> i32 {
     status(|| {
         // SAFETY: as this function's contract says.
-        let (path, scaling, out) = unsafe {
-            (
-                c_path(path, "path")?,
-                c_str_or_empty(scaling, "scaling")?,
-                Out::required(out, "out")?,
-            )
-        };
+        let ((path, scaling), out) =
+            unsafe { (path_and_scaling(path, scaling)?, Out::required(out, "out")?) };
         let reader = handles::get(loader, "loader")?.open_reader(path, scaling)?;
         out.write(handles::register::<epyr_reader>(Arc::new(Mutex::new(
             reader,

@@ -393,25 +393,31 @@ pub unsafe extern "C" fn epyr_dataset_param_count(ds: *const epyr_dataset, count
     unsafe { list_len(ds, count, |d| d.params().len()) }
 }
 
-/// Copies a field of parameter number `index`.
+/// Copies the text of item `index` of a list of the dataset (parameters, warnings, sources);
+/// `item` picks it, `what` names the list in messages.
 ///
 /// # Safety
 /// As [`copy_text`].
-unsafe fn param_field(
+unsafe fn item_text(
     ds: *const epyr_dataset,
     index: u64,
     buf: *mut c_char,
     cap: u64,
     needed: *mut u64,
-    field: fn(&Param) -> &str,
+    what: &str,
+    item: fn(&DatasetRef, u64) -> Result<&[u8]>,
 ) -> i32 {
     // SAFETY: forwarded contract.
     unsafe {
         dataset_text(ds, buf, cap, needed, |d| {
-            let p = pick(d.params().entries(), index, "parameter")?;
-            Ok((field(p).into(), format!("parameter {index}")))
+            Ok((item(d, index)?.to_vec(), format!("{what} {index}")))
         })
     }
+}
+
+/// Parameter number `index`.
+fn param_at(d: &DatasetRef, index: u64) -> Result<&Param> {
+    pick(d.params().entries(), index, "parameter")
 }
 
 /// Copies the key of parameter number `index` (file order, `0 <= index < count`) with a NUL
@@ -431,7 +437,11 @@ pub unsafe extern "C" fn epyr_dataset_param_key(
     needed: *mut u64,
 ) -> i32 {
     // SAFETY: forwarded contract.
-    unsafe { param_field(ds, index, buf, cap, needed, |p| &p.key) }
+    unsafe {
+        item_text(ds, index, buf, cap, needed, "parameter", |d, i| {
+            Ok(param_at(d, i)?.key.as_bytes())
+        })
+    }
 }
 
 /// Copies the raw value text of parameter number `index` (as `epyr_dataset_param_key`).
@@ -449,7 +459,11 @@ pub unsafe extern "C" fn epyr_dataset_param_value(
     needed: *mut u64,
 ) -> i32 {
     // SAFETY: forwarded contract.
-    unsafe { param_field(ds, index, buf, cap, needed, |p| &p.value) }
+    unsafe {
+        item_text(ds, index, buf, cap, needed, "parameter", |d, i| {
+            Ok(param_at(d, i)?.value.as_bytes())
+        })
+    }
 }
 
 /// The number of warnings the reader recorded (extra bytes after the data, assumed defaults).
@@ -484,9 +498,8 @@ pub unsafe extern "C" fn epyr_dataset_warning(
 ) -> i32 {
     // SAFETY: forwarded contract.
     unsafe {
-        dataset_text(ds, buf, cap, needed, |d| {
-            let w = pick(d.warnings(), index, "warning")?;
-            Ok((w.as_bytes().to_vec(), format!("warning {index}")))
+        item_text(ds, index, buf, cap, needed, "warning", |d, i| {
+            Ok(pick(d.warnings(), i, "warning")?.as_bytes())
         })
     }
 }
@@ -524,9 +537,8 @@ pub unsafe extern "C" fn epyr_dataset_source(
 ) -> i32 {
     // SAFETY: forwarded contract.
     unsafe {
-        dataset_text(ds, buf, cap, needed, |d| {
-            let p = pick(d.sources(), index, "source")?;
-            Ok((p.as_os_str().as_bytes().to_vec(), format!("source {index}")))
+        item_text(ds, index, buf, cap, needed, "source", |d, i| {
+            Ok(pick(d.sources(), i, "source")?.as_os_str().as_bytes())
         })
     }
 }

@@ -546,6 +546,16 @@ fn examples_give_the_right_output() {
     let out = run_example("stream", &[], false, &dir);
     assert!(out.contains("wrote stream_big.DSC/.DTA"), "{out}");
     assert_eq!(field(&out, "values:"), (4096 * 2048).to_string(), "{out}");
+    // The quickstart target, on the sample this test uses.
+    let out = run_ok(
+        hermetic("make", &dir)
+            .arg("-C")
+            .arg(root().join("examples-c"))
+            .arg(format!("BUILD={}", dir.join("build").display()))
+            .arg(format!("SAMPLE={}", cw.display()))
+            .arg("demo"),
+    );
+    check_demo(&out, cw);
     let _ = std::fs::remove_dir_all(&dir);
 }
 

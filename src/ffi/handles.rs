@@ -136,9 +136,13 @@ impl DatasetRef {
 /// A live object behind a handle.
 #[derive(Clone)]
 pub(crate) enum Object {
+    /// Behind an `epyr_cache` handle.
     Cache(CacheRef),
+    /// Behind an `epyr_loader` handle.
     Loader(Arc<Loader>),
+    /// Behind an `epyr_dataset` handle.
     Dataset(DatasetRef),
+    /// Behind an `epyr_reader` handle; the mutex serialises calls from several threads.
     Reader(Arc<Mutex<ChunkedReader>>),
 }
 

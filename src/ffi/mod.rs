@@ -1,20 +1,20 @@
 //! The C ABI of epyr: the only module with `extern "C"` functions.
 //!
 //! Conventions (see `docs/c-api.md`): every exported name starts with `epyr_`/`EPYR_`;
-//! handles are opaque and validated ([`handles`]); fallible functions return an `int32_t`
+//! handles are opaque and validated (module `handles`); fallible functions return an `int32_t`
 //! status, `EPYR_OK` or a positive `EPYR_ERR_*` code equal to [`ErrorKind::code`]; outputs are
 //! written only on success; the message of the last failed call is kept per thread
 //! (`epyr_last_error_message`); every pointer is checked for NULL; every entry point runs
-//! inside `catch_unwind` ([`boundary`]). The header `include/epyr.h` is generated from this
+//! inside `catch_unwind` (module `boundary`). The header `include/epyr.h` is generated from this
 //! module by cbindgen (`cbindgen.toml`) and a test keeps it in step.
 
 #![deny(unsafe_op_in_unsafe_fn)]
 
-pub mod boundary;
+mod boundary;
 pub mod cache;
 pub mod dataset;
 pub mod general;
-pub mod handles;
+mod handles;
 pub mod loader;
 pub mod reader;
 /// cbindgen:ignore

@@ -11,7 +11,11 @@ use crate::error::Result;
 use crate::loader::ChunkedReader;
 
 /// Opens a chunked reader on the dataset at `path`, without scaling, with the loader's chunk
-/// size; writes its handle to `*out`. See `epyr_reader_open_scaled`.
+/// size; writes its handle to `*out`: `epyr_reader_open_scaled` with `scaling` NULL, which
+/// describes the reader.
+///
+/// The caller frees the reader with `epyr_reader_free`. Thread-safe (the loader may be shared);
+/// the reader is for one thread at a time. Errors: as `epyr_reader_open_scaled`.
 ///
 /// # Safety
 /// `path` NULL or NUL-terminated; `out` NULL or valid for one write.

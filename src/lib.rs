@@ -14,13 +14,14 @@
 //! ```
 //!
 //! Layers, bottom to top: [`error`]; [`dataset`] and [`accounting`]; [`formats`]; [`config`];
-//! [`cache`] and [`memory`]; [`loader`] and [`info`].
+//! [`cache`] and [`memory`]; [`loader`] and [`info`]; on top, [`ffi`], the C ABI.
 
 pub mod accounting;
 pub mod cache;
 pub mod config;
 pub mod dataset;
 pub mod error;
+pub mod ffi;
 pub mod formats;
 pub mod info;
 pub mod loader;

@@ -1,0 +1,262 @@
+//! Opaque handles as validated identifiers.
+//!
+//! A handle given to C is never a pointer to Rust memory: it is a number that is never reused,
+//! looked up in a process-wide table of live objects. So a handle freed twice, used after
+//! free, of the wrong type, or made up gives a clear error instead of a crash, and a handle
+//! freed on one thread while another thread uses it stays alive until that call returns (the
+//! table hands out `Arc` clones).
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, LazyLock};
+
+use parking_lot::{Mutex, RwLock};
+
+use super::boundary::{invalid, null_arg};
+use crate::cache::DataCache;
+use crate::dataset::{Axis, Dataset, Params};
+use crate::error::Result;
+use crate::formats::Plan;
+use crate::loader::{ChunkedReader, Loader};
+
+/// An opaque data cache handle (`epyr_cache_new`, `epyr_cache_global`).
+#[allow(non_camel_case_types)]
+pub struct epyr_cache {
+    _opaque: [u8; 0],
+}
+
+/// An opaque loader handle (`epyr_loader_new`).
+#[allow(non_camel_case_types)]
+pub struct epyr_loader {
+    _opaque: [u8; 0],
+}
+
+/// An opaque dataset handle (`epyr_loader_load`, `epyr_loader_describe`, `epyr_dataset_new`).
+#[allow(non_camel_case_types)]
+pub struct epyr_dataset {
+    _opaque: [u8; 0],
+}
+
+/// An opaque chunked reader handle (`epyr_reader_open`).
+#[allow(non_camel_case_types)]
+pub struct epyr_reader {
+    _opaque: [u8; 0],
+}
+
+/// The cache a cache handle stands for.
+#[derive(Clone)]
+pub(crate) enum CacheRef {
+    /// The process-wide cache, looked up on each use so it follows the configuration.
+    Global,
+    /// A cache made by `epyr_cache_new`.
+    Owned(Arc<DataCache>),
+}
+
+impl CacheRef {
+    /// The cache itself.
+    pub(crate) fn cache(&self) -> Arc<DataCache> {
+        match self {
+            CacheRef::Global => Arc::clone(DataCache::global()),
+            CacheRef::Owned(c) => Arc::clone(c),
+        }
+    }
+}
+
+/// What a dataset handle holds: loaded values, or only the description of a file.
+#[derive(Clone)]
+pub(crate) enum DatasetRef {
+    /// A full dataset, shared with the cache and other handles.
+    Loaded(Arc<Dataset>),
+    /// The result of `epyr_loader_describe`: everything but the values.
+    Described(Arc<Plan>),
+}
+
+impl DatasetRef {
+    /// The dataset with its values, or an error for a described-only handle.
+    pub(crate) fn loaded(&self) -> Result<&Arc<Dataset>> {
+        match self {
+            DatasetRef::Loaded(d) => Ok(d),
+            DatasetRef::Described(p) => Err(invalid(format!(
+                "{}: this handle comes from epyr_loader_describe and holds no values; \
+                 load it with epyr_loader_load or epyr_loader_load_into",
+                p.layout.path.display()
+            ))),
+        }
+    }
+
+    /// Points along x, y and z.
+    pub(crate) fn dims(&self) -> [usize; 3] {
+        match self {
+            DatasetRef::Loaded(d) => d.dims(),
+            DatasetRef::Described(p) => p.layout.dims,
+        }
+    }
+
+    /// Whether each component is complex.
+    pub(crate) fn complex_flags(&self) -> Vec<bool> {
+        match self {
+            DatasetRef::Loaded(d) => d.components().iter().map(|c| c.complex).collect(),
+            DatasetRef::Described(p) => p.layout.complex.clone(),
+        }
+    }
+
+    /// The axis of dimension `dim`, if the file gives one.
+    pub(crate) fn axis(&self, dim: usize) -> Option<&Axis> {
+        match self {
+            DatasetRef::Loaded(d) => d.axis(dim),
+            DatasetRef::Described(p) => p.axes.get(dim)?.as_ref(),
+        }
+    }
+
+    /// The parameters.
+    pub(crate) fn params(&self) -> &Params {
+        match self {
+            DatasetRef::Loaded(d) => d.params(),
+            DatasetRef::Described(p) => &p.params,
+        }
+    }
+
+    /// Every file the dataset is built from.
+    pub(crate) fn sources(&self) -> &[std::path::PathBuf] {
+        match self {
+            DatasetRef::Loaded(d) => d.sources(),
+            DatasetRef::Described(p) => &p.sources,
+        }
+    }
+
+    /// The reader's warnings.
+    pub(crate) fn warnings(&self) -> &[String] {
+        match self {
+            DatasetRef::Loaded(d) => d.warnings(),
+            DatasetRef::Described(p) => &p.warnings,
+        }
+    }
+}
+
+/// A live object behind a handle.
+#[derive(Clone)]
+pub(crate) enum Object {
+    /// Behind an `epyr_cache` handle.
+    Cache(CacheRef),
+    /// Behind an `epyr_loader` handle.
+    Loader(Arc<Loader>),
+    /// Behind an `epyr_dataset` handle.
+    Dataset(DatasetRef),
+    /// Behind an `epyr_reader` handle; the mutex serialises calls from several threads.
+    Reader(Arc<Mutex<ChunkedReader>>),
+}
+
+impl Object {
+    fn type_name(&self) -> &'static str {
+        match self {
+            Object::Cache(_) => "epyr_cache",
+            Object::Loader(_) => "epyr_loader",
+            Object::Dataset(_) => "epyr_dataset",
+            Object::Reader(_) => "epyr_reader",
+        }
+    }
+}
+
+/// A C handle type and the object it stands for.
+pub(crate) trait Handle: Sized {
+    /// The C type name, for messages.
+    const NAME: &'static str;
+    /// What the handle gives access to.
+    type Target: Clone;
+    /// Wraps a target as a table object.
+    fn wrap(target: Self::Target) -> Object;
+    /// The target of a table object of this type.
+    fn unwrap(object: &Object) -> Option<&Self::Target>;
+}
+
+macro_rules! handle_type {
+    ($c:ident, $variant:ident, $target:ty) => {
+        impl Handle for $c {
+            const NAME: &'static str = stringify!($c);
+            type Target = $target;
+            fn wrap(target: $target) -> Object {
+                Object::$variant(target)
+            }
+            fn unwrap(object: &Object) -> Option<&$target> {
+                match object {
+                    Object::$variant(t) => Some(t),
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+handle_type!(epyr_cache, Cache, CacheRef);
+handle_type!(epyr_loader, Loader, Arc<Loader>);
+handle_type!(epyr_dataset, Dataset, DatasetRef);
+handle_type!(epyr_reader, Reader, Arc<Mutex<ChunkedReader>>);
+
+/// Handles are multiples of this, so they look like aligned pointers and never collide with
+/// small integers a host might pass by mistake.
+const STEP: usize = 16;
+
+/// The handle of the global cache; it is always live and cannot be freed.
+const GLOBAL_CACHE: usize = STEP;
+
+/// The next handle number; counts from after the global cache and never repeats.
+static NEXT: AtomicUsize = AtomicUsize::new(2);
+
+/// The live objects by handle.
+static TABLE: LazyLock<RwLock<HashMap<usize, Object>>> = LazyLock::new(|| {
+    let mut table = HashMap::new();
+    table.insert(GLOBAL_CACHE, Object::Cache(CacheRef::Global));
+    RwLock::new(table)
+});
+
+/// Registers a new object and returns its handle.
+pub(crate) fn register<H: Handle>(target: H::Target) -> *mut H {
+    let id = NEXT.fetch_add(1, Ordering::Relaxed).wrapping_mul(STEP);
+    TABLE.write().insert(id, H::wrap(target));
+    id as *mut H
+}
+
+/// The handle of the global cache.
+pub(crate) fn global_cache() -> *mut epyr_cache {
+    LazyLock::force(&TABLE);
+    GLOBAL_CACHE as *mut epyr_cache
+}
+
+/// The object behind a handle argument; NULL, stale, foreign or wrong-typed handles are errors.
+pub(crate) fn get<H: Handle>(handle: *const H, name: &str) -> Result<H::Target> {
+    if handle.is_null() {
+        return Err(null_arg(name));
+    }
+    let id = handle as usize;
+    let table = TABLE.read();
+    match table.get(&id) {
+        Some(object) => H::unwrap(object).cloned().ok_or_else(|| {
+            invalid(format!(
+                "argument `{name}` ({id:#x}) is an {} handle, expected an {}",
+                object.type_name(),
+                H::NAME
+            ))
+        }),
+        None => Err(invalid(format!(
+            "argument `{name}` ({id:#x}) is not a live {} handle (freed already, or never made by epyr)",
+            H::NAME
+        ))),
+    }
+}
+
+/// Frees a handle: NULL, the global cache and unknown handles are ignored; a live handle of
+/// the wrong type is left alone. The object is dropped outside the table lock.
+pub(crate) fn release<H: Handle>(handle: *mut H) {
+    let id = handle as usize;
+    if id == GLOBAL_CACHE || handle.is_null() {
+        return;
+    }
+    let removed = {
+        let mut table = TABLE.write();
+        match table.get(&id) {
+            Some(object) if H::unwrap(object).is_some() => table.remove(&id),
+            _ => None,
+        }
+    };
+    drop(removed);
+}

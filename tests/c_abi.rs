@@ -1,0 +1,748 @@
+//! The C ABI as its hosts see it: the committed header matches the code and compiles as C and
+//! C++; the shared library exports only `epyr_` symbols; the C and C++ examples build against
+//! it and give the right output, also under valgrind memcheck; a Python ctypes script calls
+//! every export with good and bad arguments; the installed copy works through pkg-config.
+//!
+//! Tools these tests need (gcc, g++, make, valgrind, python3, pkg-config, nm) are required: a
+//! missing one fails the test with a message saying which.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+use epyr::{Axis, Component, Dataset, DatasetParts, ErrorKind, FileFormat, Param, Params};
+
+/// The repository root.
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Cargo's target folder: `CARGO_TARGET_DIR` (relative to the root) or `target/`.
+fn target_dir() -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(d) if !d.is_empty() => root().join(d),
+        _ => root().join("target"),
+    }
+}
+
+/// A folder of this test binary's own inside the target folder.
+fn work_dir(name: &str) -> PathBuf {
+    let dir = target_dir().join("c-abi-tests").join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("create work dir");
+    dir
+}
+
+/// Runs a command; a missing program is a failure that names it.
+fn run(cmd: &mut Command) -> Output {
+    let shown = format!("{cmd:?}");
+    match cmd.output() {
+        Ok(out) => out,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => panic!(
+            "FAILED: required tool not found: {shown}: {e}. The C ABI tests need gcc, g++, make, \
+             valgrind, python3, pkg-config and nm (binutils) installed."
+        ),
+        Err(e) => panic!("cannot run {shown}: {e}"),
+    }
+}
+
+/// Runs a command that must succeed; returns its stdout.
+fn run_ok(cmd: &mut Command) -> String {
+    let shown = format!("{cmd:?}");
+    let out = run(cmd);
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "{shown} failed ({}):\n--- stdout\n{stdout}\n--- stderr\n{stderr}",
+        out.status
+    );
+    stdout
+}
+
+/// The generated header, as cbindgen makes it from `src/ffi/` with `cbindgen.toml`.
+fn generated_header() -> String {
+    let config = cbindgen::Config::from_file(root().join("cbindgen.toml")).expect("cbindgen.toml");
+    let bindings = cbindgen::Builder::new()
+        .with_config(config)
+        .with_src(root().join("src/ffi/mod.rs"))
+        .generate()
+        .expect("cbindgen generates the header");
+    let mut bytes = Vec::new();
+    bindings.write(&mut bytes);
+    String::from_utf8(bytes).expect("header is UTF-8")
+}
+
+fn committed_header() -> String {
+    std::fs::read_to_string(root().join("include/epyr.h")).expect("read include/epyr.h")
+}
+
+#[test]
+fn header_is_current() {
+    let fresh = generated_header();
+    let path = root().join("include/epyr.h");
+    if std::env::var("EPYR_BLESS").as_deref() == Ok("1") {
+        std::fs::write(&path, &fresh).expect("write include/epyr.h");
+    }
+    let committed = committed_header();
+    if committed != fresh {
+        let line = committed
+            .lines()
+            .zip(fresh.lines())
+            .position(|(a, b)| a != b)
+            .map_or(
+                committed.lines().count().min(fresh.lines().count()) + 1,
+                |i| i + 1,
+            );
+        panic!(
+            "include/epyr.h is stale (first difference at line {line}); regenerate it with \
+             EPYR_BLESS=1 cargo test --test c_abi header_is_current"
+        );
+    }
+}
+
+/// Builds the library with `cargo build --lib` and the given extra arguments; returns the
+/// folder of the artifacts.
+fn cargo_build(args: &[&str], profile_dir: &str) -> PathBuf {
+    run_ok(
+        Command::new(env!("CARGO"))
+            .current_dir(root())
+            .args(["build", "--lib", "--quiet"])
+            .args(args),
+    );
+    let dir = target_dir().join(profile_dir);
+    assert!(
+        dir.join("libepyr.so").is_file(),
+        "no libepyr.so in {}",
+        dir.display()
+    );
+    dir
+}
+
+/// The normal release build (what `make -C examples-c` and users get), built once.
+fn release_lib() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| cargo_build(&["--release"], "release"))
+}
+
+/// The build with the test-only exports (`test-hooks`), in its own profile folder.
+fn hooks_lib() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        cargo_build(
+            &["--profile", "ffi-hooks", "--features", "test-hooks"],
+            "ffi-hooks",
+        )
+    })
+}
+
+/// The dynamic symbols a shared library defines.
+fn exported_symbols(lib: &Path) -> Vec<String> {
+    let out = run_ok(Command::new("nm").args(["-D", "--defined-only"]).arg(lib));
+    out.lines()
+        .filter_map(|l| l.split_whitespace().nth(2))
+        .map(str::to_string)
+        .collect()
+}
+
+/// The functions the header declares.
+fn header_functions() -> Vec<String> {
+    let mut header = committed_header();
+    while let Some(start) = header.find("/*") {
+        let end = header[start..]
+            .find("*/")
+            .map_or(header.len(), |e| start + e + 2);
+        header.replace_range(start..end, "");
+    }
+    let mut names: Vec<String> = header
+        .split(';')
+        .filter_map(|decl| {
+            let decl = decl.trim_start();
+            let open = decl.find('(')?;
+            let name = decl[..open]
+                .rsplit(|c: char| !c.is_alphanumeric() && c != '_')
+                .next()?;
+            (name.starts_with("epyr_") && !decl.starts_with("typedef")).then(|| name.to_string())
+        })
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+#[test]
+fn shared_library_exports_exactly_the_header_functions() {
+    let mut symbols = exported_symbols(&release_lib().join("libepyr.so"));
+    symbols.sort();
+    let foreign: Vec<&String> = symbols.iter().filter(|s| !s.starts_with("epyr_")).collect();
+    assert!(
+        foreign.is_empty(),
+        "symbols without the epyr_ prefix: {foreign:?}"
+    );
+    assert!(
+        !symbols.iter().any(|s| s == "epyr_test_panic"),
+        "the test hook is in the normal build"
+    );
+    let declared = header_functions();
+    assert!(declared.len() > 40, "header parse found only {declared:?}");
+    assert_eq!(symbols, declared, "exports and header declarations differ");
+
+    let hooks = exported_symbols(&hooks_lib().join("libepyr.so"));
+    assert!(
+        hooks.iter().any(|s| s == "epyr_test_panic"),
+        "test-hooks build lacks the hook"
+    );
+    assert!(hooks.iter().all(|s| s.starts_with("epyr_")), "{hooks:?}");
+}
+
+/// A parameter of a sample dataset.
+fn param(key: &str, value: &str) -> Param {
+    Param {
+        key: key.into(),
+        value: value.into(),
+        device: None,
+    }
+}
+
+/// `first + width * i / (n - 1)` for `i` in `0..n`.
+fn linear(first: f64, width: f64, n: usize) -> Vec<f64> {
+    (0..n)
+        .map(|i| first + width * i as f64 / (n - 1) as f64)
+        .collect()
+}
+
+/// A 1-D CW spectrum like `examples-c/data/nitroxide_cw`: 1024 points, field axis in G, the
+/// derivative of three Lorentzian lines, typical parameters.
+fn nitroxide_cw() -> Dataset {
+    let field = linear(3300.0, 100.0, 1024);
+    let values = field
+        .iter()
+        .map(|&b| {
+            [-15.0, 0.0, 15.0]
+                .iter()
+                .map(|&shift| {
+                    let x = (b - 3350.0 - shift) / 1.2;
+                    -2.0 * x / (1.0 + x * x).powi(2) * 1000.0
+                })
+                .sum()
+        })
+        .collect();
+    Dataset::new(DatasetParts {
+        format: FileFormat::Bes3t,
+        dims: [1024, 1, 1],
+        components: vec![Component {
+            complex: false,
+            values,
+        }],
+        axes: [
+            Some(Axis {
+                values: field,
+                name: "Magnetic Field".into(),
+                unit: "G".into(),
+            }),
+            None,
+            None,
+        ],
+        params: Params::new(
+            vec![
+                param("TITL", "nitroxide CW (sample written by epyr)"),
+                param("IRNAM", "Intensity"),
+                param("MWFQ", "9.4e9"),
+                param("MWPW", "0.002"),
+                param("AVGS", "4"),
+                param("RCAG", "60"),
+                param("SPTP", "0.02048"),
+                param("Temperature", "293 K"),
+            ],
+            None,
+        ),
+        sources: vec![],
+        warnings: vec![],
+    })
+    .expect("sample dataset")
+}
+
+/// A 2-D complex pulse dataset like `examples-c/data/pulse_2d`: 256 x 16, a time axis in ns
+/// and a nonlinear y axis (written to a `.YGF` file).
+fn pulse_2d() -> Dataset {
+    let (nx, ny) = (256, 16);
+    let mut values = Vec::with_capacity(2 * nx * ny);
+    for y in 0..ny {
+        for x in 0..nx {
+            let t = x as f64 * 4.0;
+            let decay = (-t / (300.0 + 40.0 * y as f64)).exp();
+            values.push((decay * (t / 50.0).cos() * 512.0).round());
+            values.push((decay * (t / 50.0).sin() * 512.0).round());
+        }
+    }
+    let y_axis = (0..ny).map(|y| 100.0 * (1.0 + (y * y) as f64)).collect();
+    Dataset::new(DatasetParts {
+        format: FileFormat::Bes3t,
+        dims: [nx, ny, 1],
+        components: vec![Component {
+            complex: true,
+            values,
+        }],
+        axes: [
+            Some(Axis {
+                values: linear(0.0, 4.0 * (nx - 1) as f64, nx),
+                name: "Time".into(),
+                unit: "ns".into(),
+            }),
+            Some(Axis {
+                values: y_axis,
+                name: "tau".into(),
+                unit: "ns".into(),
+            }),
+            None,
+        ],
+        params: Params::new(
+            vec![param("TITL", "pulse 2D"), param("MWFQ", "9.7e9")],
+            None,
+        ),
+        sources: vec![],
+        warnings: vec![],
+    })
+    .expect("sample dataset")
+}
+
+/// Sample files for the examples: the bundled ones where present (examples-c/data), else
+/// equivalent files written by epyr into the target folder. Returns (nitroxide_cw, pulse_2d).
+fn samples() -> &'static (PathBuf, PathBuf) {
+    static SAMPLES: OnceLock<(PathBuf, PathBuf)> = OnceLock::new();
+    SAMPLES.get_or_init(|| {
+        let bundled = root().join("examples-c/data");
+        let cw = bundled.join("nitroxide_cw.DSC");
+        let pulse = bundled.join("pulse_2d.DSC");
+        if cw.is_file() && pulse.is_file() {
+            return (cw, pulse);
+        }
+        let dir = work_dir("samples");
+        let options = epyr::WriteOptions::default();
+        epyr::write_bes3t(&nitroxide_cw(), &dir.join("nitroxide_cw"), &options).unwrap();
+        epyr::write_bes3t(&pulse_2d(), &dir.join("pulse_2d"), &options).unwrap();
+        (dir.join("nitroxide_cw.DSC"), dir.join("pulse_2d.DSC"))
+    })
+}
+
+/// Builds the examples with the Makefile into their own folder (after the release library).
+fn examples() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        release_lib();
+        let build = work_dir("examples");
+        run_ok(
+            Command::new("make")
+                .arg("-C")
+                .arg(root().join("examples-c"))
+                .arg(format!("BUILD={}", build.display()))
+                .arg("examples"),
+        );
+        build
+    })
+}
+
+/// A command with a clean environment for epyr: a configuration folder of its own (no user
+/// config file) and no `EPYR_PERFORMANCE_*` variables.
+fn hermetic(program: impl AsRef<std::ffi::OsStr>, config_dir: &Path) -> Command {
+    let mut cmd = Command::new(program);
+    for (name, _) in std::env::vars_os() {
+        if name.to_string_lossy().starts_with("EPYR_PERFORMANCE_") {
+            cmd.env_remove(&name);
+        }
+    }
+    cmd.env("XDG_CONFIG_HOME", config_dir);
+    // cargo test puts target/debug on the library path; the examples must use the release
+    // library they were linked with.
+    cmd.env("LD_LIBRARY_PATH", release_lib());
+    cmd
+}
+
+/// Runs an example program, plain or under valgrind memcheck; returns its stdout.
+fn run_example(name: &str, args: &[&Path], valgrind: bool, cwd: &Path) -> String {
+    let program = examples().join(name);
+    let mut cmd = if valgrind {
+        let mut c = hermetic("valgrind", cwd);
+        c.args([
+            "--leak-check=full",
+            "--show-leak-kinds=definite,indirect",
+            "--errors-for-leak-kinds=definite,indirect",
+            "--error-exitcode=1",
+        ])
+        .arg(&program);
+        c
+    } else {
+        hermetic(&program, cwd)
+    };
+    let out = run(cmd.args(args).current_dir(cwd));
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "{name} {}failed ({}):\n--- stdout\n{stdout}\n--- stderr\n{stderr}",
+        if valgrind { "under valgrind " } else { "" },
+        out.status
+    );
+    if valgrind {
+        let clean_heap = stderr.contains("All heap blocks were freed")
+            || (stderr.contains("definitely lost: 0 bytes in 0 blocks")
+                && stderr.contains("indirectly lost: 0 bytes in 0 blocks"));
+        assert!(
+            clean_heap && stderr.contains("ERROR SUMMARY: 0 errors"),
+            "{name}: valgrind reports errors or leaks:\n{stderr}"
+        );
+    }
+    stdout
+}
+
+/// The value after `label` on the line that starts with it.
+fn field<'a>(out: &'a str, label: &str) -> &'a str {
+    out.lines()
+        .find_map(|l| l.strip_prefix(label))
+        .unwrap_or_else(|| panic!("no line {label:?} in:\n{out}"))
+        .trim()
+}
+
+/// Checks the demo's output against the dataset as the Rust API reads it.
+fn check_demo(out: &str, sample: &Path) {
+    let ds = epyr::load(sample, "").unwrap();
+    let [nx, ny, nz] = ds.dims();
+    assert_eq!(field(out, "dims:"), format!("{nx} x {ny} x {nz}"), "{out}");
+    assert!(
+        out.contains(&format!("epyr {}", env!("CARGO_PKG_VERSION"))),
+        "{out}"
+    );
+    let values = &ds.components()[0].values;
+    let first: Vec<f64> = field(out, "values:")
+        .split_once("first:")
+        .expect("first values")
+        .1
+        .split_whitespace()
+        .map(|v| v.parse().unwrap())
+        .collect();
+    assert_eq!(first, values[..first.len().min(5)].to_vec(), "{out}");
+    assert_eq!(
+        field(out, "parameters:"),
+        ds.params().len().to_string(),
+        "{out}"
+    );
+    let axis = ds.axis(0).expect("x axis");
+    assert!(
+        out.contains(&format!("axis x: {} [{}]", axis.name, axis.unit)),
+        "{out}"
+    );
+    assert_eq!(field(out, "second load:"), "cache hit, same data", "{out}");
+    assert!(
+        field(out, "cache:").starts_with("entries=1 hits=1 misses=1"),
+        "{out}"
+    );
+    assert!(out.contains("\"cache\""), "performance info JSON: {out}");
+}
+
+/// A BES3T file of 2-D float64 data for the stream example: 16 MB of values.
+fn big_file(dir: &Path) -> (PathBuf, f64, usize) {
+    let (nx, ny) = (2048, 1024);
+    let values: Vec<f64> = (0..nx * ny)
+        .map(|i| ((i * 7919) % 4001) as f64 * 0.25)
+        .collect();
+    let ds = Dataset::new(DatasetParts {
+        format: FileFormat::Bes3t,
+        dims: [nx, ny, 1],
+        components: vec![Component {
+            complex: false,
+            values: values.clone(),
+        }],
+        axes: [None, None, None],
+        params: Params::default(),
+        sources: vec![],
+        warnings: vec![],
+    })
+    .unwrap();
+    let base = dir.join("big");
+    epyr::write_bes3t(&ds, &base, &epyr::WriteOptions::default()).unwrap();
+    // Summed in file order, as the example sums.
+    let sum = values.iter().fold(0.0, |acc, v| acc + v);
+    (base.with_extension("DSC"), sum, nx * ny)
+}
+
+/// Checks the stream example's output: the three sums equal the Rust sum, many chunks, and
+/// the memory epyr held stayed near one chunk while the file is 16 MB.
+fn check_stream(out: &str, sum: f64, values: usize, chunk_mb: f64) {
+    assert_eq!(field(out, "values:"), values.to_string(), "{out}");
+    assert_eq!(field(out, "sum:").parse::<f64>().unwrap(), sum, "{out}");
+    assert_eq!(
+        field(out, "sum (reader buffer):").parse::<f64>().unwrap(),
+        sum,
+        "{out}"
+    );
+    assert_eq!(field(out, "last row:"), "matches the stream", "{out}");
+    let chunks: usize = field(out, "chunks:").parse().unwrap();
+    assert!(chunks >= 16, "{chunks} chunks: {out}");
+    let peak: f64 = field(out, "peak MB held by epyr while streaming:")
+        .parse()
+        .unwrap();
+    assert!(
+        peak > 0.0 && peak <= 2.0 * chunk_mb + 0.1,
+        "peak {peak} MB for chunks of {chunk_mb} MB: {out}"
+    );
+}
+
+fn check_threads(out: &str, files: usize) {
+    assert_eq!(field(out, "errors:"), "0", "{out}");
+    assert_eq!(field(out, "all threads share the data:"), "yes", "{out}");
+    let loads = 4 * 8 * files;
+    assert_eq!(
+        field(out, "threads:"),
+        format!("4, loads: {loads}"),
+        "{out}"
+    );
+    // Every load is a lookup, the 32 loads of missing files too.
+    assert_eq!(
+        field(out, "cache:"),
+        format!(
+            "entries={files} lookups={} evictions=0 invalidations=0",
+            loads + 32
+        ),
+        "{out}"
+    );
+}
+
+fn check_raii(out: &str, sample: &Path) {
+    let ds = epyr::load(sample, "").unwrap();
+    let n = ds.components()[0].values.len();
+    assert!(
+        field(out, "values:").starts_with(&format!("{n}, first:")),
+        "{out}"
+    );
+    assert_eq!(
+        field(out, "after the loader is gone:"),
+        format!("{n} values"),
+        "{out}"
+    );
+    assert!(
+        field(out, "caught: status").contains("NO_SUCH_KEY"),
+        "{out}"
+    );
+    assert!(
+        field(out, "streamed:").starts_with(&format!("{n} values")),
+        "{out}"
+    );
+    assert!(out.contains("caught: EPYR_ERR_NOT_FOUND"), "{out}");
+}
+
+#[test]
+fn examples_give_the_right_output() {
+    let (cw, pulse) = samples();
+    let dir = work_dir("run");
+    check_demo(&run_example("demo", &[cw], false, &dir), cw);
+    check_raii(&run_example("raii", &[pulse], false, &dir), pulse);
+    check_threads(&run_example("threads", &[cw, pulse], false, &dir), 2);
+    let (big, sum, values) = big_file(&dir);
+    let out = run_example("stream", &[&big, Path::new("0.5")], false, &dir);
+    check_stream(&out, sum, values, 0.5);
+    // Without arguments it writes its own 64 MB dataset with the writer, then streams it.
+    let out = run_example("stream", &[], false, &dir);
+    assert!(out.contains("wrote stream_big.DSC/.DTA"), "{out}");
+    assert_eq!(field(&out, "values:"), (4096 * 2048).to_string(), "{out}");
+    // The quickstart target, on the sample this test uses.
+    let out = run_ok(
+        hermetic("make", &dir)
+            .arg("-C")
+            .arg(root().join("examples-c"))
+            .arg(format!("BUILD={}", dir.join("build").display()))
+            .arg(format!("SAMPLE={}", cw.display()))
+            .arg("demo"),
+    );
+    check_demo(&out, cw);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn examples_are_clean_under_valgrind() {
+    let (cw, pulse) = samples();
+    let dir = work_dir("valgrind");
+    check_demo(&run_example("demo", &[cw], true, &dir), cw);
+    check_raii(&run_example("raii", &[pulse], true, &dir), pulse);
+    check_threads(&run_example("threads", &[cw, pulse], true, &dir), 2);
+    let (big, sum, values) = big_file(&dir);
+    check_stream(
+        &run_example("stream", &[&big, Path::new("0.5")], true, &dir),
+        sum,
+        values,
+        0.5,
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn ctypes_calls_every_function_with_good_and_bad_arguments() {
+    let (cw, pulse) = samples();
+    let work = work_dir("ctypes");
+    let config = work.join("xdg");
+    std::fs::create_dir_all(&config).unwrap();
+    let stdout = run_ok(
+        hermetic("python3", &config)
+            .arg(root().join("tests/ctypes_abi.py"))
+            .env("EPYR_LIB", release_lib().join("libepyr.so"))
+            .env("EPYR_HOOKS_LIB", hooks_lib().join("libepyr.so"))
+            .env("EPYR_HEADER", root().join("include/epyr.h"))
+            .env("EPYR_VERSION", env!("CARGO_PKG_VERSION"))
+            .env("EPYR_CW", cw)
+            .env("EPYR_2D", pulse)
+            .env("EPYR_WORK", &work),
+    );
+    assert!(
+        stdout.lines().any(|l| l.ends_with(" passed, 0 failed")),
+        "{stdout}"
+    );
+    let _ = std::fs::remove_dir_all(&work);
+}
+
+#[test]
+fn installed_copy_works_through_pkg_config() {
+    let (cw, _) = samples();
+    release_lib();
+    let prefix = work_dir("install");
+    run_ok(
+        Command::new("make")
+            .arg("-C")
+            .arg(root().join("examples-c"))
+            .arg(format!("PREFIX={}", prefix.display()))
+            .arg(format!("BUILD={}", prefix.join("build").display()))
+            .arg("install"),
+    );
+    for file in [
+        "lib/libepyr.so",
+        "lib/libepyr.a",
+        "include/epyr.h",
+        "lib/pkgconfig/epyr.pc",
+    ] {
+        assert!(prefix.join(file).is_file(), "{file} not installed");
+    }
+    let pc_path = prefix.join("lib/pkgconfig");
+    let flags = run_ok(
+        Command::new("pkg-config")
+            .env("PKG_CONFIG_PATH", &pc_path)
+            .args(["--cflags", "--libs", "epyr"]),
+    );
+    let version = run_ok(
+        Command::new("pkg-config")
+            .env("PKG_CONFIG_PATH", &pc_path)
+            .args(["--modversion", "epyr"]),
+    );
+    assert_eq!(version.trim(), env!("CARGO_PKG_VERSION"));
+    let program = prefix.join("demo-installed");
+    run_ok(
+        Command::new("gcc")
+            .args(["-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic", "-o"])
+            .arg(&program)
+            .arg(root().join("examples-c/demo.c"))
+            .args(flags.split_whitespace()),
+    );
+    let out = run_ok(
+        hermetic(&program, &prefix)
+            .env("LD_LIBRARY_PATH", prefix.join("lib"))
+            .arg(cw),
+    );
+    check_demo(&out, cw);
+    let _ = std::fs::remove_dir_all(&prefix);
+}
+
+#[test]
+fn header_compiles_as_c99_and_cpp11() {
+    let dir = work_dir("header");
+    let c = dir.join("use.c");
+    std::fs::write(
+        &c,
+        "#include <epyr.h>\nint main(void) { return epyr_abi_version() == EPYR_ABI_VERSION ? EPYR_OK : 1; }\n",
+    )
+    .unwrap();
+    let include = root().join("include");
+    run_ok(
+        Command::new("gcc")
+            .args([
+                "-std=c99",
+                "-Wall",
+                "-Wextra",
+                "-Werror",
+                "-pedantic",
+                "-fsyntax-only",
+                "-I",
+            ])
+            .arg(&include)
+            .arg(&c),
+    );
+    run_ok(
+        Command::new("g++")
+            .args([
+                "-std=c++11",
+                "-Wall",
+                "-Wextra",
+                "-Werror",
+                "-pedantic",
+                "-fsyntax-only",
+                "-x",
+                "c++",
+                "-I",
+            ])
+            .arg(&include)
+            .arg(&c),
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The value of `#define name value` in the header.
+fn header_define(header: &str, name: &str) -> String {
+    header
+        .lines()
+        .find_map(|l| l.strip_prefix(&format!("#define {name} ")))
+        .unwrap_or_else(|| panic!("no #define {name} in include/epyr.h"))
+        .trim()
+        .to_string()
+}
+
+#[test]
+fn header_versions_and_codes_match_cargo_and_error_kinds() {
+    let header = committed_header();
+    for (name, value) in [
+        ("EPYR_VERSION_MAJOR", env!("CARGO_PKG_VERSION_MAJOR")),
+        ("EPYR_VERSION_MINOR", env!("CARGO_PKG_VERSION_MINOR")),
+        ("EPYR_VERSION_PATCH", env!("CARGO_PKG_VERSION_PATCH")),
+        ("EPYR_ABI_VERSION", "1"),
+        ("EPYR_OK", "0"),
+    ] {
+        assert_eq!(header_define(&header, name), value, "{name}");
+    }
+    let kinds = [
+        ("EPYR_ERR_NULL_ARG", ErrorKind::NullArgument),
+        ("EPYR_ERR_INVALID_ARG", ErrorKind::InvalidArgument),
+        ("EPYR_ERR_IO", ErrorKind::Io),
+        ("EPYR_ERR_NOT_FOUND", ErrorKind::NotFound),
+        ("EPYR_ERR_FORMAT", ErrorKind::Format),
+        ("EPYR_ERR_UNSUPPORTED", ErrorKind::Unsupported),
+        ("EPYR_ERR_SCALING", ErrorKind::Scaling),
+        ("EPYR_ERR_MEMORY_LIMIT", ErrorKind::MemoryLimit),
+        ("EPYR_ERR_CONFIG", ErrorKind::Config),
+        ("EPYR_ERR_BUFFER_TOO_SMALL", ErrorKind::BufferTooSmall),
+        ("EPYR_ERR_PANIC", ErrorKind::Panic),
+        ("EPYR_ERR_FILE_CHANGED", ErrorKind::FileChanged),
+    ];
+    let defined = header
+        .lines()
+        .filter(|l| l.starts_with("#define EPYR_ERR_"))
+        .count();
+    assert_eq!(defined, kinds.len(), "every EPYR_ERR_ code is checked here");
+    for (name, kind) in kinds {
+        assert_eq!(
+            header_define(&header, name),
+            kind.code().to_string(),
+            "{name}"
+        );
+    }
+    assert_eq!(
+        epyr::ffi::general::epyr_abi_version(),
+        epyr::ffi::EPYR_ABI_VERSION
+    );
+}

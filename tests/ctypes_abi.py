@@ -1,0 +1,839 @@
+"""The C ABI of libepyr as Python's ctypes sees it: every exported function, with good
+arguments and with bad ones (NULL, freed and foreign handles, bad paths, buffers too small,
+size queries), and from several threads.
+
+Run by tests/c_abi.rs with:
+  EPYR_LIB         the shared library to test
+  EPYR_HOOKS_LIB   the same built with the test-hooks feature (epyr_test_panic)
+  EPYR_HEADER      include/epyr.h, to check that every declared function is called here
+  EPYR_VERSION     the version in Cargo.toml
+  EPYR_CW, EPYR_2D a 1-D real and a 2-D complex BES3T sample
+  EPYR_WORK        an empty folder to write to
+  XDG_CONFIG_HOME  a folder of its own (the default config file goes there)
+Prints one line per check and a closing "N passed, N failed".
+"""
+
+import ctypes as C
+import json
+import os
+import re
+import shutil
+import sys
+import threading
+import traceback
+
+OK, NULL_ARG, INVALID_ARG, IO, NOT_FOUND, FORMAT = 0, 1, 2, 3, 4, 5
+UNSUPPORTED, SCALING, MEMORY_LIMIT, CONFIG, BUFFER_TOO_SMALL, PANIC, FILE_CHANGED = range(6, 13)
+
+P = C.c_void_p
+u64, i32, u32, dbl, ch = C.c_uint64, C.c_int32, C.c_uint32, C.c_double, C.c_char_p
+pu64, pi32, pu32, pdbl = C.POINTER(u64), C.POINTER(i32), C.POINTER(u32), C.POINTER(dbl)
+ppdbl = C.POINTER(pdbl)
+CHUNK_CB = C.CFUNCTYPE(i32, P, pdbl, u64, u64)
+
+# name: (restype, argtypes)
+PROTOTYPES = {
+    "epyr_version": (ch, []),
+    "epyr_abi_version": (u32, []),
+    "epyr_error_name": (ch, [i32]),
+    "epyr_last_error_message": (u64, [C.c_char_p, u64]),
+    "epyr_memory_info": (i32, [pdbl, pdbl, pdbl, pdbl]),
+    "epyr_check_memory_limit": (i32, [pi32]),
+    "epyr_optimize_memory": (i32, [pu64]),
+    "epyr_optimize_memory_ex": (i32, [pu64, pu64, pu64]),
+    "epyr_config_set": (i32, [ch, ch]),
+    "epyr_config_set_double": (i32, [ch, dbl]),
+    "epyr_config_set_bool": (i32, [ch, i32]),
+    "epyr_config_get": (i32, [ch, C.c_char_p, u64, pu64]),
+    "epyr_config_get_double": (i32, [ch, pdbl]),
+    "epyr_config_get_bool": (i32, [ch, pi32]),
+    "epyr_config_save": (i32, [ch]),
+    "epyr_config_load": (i32, [ch]),
+    "epyr_performance_info_json": (i32, [C.c_char_p, u64, pu64]),
+    "epyr_cache_new": (i32, [dbl, C.POINTER(P)]),
+    "epyr_cache_global": (P, []),
+    "epyr_cache_free": (None, [P]),
+    "epyr_cache_stats": (i32, [P, pu64, pdbl, pdbl, pdbl, pu64, pu64]),
+    "epyr_cache_stats_ex": (i32, [P, pu64, pu64, pu64, pu64]),
+    "epyr_cache_clear": (i32, [P]),
+    "epyr_cache_resize": (i32, [P, dbl]),
+    "epyr_loader_new": (i32, [P, dbl, i32, C.POINTER(P)]),
+    "epyr_loader_free": (None, [P]),
+    "epyr_loader_load": (i32, [P, ch, ch, C.POINTER(P)]),
+    "epyr_loader_describe": (i32, [P, ch, ch, C.POINTER(P)]),
+    "epyr_loader_load_into": (i32, [P, ch, ch, pdbl, u64, pu64]),
+    "epyr_loader_load_many": (i32, [P, C.POINTER(ch), u64, ch, C.POINTER(P), pi32, pu64]),
+    "epyr_loader_for_each_chunk": (i32, [P, ch, ch, CHUNK_CB, P]),
+    "epyr_dataset_free": (None, [P]),
+    "epyr_dataset_new": (i32, [u64, u64, u64, i32, pdbl, u64, C.POINTER(P)]),
+    "epyr_dataset_dims": (i32, [P, pu64, pu64, pu64]),
+    "epyr_dataset_components": (i32, [P, pu32]),
+    "epyr_dataset_is_complex": (i32, [P, u32, pi32]),
+    "epyr_dataset_values": (i32, [P, u32, ppdbl, pu64]),
+    "epyr_dataset_copy_values": (i32, [P, u32, pdbl, u64, pu64]),
+    "epyr_dataset_axis": (i32, [P, u32, ppdbl, pu64]),
+    "epyr_dataset_copy_axis": (i32, [P, u32, pdbl, u64, pu64]),
+    "epyr_dataset_axis_name": (i32, [P, u32, C.c_char_p, u64, pu64]),
+    "epyr_dataset_axis_unit": (i32, [P, u32, C.c_char_p, u64, pu64]),
+    "epyr_dataset_param": (i32, [P, ch, C.c_char_p, u64, pu64]),
+    "epyr_dataset_param_double": (i32, [P, ch, pdbl]),
+    "epyr_dataset_param_count": (i32, [P, pu64]),
+    "epyr_dataset_param_key": (i32, [P, u64, C.c_char_p, u64, pu64]),
+    "epyr_dataset_param_value": (i32, [P, u64, C.c_char_p, u64, pu64]),
+    "epyr_dataset_warning_count": (i32, [P, pu64]),
+    "epyr_dataset_warning": (i32, [P, u64, C.c_char_p, u64, pu64]),
+    "epyr_dataset_source_count": (i32, [P, pu64]),
+    "epyr_dataset_source": (i32, [P, u64, C.c_char_p, u64, pu64]),
+    "epyr_write_bes3t": (i32, [P, ch, ch, ch]),
+    "epyr_reader_open": (i32, [P, ch, C.POINTER(P)]),
+    "epyr_reader_open_scaled": (i32, [P, ch, ch, C.POINTER(P)]),
+    "epyr_reader_free": (None, [P]),
+    "epyr_reader_info": (i32, [P, pu64, pu64, pu64, pu64, pu64, pu64]),
+    "epyr_reader_next": (i32, [P, pdbl, u64, pu64, pu64]),
+    "epyr_reader_next_chunk": (i32, [P, ppdbl, pu64, pu64]),
+    "epyr_reader_set_chunk_points": (i32, [P, u64]),
+    "epyr_reader_rewind": (i32, [P]),
+    "epyr_reader_read_rows": (i32, [P, u64, u64, pdbl, u64, pu64]),
+}
+
+
+class Lib:
+    """The library with prototypes set, recording which functions were called."""
+
+    def __init__(self, path):
+        self.dll = C.CDLL(path)
+        self.called = set()
+        for name, (restype, argtypes) in PROTOTYPES.items():
+            f = getattr(self.dll, name)
+            f.restype, f.argtypes = restype, argtypes
+
+    def __getattr__(self, name):
+        f = getattr(self.dll, name)
+        self.called.add(name)
+        return f
+
+
+lib = Lib(os.environ["EPYR_LIB"])
+WORK = os.environ["EPYR_WORK"]
+CW = os.environ["EPYR_CW"].encode()
+PULSE = os.environ["EPYR_2D"].encode()
+results = {"passed": 0, "failed": 0}
+
+
+def check(name):
+    """Registers a check function and runs it, counting a failure instead of stopping."""
+
+    def run(f):
+        try:
+            f()
+            results["passed"] += 1
+            print(f"ok     {name}")
+        except Exception:  # noqa: BLE001 - every failure is reported
+            results["failed"] += 1
+            print(f"FAILED {name}\n{traceback.format_exc()}")
+        return f
+
+    return run
+
+
+def last_error():
+    n = lib.epyr_last_error_message(None, 0)
+    buf = C.create_string_buffer(n)
+    assert lib.epyr_last_error_message(buf, n) == n
+    return buf.value.decode()
+
+
+def expect(status, code, *fragments):
+    """The status is `code` and the last error message holds every fragment."""
+    assert status == code, f"status {status}, expected {code}: {last_error()}"
+    if code != OK:
+        message = last_error()
+        for f in fragments:
+            assert f in message, f"{f!r} not in {message!r}"
+
+
+def handle(ctor, *args):
+    out = P()
+    expect(ctor(*args, C.byref(out)), OK)
+    assert out.value
+    return out
+
+
+def text(f, *args):
+    """A string through a size query, then a copy."""
+    needed = u64()
+    expect(f(*args, None, 0, C.byref(needed)), OK)
+    buf = C.create_string_buffer(needed.value)
+    expect(f(*args, buf, needed.value, C.byref(needed)), OK)
+    assert len(buf.value) + 1 == needed.value
+    return buf.value.decode()
+
+
+def doubles(f, *args):
+    """Doubles through a size query, then a copy."""
+    n = u64()
+    expect(f(*args, None, 0, C.byref(n)), OK)
+    buf = (dbl * n.value)()
+    expect(f(*args, buf, n.value, C.byref(n)), OK)
+    return list(buf)
+
+
+SENTINEL = 0xDEAD0
+
+
+@check("versions and error names")
+def _():
+    assert lib.epyr_version().decode() == os.environ["EPYR_VERSION"]
+    assert lib.epyr_abi_version() == 1
+    assert lib.epyr_error_name(0) == b"EPYR_OK"
+    assert lib.epyr_error_name(NOT_FOUND) == b"EPYR_ERR_NOT_FOUND"
+    assert lib.epyr_error_name(FILE_CHANGED) == b"EPYR_ERR_FILE_CHANGED"
+    assert lib.epyr_error_name(999) == b"EPYR_ERR_UNKNOWN"
+    with open(os.environ["EPYR_HEADER"]) as f:
+        codes = re.findall(r"^#define (EPYR_(?:OK|ERR_[A-Z_]+)) (\d+)$", f.read(), flags=re.M)
+    assert len(codes) == 13, codes
+    for name, code in codes:
+        assert lib.epyr_error_name(int(code)) == name.encode(), name
+    assert lib.epyr_error_name(-1) == b"EPYR_ERR_UNKNOWN"
+
+
+@check("last error message: empty, size query, truncation")
+def _():
+    t = threading.Thread(target=lambda: results.setdefault("fresh", {}).update(
+        size=lib.epyr_last_error_message(None, 0)))
+    t.start()
+    t.join()
+    assert results.pop("fresh")["size"] == 1, "a new thread has an empty message"
+    expect(lib.epyr_cache_clear(None), NULL_ARG, "cache")
+    full = last_error()
+    n = lib.epyr_last_error_message(None, 0)
+    assert n == len(full.encode()) + 1
+    small = C.create_string_buffer(b"#" * 10)
+    assert lib.epyr_last_error_message(small, 5) == n
+    assert small.raw[:5] == full.encode()[:4] + b"\0" and small.raw[5:10] == b"#" * 5
+    untouched = C.create_string_buffer(b"abc")
+    assert lib.epyr_last_error_message(untouched, 0) == n
+    assert untouched.value == b"abc"
+    # A successful call does not clear it.
+    expect(lib.epyr_memory_info(None, None, None, None), OK)
+    assert last_error() == full
+
+
+@check("memory info, limit check, optimize")
+def _():
+    rss, vms, pct, library = dbl(), dbl(), dbl(), dbl()
+    expect(lib.epyr_memory_info(C.byref(rss), C.byref(vms), C.byref(pct), C.byref(library)), OK)
+    assert rss.value > 0 and vms.value >= rss.value and 0 < pct.value < 100
+    assert library.value >= 0
+    expect(lib.epyr_memory_info(None, None, None, None), OK)
+    within = i32(7)
+    expect(lib.epyr_check_memory_limit(None), NULL_ARG, "within_limit")
+    expect(lib.epyr_check_memory_limit(C.byref(within)), OK)
+    assert within.value == 1
+    released = u64(SENTINEL)
+    expect(lib.epyr_optimize_memory(None), NULL_ARG)
+    expect(lib.epyr_optimize_memory(C.byref(released)), OK)
+    assert released.value != SENTINEL
+    evicted, lib_bytes, rss_bytes = u64(), u64(), u64()
+    expect(lib.epyr_optimize_memory_ex(C.byref(evicted), C.byref(lib_bytes), C.byref(rss_bytes)), OK)
+    expect(lib.epyr_optimize_memory_ex(None, None, None), OK)
+
+
+@check("config: set, get, typed getters and setters, errors change nothing")
+def _():
+    key = b"performance.cache_size_mb"
+    expect(lib.epyr_config_set(key, b"200"), OK)
+    assert text(lib.epyr_config_get, key) == "200"
+    value = dbl()
+    expect(lib.epyr_config_get_double(key, C.byref(value)), OK)
+    assert value.value == 200.0
+    expect(lib.epyr_config_set(key, b"-5"), CONFIG, "performance.cache_size_mb", "-5")
+    expect(lib.epyr_config_set(key, b"abc"), CONFIG, "abc")
+    expect(lib.epyr_config_set_double(key, float("nan")), CONFIG, "NaN")
+    expect(lib.epyr_config_set(b"performance.nope", b"1"), CONFIG, "performance.nope")
+    expect(lib.epyr_config_set(None, b"1"), NULL_ARG, "key")
+    expect(lib.epyr_config_set(key, None), NULL_ARG, "value")
+    expect(lib.epyr_config_set(b"performance.\xff", b"1"), INVALID_ARG, "UTF-8")
+    assert text(lib.epyr_config_get, key) == "200", "rejected values change nothing"
+    expect(lib.epyr_config_set_double(key, 150.5), OK)
+    assert text(lib.epyr_config_get, key) == "150.5"
+    expect(lib.epyr_config_set_double(key, 100), OK)
+
+    flag = b"performance.parallel_processing"
+    b = i32(SENTINEL)
+    expect(lib.epyr_config_set(flag, b"False"), OK)
+    expect(lib.epyr_config_get_bool(flag, C.byref(b)), OK)
+    assert b.value == 0
+    expect(lib.epyr_config_set_bool(flag, 5), OK)
+    expect(lib.epyr_config_get_bool(flag, C.byref(b)), OK)
+    assert b.value == 1
+    expect(lib.epyr_config_set(flag, b"maybe"), CONFIG, "maybe")
+    expect(lib.epyr_config_get_double(flag, C.byref(value)), CONFIG, "boolean")
+    b.value = SENTINEL
+    expect(lib.epyr_config_get_bool(key, C.byref(b)), CONFIG, "numeric")
+    assert b.value == SENTINEL, "outputs are written only on success"
+    expect(lib.epyr_config_set_bool(key, 1), CONFIG)
+    expect(lib.epyr_config_get_bool(flag, None), NULL_ARG)
+    expect(lib.epyr_config_get_double(None, C.byref(value)), NULL_ARG)
+
+    needed = u64(SENTINEL)
+    small = C.create_string_buffer(b"zz")
+    expect(lib.epyr_config_get(key, small, 2, C.byref(needed)), BUFFER_TOO_SMALL, "needs 4")
+    assert needed.value == SENTINEL and small.raw == b"zz\0"
+    expect(lib.epyr_config_get(key, None, 0, None), NULL_ARG, "len")
+    expect(lib.epyr_config_get(b"nope", None, 0, C.byref(needed)), CONFIG, "nope")
+
+
+@check("config: save and load, default file, bad files")
+def _():
+    path = os.path.join(WORK, "cfg", "config.json")
+    key = b"performance.chunk_size_mb"
+    expect(lib.epyr_config_set(key, b"3"), OK)
+    expect(lib.epyr_config_save(path.encode()), OK)
+    with open(path) as f:
+        assert json.load(f)["performance"]["chunk_size_mb"] == 3
+    expect(lib.epyr_config_save(None), OK)
+    default = os.path.join(os.environ["XDG_CONFIG_HOME"], "epyrtools", "config.json")
+    assert os.path.isfile(default), "NULL saves to the file shared with EPyR Tools"
+    with open(path, "w") as f:
+        json.dump({"performance": {"memory_limit_mb": 321}, "other": 1}, f)
+    expect(lib.epyr_config_load(path.encode()), OK)
+    assert text(lib.epyr_config_get, b"performance.memory_limit_mb") == "321"
+    assert text(lib.epyr_config_get, key) == "3", "run-time values are kept"
+    with open(path, "w") as f:
+        f.write("{not json")
+    expect(lib.epyr_config_load(path.encode()), CONFIG, "config.json")
+    assert text(lib.epyr_config_get, b"performance.memory_limit_mb") == "321"
+    expect(lib.epyr_config_load(os.path.join(WORK, "missing.json").encode()), NOT_FOUND)
+    expect(lib.epyr_config_load(None), OK)
+    expect(lib.epyr_config_load(b""), INVALID_ARG, "empty path")
+    expect(lib.epyr_config_save(WORK.encode() + b"/\xff/x/config.json"), OK)
+    expect(lib.epyr_config_set(key, b"10"), OK)
+
+
+@check("performance info JSON: size query, snapshot, too small")
+def _():
+    info = json.loads(text(lib.epyr_performance_info_json))
+    assert info["version"] == os.environ["EPYR_VERSION"]
+    assert {"memory", "cache", "config", "threads", "cpu_count"} <= set(info)
+    needed = u64(SENTINEL)
+    buf = C.create_string_buffer(8)
+    expect(lib.epyr_performance_info_json(buf, 8, C.byref(needed)), BUFFER_TOO_SMALL)
+    assert needed.value == SENTINEL
+    expect(lib.epyr_performance_info_json(None, 0, None), NULL_ARG)
+
+
+@check("caches: new, stats, resize, clear, free; bad handles")
+def _():
+    out = P(SENTINEL)
+    expect(lib.epyr_cache_new(-1, C.byref(out)), INVALID_ARG, "-1")
+    expect(lib.epyr_cache_new(float("nan"), C.byref(out)), INVALID_ARG)
+    assert out.value == SENTINEL
+    expect(lib.epyr_cache_new(1, None), NULL_ARG, "out")
+    cache = handle(lib.epyr_cache_new, dbl(8))
+    entries, total, mx, usage, hits, misses = u64(), dbl(), dbl(), dbl(), u64(), u64()
+    expect(lib.epyr_cache_stats(cache, C.byref(entries), C.byref(total), C.byref(mx),
+                                C.byref(usage), C.byref(hits), C.byref(misses)), OK)
+    assert (entries.value, total.value, mx.value, hits.value) == (0, 0, 8, 0)
+    expect(lib.epyr_cache_stats(cache, None, None, None, None, None, None), OK)
+    tb, mb, ev, inv = u64(), u64(), u64(), u64()
+    expect(lib.epyr_cache_stats_ex(cache, C.byref(tb), C.byref(mb), C.byref(ev), C.byref(inv)), OK)
+    assert mb.value == 8 * 1024 * 1024
+    expect(lib.epyr_cache_resize(cache, 2), OK)
+    expect(lib.epyr_cache_stats_ex(cache, None, C.byref(mb), None, None), OK)
+    assert mb.value == 2 * 1024 * 1024
+    expect(lib.epyr_cache_resize(cache, -3), INVALID_ARG)
+    expect(lib.epyr_cache_clear(cache), OK)
+    expect(lib.epyr_cache_stats(None, None, None, None, None, None, None), NULL_ARG)
+    expect(lib.epyr_cache_stats_ex(None, None, None, None, None), NULL_ARG)
+    expect(lib.epyr_cache_resize(None, 1), NULL_ARG)
+    lib.epyr_cache_free(cache)
+    lib.epyr_cache_free(cache)  # twice: ignored
+    lib.epyr_cache_free(None)
+    expect(lib.epyr_cache_clear(cache), INVALID_ARG, "not a live epyr_cache")
+    expect(lib.epyr_cache_clear(P(0x1234)), INVALID_ARG, "not a live epyr_cache")
+    expect(lib.epyr_cache_clear(P(0xFFFFFFFFFFFFFFF0)), INVALID_ARG)
+    loader = handle(lib.epyr_loader_new, None, dbl(0), i32(1))
+    expect(lib.epyr_cache_clear(loader), INVALID_ARG, "is an epyr_loader handle")
+    lib.epyr_cache_free(loader)  # wrong type: left alone
+    lib.epyr_dataset_free(handle(lib.epyr_loader_load, loader, CW, None))
+    lib.epyr_loader_free(loader)
+
+
+@check("the global cache: never freed, resize goes through the configuration")
+def _():
+    g = lib.epyr_cache_global()
+    assert g and g == lib.epyr_cache_global()
+    lib.epyr_cache_free(g)
+    expect(lib.epyr_cache_stats(g, None, None, None, None, None, None), OK)
+    expect(lib.epyr_cache_resize(g, 42), OK)
+    assert text(lib.epyr_config_get, b"performance.cache_size_mb") == "42"
+    mx = dbl()
+    expect(lib.epyr_cache_stats(g, None, None, C.byref(mx), None, None, None), OK)
+    assert mx.value == 42
+    expect(lib.epyr_cache_resize(g, 100), OK)
+
+
+@check("loader: options, load errors leave outputs alone, cache hits share data")
+def _():
+    out = P(SENTINEL)
+    expect(lib.epyr_loader_new(None, -1, 1, C.byref(out)), INVALID_ARG, "chunk size")
+    expect(lib.epyr_loader_new(None, float("nan"), 1, C.byref(out)), INVALID_ARG)
+    expect(lib.epyr_loader_new(P(0x1230), 0, 1, C.byref(out)), INVALID_ARG, "cache")
+    expect(lib.epyr_loader_new(None, 0, 1, None), NULL_ARG, "out")
+    assert out.value == SENTINEL
+    cache = handle(lib.epyr_cache_new, dbl(16))
+    loader = handle(lib.epyr_loader_new, cache, dbl(0.5), i32(-1))
+    missing = os.path.join(WORK, "nothing_here.DSC").encode()
+    ds = P(SENTINEL)
+    expect(lib.epyr_loader_load(loader, missing, None, C.byref(ds)), NOT_FOUND, "nothing_here")
+    expect(lib.epyr_loader_load(loader, WORK.encode(), None, C.byref(ds)), NOT_FOUND)
+    d = os.path.join(WORK, "dir.DSC")
+    os.makedirs(d, exist_ok=True)
+    expect(lib.epyr_loader_load(loader, d.encode(), None, C.byref(ds)), INVALID_ARG, "directory")
+    expect(lib.epyr_loader_load(loader, CW, b"x", C.byref(ds)), INVALID_ARG, "'x'")
+    expect(lib.epyr_loader_load(loader, None, None, C.byref(ds)), NULL_ARG, "path")
+    expect(lib.epyr_loader_load(loader, b"", None, C.byref(ds)), INVALID_ARG, "empty path")
+    expect(lib.epyr_loader_load(loader, CW, None, None), NULL_ARG, "out")
+    expect(lib.epyr_loader_load(None, CW, None, C.byref(ds)), NULL_ARG, "loader")
+    bad = os.path.join(WORK, "bad.DSC")
+    with open(bad, "w") as f:
+        f.write("#DESC 1.2\nXPTS 1000000000000\nIKKF REAL\nIRFMT D\n")
+    with open(os.path.join(WORK, "bad.DTA"), "wb") as f:
+        f.write(b"\0" * 64)
+    expect(lib.epyr_loader_load(loader, bad.encode(), None, C.byref(ds)), FORMAT, "bad.D")
+    assert ds.value == SENTINEL, "outputs are written only on success"
+
+    a = handle(lib.epyr_loader_load, loader, CW, None)
+    b = handle(lib.epyr_loader_load, loader, CW, b"")
+    assert a.value != b.value, "each load gives its own handle"
+    pa, pb, n = pdbl(), pdbl(), u64()
+    expect(lib.epyr_dataset_values(a, 0, C.byref(pa), C.byref(n)), OK)
+    expect(lib.epyr_dataset_values(b, 0, C.byref(pb), C.byref(n)), OK)
+    assert C.cast(pa, P).value == C.cast(pb, P).value, "a cache hit shares the data"
+    hits = u64()
+    expect(lib.epyr_cache_stats(cache, None, None, None, None, C.byref(hits), None), OK)
+    assert hits.value == 1
+    first = pa[0]
+    # The data outlive the loader, the cache and the cache entry.
+    lib.epyr_loader_free(loader)
+    expect(lib.epyr_cache_clear(cache), OK)
+    lib.epyr_cache_free(cache)
+    lib.epyr_dataset_free(b)
+    expect(lib.epyr_dataset_values(a, 0, C.byref(pa), C.byref(n)), OK)
+    assert pa[0] == first
+    lib.epyr_dataset_free(a)
+    lib.epyr_dataset_free(a)
+    expect(lib.epyr_dataset_values(a, 0, C.byref(pa), C.byref(n)), INVALID_ARG, "epyr_dataset")
+    expect(lib.epyr_loader_load(loader, CW, None, C.byref(ds)), INVALID_ARG, "epyr_loader")
+
+    nocache = handle(lib.epyr_loader_new, None, dbl(0), i32(0))
+    c = handle(lib.epyr_loader_load, nocache, CW, None)
+    scaled = P()
+    status = lib.epyr_loader_load(nocache, CW, b"n", C.byref(scaled))
+    assert status in (OK, SCALING), last_error()
+    lib.epyr_dataset_free(scaled)
+    lib.epyr_dataset_free(c)
+    lib.epyr_loader_free(nocache)
+
+
+@check("memory limit: a load over the budget fails with a clear message")
+def _():
+    loader = handle(lib.epyr_loader_new, None, dbl(0), i32(0))
+    expect(lib.epyr_config_set(b"performance.memory_limit_mb", b"0.001"), OK)
+    try:
+        ds = P(SENTINEL)
+        expect(lib.epyr_loader_load(loader, PULSE, None, C.byref(ds)), MEMORY_LIMIT,
+               "memory_limit_mb", "pulse_2d")
+        assert ds.value == SENTINEL
+        within = i32()
+        expect(lib.epyr_check_memory_limit(C.byref(within)), OK)
+    finally:
+        expect(lib.epyr_config_set(b"performance.memory_limit_mb", b"500"), OK)
+    lib.epyr_loader_free(loader)
+
+
+@check("dataset accessors on a 1-D real dataset")
+def _():
+    loader = handle(lib.epyr_loader_new, None, dbl(0), i32(0))
+    ds = handle(lib.epyr_loader_load, loader, CW, None)
+    nx, ny, nz = u64(), u64(), u64()
+    expect(lib.epyr_dataset_dims(ds, C.byref(nx), C.byref(ny), C.byref(nz)), OK)
+    assert (ny.value, nz.value) == (1, 1) and nx.value > 1
+    expect(lib.epyr_dataset_dims(ds, None, None, None), OK)
+    expect(lib.epyr_dataset_dims(None, None, None, None), NULL_ARG)
+    count = u32()
+    expect(lib.epyr_dataset_components(ds, C.byref(count)), OK)
+    assert count.value == 1
+    expect(lib.epyr_dataset_components(ds, None), NULL_ARG)
+    cplx = i32(SENTINEL)
+    expect(lib.epyr_dataset_is_complex(ds, 0, C.byref(cplx)), OK)
+    assert cplx.value == 0
+    expect(lib.epyr_dataset_is_complex(ds, 1, C.byref(cplx)), INVALID_ARG, "component index 1")
+    values = doubles(lib.epyr_dataset_copy_values, ds, 0)
+    assert len(values) == nx.value
+    ptr, n = pdbl(), u64()
+    expect(lib.epyr_dataset_values(ds, 0, C.byref(ptr), C.byref(n)), OK)
+    assert ptr[: n.value] == values
+    expect(lib.epyr_dataset_values(ds, 3, C.byref(ptr), C.byref(n)), INVALID_ARG)
+    expect(lib.epyr_dataset_values(ds, 0, None, C.byref(n)), NULL_ARG)
+    small = (dbl * 4)(*[7.0] * 4)
+    n.value = SENTINEL
+    expect(lib.epyr_dataset_copy_values(ds, 0, small, 4, C.byref(n)), BUFFER_TOO_SMALL,
+           str(nx.value))
+    assert list(small) == [7.0] * 4 and n.value == SENTINEL
+    expect(lib.epyr_dataset_copy_values(ds, 0, small, 4, None), NULL_ARG)
+
+    x = doubles(lib.epyr_dataset_copy_axis, ds, 0)
+    expect(lib.epyr_dataset_axis(ds, 0, C.byref(ptr), C.byref(n)), OK)
+    assert n.value == nx.value and ptr[: n.value] == x
+    expect(lib.epyr_dataset_axis(ds, 1, C.byref(ptr), C.byref(n)), OK)
+    assert n.value == 0 and not ptr
+    assert doubles(lib.epyr_dataset_copy_axis, ds, 2) == []
+    expect(lib.epyr_dataset_axis(ds, 3, C.byref(ptr), C.byref(n)), INVALID_ARG, "axis 3")
+    expect(lib.epyr_dataset_copy_axis(ds, 7, None, 0, C.byref(n)), INVALID_ARG)
+    assert text(lib.epyr_dataset_axis_name, ds, 0)
+    assert text(lib.epyr_dataset_axis_unit, ds, 0)
+    assert text(lib.epyr_dataset_axis_name, ds, 2) == ""
+    expect(lib.epyr_dataset_axis_unit(ds, 5, None, 0, C.byref(n)), INVALID_ARG)
+
+    assert float(text(lib.epyr_dataset_param, ds, b"MWFQ")) > 1e9
+    f = dbl()
+    expect(lib.epyr_dataset_param_double(ds, b"MWFQ", C.byref(f)), OK)
+    assert f.value > 1e9
+    expect(lib.epyr_dataset_param_double(ds, b"TITL", C.byref(f)), FORMAT, "TITL")
+    expect(lib.epyr_dataset_param_double(ds, b"NOPE", C.byref(f)), NOT_FOUND, "NOPE")
+    expect(lib.epyr_dataset_param_double(ds, None, C.byref(f)), NULL_ARG)
+    expect(lib.epyr_dataset_param(ds, b"NOPE", None, 0, C.byref(n)), NOT_FOUND, "NOPE")
+    expect(lib.epyr_dataset_param(ds, None, None, 0, C.byref(n)), NULL_ARG, "key")
+    pc = u64()
+    expect(lib.epyr_dataset_param_count(ds, C.byref(pc)), OK)
+    keys = [text(lib.epyr_dataset_param_key, ds, i) for i in range(pc.value)]
+    vals = [text(lib.epyr_dataset_param_value, ds, i) for i in range(pc.value)]
+    assert "MWFQ" in keys and vals[keys.index("XPTS")] == str(nx.value)
+    expect(lib.epyr_dataset_param_key(ds, pc.value, None, 0, C.byref(n)), INVALID_ARG,
+           f"parameter index {pc.value}")
+    expect(lib.epyr_dataset_param_value(ds, 1 << 63, None, 0, C.byref(n)), INVALID_ARG)
+    expect(lib.epyr_dataset_param_count(ds, None), NULL_ARG)
+
+    wc, sc = u64(SENTINEL), u64()
+    expect(lib.epyr_dataset_warning_count(ds, C.byref(wc)), OK)
+    assert wc.value != SENTINEL
+    expect(lib.epyr_dataset_warning(ds, wc.value, None, 0, C.byref(n)), INVALID_ARG,
+           f"warning index {wc.value}")
+    expect(lib.epyr_dataset_source_count(ds, C.byref(sc)), OK)
+    assert sc.value >= 2
+    sources = [text(lib.epyr_dataset_source, ds, i) for i in range(sc.value)]
+    assert sources[0].endswith(".DSC") and sources[1].endswith(".DTA")
+    expect(lib.epyr_dataset_source(ds, 99, None, 0, C.byref(n)), INVALID_ARG)
+    lib.epyr_dataset_free(ds)
+    lib.epyr_loader_free(loader)
+
+
+@check("warnings of a file with extra bytes")
+def _():
+    base = os.path.join(WORK, "extra")
+    shutil.copy(CW.decode(), base + ".DSC")
+    shutil.copy(CW.decode()[:-4] + ".DTA", base + ".DTA")
+    with open(base + ".DTA", "ab") as f:
+        f.write(b"\0" * 16)
+    loader = handle(lib.epyr_loader_new, None, dbl(0), i32(0))
+    ds = handle(lib.epyr_loader_load, loader, (base + ".DSC").encode(), None)
+    wc = u64()
+    expect(lib.epyr_dataset_warning_count(ds, C.byref(wc)), OK)
+    warnings = [text(lib.epyr_dataset_warning, ds, i) for i in range(wc.value)]
+    assert any("16 bytes" in w for w in warnings), warnings
+    lib.epyr_dataset_free(ds)
+    lib.epyr_loader_free(loader)
+
+
+@check("describe, load_into with size query, 2-D complex data")
+def _():
+    loader = handle(lib.epyr_loader_new, None, dbl(0), i32(1))
+    desc = handle(lib.epyr_loader_describe, loader, PULSE, None)
+    nx, ny = u64(), u64()
+    expect(lib.epyr_dataset_dims(desc, C.byref(nx), C.byref(ny), None), OK)
+    cplx = i32()
+    expect(lib.epyr_dataset_is_complex(desc, 0, C.byref(cplx)), OK)
+    assert cplx.value == 1 and ny.value > 1
+    assert len(doubles(lib.epyr_dataset_copy_axis, desc, 1)) == ny.value
+    assert text(lib.epyr_dataset_param, desc, b"TITL")
+    ptr, n = pdbl(), u64()
+    expect(lib.epyr_dataset_values(desc, 0, C.byref(ptr), C.byref(n)), INVALID_ARG,
+           "epyr_loader_describe")
+    expect(lib.epyr_dataset_copy_values(desc, 0, None, 0, C.byref(n)), INVALID_ARG)
+    expect(lib.epyr_write_bes3t(desc, os.path.join(WORK, "d").encode(), None, None), INVALID_ARG)
+    out = P(SENTINEL)
+    expect(lib.epyr_loader_describe(loader, b"/no/such.DSC", None, C.byref(out)), NOT_FOUND)
+    expect(lib.epyr_loader_describe(loader, PULSE, None, None), NULL_ARG)
+    assert out.value == SENTINEL
+    lib.epyr_dataset_free(desc)
+
+    into = doubles(lib.epyr_loader_load_into, loader, PULSE, None)
+    assert len(into) == 2 * nx.value * ny.value
+    ds = handle(lib.epyr_loader_load, loader, PULSE, None)
+    assert into == doubles(lib.epyr_dataset_copy_values, ds, 0)
+    small = (dbl * 3)(1, 2, 3)
+    n.value = SENTINEL
+    expect(lib.epyr_loader_load_into(loader, PULSE, None, small, 3, C.byref(n)),
+           BUFFER_TOO_SMALL, "pulse_2d", "holds 3")
+    assert list(small) == [1, 2, 3] and n.value == SENTINEL
+    expect(lib.epyr_loader_load_into(loader, PULSE, b"q", None, 0, C.byref(n)), INVALID_ARG)
+    expect(lib.epyr_loader_load_into(loader, PULSE, None, None, 0, None), NULL_ARG, "len")
+    big = (dbl * (len(into) + 5))()
+    expect(lib.epyr_loader_load_into(loader, PULSE, None, big, len(big), C.byref(n)), OK)
+    assert n.value == len(into) and list(big)[: len(into)] == into
+    lib.epyr_dataset_free(ds)
+    lib.epyr_loader_free(loader)
+
+
+@check("load_many: per-file statuses, failures listed, argument errors")
+def _():
+    loader = handle(lib.epyr_loader_new, None, dbl(0), i32(1))
+    paths = (ch * 3)(CW, b"/no/such/file.DSC", PULSE)
+    ds = (P * 3)(*[SENTINEL] * 3)
+    st = (i32 * 3)(*[-1] * 3)
+    failed = u64()
+    expect(lib.epyr_loader_load_many(loader, paths, 3, None, ds, st, C.byref(failed)), OK)
+    assert list(st) == [OK, NOT_FOUND, OK] and failed.value == 1
+    assert ds[0] and not ds[1] and ds[2]
+    message = last_error()
+    assert "1 of 3 files failed" in message and "paths[1]" in message and "/no/such" in message
+    for h in ds:
+        lib.epyr_dataset_free(h)
+    with_null = (ch * 2)(CW, None)
+    st2 = (i32 * 2)(9, 9)
+    expect(lib.epyr_loader_load_many(loader, with_null, 2, None, ds, st2, None), NULL_ARG,
+           "paths[1]")
+    assert list(st2) == [9, 9]
+    expect(lib.epyr_loader_load_many(loader, paths, 3, b"z", ds, st, None), INVALID_ARG, "'z'")
+    expect(lib.epyr_loader_load_many(loader, None, 3, None, ds, st, None), NULL_ARG, "paths")
+    expect(lib.epyr_loader_load_many(loader, paths, 3, None, None, st, None), NULL_ARG, "datasets")
+    expect(lib.epyr_loader_load_many(loader, paths, 3, None, ds, None, None), NULL_ARG, "statuses")
+    expect(lib.epyr_loader_load_many(loader, None, 0, None, None, None, C.byref(failed)), OK)
+    assert failed.value == 0
+    lib.epyr_loader_free(loader)
+
+
+@check("for_each_chunk: sums, early stop, NULL callback")
+def _():
+    loader = handle(lib.epyr_loader_new, None, dbl(0.001), i32(0))
+    seen = {"values": 0, "calls": 0, "firsts": []}
+
+    def on_chunk(user, values, n, first):
+        seen["values"] += n
+        seen["calls"] += 1
+        seen["firsts"].append(first)
+        return 0
+
+    cb = CHUNK_CB(on_chunk)
+    expect(lib.epyr_loader_for_each_chunk(loader, PULSE, None, cb, None), OK)
+    nx, ny = u64(), u64()
+    ds = handle(lib.epyr_loader_load, loader, PULSE, None)
+    expect(lib.epyr_dataset_dims(ds, C.byref(nx), C.byref(ny), None), OK)
+    assert seen["values"] == 2 * nx.value * ny.value and seen["calls"] > 1
+    assert seen["firsts"][0] == 0 and seen["firsts"] == sorted(seen["firsts"])
+    stop = CHUNK_CB(lambda user, values, n, first: 1)
+    expect(lib.epyr_loader_for_each_chunk(loader, PULSE, None, stop, None), OK)
+    expect(lib.epyr_loader_for_each_chunk(loader, PULSE, None, CHUNK_CB(), None), NULL_ARG,
+           "callback")
+    expect(lib.epyr_loader_for_each_chunk(loader, b"/no.DSC", None, cb, None), NOT_FOUND)
+    lib.epyr_dataset_free(ds)
+    lib.epyr_loader_free(loader)
+
+
+@check("dataset_new and write_bes3t round trip; writer errors")
+def _():
+    vals = (dbl * 12)(*[float(i) - 3.5 for i in range(12)])
+    out = P(SENTINEL)
+    expect(lib.epyr_dataset_new(4, 3, 1, 0, vals, 11, C.byref(out)), INVALID_ARG, "11 values")
+    expect(lib.epyr_dataset_new(0, 3, 1, 0, vals, 12, C.byref(out)), INVALID_ARG, "zero")
+    expect(lib.epyr_dataset_new(4, 3, 1, 0, None, 12, C.byref(out)), NULL_ARG, "values")
+    expect(lib.epyr_dataset_new(1 << 62, 1 << 62, 1, 0, vals, 12, C.byref(out)), INVALID_ARG)
+    expect(lib.epyr_dataset_new(4, 3, 1, 0, vals, 12, None), NULL_ARG)
+    assert out.value == SENTINEL
+    ds = handle(lib.epyr_dataset_new, u64(4), u64(3), u64(1), i32(0), vals, u64(12))
+    cplx = handle(lib.epyr_dataset_new, u64(2), u64(3), u64(1), i32(1), vals, u64(12))
+    base = os.path.join(WORK, "written").encode()
+    expect(lib.epyr_write_bes3t(ds, base, b"Q", None), INVALID_ARG, "Q")
+    expect(lib.epyr_write_bes3t(ds, base, None, b"MIDDLE"), INVALID_ARG, "MIDDLE")
+    expect(lib.epyr_write_bes3t(ds, base, b"S", None), INVALID_ARG, "-3.5")
+    expect(lib.epyr_write_bes3t(ds, None, None, None), NULL_ARG, "path")
+    expect(lib.epyr_write_bes3t(None, base, None, None), NULL_ARG, "ds")
+    expect(lib.epyr_write_bes3t(ds, b"/no/such/dir/x", None, None), NOT_FOUND)
+    expect(lib.epyr_write_bes3t(ds, base, b"F", b"LIT"), OK)
+    expect(lib.epyr_write_bes3t(cplx, base + b"_c", None, b"BIG"), OK)
+    loader = handle(lib.epyr_loader_new, None, dbl(0), i32(0))
+    back = handle(lib.epyr_loader_load, loader, base + b".DSC", None)
+    assert doubles(lib.epyr_dataset_copy_values, back, 0) == list(vals)
+    back_c = handle(lib.epyr_loader_load, loader, base + b"_c.DTA", None)
+    c = i32()
+    expect(lib.epyr_dataset_is_complex(back_c, 0, C.byref(c)), OK)
+    assert c.value == 1 and doubles(lib.epyr_dataset_copy_values, back_c, 0) == list(vals)
+    for h in (ds, cplx, back, back_c):
+        lib.epyr_dataset_free(h)
+    lib.epyr_loader_free(loader)
+
+
+@check("reader: streaming, own buffer, rows, chunk size, errors")
+def _():
+    loader = handle(lib.epyr_loader_new, None, dbl(0.001), i32(0))
+    r = P(SENTINEL)
+    expect(lib.epyr_reader_open(loader, b"/no/such.DSC", C.byref(r)), NOT_FOUND)
+    expect(lib.epyr_reader_open_scaled(loader, PULSE, b"w", C.byref(r)), INVALID_ARG)
+    expect(lib.epyr_reader_open(loader, PULSE, None), NULL_ARG)
+    expect(lib.epyr_reader_open(None, PULSE, C.byref(r)), NULL_ARG)
+    assert r.value == SENTINEL
+    r = handle(lib.epyr_reader_open, loader, PULSE)
+    nx, ny, nz, vpp, cp, pos = (u64() for _ in range(6))
+    expect(lib.epyr_reader_info(r, C.byref(nx), C.byref(ny), C.byref(nz), C.byref(vpp),
+                                C.byref(cp), C.byref(pos)), OK)
+    assert vpp.value == 2 and pos.value == 0 and cp.value >= 1
+    expect(lib.epyr_reader_info(r, None, None, None, None, None, None), OK)
+    expect(lib.epyr_reader_info(None, None, None, None, None, None, None), NULL_ARG)
+    total_values = nx.value * ny.value * vpp.value
+    full = doubles(lib.epyr_loader_load_into, loader, PULSE, None)
+
+    buf = (dbl * (cp.value * vpp.value))()
+    n, first = u64(), u64()
+    one = (dbl * 1)()
+    expect(lib.epyr_reader_next(r, one, 1, C.byref(n), C.byref(first)), BUFFER_TOO_SMALL,
+           "one point")
+    expect(lib.epyr_reader_next(r, None, 8, C.byref(n), None), NULL_ARG, "buf")
+    expect(lib.epyr_reader_next(r, buf, len(buf), None, None), NULL_ARG, "len")
+    got = []
+    while True:
+        expect(lib.epyr_reader_next(r, buf, len(buf), C.byref(n), C.byref(first)), OK)
+        if n.value == 0:
+            break
+        assert first.value * 2 == len(got)
+        got.extend(buf[: n.value])
+    assert got == full
+
+    expect(lib.epyr_reader_rewind(r), OK)
+    expect(lib.epyr_reader_set_chunk_points(r, 0), INVALID_ARG)
+    expect(lib.epyr_reader_set_chunk_points(r, 100), OK)
+    got, ptr = [], pdbl()
+    while True:
+        expect(lib.epyr_reader_next_chunk(r, C.byref(ptr), C.byref(n), None), OK)
+        if n.value == 0:
+            assert not ptr
+            break
+        assert n.value <= 200
+        got.extend(ptr[: n.value])
+    assert got == full
+    expect(lib.epyr_reader_next_chunk(r, None, C.byref(n), None), NULL_ARG, "values")
+
+    row_len = nx.value * 2
+    rows = doubles(lib.epyr_reader_read_rows, r, 2, 3)
+    assert rows == full[2 * row_len: 5 * row_len]
+    expect(lib.epyr_reader_read_rows(r, ny.value, 1, None, 0, C.byref(n)), INVALID_ARG,
+           "out of range")
+    expect(lib.epyr_reader_read_rows(r, 1 << 63, 1 << 63, None, 0, C.byref(n)), INVALID_ARG)
+    small = (dbl * 2)()
+    expect(lib.epyr_reader_read_rows(r, 0, 1, small, 2, C.byref(n)), BUFFER_TOO_SMALL)
+    expect(lib.epyr_reader_read_rows(r, 0, 1, None, 0, None), NULL_ARG)
+    expect(lib.epyr_reader_rewind(None), NULL_ARG)
+    expect(lib.epyr_reader_set_chunk_points(r, 1 << 63), INVALID_ARG, "overflow")
+    lib.epyr_reader_free(r)
+    lib.epyr_reader_free(r)
+    lib.epyr_reader_free(None)
+    expect(lib.epyr_reader_rewind(r), INVALID_ARG, "epyr_reader")
+    assert total_values == len(full)
+    lib.epyr_loader_free(loader)
+
+
+@check("reader: a file truncated while it is read gives EPYR_ERR_FILE_CHANGED")
+def _():
+    base = os.path.join(WORK, "shrinking")
+    shutil.copy(PULSE.decode(), base + ".DSC")
+    shutil.copy(PULSE.decode()[:-4] + ".DTA", base + ".DTA")
+    for ext in (".YGF", ".XGF"):
+        if os.path.exists(PULSE.decode()[:-4] + ext):
+            shutil.copy(PULSE.decode()[:-4] + ext, base + ext)
+    loader = handle(lib.epyr_loader_new, None, dbl(0.001), i32(0))
+    r = handle(lib.epyr_reader_open, loader, (base + ".DSC").encode())
+    ptr, n = pdbl(), u64()
+    expect(lib.epyr_reader_next_chunk(r, C.byref(ptr), C.byref(n), None), OK)
+    with open(base + ".DTA", "r+b") as f:
+        f.truncate(100)
+    expect(lib.epyr_reader_next_chunk(r, C.byref(ptr), C.byref(n), None), FILE_CHANGED,
+           "shrinking.DTA")
+    buf = (dbl * 1024)()
+    expect(lib.epyr_reader_next(r, buf, 1024, C.byref(n), None), FILE_CHANGED)
+    expect(lib.epyr_reader_read_rows(r, 0, 1, buf, 1024, C.byref(n)), FILE_CHANGED)
+    lib.epyr_reader_free(r)
+    lib.epyr_loader_free(loader)
+
+
+@check("threads: shared loader and cache, per-thread errors, free while in use")
+def _():
+    cache = handle(lib.epyr_cache_new, dbl(16))
+    loader = handle(lib.epyr_loader_new, cache, dbl(0), i32(1))
+    shared = handle(lib.epyr_loader_load, loader, CW, None)
+    failures = []
+
+    def work(i):
+        try:
+            bad = f"/no/such/thread-{i}.DSC".encode()
+            for _ in range(20):
+                ds = handle(lib.epyr_loader_load, loader, PULSE, None)
+                ptr, n = pdbl(), u64()
+                expect(lib.epyr_dataset_values(ds, 0, C.byref(ptr), C.byref(n)), OK)
+                lib.epyr_dataset_free(ds)
+                out = P()
+                expect(lib.epyr_loader_load(loader, bad, None, C.byref(out)), NOT_FOUND)
+                assert bad.decode() in last_error(), "each thread has its own last error"
+                # Another thread may free `shared` meanwhile: an error, never a crash.
+                status = lib.epyr_dataset_values(shared, 0, C.byref(ptr), C.byref(n))
+                assert status in (OK, INVALID_ARG)
+                st = u64()
+                expect(lib.epyr_cache_stats(cache, C.byref(st), None, None, None, None, None), OK)
+            if i == 3:
+                lib.epyr_dataset_free(shared)
+        except Exception:  # noqa: BLE001
+            failures.append(traceback.format_exc())
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not failures, failures[0]
+    entries = u64()
+    expect(lib.epyr_cache_stats(cache, C.byref(entries), None, None, None, None, None), OK)
+    assert entries.value == 2
+    lib.epyr_dataset_free(shared)
+    lib.epyr_loader_free(loader)
+    lib.epyr_cache_free(cache)
+
+
+@check("a panic inside an entry point is caught (test-hooks build)")
+def _():
+    hooks = C.CDLL(os.environ["EPYR_HOOKS_LIB"])
+    hooks.epyr_test_panic.restype = i32
+    hooks.epyr_last_error_message.restype = u64
+    hooks.epyr_last_error_message.argtypes = [C.c_char_p, u64]
+    assert hooks.epyr_test_panic() == PANIC
+    n = hooks.epyr_last_error_message(None, 0)
+    buf = C.create_string_buffer(n)
+    hooks.epyr_last_error_message(buf, n)
+    assert b"epyr_test_panic was called" in buf.value, buf.value
+    # The library still works after the panic.
+    assert hooks.epyr_test_panic() == PANIC
+    assert not hasattr(lib.dll, "epyr_test_panic"), "the hook is in the normal build"
+
+
+@check("every function the header declares was called")
+def _():
+    with open(os.environ["EPYR_HEADER"]) as f:
+        header = re.sub(r"/\*.*?\*/", "", f.read(), flags=re.S)
+    declared = set(re.findall(r"\b(epyr_[a-z0-9_]+)\s*\(", header))
+    declared -= {"epyr_chunk_callback"}
+    assert declared == set(PROTOTYPES), declared ^ set(PROTOTYPES)
+    missing = declared - lib.called
+    assert not missing, f"not called: {sorted(missing)}"
+
+
+print(f"{results['passed']} passed, {results['failed']} failed")
+sys.exit(1 if results["failed"] else 0)

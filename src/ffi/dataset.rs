@@ -538,7 +538,9 @@ pub unsafe extern "C" fn epyr_dataset_source(
     // SAFETY: forwarded contract.
     unsafe {
         item_text(ds, index, buf, cap, needed, "source", |d, i| {
-            Ok(pick(d.sources(), i, "source")?.as_os_str().as_bytes())
+            let paths = d.sources();
+            let path: &std::path::Path = pick(&paths, i, "source")?;
+            Ok(path.as_os_str().as_bytes())
         })
     }
 }

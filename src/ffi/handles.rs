@@ -117,10 +117,10 @@ impl DatasetRef {
     }
 
     /// Every file the dataset is built from.
-    pub(crate) fn sources(&self) -> &[std::path::PathBuf] {
+    pub(crate) fn sources(&self) -> Vec<&std::path::Path> {
         match self {
-            DatasetRef::Loaded(d) => d.sources(),
-            DatasetRef::Described(p) => &p.sources,
+            DatasetRef::Loaded(d) => d.sources().iter().map(|p| p.as_path()).collect(),
+            DatasetRef::Described(p) => p.sources.iter().map(|(p, _)| p.as_path()).collect(),
         }
     }
 

@@ -292,6 +292,7 @@ fn targets_group() {
         bytes,
         0.8,
     ));
+    rows.push(c_abi_row(&f64_path, &loader, &cores));
     rows.push(throughput_row(
         "3a. load float32 LIT (256 MB out)",
         load(&f32_path),
@@ -514,6 +515,85 @@ fn targets_group() {
 
     print_table("Targets (issue 5)", &rows);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Row 10: load + values of the 256 MB file from a C program against the same Rust calls,
+/// alternating three times so both see the same machine state.
+fn c_abi_row(path: &std::path::Path, loader: &epyr::Loader, threads: &str) -> Row {
+    let exe = std::env::current_exe().unwrap();
+    let release = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .unwrap()
+        .to_path_buf();
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let program = release.join("c_abi_load");
+    let built = std::process::Command::new("cc")
+        .args([
+            "-std=c99",
+            "-O2",
+            "-Wall",
+            "-Wextra",
+            "-Werror",
+            "-pedantic",
+            "-o",
+        ])
+        .arg(&program)
+        .arg(root.join("benches/c_abi_load.c"))
+        .arg(format!("-I{}", root.join("include").display()))
+        .arg(format!("-L{}", release.display()))
+        .arg(format!("-Wl,-rpath,{}", release.display()))
+        .arg("-lepyr")
+        .status();
+    let mut row = Row {
+        figure: "10. C ABI: load + values of the 256 MB file from a C program".into(),
+        value: "not measured".into(),
+        baseline: "the Rust calls in the same run".into(),
+        ratio: "—".into(),
+        target: "overhead <= 2 %".into(),
+        verdict: "MISS",
+    };
+    if !built.is_ok_and(|s| s.success()) || !release.join("libepyr.so").exists() {
+        row.value = "not measured: cc or libepyr.so missing".into();
+        return row;
+    }
+    let mut c_times = Vec::new();
+    let mut rust_times = Vec::new();
+    for _ in 0..3 {
+        let out = std::process::Command::new(&program)
+            .arg(path)
+            .arg("5")
+            .arg(threads)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        let Some(ns) = text
+            .split_whitespace()
+            .nth(1)
+            .and_then(|v| v.parse::<u64>().ok())
+        else {
+            row.value = format!("C program failed: {}", String::from_utf8_lossy(&out.stderr));
+            return row;
+        };
+        c_times.push(Duration::from_nanos(ns));
+        rust_times.push(median(
+            || {
+                let ds = loader.load(path, "").unwrap();
+                black_box(ds.components()[0].values.as_ptr());
+            },
+            5,
+            Duration::from_millis(1),
+        ));
+    }
+    c_times.sort_unstable();
+    rust_times.sort_unstable();
+    let (c, rust) = (c_times[1], rust_times[1]);
+    let overhead = c.as_secs_f64() / rust.as_secs_f64() - 1.0;
+    row.value = format!("{:.1} ms", c.as_secs_f64() * 1e3);
+    row.baseline = format!("Rust {:.1} ms", rust.as_secs_f64() * 1e3);
+    row.ratio = format!("{:+.1} %", overhead * 100.0);
+    row.verdict = if overhead <= 0.02 { "pass" } else { "MISS" };
+    row
 }
 
 /// Streams the whole dataset; returns the number of values seen.

@@ -547,6 +547,6 @@ fn unreachable_result() -> Result<Arc<Dataset>> {
 
 /// The canonical path of the data file of the dataset named by `path`.
 pub fn canonical_data_path(path: &Path) -> Result<PathBuf> {
-    let (_, _, data) = crate::formats::resolve(path)?;
+    let (_, _, (data, _)) = crate::formats::resolve(path)?;
     std::fs::canonicalize(&data).map_err(|e| Error::io(&data, "resolve", &e))
 }

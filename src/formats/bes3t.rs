@@ -7,14 +7,14 @@ use std::path::Path;
 use super::decode::{read_numbers, ByteOrder, NumberType};
 use super::scaling::{ScaleStep, Scaling};
 use super::{
-    check_data_len, find_companion, positive_integer, read_params, regular_file, required_number,
-    scaling_number, text, try_linear_axis, zeroed_values, DataLayout, FileStamp, Plan, Source,
+    check_data_len, find_companion, positive_integer, read_params, required_number, scaling_number,
+    text, try_linear_axis, zeroed_values, DataLayout, Plan, Source,
 };
 use crate::dataset::{Axis, FileFormat, Params, AXIS_LETTERS};
 use crate::error::{Error, ErrorKind, Result};
 
 /// Builds the plan of a BES3T dataset from its descriptor and data file.
-pub(super) fn plan(dsc: &Path, dta: &Path, scaling: Scaling) -> Result<Plan> {
+pub(super) fn plan(dsc: &Path, data: Source, scaling: Scaling) -> Result<Plan> {
     let (params, dsc_source) = read_params(dsc, "descriptor", text::parse_dsc_limited)?;
     let mut warnings = Vec::new();
 
@@ -76,7 +76,7 @@ pub(super) fn plan(dsc: &Path, dta: &Path, scaling: Scaling) -> Result<Plan> {
                 ),
             )
         })?;
-    let data_stamp = regular_file(dta, "data file")?;
+    let (dta, data_stamp) = (data.0.as_path(), data.1);
     let file_len = data_stamp.len();
     check_data_len(
         dta,
@@ -252,9 +252,8 @@ fn read_axis(
             let ext = format!("{letter}GF").to_ascii_lowercase();
             match find_companion(dsc, &ext, true, "axis file")? {
                 Some(file) => {
-                    let (values, stamp) =
-                        read_companion(params, dsc, &file, letter, n, order, warnings)?;
-                    sources.push((file, stamp));
+                    let values = read_companion(params, dsc, &file, letter, n, order, warnings)?;
+                    sources.push(file);
                     values
                 }
                 None => {
@@ -288,12 +287,12 @@ fn read_axis(
 fn read_companion(
     params: &Params,
     dsc: &Path,
-    file: &Path,
+    (file, stamp): &Source,
     letter: char,
     n: usize,
     order: ByteOrder,
     warnings: &mut Vec<String>,
-) -> Result<(Vec<f64>, FileStamp)> {
+) -> Result<Vec<f64>> {
     let fmt_key = format!("{letter}FMT");
     let ty = match params.get(&fmt_key) {
         None => NumberType::F64,
@@ -307,7 +306,7 @@ fn read_companion(
             Some(t) => t,
         },
     };
-    let stamp = regular_file(file, "axis file")?;
+
     let len = stamp.len();
     let needed = n as u64 * ty.size() as u64;
     if len < needed {
@@ -329,7 +328,7 @@ fn read_companion(
     let handle = File::open(file).map_err(|e| Error::io(file, "open", &e))?;
     let mut values = zeroed_values(n, file, "the axis values")?;
     read_numbers(&handle, file, 0, ty, order, &mut values)?;
-    Ok((values, stamp))
+    Ok(values)
 }
 
 /// The scaling steps of eprload's BES3T reader, in its order: `n`, `G`, `c`, `P`, `T`.

@@ -6,8 +6,8 @@ use std::path::Path;
 use super::decode::{ByteOrder, NumberType};
 use super::scaling::{ScaleStep, Scaling};
 use super::{
-    check_data_len, leading_number, positive_integer, read_params, regular_file, scaling_number,
-    text, try_linear_axis, zeroed_values, DataLayout, Plan,
+    check_data_len, leading_number, positive_integer, read_params, scaling_number, text,
+    try_linear_axis, zeroed_values, DataLayout, Plan, Source,
 };
 use crate::dataset::{Axis, FileFormat, Param, Params};
 use crate::error::{Error, Result};
@@ -26,7 +26,7 @@ const READER_KEYS: [&str; 15] = [
 ];
 
 /// Builds the plan of an ESP/WinEPR dataset from its parameter and data file.
-pub(super) fn plan(par: &Path, spc: &Path, scaling: Scaling) -> Result<Plan> {
+pub(super) fn plan(par: &Path, data: Source, scaling: Scaling) -> Result<Plan> {
     let (mut params, par_source) = read_params(par, "parameter file", text::parse_par_limited)?;
     if !READER_KEYS.iter().any(|k| params.contains(k)) {
         return Err(Error::format(
@@ -115,7 +115,7 @@ pub(super) fn plan(par: &Path, spc: &Path, scaling: Scaling) -> Result<Plan> {
         .and_then(|p| p.checked_mul(width * 4))
         .filter(|&b| b < isize::MAX as u64 / 2)
         .ok_or_else(|| Error::format(par, format!("{nx} x {ny} points overflow")))?;
-    let data_stamp = regular_file(spc, "data file")?;
+    let (spc, data_stamp) = (data.0.as_path(), data.1);
     let file_len = data_stamp.len();
     check_data_len(
         spc,

@@ -174,10 +174,10 @@ impl Plan {
     /// Reads the descriptor side of the dataset at `path` (either file of the pair, any
     /// extension case, or the base name without extension) with the given scaling.
     pub fn open(path: &Path, scaling: Scaling) -> Result<Plan> {
-        let (format, text_path, data_path) = resolve(path)?;
+        let (format, text_path, data) = resolve(path)?;
         match format {
-            FileFormat::Bes3t => bes3t::plan(&text_path, &data_path, scaling),
-            FileFormat::Esp => esp::plan(&text_path, &data_path, scaling),
+            FileFormat::Bes3t => bes3t::plan(&text_path, data, scaling),
+            FileFormat::Esp => esp::plan(&text_path, data, scaling),
         }
     }
 
@@ -417,7 +417,9 @@ const PAIRS: [(FileFormat, &str, &str); 2] = [
 /// the pair; the other one is found by eprload's rule (exactly upper-case extension given →
 /// upper case, else lower case), then the other case, then any case. Without an extension the
 /// BES3T pair is looked for first, then the ESP pair.
-pub fn resolve(path: &Path) -> Result<(FileFormat, PathBuf, PathBuf)> {
+/// Returns the format, the text file and the data file with its stamp (each file is stat'ed
+/// once; the text file is stat'ed when it is read).
+pub fn resolve(path: &Path) -> Result<(FileFormat, PathBuf, Source)> {
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
     let lower = ext.to_ascii_lowercase();
     if let Some(&(format, text_ext, data_ext)) =
@@ -429,14 +431,20 @@ pub fn resolve(path: &Path) -> Result<(FileFormat, PathBuf, PathBuf)> {
         } else {
             (false, text_ext)
         };
-        regular_file(path, "file")?;
+        let given = if given_is_text {
+            None
+        } else {
+            Some(regular_file(path, "file")?)
+        };
         let role = if given_is_text {
             "data file"
         } else {
             "descriptor/parameter file"
         };
-        let other = find_companion(path, other_ext, upper, role)?.ok_or_else(|| {
-            Error::new(
+        let Some((other, other_stamp)) = find_companion(path, other_ext, upper, role)? else {
+            // Say first if the given file itself is missing or not a file.
+            regular_file(path, "file")?;
+            return Err(Error::new(
                 ErrorKind::NotFound,
                 format!(
                     "{}: {role} not found (looked for {} in any case)",
@@ -444,12 +452,11 @@ pub fn resolve(path: &Path) -> Result<(FileFormat, PathBuf, PathBuf)> {
                     path.with_extension(other_ext.to_ascii_uppercase())
                         .display()
                 ),
-            )
-        })?;
-        return Ok(if given_is_text {
-            (format, path.to_path_buf(), other)
-        } else {
-            (format, other, path.to_path_buf())
+            ));
+        };
+        return Ok(match given {
+            None => (format, path.to_path_buf(), (other, other_stamp)),
+            Some(stamp) => (format, other, (path.to_path_buf(), stamp)),
         });
     }
     if !ext.is_empty() && path.exists() {
@@ -464,7 +471,7 @@ pub fn resolve(path: &Path) -> Result<(FileFormat, PathBuf, PathBuf)> {
     for (format, text_ext, data_ext) in PAIRS {
         let candidate = path_with_added_ext(path, data_ext);
         if let Some(data) = find_companion(&candidate, data_ext, true, "data file")? {
-            if let Some(text) =
+            if let Some((text, _)) =
                 find_companion(&candidate, text_ext, true, "descriptor/parameter file")?
             {
                 return Ok((format, text, data));
@@ -499,7 +506,7 @@ pub(crate) fn find_companion(
     ext: &str,
     prefer_upper: bool,
     role: &str,
-) -> Result<Option<PathBuf>> {
+) -> Result<Option<Source>> {
     let upper = path.with_extension(ext.to_ascii_uppercase());
     let lower = path.with_extension(ext);
     let (first, second) = if prefer_upper {
@@ -510,7 +517,9 @@ pub(crate) fn find_companion(
     let mut unreadable = None;
     for candidate in [first, second] {
         match std::fs::metadata(&candidate) {
-            Ok(meta) if meta.is_file() => return Ok(Some(candidate)),
+            Ok(meta) if meta.is_file() => {
+                return Ok(Some((candidate, FileStamp::from_metadata(&meta))))
+            }
             Ok(meta) => {
                 unreadable
                     .get_or_insert_with(|| not_regular(ErrorKind::Io, &candidate, role, &meta));
@@ -519,7 +528,8 @@ pub(crate) fn find_companion(
         }
     }
     if let Some(found) = find_any_case(path, ext) {
-        return Ok(Some(found));
+        let stamp = regular_file(&found, role)?;
+        return Ok(Some((found, stamp)));
     }
     match unreadable {
         Some(err) => Err(err),

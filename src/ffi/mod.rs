@@ -1,6 +1,6 @@
 //! The C ABI of epyr: the only module with `extern "C"` functions.
 //!
-//! Conventions (see `docs/c-api.md`): every exported name starts with `epyr_`/`EPYR_`;
+//! Conventions (see the README, section "The C ABI"): every exported name starts with `epyr_`/`EPYR_`;
 //! handles are opaque and validated (module `handles`); fallible functions return an `int32_t`
 //! status, `EPYR_OK` or a positive `EPYR_ERR_*` code equal to [`ErrorKind::code`]; outputs are
 //! written only on success; the message of the last failed call is kept per thread

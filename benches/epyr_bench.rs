@@ -48,7 +48,12 @@ struct Row {
 }
 
 fn us(d: Duration) -> String {
-    format!("{:.1} µs", d.as_secs_f64() * 1e6)
+    let v = d.as_secs_f64() * 1e6;
+    if v < 10.0 {
+        format!("{v:.2} µs")
+    } else {
+        format!("{v:.1} µs")
+    }
 }
 
 fn print_table(title: &str, rows: &[Row]) {

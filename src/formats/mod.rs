@@ -134,6 +134,14 @@ impl DataLayout {
         self.points() as u64 * self.per_point() as u64 * 8
     }
 
+    /// All numbers of a point as one slot (file order, components interleaved).
+    pub fn whole_slot(&self) -> ComponentSlot {
+        ComponentSlot {
+            offset: 0,
+            width: self.per_point(),
+        }
+    }
+
     /// Where each component sits within a point.
     pub fn slots(&self) -> Vec<ComponentSlot> {
         let mut offset = 0;
@@ -261,10 +269,7 @@ impl Plan {
     /// into one caller buffer of exactly `points * per_point` values, scaled.
     pub fn read_file_order_into(&self, out: &mut [f64], threads: usize) -> Result<()> {
         let layout = &self.layout;
-        let whole = ComponentSlot {
-            offset: 0,
-            width: layout.per_point(),
-        };
+        let whole = layout.whole_slot();
         let expected = layout.points() * whole.width;
         if out.len() != expected {
             return Err(Error::new(

@@ -13,7 +13,7 @@ use std::path::Path;
 use super::check_unchanged;
 use crate::accounting::HeldBytes;
 use crate::error::{Error, ErrorKind, Result};
-use crate::formats::{decode, open_data_file, scaling, ComponentSlot, Plan, Scaling};
+use crate::formats::{decode, open_data_file, scaling, Plan, Scaling};
 
 /// Streams the values of a dataset in file order (components interleaved per point, complex as
 /// re, im), one chunk of whole points at a time. Use from one thread at a time.
@@ -183,10 +183,7 @@ impl ChunkedReader {
     /// source file changed since the plan was made.
     fn read_points_at(&self, first: usize, out: &mut [f64]) -> Result<()> {
         let layout = &self.plan.layout;
-        let whole = ComponentSlot {
-            offset: 0,
-            width: layout.per_point(),
-        };
+        let whole = layout.whole_slot();
         decode::read_points(
             &self.file,
             &layout.path,

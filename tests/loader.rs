@@ -157,14 +157,23 @@ fn read_rows_equals_slices_of_the_full_load() {
     );
 }
 
+/// A 1000 x 10 sample in `dir` and a reader of rows (1000 points a chunk) that has read the
+/// first chunk.
+fn reader_after_first_chunk(
+    dir: &std::path::Path,
+    scaling: &str,
+) -> (PathBuf, epyr::ChunkedReader) {
+    let dsc = write_sample(dir, "a", [1000, 10, 1], &[false]);
+    let mut reader = uncached_loader(10.0).open_reader(&dsc, scaling).unwrap();
+    reader.set_chunk_points(1000).unwrap();
+    assert!(reader.next_chunk().unwrap().is_some());
+    (dsc, reader)
+}
+
 #[test]
 fn a_file_truncated_while_read_gives_an_error() {
     let dir = temp_dir("loader-truncated");
-    let dsc = write_sample(&dir, "a", [1000, 10, 1], &[false]);
-    let loader = uncached_loader(10.0);
-    let mut reader = loader.open_reader(&dsc, "").unwrap();
-    reader.set_chunk_points(1000).unwrap();
-    assert!(reader.next_chunk().unwrap().is_some());
+    let (dsc, mut reader) = reader_after_first_chunk(&dir, "");
     let dta = dsc.with_extension("DTA");
     std::fs::File::options()
         .write(true)
@@ -180,11 +189,7 @@ fn a_file_truncated_while_read_gives_an_error() {
 #[test]
 fn a_same_size_rewrite_in_place_between_chunks_gives_an_error() {
     let dir = temp_dir("loader-rewrite");
-    let dsc = write_sample(&dir, "a", [1000, 10, 1], &[false]);
-    let loader = uncached_loader(10.0);
-    let mut reader = loader.open_reader(&dsc, "").unwrap();
-    reader.set_chunk_points(1000).unwrap();
-    assert!(reader.next_chunk().unwrap().is_some());
+    let (dsc, mut reader) = reader_after_first_chunk(&dir, "");
     let dta = dsc.with_extension("DTA");
     let mut bytes = std::fs::read(&dta).unwrap();
     bytes[8 * 5000] ^= 0x40;
@@ -200,11 +205,7 @@ fn a_same_size_rewrite_in_place_between_chunks_gives_an_error() {
 #[test]
 fn a_descriptor_changed_while_streaming_gives_an_error() {
     let dir = temp_dir("loader-dsc-changed");
-    let dsc = write_sample(&dir, "a", [1000, 10, 1], &[false]);
-    let loader = uncached_loader(10.0);
-    let mut reader = loader.open_reader(&dsc, "n").unwrap();
-    reader.set_chunk_points(1000).unwrap();
-    assert!(reader.next_chunk().unwrap().is_some());
+    let (dsc, mut reader) = reader_after_first_chunk(&dir, "n");
     let text = std::fs::read_to_string(&dsc).unwrap();
     assert!(text.contains("AVGS\t4"));
     std::fs::write(&dsc, text.replace("AVGS\t4", "AVGS\t16")).unwrap();
@@ -216,11 +217,7 @@ fn a_descriptor_changed_while_streaming_gives_an_error() {
 #[test]
 fn a_file_replaced_while_read_gives_an_error() {
     let dir = temp_dir("loader-replaced");
-    let dsc = write_sample(&dir, "a", [1000, 10, 1], &[false]);
-    let loader = uncached_loader(10.0);
-    let mut reader = loader.open_reader(&dsc, "").unwrap();
-    reader.set_chunk_points(1000).unwrap();
-    assert!(reader.next_chunk().unwrap().is_some());
+    let (dsc, mut reader) = reader_after_first_chunk(&dir, "");
     let other = write_sample(&dir, "b", [1000, 10, 1], &[false]);
     std::fs::rename(other.with_extension("DTA"), dsc.with_extension("DTA")).unwrap();
     assert_eq!(

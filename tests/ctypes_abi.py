@@ -587,6 +587,30 @@ def _():
     lib.epyr_loader_free(loader)
 
 
+@check("impossible buffer lengths and misaligned buffers are refused untouched")
+def _():
+    loader = handle(lib.epyr_loader_new, None, dbl(0), i32(0))
+    ds = handle(lib.epyr_loader_load, loader, CW, None)
+    small = (dbl * 4)(1, 2, 3, 4)
+    n = u64(SENTINEL)
+    expect(lib.epyr_dataset_copy_values(ds, 0, small, 1 << 62, C.byref(n)), INVALID_ARG,
+           "cannot be a real buffer")
+    assert list(small) == [1, 2, 3, 4] and n.value == SENTINEL
+    raw = (C.c_char * 64)()
+    odd = C.cast(C.addressof(raw) + 1, pdbl)
+    expect(lib.epyr_dataset_copy_values(ds, 0, odd, 4, C.byref(n)), INVALID_ARG, "aligned")
+    assert n.value == SENTINEL
+    # The reader writes at most one chunk, whatever `cap` claims.
+    reader = handle(lib.epyr_reader_open, loader, CW)
+    expect(lib.epyr_reader_set_chunk_points(reader, 4), OK)
+    first = u64()
+    expect(lib.epyr_reader_next(reader, small, 1 << 62, C.byref(n), C.byref(first)), OK)
+    assert n.value == 4 and first.value == 0
+    lib.epyr_reader_free(reader)
+    lib.epyr_dataset_free(ds)
+    lib.epyr_loader_free(loader)
+
+
 @check("load_many: per-file statuses, failures listed, argument errors")
 def _():
     loader = handle(lib.epyr_loader_new, None, dbl(0), i32(1))

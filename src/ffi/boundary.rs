@@ -160,8 +160,9 @@ pub(crate) unsafe fn in_slice<'a, T>(p: *const T, len: u64, name: &str) -> Resul
     if p.is_null() {
         return Err(null_arg(name));
     }
-    let len = to_usize(len, name)?;
-    // SAFETY: `p` is not NULL and valid for `len` reads by this function's contract.
+    let len = slice_len::<T>(p.cast(), len, name)?;
+    // SAFETY: `p` is not NULL, aligned, and valid for `len` reads by this function's contract;
+    // `len` values fit in `isize::MAX` bytes (checked).
     Ok(unsafe { std::slice::from_raw_parts(p, len) })
 }
 
@@ -180,9 +181,30 @@ pub(crate) unsafe fn out_slice<'a, T>(p: *mut T, cap: u64, name: &str) -> Result
     if p.is_null() {
         return Err(null_arg(name));
     }
-    let cap = to_usize(cap, name)?;
-    // SAFETY: `p` is not NULL and valid for `cap` values by this function's contract.
+    let cap = slice_len::<T>(p.cast_const().cast(), cap, name)?;
+    // SAFETY: `p` is not NULL, aligned, and valid for `cap` values by this function's contract;
+    // `cap` values fit in `isize::MAX` bytes (checked).
     Ok(unsafe { std::slice::from_raw_parts_mut(p, cap) })
+}
+
+/// Checks what a slice of `len` values of `T` at `p` needs beyond the caller's promise: a
+/// length whose bytes fit in `isize::MAX` (a larger one cannot describe real memory) and an
+/// address aligned for `T` (a misaligned `double *` from a packed struct).
+fn slice_len<T>(p: *const u8, len: u64, name: &str) -> Result<usize> {
+    let max = isize::MAX as usize / std::mem::size_of::<T>().max(1);
+    let len = to_usize(len, name)?;
+    if len > max {
+        return Err(invalid(format!(
+            "argument `{name}`: {len} values cannot be a real buffer (at most {max})"
+        )));
+    }
+    if p.align_offset(std::mem::align_of::<T>()) != 0 {
+        return Err(invalid(format!(
+            "argument `{name}` ({p:p}) is not aligned to {} bytes",
+            std::mem::align_of::<T>()
+        )));
+    }
+    Ok(len)
 }
 
 /// The first `needed` values of a caller buffer of `cap` values, or `None` for a NULL buffer
@@ -199,6 +221,9 @@ pub(crate) unsafe fn caller_buffer<'a, T>(
     if buf.is_null() {
         return Ok(None);
     }
+    // A `cap` no real buffer can have, or a misaligned buffer, is refused before anything is
+    // written.
+    slice_len::<T>(buf.cast_const().cast(), cap, "buf")?;
     if cap < needed as u64 {
         return Err(Error::new(
             ErrorKind::BufferTooSmall,
@@ -241,8 +266,9 @@ impl<T> Out<T> {
     /// Writes the value (nothing for a skipped optional output).
     pub(crate) fn write(self, value: T) {
         if !self.0.is_null() {
-            // SAFETY: the constructor's contract: not NULL here, valid for one write.
-            unsafe { self.0.write(value) }
+            // SAFETY: the constructor's contract: not NULL here, valid for one write; the
+            // address may be unaligned (a field of a packed struct), hence write_unaligned.
+            unsafe { self.0.write_unaligned(value) }
         }
     }
 }

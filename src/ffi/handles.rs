@@ -209,10 +209,18 @@ static TABLE: LazyLock<RwLock<HashMap<usize, Object>>> = LazyLock::new(|| {
     RwLock::new(table)
 });
 
-/// Registers a new object and returns its handle.
+/// Registers a new object and returns its handle. Numbers are not reused while the counter
+/// lasts (2^60 handles on 64-bit targets); where it wraps (after 2^28 handles on a 32-bit
+/// target), numbers that are 0 or still live are skipped, so a handle never aliases another.
 pub(crate) fn register<H: Handle>(target: H::Target) -> *mut H {
-    let id = NEXT.fetch_add(1, Ordering::Relaxed).wrapping_mul(STEP);
-    TABLE.write().insert(id, H::wrap(target));
+    let mut table = TABLE.write();
+    let id = loop {
+        let id = NEXT.fetch_add(1, Ordering::Relaxed).wrapping_mul(STEP);
+        if id != 0 && !table.contains_key(&id) {
+            break id;
+        }
+    };
+    table.insert(id, H::wrap(target));
     id as *mut H
 }
 

@@ -145,8 +145,12 @@ pub unsafe extern "C" fn epyr_reader_next(
         if buf.is_null() {
             return Err(super::boundary::null_arg("buf"));
         }
-        // SAFETY: not NULL and valid for `cap` doubles (this function's contract).
-        let buf = unsafe { out_slice(buf, cap, "buf") }?;
+        // At most one chunk is written: only that much of the caller's buffer is touched, so a
+        // `cap` larger than the real buffer does no harm beyond it.
+        let chunk = (r.chunk_points() * r.values_per_point()) as u64;
+        // SAFETY: not NULL and valid for `cap >= min(cap, chunk)` doubles (this function's
+        // contract).
+        let buf = unsafe { out_slice(buf, cap.min(chunk), "buf") }?;
         let (first, n) = r.next_into(buf)?.unwrap_or((r.position(), 0));
         len.write(n as u64);
         first_out.write(first as u64);

@@ -246,41 +246,47 @@ int32_t epyr_check_memory_limit(int32_t *within_limit);
  * NUL into `buf` (`cap` bytes) and writes the bytes including the NUL to `*needed`; with `buf`
  * NULL only `*needed` is written (size query).
  *
- * Thread-safe. Errors: `EPYR_ERR_NULL_ARG` (`key`, `needed`), `EPYR_ERR_CONFIG` (unknown
+ * Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG` (key not UTF-8) (`key`, `needed`), `EPYR_ERR_CONFIG` (unknown
  * key), `EPYR_ERR_BUFFER_TOO_SMALL` (nothing written).
  *
  * # Safety
  * `key` is NULL or NUL-terminated; `buf` is NULL or valid for `cap` bytes; `needed` is NULL or
  * valid for one write.
  */
-int32_t epyr_config_get(const char *key, char *buf, uint64_t cap, uint64_t *needed);
+int32_t epyr_config_get(const char *key,
+                        char *buf,
+                        uint64_t cap,
+                        uint64_t *needed);
 
 /**
  * The effective value of a boolean configuration key: 1 true, 0 false.
  *
- * Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_CONFIG` (unknown or numeric key).
+ * Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG` (key not UTF-8), `EPYR_ERR_CONFIG` (unknown or numeric key).
  *
  * # Safety
  * `key` is NULL or NUL-terminated; `value` is NULL or valid for one write.
  */
-int32_t epyr_config_get_bool(const char *key, int32_t *value);
+int32_t epyr_config_get_bool(const char *key,
+                             int32_t *value);
 
 /**
  * The effective value of a numeric configuration key.
  *
- * Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_CONFIG` (unknown or boolean key).
+ * Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG` (key not UTF-8), `EPYR_ERR_CONFIG` (unknown or boolean key).
  *
  * # Safety
  * `key` is NULL or NUL-terminated; `value` is NULL or valid for one write.
  */
-int32_t epyr_config_get_double(const char *key, double *value);
+int32_t epyr_config_get_double(const char *key,
+                               double *value);
 
 /**
  * Re-reads the configuration file (`path`, or with NULL the default file) and the
  * `EPYR_PERFORMANCE_*` environment variables; values set at run time are kept. On error
  * nothing changes.
  *
- * Thread-safe. Errors: `EPYR_ERR_NOT_FOUND` (an explicit `path` that does not exist),
+ * Thread-safe. Errors: `EPYR_ERR_INVALID_ARG` (empty or non-UTF-8 path), `EPYR_ERR_NOT_FOUND`
+ * (an explicit `path` that does not exist),
  * `EPYR_ERR_IO`, `EPYR_ERR_CONFIG` (invalid JSON or value; the message names file and key).
  *
  * # Safety
@@ -294,7 +300,8 @@ int32_t epyr_config_load(const char *path);
  * `~/.config/epyrtools/config.json`). Other sections and unknown keys of an existing file are
  * kept; values from the environment are not written. The folder is created if missing.
  *
- * Thread-safe. Errors: `EPYR_ERR_IO`, `EPYR_ERR_CONFIG` (existing file is not a JSON object,
+ * Thread-safe. Errors: `EPYR_ERR_INVALID_ARG` (empty or non-UTF-8 path), `EPYR_ERR_IO`,
+ * `EPYR_ERR_CONFIG` (existing file is not a JSON object,
  * no default path).
  *
  * # Safety
@@ -322,23 +329,25 @@ int32_t epyr_config_set(const char *key, const char *value);
  * `epyr_config_set` for a boolean key (`performance.cache_enabled`,
  * `performance.parallel_processing`): 0 is false, any other value true.
  *
- * Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_CONFIG` (unknown or numeric key).
+ * Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG` (key not UTF-8), `EPYR_ERR_CONFIG` (unknown or numeric key).
  *
  * # Safety
  * `key` is NULL or a NUL-terminated string.
  */
-int32_t epyr_config_set_bool(const char *key, int32_t value);
+int32_t epyr_config_set_bool(const char *key,
+                             int32_t value);
 
 /**
  * `epyr_config_set` for a numeric key (`performance.cache_size_mb`, ...).
  *
- * Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_CONFIG` (unknown key, boolean key,
+ * Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG` (key not UTF-8), `EPYR_ERR_CONFIG` (unknown key, boolean key,
  * value out of range or not finite).
  *
  * # Safety
  * `key` is NULL or a NUL-terminated string.
  */
-int32_t epyr_config_set_double(const char *key, double value);
+int32_t epyr_config_set_double(const char *key,
+                               double value);
 
 /**
  * Points `*values` at the abscissa values of dimension `axis` (0 x, 1 y, 2 z), owned by the
@@ -843,6 +852,7 @@ void epyr_reader_free(epyr_reader *reader);
  * point to be read. Each out-pointer may be NULL. A buffer for `epyr_reader_next` holds
  * `chunk_points * values_per_point` doubles.
  *
+ * Thread-safe (it waits while another thread reads a chunk of the same reader).
  * Errors: `EPYR_ERR_NULL_ARG` (`reader`), `EPYR_ERR_INVALID_ARG` (not a live reader).
  *
  * # Safety

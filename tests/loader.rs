@@ -239,8 +239,13 @@ fn load_into_equals_load_and_checks_the_buffer_size() {
     let mut short = vec![0.0; n - 1];
     assert_eq!(
         loader.load_into(&dsc, "", &mut short).unwrap_err().kind(),
-        ErrorKind::InvalidArgument
+        ErrorKind::BufferTooSmall
     );
+    assert!(short.iter().all(|&v| v == 0.0), "nothing written");
+    let mut long = vec![-1.0; n + 3];
+    loader.load_into(&dsc, "T", &mut long).unwrap();
+    assert_eq!(long[..n], buf[..]);
+    assert_eq!(long[n..], [-1.0; 3], "only the values are written");
 }
 
 #[test]

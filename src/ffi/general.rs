@@ -215,7 +215,7 @@ pub unsafe extern "C" fn epyr_config_set(key: *const c_char, value: *const c_cha
 
 /// `epyr_config_set` for a numeric key (`performance.cache_size_mb`, ...).
 ///
-/// Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_CONFIG` (unknown key, boolean key,
+/// Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG` (key not UTF-8), `EPYR_ERR_CONFIG` (unknown key, boolean key,
 /// value out of range or not finite).
 ///
 /// # Safety
@@ -232,7 +232,7 @@ pub unsafe extern "C" fn epyr_config_set_double(key: *const c_char, value: f64) 
 /// `epyr_config_set` for a boolean key (`performance.cache_enabled`,
 /// `performance.parallel_processing`): 0 is false, any other value true.
 ///
-/// Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_CONFIG` (unknown or numeric key).
+/// Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG` (key not UTF-8), `EPYR_ERR_CONFIG` (unknown or numeric key).
 ///
 /// # Safety
 /// `key` is NULL or a NUL-terminated string.
@@ -250,7 +250,7 @@ pub unsafe extern "C" fn epyr_config_set_bool(key: *const c_char, value: i32) ->
 /// NUL into `buf` (`cap` bytes) and writes the bytes including the NUL to `*needed`; with `buf`
 /// NULL only `*needed` is written (size query).
 ///
-/// Thread-safe. Errors: `EPYR_ERR_NULL_ARG` (`key`, `needed`), `EPYR_ERR_CONFIG` (unknown
+/// Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG` (key not UTF-8) (`key`, `needed`), `EPYR_ERR_CONFIG` (unknown
 /// key), `EPYR_ERR_BUFFER_TOO_SMALL` (nothing written).
 ///
 /// # Safety
@@ -296,7 +296,7 @@ unsafe fn typed_value(key: *const c_char, want_bool: bool) -> Result<Value> {
 
 /// The effective value of a numeric configuration key.
 ///
-/// Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_CONFIG` (unknown or boolean key).
+/// Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG` (key not UTF-8), `EPYR_ERR_CONFIG` (unknown or boolean key).
 ///
 /// # Safety
 /// `key` is NULL or NUL-terminated; `value` is NULL or valid for one write.
@@ -314,7 +314,7 @@ pub unsafe extern "C" fn epyr_config_get_double(key: *const c_char, value: *mut 
 
 /// The effective value of a boolean configuration key: 1 true, 0 false.
 ///
-/// Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_CONFIG` (unknown or numeric key).
+/// Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG` (key not UTF-8), `EPYR_ERR_CONFIG` (unknown or numeric key).
 ///
 /// # Safety
 /// `key` is NULL or NUL-terminated; `value` is NULL or valid for one write.
@@ -333,7 +333,8 @@ pub unsafe extern "C" fn epyr_config_get_bool(key: *const c_char, value: *mut i3
 /// `~/.config/epyrtools/config.json`). Other sections and unknown keys of an existing file are
 /// kept; values from the environment are not written. The folder is created if missing.
 ///
-/// Thread-safe. Errors: `EPYR_ERR_IO`, `EPYR_ERR_CONFIG` (existing file is not a JSON object,
+/// Thread-safe. Errors: `EPYR_ERR_INVALID_ARG` (empty or non-UTF-8 path), `EPYR_ERR_IO`,
+/// `EPYR_ERR_CONFIG` (existing file is not a JSON object,
 /// no default path).
 ///
 /// # Safety
@@ -351,7 +352,8 @@ pub unsafe extern "C" fn epyr_config_save(path: *const c_char) -> i32 {
 /// `EPYR_PERFORMANCE_*` environment variables; values set at run time are kept. On error
 /// nothing changes.
 ///
-/// Thread-safe. Errors: `EPYR_ERR_NOT_FOUND` (an explicit `path` that does not exist),
+/// Thread-safe. Errors: `EPYR_ERR_INVALID_ARG` (empty or non-UTF-8 path), `EPYR_ERR_NOT_FOUND`
+/// (an explicit `path` that does not exist),
 /// `EPYR_ERR_IO`, `EPYR_ERR_CONFIG` (invalid JSON or value; the message names file and key).
 ///
 /// # Safety

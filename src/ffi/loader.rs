@@ -7,8 +7,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use super::boundary::{
-    c_path, c_str_or_empty, caller_buffer, in_slice, out_slice, path_and_scaling, set_last_error,
-    status, Out,
+    c_path, c_str_or_empty, in_slice, out_slice, path_and_scaling, set_last_error, status, Out,
 };
 use super::handles::{self, epyr_cache, epyr_dataset, epyr_loader, CacheRef, DatasetRef};
 use super::EPYR_OK;
@@ -174,14 +173,15 @@ pub unsafe extern "C" fn epyr_loader_load_into(
         let ((path, scaling), len) =
             unsafe { (path_and_scaling(path, scaling)?, Out::required(len, "len")?) };
         let loader = handles::get(loader, "loader")?;
-        let plan = loader.describe(path, scaling)?;
-        let needed = plan.layout.points() * plan.layout.per_point();
-        let what = format!("{}: the dataset's values", path.display());
-        // SAFETY: NULL or valid for writing `cap` doubles (this function's contract).
-        if let Some(out) = unsafe { caller_buffer(buf, cap, needed, &what) }? {
-            loader.load_into(path, scaling, out)?;
-        }
-        len.write(needed as u64);
+        // One read of the descriptor: a size query describes, a load reads into the buffer.
+        let plan = if buf.is_null() {
+            loader.describe(path, scaling)?
+        } else {
+            // SAFETY: not NULL and valid for writing `cap` doubles (this function's contract).
+            let out = unsafe { out_slice(buf, cap, "buf") }?;
+            loader.load_into(path, scaling, out)?
+        };
+        len.write((plan.layout.points() * plan.layout.per_point()) as u64);
         Ok(())
     })
 }

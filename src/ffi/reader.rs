@@ -74,6 +74,7 @@ pub extern "C" fn epyr_reader_free(reader: *mut epyr_reader) {
 /// point to be read. Each out-pointer may be NULL. A buffer for `epyr_reader_next` holds
 /// `chunk_points * values_per_point` doubles.
 ///
+/// Thread-safe (it waits while another thread reads a chunk of the same reader).
 /// Errors: `EPYR_ERR_NULL_ARG` (`reader`), `EPYR_ERR_INVALID_ARG` (not a live reader).
 ///
 /// # Safety

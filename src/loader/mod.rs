@@ -123,12 +123,25 @@ impl Loader {
     }
 
     /// Reads every value of the dataset in file order (components interleaved per point,
-    /// complex as re, im) into `out`, which must hold exactly `points * per_point` values (see
-    /// [`Loader::describe`]). The caller's buffer is used as is: no allocation of the values, no
-    /// cache. Returns the plan (dims, axes, parameters).
+    /// complex as re, im) into the first `points * per_point` values of `out` (see
+    /// [`Loader::describe`]; a larger buffer is fine, a smaller one is
+    /// [`ErrorKind::BufferTooSmall`]). The caller's buffer is used as is: no allocation of the
+    /// values, no cache. Returns the plan (dims, axes, parameters; the number of values written
+    /// is `plan.layout.points() * plan.layout.per_point()`).
     pub fn load_into(&self, path: &Path, scaling: &str, out: &mut [f64]) -> Result<Plan> {
         let settings = config::global().settings()?;
         let plan = Plan::open(path, Scaling::parse(scaling)?)?;
+        let needed = plan.layout.points() * plan.layout.per_point();
+        let Some(out) = out.get_mut(..needed) else {
+            return Err(Error::new(
+                ErrorKind::BufferTooSmall,
+                format!(
+                    "{}: the dataset has {needed} values, the buffer holds {}",
+                    path.display(),
+                    out.len()
+                ),
+            ));
+        };
         plan.read_file_order_into(out, settings.effective_threads())?;
         check_unchanged(&plan.sources)?;
         Ok(plan)

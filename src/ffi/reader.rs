@@ -5,10 +5,8 @@ use std::sync::Arc;
 
 use parking_lot::Mutex;
 
-use super::boundary::{caller_buffer, out_slice, path_and_scaling, status, Out};
+use super::boundary::{caller_buffer, out_slice, path_and_scaling, status, to_usize, Out};
 use super::handles::{self, epyr_loader, epyr_reader};
-use crate::error::Result;
-use crate::loader::ChunkedReader;
 
 /// Opens a chunked reader on the dataset at `path`, without scaling, with the loader's chunk
 /// size; writes its handle to `*out`: `epyr_reader_open_scaled` with `scaling` NULL, which
@@ -247,25 +245,14 @@ pub unsafe extern "C" fn epyr_reader_read_rows(
         let len = unsafe { Out::required(len, "len") }?;
         let reader = handles::get(reader, "reader")?;
         let r = reader.lock();
-        let needed = rows_len(&r, start, count)?;
+        let (start, count) = (to_usize(start, "start")?, to_usize(count, "count")?);
+        let needed = r.rows_len(start, count)?;
         let what = format!("{count} rows (doubles)");
         // SAFETY: NULL or valid for writing `cap` doubles (this function's contract).
         if let Some(out) = unsafe { caller_buffer(buf, cap, needed, &what) }? {
-            r.read_rows(start as usize, count as usize, out)?;
+            r.read_rows(start, count, out)?;
         }
         len.write(needed as u64);
         Ok(())
     })
-}
-
-/// The doubles `count` rows from `start` hold, after checking the range.
-fn rows_len(r: &ChunkedReader, start: u64, count: u64) -> Result<usize> {
-    let [nx, ny, nz] = r.plan().layout.dims;
-    let rows = (ny * nz) as u64;
-    if start.checked_add(count).is_none_or(|end| end > rows) {
-        return Err(super::boundary::invalid(format!(
-            "rows {start}..{start}+{count} are out of range: the dataset has {rows} rows"
-        )));
-    }
-    Ok(count as usize * nx * r.values_per_point())
 }

@@ -156,6 +156,22 @@ impl ChunkedReader {
     /// values). Rows are the `ny * nz` lines of `nx` points, y fastest then z. Does not move
     /// the streaming position.
     pub fn read_rows(&self, start: usize, count: usize, out: &mut [f64]) -> Result<()> {
+        let needed = self.rows_len(start, count)?;
+        if out.len() != needed {
+            return Err(Error::new(
+                ErrorKind::BufferTooSmall,
+                format!(
+                    "rows buffer holds {} values, {count} rows need {needed}",
+                    out.len()
+                ),
+            ));
+        }
+        self.read_points_at(start * self.plan.layout.dims[0], out)
+    }
+
+    /// The number of values `count` rows from row `start` hold; rows out of range are an
+    /// [`ErrorKind::InvalidArgument`] error.
+    pub fn rows_len(&self, start: usize, count: usize) -> Result<usize> {
         let [nx, ny, nz] = self.plan.layout.dims;
         let rows = ny * nz;
         if start.checked_add(count).is_none_or(|end| end > rows) {
@@ -166,17 +182,7 @@ impl ChunkedReader {
                 ),
             ));
         }
-        let needed = count * nx * self.values_per_point();
-        if out.len() != needed {
-            return Err(Error::new(
-                ErrorKind::BufferTooSmall,
-                format!(
-                    "rows buffer holds {} values, {count} rows need {needed}",
-                    out.len()
-                ),
-            ));
-        }
-        self.read_points_at(start * nx, out)
+        Ok(count * nx * self.values_per_point())
     }
 
     /// Reads whole points from `first` into `out` (file order), scaled, and checks that no

@@ -16,6 +16,8 @@
 //! Layers, bottom to top: [`error`]; [`dataset`] and [`accounting`]; [`formats`]; [`config`];
 //! [`cache`] and [`memory`]; [`loader`] and [`info`]; on top, [`ffi`], the C ABI.
 
+#![warn(missing_docs)]
+
 pub mod accounting;
 pub mod cache;
 pub mod config;

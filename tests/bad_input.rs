@@ -12,7 +12,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use common::alloc_count::{measure, CountingAlloc};
-use common::temp_dir;
+use common::{temp_dir, CW_PARAMS};
 use epyr::{
     Axis, Component, Dataset, DatasetParts, ErrorKind, FileFormat, Param, Params, WriteOptions,
 };
@@ -65,16 +65,6 @@ fn dataset(complex: bool, x: Vec<f64>, params: &[(&str, &str)]) -> Dataset {
 fn linear_x() -> Vec<f64> {
     (0..N).map(|i| 3300.0 + 0.5 * i as f64).collect()
 }
-
-/// The cw parameters of the samples: every key a scaling option needs.
-const CW_PARAMS: &[(&str, &str)] = &[
-    ("EXPT", "CW"),
-    ("AVGS", "4"),
-    ("RCAG", "20"),
-    ("SPTP", "0.02"),
-    ("MWPW", "0.002"),
-    ("STMP", "80"),
-];
 
 /// Writes `ds` as `sample.DSC/.DTA` (float64, big-endian) into a fresh directory for `test`
 /// and returns the path of the descriptor.

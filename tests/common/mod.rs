@@ -74,6 +74,16 @@ pub fn isolate_config() {
     });
 }
 
+/// The cw parameters of the samples: every key a scaling option needs.
+pub const CW_PARAMS: &[(&str, &str)] = &[
+    ("EXPT", "CW"),
+    ("AVGS", "4"),
+    ("RCAG", "20"),
+    ("SPTP", "0.02"),
+    ("MWPW", "0.002"),
+    ("STMP", "80"),
+];
+
 /// Writes a BES3T dataset with epyr's writer: `dims`, one component per entry of `complex`,
 /// values `index * 0.5 + component` (exact in float64), a linear x axis, cw parameters for
 /// scaling (EXPT CW, AVGS 4, RCAG 20, SPTP 0.02, MWPW 0.002, STMP 80). Returns the .DSC path.
@@ -102,22 +112,15 @@ pub fn write_sample(
             unit: "G".into(),
         })
     };
-    let params = [
-        ("TITL", name),
-        ("EXPT", "CW"),
-        ("AVGS", "4"),
-        ("RCAG", "20"),
-        ("SPTP", "0.02"),
-        ("MWPW", "0.002"),
-        ("STMP", "80"),
-    ]
-    .iter()
-    .map(|(k, v)| Param {
-        key: k.to_string(),
-        value: v.to_string(),
-        device: None,
-    })
-    .collect();
+    let params = [("TITL", name)]
+        .iter()
+        .chain(CW_PARAMS)
+        .map(|(k, v)| Param {
+            key: k.to_string(),
+            value: v.to_string(),
+            device: None,
+        })
+        .collect();
     let ds = Dataset::new(DatasetParts {
         format: FileFormat::Bes3t,
         dims,

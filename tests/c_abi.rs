@@ -559,6 +559,21 @@ fn examples_give_the_right_output() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// The error-path example: every call gave the status it expects (the program counts).
+fn check_errors(out: &str) {
+    let last = out.lines().last().unwrap_or("");
+    assert!(
+        last.starts_with("error paths: ") && last.ends_with(" checked, 0 wrong"),
+        "{out}"
+    );
+    let checked: usize = last["error paths: ".len()..]
+        .split_whitespace()
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    assert!(checked >= 20, "{out}");
+}
+
 #[test]
 fn examples_are_clean_under_valgrind() {
     let (cw, pulse) = samples();
@@ -566,6 +581,7 @@ fn examples_are_clean_under_valgrind() {
     check_demo(&run_example("demo", &[cw], true, &dir), cw);
     check_raii(&run_example("raii", &[pulse], true, &dir), pulse);
     check_threads(&run_example("threads", &[cw, pulse], true, &dir), 2);
+    check_errors(&run_example("errors", &[cw, &dir], true, &dir));
     let (big, sum, values) = big_file(&dir);
     check_stream(
         &run_example("stream", &[&big, Path::new("0.5")], true, &dir),

@@ -236,26 +236,17 @@ impl DataCache {
         drop(removed);
     }
 
-    /// Evicts the least-recently-used entry; returns the bytes it held, or `None` if empty.
-    pub fn evict_one(&self) -> Option<usize> {
-        self.evict_first(|_| true)
-    }
-
     /// Evicts the least-recently-used entry whose dataset no caller holds, so that evicting it
     /// really frees its memory; returns the bytes it held, or `None` if there is none. Entries
     /// that callers still hold stay cached: dropping them would free nothing.
     pub fn evict_reclaimable(&self) -> Option<usize> {
-        self.evict_first(|e| Arc::strong_count(&e.dataset) == 1)
-    }
-
-    fn evict_first(&self, pick: impl Fn(&Entry) -> bool) -> Option<usize> {
         let entry = {
             let mut inner = self.inner.lock();
             let key = inner
                 .lru
                 .iter()
                 .rev()
-                .find(|(_, e)| pick(e))
+                .find(|(_, e)| Arc::strong_count(&e.dataset) == 1)
                 .map(|(k, _)| k.clone())?;
             let e = inner.lru.pop(&key)?;
             inner.total -= e.bytes;

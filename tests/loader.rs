@@ -146,6 +146,10 @@ fn read_rows_equals_slices_of_the_full_load() {
         reader.read_rows(start, count, &mut out).unwrap();
         assert_eq!(out, full[start * row..(start + count) * row]);
     }
+    let mut long = vec![-1.0; row + 2];
+    reader.read_rows(2, 1, &mut long).unwrap();
+    assert_eq!(long[..row], full[2 * row..3 * row]);
+    assert_eq!(long[row..], [-1.0, -1.0], "only the rows are written");
     let mut out = vec![0.0; row];
     assert_eq!(
         reader.read_rows(15, 1, &mut out).unwrap_err().kind(),

@@ -152,20 +152,19 @@ impl ChunkedReader {
         Ok(Some((first, len)))
     }
 
-    /// Reads `count` rows starting at row `start` into `out` (exactly `count * nx * per_point`
-    /// values). Rows are the `ny * nz` lines of `nx` points, y fastest then z. Does not move
-    /// the streaming position.
+    /// Reads `count` rows starting at row `start` into the first `count * nx * per_point`
+    /// values of `out` ([`ChunkedReader::rows_len`]; a smaller buffer is
+    /// [`ErrorKind::BufferTooSmall`]). Rows are the `ny * nz` lines of `nx` points, y fastest
+    /// then z. Does not move the streaming position.
     pub fn read_rows(&self, start: usize, count: usize, out: &mut [f64]) -> Result<()> {
         let needed = self.rows_len(start, count)?;
-        if out.len() != needed {
+        let have = out.len();
+        let Some(out) = out.get_mut(..needed) else {
             return Err(Error::new(
                 ErrorKind::BufferTooSmall,
-                format!(
-                    "rows buffer holds {} values, {count} rows need {needed}",
-                    out.len()
-                ),
+                format!("rows buffer holds {have} values, {count} rows need {needed}"),
             ));
-        }
+        };
         self.read_points_at(start * self.plan.layout.dims[0], out)
     }
 

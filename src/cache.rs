@@ -1,19 +1,25 @@
 //! [`DataCache`]: a thread-safe LRU cache of datasets with a byte budget, whose entries are
 //! validated against every file they were built from on each lookup.
 //!
-//! * Key: the canonical path of the data file plus the canonical scaling text, so a relative
-//!   and an absolute path, or the `.DSC` and the `.DTA` of one dataset, share one entry, and
-//!   scaled and unscaled data never mix.
+//! * Key: the canonical paths of the descriptor (parameter) file and of the data file plus the
+//!   canonical scaling text, so a relative and an absolute path, or the `.DSC` and the `.DTA`
+//!   of one dataset, share one entry; two descriptors that reach one data file (a symbolic or
+//!   hard link, case twins) never do, and scaled and unscaled data never mix.
 //! * Validation: each lookup compares (size, mtime and ctime with nanoseconds, inode, device)
-//!   of every source file with what they were when the data were read. A change in any file is
-//!   a miss that drops the entry (an invalidation); a file that disappeared is a miss too.
+//!   of every source file with what they were before the data were read, and checks that every
+//!   companion name the load looked for and did not find is still absent. A change in any file
+//!   or a companion that appeared is a miss that drops the entry (an invalidation); a file that
+//!   disappeared is a miss too.
+//! * Entries built from a file that changed within [`crate::formats::RACY_WINDOW_SECS`] of the
+//!   load's start are not stored: their stamps cannot prove the content read.
 //! * Budget: `max_bytes` counts everything an entry holds (values, axes, parameters, paths and
 //!   the entry's own bookkeeping). An entry larger than the budget is not stored; a budget of
 //!   0 stores nothing. Eviction is least-recently-used.
 //! * Hits hand out the same `Arc<Dataset>`, never a copy; datasets are immutable.
 //! * Concurrency: one short lock around the LRU; no lock is held during file I/O or decoding.
-//!   Two threads missing on the same key load it once: the second waits for the first.
-//!   Failed loads are never stored.
+//!   Two threads missing on the same key load it once: the second waits for the first and
+//!   takes its result only if the files are still the ones it was built from, else loads
+//!   itself. Failed loads are never stored.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -29,15 +35,16 @@ use crate::dataset::Dataset;
 use crate::error::{Error, ErrorKind, Result};
 use crate::formats::Scaling;
 
-pub use crate::formats::{stamp_all, FileStamp, Source};
+pub use crate::formats::{Absence, FileStamp, Provenance, Source};
 
-/// The cache key: canonical data file path and scaling.
-type Key = (PathBuf, Scaling);
+/// The cache key: canonical descriptor (or parameter) file path, canonical data file path and
+/// scaling.
+type Key = (PathBuf, PathBuf, Scaling);
 
 struct Entry {
     key: Key,
     dataset: Arc<Dataset>,
-    sources: Vec<Source>,
+    provenance: Provenance,
     /// Bytes counted against the budget: the dataset plus this entry's bookkeeping.
     bytes: usize,
     /// The bookkeeping bytes, counted in the library total while the entry lives.
@@ -54,9 +61,12 @@ struct Inner {
     enabled: bool,
 }
 
+/// What a finished load hands to the threads that waited for it.
+type Outcome = Result<(Arc<Dataset>, Provenance)>;
+
 /// A load in progress, which other threads asking for the same key wait for.
 struct Pending {
-    result: Mutex<Option<Result<Arc<Dataset>>>>,
+    result: Mutex<Option<Outcome>>,
     done: Condvar,
 }
 
@@ -279,22 +289,24 @@ impl DataCache {
     }
 
     /// Looks up the dataset, and on a miss runs `load` (without any lock held) and stores its
-    /// result if the load succeeded. `load` returns the dataset and the stamps of its source
-    /// files taken before reading. When several threads miss on the same dataset, one loads
-    /// and the others wait for its result. Returns the dataset and whether it was a hit.
+    /// result if the load succeeded. `load` returns the dataset and its [`Provenance`] (stamps
+    /// taken before reading). When several threads miss on the same dataset, one loads and the
+    /// others wait for its result, which a waiter takes only if the files are still the ones
+    /// it was built from (else it loads itself): a load never returns data older than the
+    /// files at its start. Returns the dataset and whether it was a hit.
     pub fn get_or_load(
         &self,
         path: &Path,
         scaling: Scaling,
-        load: impl FnOnce() -> Result<(Arc<Dataset>, Vec<Source>)>,
+        load: impl FnOnce() -> Result<(Arc<Dataset>, Provenance)>,
     ) -> Result<(Arc<Dataset>, bool)> {
         self.follow_config();
         if let Some(ds) = self.lookup(path, scaling) {
             self.count(true);
             return Ok((ds, true));
         }
-        let key = match canonical_data_path(path) {
-            Ok(k) => (k, scaling),
+        let key = match cache_key(path, scaling) {
+            Ok(k) => k,
             Err(e) => {
                 self.count(false);
                 return Err(e);
@@ -316,14 +328,21 @@ impl DataCache {
         };
         if !leader {
             self.count(false);
-            let mut slot = pending.result.lock();
-            while slot.is_none() {
-                pending.done.wait(&mut slot);
+            let outcome = {
+                let mut slot = pending.result.lock();
+                while slot.is_none() {
+                    pending.done.wait(&mut slot);
+                }
+                slot.clone().unwrap_or_else(unreachable_result)
+            };
+            let (ds, provenance) = outcome?;
+            if provenance.unchanged() {
+                return Ok((ds, false));
             }
-            return slot
-                .clone()
-                .unwrap_or_else(unreachable_result)
-                .map(|ds| (ds, false));
+            // The leader read files that have changed since: load what is there now.
+            let (ds, provenance) = load()?;
+            self.insert_key(key, path, scaling, Arc::clone(&ds), provenance);
+            return Ok((ds, false));
         }
         // Publishes the outcome to waiters even if `load` panics.
         let mut publisher = Publisher {
@@ -334,17 +353,27 @@ impl DataCache {
         };
         // Another leader may have stored the dataset between the first lookup and this one
         // becoming leader: look again, so that concurrent misses load a file once.
-        if let Some(ds) = self.lookup(path, scaling) {
+        if let Some((ds, provenance)) = self.lookup_with_provenance(path, scaling) {
             self.count(true);
-            publisher.result = Some(Ok(Arc::clone(&ds)));
+            publisher.result = Some(Ok((Arc::clone(&ds), provenance)));
             return Ok((ds, true));
         }
         self.count(false);
-        let result = load().map(|(ds, sources)| {
-            self.insert_key(key.clone(), path, scaling, Arc::clone(&ds), sources);
-            ds
-        });
-        publisher.result = Some(result.clone());
+        let outcome = load();
+        if let Ok((ds, provenance)) = &outcome {
+            self.insert_key(
+                key.clone(),
+                path,
+                scaling,
+                Arc::clone(ds),
+                provenance.clone(),
+            );
+        }
+        let result = outcome
+            .as_ref()
+            .map(|(ds, _)| Arc::clone(ds))
+            .map_err(Clone::clone);
+        publisher.result = Some(outcome);
         drop(publisher);
         result.map(|ds| (ds, false))
     }
@@ -354,19 +383,20 @@ impl DataCache {
         counter.fetch_add(1, Ordering::Relaxed);
     }
 
-    /// Stores a dataset for `path` with `scaling`, built from `sources` (stamped before the
-    /// data were read). Not stored when the cache is disabled, the budget is 0 or the entry is
-    /// larger than the budget.
+    /// Stores a dataset for `path` with `scaling`, built from what `provenance` records. Not
+    /// stored when the cache is disabled, the budget is 0, the entry is larger than the budget,
+    /// or a source changed too shortly before the load started for its stamp to prove the
+    /// content ([`Provenance::racy`]).
     pub fn insert(
         &self,
         path: &Path,
         scaling: Scaling,
         dataset: Arc<Dataset>,
-        sources: Vec<Source>,
+        provenance: Provenance,
     ) -> Result<()> {
         self.follow_config();
-        let key = (canonical_data_path(path)?, scaling);
-        self.insert_key(key, path, scaling, dataset, sources);
+        let key = cache_key(path, scaling)?;
+        self.insert_key(key, path, scaling, dataset, provenance);
         Ok(())
     }
 
@@ -376,14 +406,26 @@ impl DataCache {
         given: &Path,
         scaling: Scaling,
         dataset: Arc<Dataset>,
-        sources: Vec<Source>,
+        provenance: Provenance,
     ) {
+        if provenance.racy() {
+            return;
+        }
+        let path_bytes = |p: &Path| p.as_os_str().len();
         let overhead = std::mem::size_of::<Entry>()
-            + 2 * key.0.as_os_str().len()
-            + given.as_os_str().len()
-            + sources
+            + 2 * (path_bytes(&key.0) + path_bytes(&key.1))
+            + path_bytes(given)
+            + provenance
+                .sources
                 .iter()
-                .map(|(p, _)| p.as_os_str().len() + std::mem::size_of::<Source>())
+                .map(|(p, _)| path_bytes(p) + std::mem::size_of::<Source>())
+                .sum::<usize>()
+            + provenance
+                .absent
+                .iter()
+                .map(|a| match a {
+                    Absence::File(p) | Absence::Listing(p, _) => path_bytes(p),
+                } + std::mem::size_of::<Absence>())
                 .sum::<usize>();
         let bytes = dataset.heap_bytes() + overhead;
         let removed = {
@@ -402,7 +444,7 @@ impl DataCache {
             let entry = Arc::new(Entry {
                 key: key.clone(),
                 dataset,
-                sources,
+                provenance,
                 bytes,
                 _held: HeldBytes::new(overhead),
             });
@@ -414,9 +456,25 @@ impl DataCache {
         drop(removed);
     }
 
-    /// The validated lookup without counting. The hot path (a path seen before) takes the lock
-    /// once, allocates nothing and stats each source file once.
+    /// The validated lookup without counting.
     fn lookup(&self, path: &Path, scaling: Scaling) -> Option<Arc<Dataset>> {
+        self.lookup_entry(path, scaling)
+            .map(|e| Arc::clone(&e.dataset))
+    }
+
+    /// The validated lookup, with what the dataset was built from.
+    fn lookup_with_provenance(
+        &self,
+        path: &Path,
+        scaling: Scaling,
+    ) -> Option<(Arc<Dataset>, Provenance)> {
+        self.lookup_entry(path, scaling)
+            .map(|e| (Arc::clone(&e.dataset), e.provenance.clone()))
+    }
+
+    /// The validated entry without counting. The hot path (a path seen before) takes the lock
+    /// once, allocates nothing and stats each source file and each absent name once.
+    fn lookup_entry(&self, path: &Path, scaling: Scaling) -> Option<Arc<Entry>> {
         let known = {
             let mut inner = self.inner.lock();
             let entry = inner
@@ -430,12 +488,13 @@ impl DataCache {
             // The given path must still name one of the entry's files (a relative path after a
             // change of directory, or a replaced symbolic link, may not).
             let given = FileStamp::of(path).ok()?;
-            if let Some(i) = entry.sources.iter().position(|(_, s)| s.same_file(&given)) {
+            let sources = &entry.provenance.sources;
+            if let Some(i) = sources.iter().position(|(_, s)| s.same_file(&given)) {
                 return self.validate(&entry, Some((i, given)));
             }
             self.inner.lock().remove_alias(path, scaling);
         }
-        let key = (canonical_data_path(path).ok()?, scaling);
+        let key = cache_key(path, scaling).ok()?;
         let entry = {
             let mut inner = self.inner.lock();
             let entry = inner.lru.get(&key).cloned()?;
@@ -445,23 +504,25 @@ impl DataCache {
         self.validate(&entry, None)
     }
 
-    /// Checks every source stamp (source `i` was already stat'ed as `given`); drops the entry
-    /// if any file changed.
+    /// Checks every source stamp (source `i` was already stat'ed as `given`) and every absent
+    /// name; drops the entry if any file changed or a companion appeared.
     fn validate(
         &self,
         entry: &Arc<Entry>,
         given: Option<(usize, FileStamp)>,
-    ) -> Option<Arc<Dataset>> {
-        let unchanged = entry
+    ) -> Option<Arc<Entry>> {
+        let provenance = &entry.provenance;
+        let unchanged = provenance
             .sources
             .iter()
             .enumerate()
             .all(|(j, (p, s))| match given {
                 Some((i, now)) if i == j => now == *s,
                 _ => FileStamp::of(p).is_ok_and(|now| now == *s),
-            });
+            })
+            && provenance.absent.iter().all(Absence::still_holds);
         if unchanged {
-            return Some(Arc::clone(&entry.dataset));
+            return Some(Arc::clone(entry));
         }
         let removed = {
             let mut inner = self.inner.lock();
@@ -509,7 +570,7 @@ struct Publisher<'a> {
     cache: &'a DataCache,
     key: &'a Key,
     pending: &'a Arc<Pending>,
-    result: Option<Result<Arc<Dataset>>>,
+    result: Option<Outcome>,
 }
 
 impl Drop for Publisher<'_> {
@@ -519,7 +580,7 @@ impl Drop for Publisher<'_> {
                 ErrorKind::Panic,
                 format!(
                     "{}: the thread loading this dataset panicked",
-                    self.key.0.display()
+                    self.key.1.display()
                 ),
             ))
         });
@@ -529,15 +590,18 @@ impl Drop for Publisher<'_> {
     }
 }
 
-fn unreachable_result() -> Result<Arc<Dataset>> {
+fn unreachable_result() -> Outcome {
     Err(Error::new(
         ErrorKind::Panic,
         "pending load finished without a result",
     ))
 }
 
-/// The canonical path of the data file of the dataset named by `path`.
-pub fn canonical_data_path(path: &Path) -> Result<PathBuf> {
-    let (_, _, (data, _)) = crate::formats::resolve(path)?;
-    std::fs::canonicalize(&data).map_err(|e| Error::io(&data, "resolve", &e))
+/// The cache key of the dataset named by `path`: the canonical paths of its descriptor (or
+/// parameter) file and of its data file, and the scaling.
+fn cache_key(path: &Path, scaling: Scaling) -> Result<Key> {
+    let (_, text, data) = crate::formats::resolve(path, &mut Vec::new())?;
+    let canonical =
+        |p: PathBuf| std::fs::canonicalize(&p).map_err(|e| Error::io(&p, "resolve", &e));
+    Ok((canonical(text)?, canonical(data)?, scaling))
 }

@@ -5,15 +5,11 @@
 //! datasets, cache bookkeeping, reader buffers), not the whole host process: a LabVIEW or
 //! MATLAB process is large on its own.
 
-use std::fs::File;
-use std::os::unix::fs::FileExt;
-use std::sync::OnceLock;
-
 use crate::accounting::library_bytes;
 use crate::cache::DataCache;
 use crate::config::{self, MB};
 use crate::error::Result;
-use crate::sys::{page_size, release_free_heap, total_memory_bytes};
+use crate::sys::{process_memory_bytes, release_free_heap, total_memory_bytes};
 
 /// A snapshot of memory use, in MB (MiB).
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -41,27 +37,9 @@ pub struct OptimizeReport {
     pub rss_bytes_released: u64,
 }
 
-/// Resident and virtual size of this process in bytes, from `/proc/self/statm` (kept open, so a
-/// query is one positioned read).
-fn process_sizes() -> (u64, u64) {
-    static STATM: OnceLock<Option<File>> = OnceLock::new();
-    let Some(file) = STATM.get_or_init(|| File::open("/proc/self/statm").ok()) else {
-        return (0, 0);
-    };
-    let mut buf = [0u8; 128];
-    let n = file.read_at(&mut buf, 0).unwrap_or(0);
-    let text = std::str::from_utf8(&buf[..n]).unwrap_or("");
-    let mut fields = text
-        .split_ascii_whitespace()
-        .map(|f| f.parse::<u64>().unwrap_or(0));
-    let vms_pages = fields.next().unwrap_or(0);
-    let rss_pages = fields.next().unwrap_or(0);
-    (rss_pages * page_size(), vms_pages * page_size())
-}
-
 /// The current memory use. `limit_mb` is 0 when the configuration is unusable.
 pub fn memory_info() -> MemoryInfo {
-    let (rss, vms) = process_sizes();
+    let (rss, vms) = process_memory_bytes().unwrap_or((0, 0));
     let total = total_memory_bytes();
     let limit_mb = config::global()
         .settings()
@@ -92,7 +70,7 @@ pub fn check_memory_limit() -> Result<bool> {
 /// within the limit (or the cache is empty), then returns unused heap to the system.
 pub fn optimize_memory_of(cache: &DataCache) -> Result<OptimizeReport> {
     let settings = config::global().settings()?;
-    let (rss_before, _) = process_sizes();
+    let (rss_before, _) = process_memory_bytes().unwrap_or((0, 0));
     let held_before = library_bytes() as u64;
     let mut evicted = 0;
     if let Some(limit) = settings.memory_limit_bytes() {
@@ -101,7 +79,7 @@ pub fn optimize_memory_of(cache: &DataCache) -> Result<OptimizeReport> {
         }
     }
     release_free_heap();
-    let (rss_after, _) = process_sizes();
+    let (rss_after, _) = process_memory_bytes().unwrap_or((0, 0));
     Ok(OptimizeReport {
         evicted_entries: evicted,
         library_bytes_released: held_before.saturating_sub(library_bytes() as u64),

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Barrier};
 
 use common::{isolate_config, temp_dir, write_sample};
-use epyr::cache::{stamp_all, DataCache};
+use epyr::cache::{DataCache, Provenance};
 use epyr::{Loader, LoaderOptions, Scaling};
 
 fn loader_with(cache: &Arc<DataCache>) -> Loader {
@@ -124,7 +124,7 @@ fn same_size_rewrite_within_the_same_second_is_detected() {
     let dta = dta_of(&dsc);
     let cache = DataCache::new(1 << 20);
     let ds = Arc::new(epyr::load(&dsc, "").unwrap());
-    let sources = stamp_all(ds.sources()).unwrap();
+    let sources = Provenance::stamp(ds.sources()).unwrap();
     cache
         .insert(&dsc, Scaling::NONE, Arc::clone(&ds), sources)
         .unwrap();
@@ -258,7 +258,7 @@ fn regression_6_storing_a_key_again_replaces_it() {
     let cache = DataCache::new(1 << 20);
     let ds = Arc::new(epyr::load(&dsc, "").unwrap());
     for _ in 0..5 {
-        let sources = stamp_all(ds.sources()).unwrap();
+        let sources = Provenance::stamp(ds.sources()).unwrap();
         cache
             .insert(&dsc, Scaling::NONE, Arc::clone(&ds), sources)
             .unwrap();
@@ -269,7 +269,7 @@ fn regression_6_storing_a_key_again_replaces_it() {
             &dsc,
             Scaling::NONE,
             Arc::clone(&ds),
-            stamp_all(ds.sources()).unwrap(),
+            Provenance::stamp(ds.sources()).unwrap(),
         )
         .unwrap();
         c.stats().total_bytes
@@ -349,7 +349,7 @@ fn concurrent_misses_for_one_file_load_it_once() {
                             // Keep the load in flight long enough for every thread to arrive.
                             std::thread::sleep(std::time::Duration::from_millis(200));
                             let ds = Arc::new(epyr::load(&dsc, "")?);
-                            let sources = stamp_all(ds.sources())?;
+                            let sources = Provenance::stamp(ds.sources())?;
                             Ok((ds, sources))
                         })
                         .unwrap()
@@ -376,7 +376,7 @@ fn a_panicking_load_releases_waiters_with_an_error() {
     let (ds, hit) = cache
         .get_or_load(&dsc, Scaling::NONE, || {
             let ds = Arc::new(epyr::load(&dsc, "")?);
-            let sources = stamp_all(ds.sources())?;
+            let sources = Provenance::stamp(ds.sources())?;
             Ok((ds, sources))
         })
         .unwrap();

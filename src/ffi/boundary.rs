@@ -6,9 +6,9 @@
 //! records the message; a panic becomes `EPYR_ERR_PANIC`. Functions that return something
 //! other than a status use [`guarded`] with the value to return on a panic.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
-use std::ffi::{c_char, CStr, OsStr};
-use std::os::unix::ffi::OsStrExt;
+use std::ffi::{c_char, CStr};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
 
@@ -115,20 +115,21 @@ pub(crate) unsafe fn c_str_or_empty<'a>(p: *const c_char, name: &str) -> Result<
 ///
 /// # Safety
 /// As [`c_bytes`].
-pub(crate) unsafe fn c_path<'a>(p: *const c_char, name: &str) -> Result<&'a Path> {
+pub(crate) unsafe fn c_path<'a>(p: *const c_char, name: &str) -> Result<Cow<'a, Path>> {
     // SAFETY: forwarded contract.
     let bytes = unsafe { c_bytes(p, name) }?;
     if bytes.is_empty() {
         return Err(invalid(format!("argument `{name}` is an empty path")));
     }
-    Ok(Path::new(OsStr::from_bytes(bytes)))
+    crate::sys::path_from_bytes(bytes)
+        .map_err(|e| invalid(format!("argument `{name}` is not UTF-8: {e}")))
 }
 
 /// An optional path argument: NULL is `None`.
 ///
 /// # Safety
 /// As [`c_bytes`].
-pub(crate) unsafe fn c_path_opt<'a>(p: *const c_char, name: &str) -> Result<Option<&'a Path>> {
+pub(crate) unsafe fn c_path_opt<'a>(p: *const c_char, name: &str) -> Result<Option<Cow<'a, Path>>> {
     if p.is_null() {
         return Ok(None);
     }
@@ -144,7 +145,7 @@ pub(crate) unsafe fn c_path_opt<'a>(p: *const c_char, name: &str) -> Result<Opti
 pub(crate) unsafe fn path_and_scaling<'a>(
     path: *const c_char,
     scaling: *const c_char,
-) -> Result<(&'a Path, &'a str)> {
+) -> Result<(Cow<'a, Path>, &'a str)> {
     // SAFETY: forwarded contract.
     unsafe { Ok((c_path(path, "path")?, c_str_or_empty(scaling, "scaling")?)) }
 }

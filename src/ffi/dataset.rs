@@ -1,8 +1,8 @@
 //! Datasets: dims, components, values (library-owned or copied), axes, parameters, warnings,
 //! sources; creating a dataset from caller values and writing BES3T files.
 
+use std::borrow::Cow;
 use std::ffi::c_char;
-use std::os::unix::ffi::OsStrExt;
 use std::sync::Arc;
 
 use super::boundary::{
@@ -405,12 +405,12 @@ unsafe fn item_text(
     cap: u64,
     needed: *mut u64,
     what: &str,
-    item: fn(&DatasetRef, u64) -> Result<&[u8]>,
+    item: fn(&DatasetRef, u64) -> Result<Cow<'_, [u8]>>,
 ) -> i32 {
     // SAFETY: forwarded contract.
     unsafe {
         dataset_text(ds, buf, cap, needed, |d| {
-            Ok((item(d, index)?.to_vec(), format!("{what} {index}")))
+            Ok((item(d, index)?.into_owned(), format!("{what} {index}")))
         })
     }
 }
@@ -439,7 +439,7 @@ pub unsafe extern "C" fn epyr_dataset_param_key(
     // SAFETY: forwarded contract.
     unsafe {
         item_text(ds, index, buf, cap, needed, "parameter", |d, i| {
-            Ok(param_at(d, i)?.key.as_bytes())
+            Ok(Cow::Borrowed(param_at(d, i)?.key.as_bytes()))
         })
     }
 }
@@ -461,7 +461,7 @@ pub unsafe extern "C" fn epyr_dataset_param_value(
     // SAFETY: forwarded contract.
     unsafe {
         item_text(ds, index, buf, cap, needed, "parameter", |d, i| {
-            Ok(param_at(d, i)?.value.as_bytes())
+            Ok(Cow::Borrowed(param_at(d, i)?.value.as_bytes()))
         })
     }
 }
@@ -499,7 +499,7 @@ pub unsafe extern "C" fn epyr_dataset_warning(
     // SAFETY: forwarded contract.
     unsafe {
         item_text(ds, index, buf, cap, needed, "warning", |d, i| {
-            Ok(pick(d.warnings(), i, "warning")?.as_bytes())
+            Ok(Cow::Borrowed(pick(d.warnings(), i, "warning")?.as_bytes()))
         })
     }
 }
@@ -540,7 +540,7 @@ pub unsafe extern "C" fn epyr_dataset_source(
         item_text(ds, index, buf, cap, needed, "source", |d, i| {
             let paths = d.sources();
             let path: &std::path::Path = pick(&paths, i, "source")?;
-            Ok(path.as_os_str().as_bytes())
+            Ok(Cow::Owned(crate::sys::path_bytes(path).into_owned()))
         })
     }
 }
@@ -638,6 +638,6 @@ pub unsafe extern "C" fn epyr_write_bes3t(
             }
         };
         let data = handles::get(ds, "ds")?;
-        write_bes3t(data.loaded()?, path, &options).map(|_| ())
+        write_bes3t(data.loaded()?, &path, &options).map(|_| ())
     })
 }

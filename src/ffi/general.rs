@@ -344,7 +344,7 @@ pub unsafe extern "C" fn epyr_config_save(path: *const c_char) -> i32 {
     status(|| {
         // SAFETY: NULL or NUL-terminated (this function's contract).
         let path = unsafe { c_path_opt(path, "path") }?;
-        config::global().save(path)
+        config::global().save(path.as_deref())
     })
 }
 
@@ -363,7 +363,7 @@ pub unsafe extern "C" fn epyr_config_load(path: *const c_char) -> i32 {
     status(|| {
         // SAFETY: NULL or NUL-terminated (this function's contract).
         let path = unsafe { c_path_opt(path, "path") }?;
-        config::global().reload(path)
+        config::global().reload(path.as_deref())
     })
 }
 

@@ -115,7 +115,7 @@ unsafe fn dataset_from_file(
         let ((path, scaling), out) =
             unsafe { (path_and_scaling(path, scaling)?, Out::required(out, "out")?) };
         let loader = handles::get(loader, "loader")?;
-        let dataset = make(&loader, path, scaling)?;
+        let dataset = make(&loader, &path, scaling)?;
         out.write(handles::register::<epyr_dataset>(dataset));
         Ok(())
     })
@@ -175,11 +175,11 @@ pub unsafe extern "C" fn epyr_loader_load_into(
         let loader = handles::get(loader, "loader")?;
         // One read of the descriptor: a size query describes, a load reads into the buffer.
         let plan = if buf.is_null() {
-            loader.describe(path, scaling)?
+            loader.describe(&path, scaling)?
         } else {
             // SAFETY: not NULL and valid for writing `cap` doubles (this function's contract).
             let out = unsafe { out_slice(buf, cap, "buf") }?;
-            loader.load_into(path, scaling, out)?
+            loader.load_into(&path, scaling, out)?
         };
         len.write((plan.layout.points() * plan.layout.per_point()) as u64);
         Ok(())
@@ -297,7 +297,7 @@ pub unsafe extern "C" fn epyr_loader_for_each_chunk(
         // SAFETY: as this function's contract says.
         let (path, scaling) = unsafe { path_and_scaling(path, scaling) }?;
         let callback = callback.ok_or_else(|| super::boundary::null_arg("callback"))?;
-        let mut reader = handles::get(loader, "loader")?.open_reader(path, scaling)?;
+        let mut reader = handles::get(loader, "loader")?.open_reader(&path, scaling)?;
         while let Some((first, values)) = reader.next_chunk()? {
             // SAFETY: the callback has the declared type (this function's contract); `values`
             // lives in the reader until the next chunk, after the call returns.

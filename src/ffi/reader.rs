@@ -53,7 +53,7 @@ pub unsafe extern "C" fn epyr_reader_open_scaled(
         // SAFETY: as this function's contract says.
         let ((path, scaling), out) =
             unsafe { (path_and_scaling(path, scaling)?, Out::required(out, "out")?) };
-        let reader = handles::get(loader, "loader")?.open_reader(path, scaling)?;
+        let reader = handles::get(loader, "loader")?.open_reader(&path, scaling)?;
         out.write(handles::register::<epyr_reader>(Arc::new(Mutex::new(
             reader,
         ))));

@@ -1,20 +1,20 @@
 //! The BES3T reader (`.DSC` descriptor, `.DTA` data, `.XGF/.YGF/.ZGF` axis files), following
 //! the reading specification §1.
 
-use std::fs::File;
 use std::path::Path;
 
 use super::decode::{read_numbers, ByteOrder, NumberType};
 use super::scaling::{ScaleStep, Scaling};
 use super::{
-    check_data_len, find_companion, positive_integer, read_params, required_number, scaling_number,
-    text, try_linear_axis, zeroed_values, DataLayout, Plan, Source,
+    check_data_len, find_companion, open_regular, positive_integer, read_params, required_number,
+    scaling_number, text, try_linear_axis, zeroed_values, Absence, DataLayout, FileStamp, Origin,
+    Plan, Source,
 };
 use crate::dataset::{Axis, FileFormat, Params, AXIS_LETTERS};
 use crate::error::{Error, ErrorKind, Result};
 
 /// Builds the plan of a BES3T dataset from its descriptor and data file.
-pub(super) fn plan(dsc: &Path, data: Source, scaling: Scaling) -> Result<Plan> {
+pub(super) fn plan(dsc: &Path, data: Source, scaling: Scaling, mut origin: Origin) -> Result<Plan> {
     let (params, dsc_source) = read_params(dsc, "descriptor", text::parse_dsc_limited)?;
     let mut warnings = Vec::new();
 
@@ -99,7 +99,7 @@ pub(super) fn plan(dsc: &Path, data: Source, scaling: Scaling) -> Result<Plan> {
                 dim,
                 dims[dim],
                 order,
-                &mut sources,
+                (&mut sources, &mut origin.absent),
                 &mut warnings,
             )?;
         }
@@ -121,6 +121,7 @@ pub(super) fn plan(dsc: &Path, data: Source, scaling: Scaling) -> Result<Plan> {
         sources,
         warnings,
         scale,
+        origin,
     })
 }
 
@@ -206,14 +207,15 @@ fn number_type(params: &Params, dsc: &Path, components: usize) -> Result<NumberT
     Ok(types[0])
 }
 
-/// Reads the axis of dimension `dim` (with more than one point).
+/// Reads the axis of dimension `dim` (with more than one point); an axis file read is added to
+/// `sources`, axis file names looked for and not found to `absent`.
 fn read_axis(
     params: &Params,
     dsc: &Path,
     dim: usize,
     n: usize,
     order: ByteOrder,
-    sources: &mut Vec<Source>,
+    (sources, absent): (&mut Vec<Source>, &mut Vec<Absence>),
     warnings: &mut Vec<String>,
 ) -> Result<Option<Axis>> {
     let letter = AXIS_LETTERS[dim];
@@ -250,10 +252,11 @@ fn read_axis(
         }
         Some("IGD") => {
             let ext = format!("{letter}GF").to_ascii_lowercase();
-            match find_companion(dsc, &ext, true, "axis file")? {
+            match find_companion(dsc, &ext, true, "axis file", absent)? {
                 Some(file) => {
-                    let values = read_companion(params, dsc, &file, letter, n, order, warnings)?;
-                    sources.push(file);
+                    let (values, stamp) =
+                        read_companion(params, dsc, &file, letter, n, order, warnings)?;
+                    sources.push((file, stamp));
                     values
                 }
                 None => {
@@ -283,16 +286,17 @@ fn read_axis(
     Ok(Some(Axis { values, name, unit }))
 }
 
-/// Reads `n` values of a nonlinear axis from its companion file.
+/// Reads `n` values of a nonlinear axis from its companion file; returns them with the file's
+/// stamp, taken through the opened file before reading.
 fn read_companion(
     params: &Params,
     dsc: &Path,
-    (file, stamp): &Source,
+    file: &Path,
     letter: char,
     n: usize,
     order: ByteOrder,
     warnings: &mut Vec<String>,
-) -> Result<Vec<f64>> {
+) -> Result<(Vec<f64>, FileStamp)> {
     let fmt_key = format!("{letter}FMT");
     let ty = match params.get(&fmt_key) {
         None => NumberType::F64,
@@ -307,6 +311,7 @@ fn read_companion(
         },
     };
 
+    let (handle, stamp) = open_regular(file, "axis file")?;
     let len = stamp.len();
     let needed = n as u64 * ty.size() as u64;
     if len < needed {
@@ -325,10 +330,9 @@ fn read_companion(
             len - needed
         ));
     }
-    let handle = File::open(file).map_err(|e| Error::io(file, "open", &e))?;
     let mut values = zeroed_values(n, file, "the axis values")?;
     read_numbers(&handle, file, 0, ty, order, &mut values)?;
-    Ok(values)
+    Ok((values, stamp))
 }
 
 /// The scaling steps of eprload's BES3T reader, in its order: `n`, `G`, `c`, `P`, `T`.

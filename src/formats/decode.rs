@@ -5,7 +5,6 @@
 //! place, touching the data once.
 
 use std::fs::File;
-use std::os::unix::fs::FileExt;
 use std::path::Path;
 
 use crate::error::{Error, Result};
@@ -133,18 +132,16 @@ pub(crate) fn try_zeroed_f64(n: usize) -> Option<Vec<f64>> {
     if ptr.is_null() {
         return None;
     }
-    #[cfg(target_os = "linux")]
     if layout.size() >= HUGE_PAGE_MIN_BYTES {
         const HUGE: usize = 2 << 20;
         let begin = (ptr as usize).next_multiple_of(HUGE);
         let end = (ptr as usize + layout.size()) & !(HUGE - 1);
         if end > begin {
-            // SAFETY: madvise only gives the kernel a hint about the pages of [begin, end), a
-            // range inside the allocation just made; it does not change their contents. A
-            // failure (THP unavailable) is harmless and ignored.
-            unsafe {
-                libc::madvise(begin as *mut libc::c_void, end - begin, libc::MADV_HUGEPAGE);
-            }
+            // The range [begin, end) lies inside the allocation just made.
+            crate::sys::advise_huge_pages(
+                ptr.cast::<u8>().wrapping_add(begin - ptr as usize),
+                end - begin,
+            );
         }
     }
     // SAFETY: `ptr` was allocated by the global allocator with the layout of `[f64; n]`, which
@@ -356,7 +353,7 @@ pub fn read_numbers(
                     std::mem::size_of_val(block),
                 )
             };
-            file.read_exact_at(bytes, offset).map_err(short)?;
+            crate::sys::read_exact_at(file, bytes, offset).map_err(short)?;
             offset += bytes.len() as u64;
             if swap {
                 swap_bytes_f64(block);
@@ -370,7 +367,7 @@ pub fn read_numbers(
     let mut offset = start;
     for chunk in out.chunks_mut(per_block) {
         let bytes = &mut scratch[..chunk.len() * size];
-        file.read_exact_at(bytes, offset).map_err(short)?;
+        crate::sys::read_exact_at(file, bytes, offset).map_err(short)?;
         decode_to_f64(bytes, ty, order, chunk);
         offset += bytes.len() as u64;
     }

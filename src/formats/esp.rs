@@ -7,7 +7,7 @@ use super::decode::{ByteOrder, NumberType};
 use super::scaling::{ScaleStep, Scaling};
 use super::{
     check_data_len, leading_number, positive_integer, read_params, scaling_number, text,
-    try_linear_axis, zeroed_values, DataLayout, Plan, Source,
+    try_linear_axis, zeroed_values, DataLayout, Origin, Plan, Source,
 };
 use crate::dataset::{Axis, FileFormat, Param, Params};
 use crate::error::{Error, Result};
@@ -26,7 +26,7 @@ const READER_KEYS: [&str; 15] = [
 ];
 
 /// Builds the plan of an ESP/WinEPR dataset from its parameter and data file.
-pub(super) fn plan(par: &Path, data: Source, scaling: Scaling) -> Result<Plan> {
+pub(super) fn plan(par: &Path, data: Source, scaling: Scaling, origin: Origin) -> Result<Plan> {
     let (mut params, par_source) = read_params(par, "parameter file", text::parse_par_limited)?;
     if !READER_KEYS.iter().any(|k| params.contains(k)) {
         return Err(Error::format(
@@ -150,6 +150,7 @@ pub(super) fn plan(par: &Path, data: Source, scaling: Scaling) -> Result<Plan> {
         sources: vec![par_source, (spc.to_path_buf(), data_stamp)],
         warnings,
         scale,
+        origin,
     })
 }
 

@@ -15,8 +15,8 @@ pub mod writer;
 
 use std::fs::File;
 use std::io::Read;
-use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 pub use decode::{ByteOrder, ComponentSlot, NumberType};
 pub use scaling::{ScaleStep, Scaling};
@@ -32,63 +32,107 @@ pub const MAX_TEXT_FILE_BYTES: u64 = 64 << 20;
 /// Data files of at least this size are decoded by several threads when asked to.
 pub const PARALLEL_THRESHOLD_BYTES: u64 = 8 << 20;
 
-/// What identifies the content of a file without reading it: size, modification and change
-/// times with nanoseconds, inode and device.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct FileStamp {
-    len: u64,
-    mtime: (i64, i64),
-    ctime: (i64, i64),
-    ino: u64,
-    dev: u64,
-}
-
-impl FileStamp {
-    /// The stamp of the file at `path` now (following symbolic links).
-    pub fn of(path: &Path) -> std::io::Result<FileStamp> {
-        std::fs::metadata(path).map(|m| FileStamp::from_metadata(&m))
-    }
-
-    /// The stamp of already fetched metadata.
-    pub fn from_metadata(m: &std::fs::Metadata) -> FileStamp {
-        FileStamp {
-            len: m.len(),
-            mtime: (m.mtime(), m.mtime_nsec()),
-            ctime: (m.ctime(), m.ctime_nsec()),
-            ino: m.ino(),
-            dev: m.dev(),
-        }
-    }
-
-    /// The file size recorded in the stamp.
-    pub fn len(&self) -> u64 {
-        self.len
-    }
-
-    /// Whether the recorded size is zero.
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-
-    /// Whether both stamps are of the same file (inode and device), whatever its content.
-    pub fn same_file(&self, other: &FileStamp) -> bool {
-        self.ino == other.ino && self.dev == other.dev
-    }
-}
+pub use crate::sys::FileStamp;
 
 /// A source file of a dataset and its stamp when the data were read.
 pub type Source = (PathBuf, FileStamp);
 
-/// Stamps every file in `paths`.
-pub fn stamp_all(paths: &[PathBuf]) -> Result<Vec<Source>> {
-    paths
-        .iter()
-        .map(|p| {
-            FileStamp::of(p)
-                .map(|s| (p.clone(), s))
-                .map_err(|e| Error::io(p, "stat", &e))
+/// How long before a plan started a file must have last changed for the stamps to prove its
+/// content (seconds). The kernel sets a file's change time when a `write` begins, before the
+/// bytes are copied, and from a clock that advances in ticks of a few milliseconds: a file
+/// stamped within this window of its last change may have been read while a write was still
+/// under way, or may change again within the same tick without its stamp changing ("racily
+/// clean", as git calls it). Such data are returned, but not cached.
+pub const RACY_WINDOW_SECS: f64 = 0.05;
+
+/// A name that was looked for while resolving a dataset and not found. A fresh resolution of
+/// the same path would find other files once it appears.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Absence {
+    /// No file of this name existed (one `stat` re-checks it).
+    File(PathBuf),
+    /// No file of the wanted name in any letter case existed in this folder, which had this
+    /// stamp when it was listed (a file created in it changes the folder's stamp).
+    Listing(PathBuf, FileStamp),
+}
+
+impl Absence {
+    /// Whether the name is still absent (or the folder unchanged since it was listed).
+    pub fn still_holds(&self) -> bool {
+        match self {
+            Absence::File(path) => std::fs::metadata(path).is_err(),
+            Absence::Listing(dir, stamp) => FileStamp::of(dir).is_ok_and(|now| now == *stamp),
+        }
+    }
+}
+
+/// Everything a dataset was built from, to tell later whether loading the same path again would
+/// give the same dataset: every source file with its stamp (taken before it was read), the
+/// names looked for and not found, and when the load started.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Provenance {
+    /// The source files and their stamps.
+    pub sources: Vec<Source>,
+    /// The companion names looked for and not found.
+    pub absent: Vec<Absence>,
+    /// When the load started, before any file was stamped (seconds since the Unix epoch).
+    pub started: f64,
+}
+
+impl Provenance {
+    /// The provenance of a dataset built from `paths` as they are now, with nothing absent.
+    pub fn stamp(paths: &[PathBuf]) -> Result<Provenance> {
+        let started = crate::sys::now_secs();
+        let sources = paths
+            .iter()
+            .map(|p| {
+                FileStamp::of(p)
+                    .map(|s| (p.clone(), s))
+                    .map_err(|e| Error::io(p, "stat", &e))
+            })
+            .collect::<Result<Vec<Source>>>()?;
+        Ok(Provenance {
+            sources,
+            absent: Vec::new(),
+            started,
         })
-        .collect()
+    }
+
+    /// Whether every source file still has its stamp and every absent name is still absent:
+    /// then a fresh load of the path would read the same files.
+    pub fn unchanged(&self) -> bool {
+        self.sources
+            .iter()
+            .all(|(p, s)| FileStamp::of(p).is_ok_and(|now| now == *s))
+            && self.absent.iter().all(Absence::still_holds)
+    }
+
+    /// Whether some file (or listed folder) changed so shortly before the load started that
+    /// its stamp does not prove the content read (see [`RACY_WINDOW_SECS`]).
+    pub fn racy(&self) -> bool {
+        let listed = self.absent.iter().filter_map(|a| match a {
+            Absence::Listing(_, stamp) => Some(stamp),
+            Absence::File(_) => None,
+        });
+        self.sources
+            .iter()
+            .map(|(_, s)| s)
+            .chain(listed)
+            .any(|s| s.changed_too_recently(self.started, RACY_WINDOW_SECS))
+    }
+}
+
+/// How a plan came to be: the data file it opened, the names it looked for and did not find,
+/// and when it started.
+#[derive(Debug, Clone)]
+pub struct Origin {
+    /// The data file, opened once (without blocking) when the plan was made; every read of the
+    /// values goes through it.
+    pub data_file: Arc<File>,
+    /// Companion names looked for and not found.
+    pub absent: Vec<Absence>,
+    /// When the plan started, before any file was stamped (seconds since the Unix epoch).
+    pub started: f64,
 }
 
 /// Where and how the values of a dataset are stored in its data file.
@@ -176,17 +220,61 @@ pub struct Plan {
     pub warnings: Vec<String>,
     /// The scaling steps to apply to every value, in order.
     pub scale: Vec<ScaleStep>,
+    /// The opened data file, the names not found, the start time.
+    pub origin: Origin,
 }
 
 impl Plan {
     /// Reads the descriptor side of the dataset at `path` (either file of the pair, any
     /// extension case, or the base name without extension) with the given scaling.
     pub fn open(path: &Path, scaling: Scaling) -> Result<Plan> {
-        let (format, text_path, data) = resolve(path)?;
+        let started = crate::sys::now_secs();
+        let mut absent = Vec::new();
+        let (format, text_path, data_path) = resolve(path, &mut absent)?;
+        let (data_file, data_stamp) = open_regular(&data_path, "data file")?;
+        let origin = Origin {
+            data_file: Arc::new(data_file),
+            absent,
+            started,
+        };
+        let data = (data_path, data_stamp);
         match format {
-            FileFormat::Bes3t => bes3t::plan(&text_path, data, scaling),
-            FileFormat::Esp => esp::plan(&text_path, data, scaling),
+            FileFormat::Bes3t => bes3t::plan(&text_path, data, scaling, origin),
+            FileFormat::Esp => esp::plan(&text_path, data, scaling, origin),
         }
+    }
+
+    /// What the dataset is built from: the sources with their stamps, the names not found
+    /// and the start time, for a cache to validate the dataset later.
+    pub fn provenance(&self) -> Provenance {
+        Provenance {
+            sources: self.sources.clone(),
+            absent: self.origin.absent.clone(),
+            started: self.origin.started,
+        }
+    }
+
+    /// The data file, after checking (one `fstat`) that it still holds the values the plan
+    /// found.
+    pub fn data_file(&self) -> Result<&File> {
+        let layout = &self.layout;
+        let file = self.origin.data_file.as_ref();
+        let now = file
+            .metadata()
+            .map_err(|e| Error::io(&layout.path, "stat", &e))?
+            .len();
+        if now < layout.data_bytes() {
+            return Err(Error::new(
+                ErrorKind::FileChanged,
+                format!(
+                    "{}: data file has {now} bytes, {} expected (it was {} bytes when its descriptor was read)",
+                    layout.path.display(),
+                    layout.data_bytes(),
+                    layout.file_len
+                ),
+            ));
+        }
+        Ok(file)
     }
 
     /// Reads and decodes the values and builds the dataset, on one thread.
@@ -254,9 +342,9 @@ impl Plan {
                 ),
             ));
         }
-        let file = open_data_file(layout)?;
+        let file = self.data_file()?;
         let threads = effective_threads(layout, threads);
-        decode::read_points_parallel(&file, layout, &slots, outputs, threads)?;
+        decode::read_points_parallel(file, layout, &slots, outputs, threads)?;
         if !self.scale.is_empty() {
             for (slot, out) in slots.iter().zip(outputs.iter_mut()) {
                 scaling::apply_steps(&self.scale, out, slot.width, layout.dims, 0);
@@ -280,9 +368,9 @@ impl Plan {
                 ),
             ));
         }
-        let file = open_data_file(layout)?;
+        let file = self.data_file()?;
         let threads = effective_threads(layout, threads);
-        decode::read_points_parallel(&file, layout, &[whole], &mut [out], threads)?;
+        decode::read_points_parallel(file, layout, &[whole], &mut [out], threads)?;
         if !self.scale.is_empty() {
             scaling::apply_steps(&self.scale, out, whole.width, layout.dims, 0);
         }
@@ -300,27 +388,6 @@ fn effective_threads(layout: &DataLayout, threads: usize) -> usize {
     }
 }
 
-/// Opens the data file of a layout and checks that it still holds the values the plan found.
-pub fn open_data_file(layout: &DataLayout) -> Result<File> {
-    let file = File::open(&layout.path).map_err(|e| Error::io(&layout.path, "open", &e))?;
-    let len = file
-        .metadata()
-        .map_err(|e| Error::io(&layout.path, "stat", &e))?
-        .len();
-    if len < layout.data_bytes() {
-        return Err(Error::new(
-            ErrorKind::FileChanged,
-            format!(
-                "{}: data file has {len} bytes, {} expected (it was {} bytes when its descriptor was read)",
-                layout.path.display(),
-                layout.data_bytes(),
-                layout.file_len
-            ),
-        ));
-    }
-    Ok(file)
-}
-
 /// Loads the dataset at `path` with the given scaling (`""` for none): the whole reader in one
 /// call, without cache or memory budget (the loader adds those).
 pub fn load(path: &Path, scaling: &str) -> Result<Dataset> {
@@ -329,57 +396,120 @@ pub fn load(path: &Path, scaling: &str) -> Result<Dataset> {
     Plan::open(path, scaling)?.read()
 }
 
-/// The stamp (size, times, identity) of a regular file, or a clear error for a missing file, a
-/// directory or something else that is not a regular file.
-pub(crate) fn regular_file(path: &Path, role: &str) -> Result<FileStamp> {
-    let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
+/// The error for a file epyr cannot open or stat: a missing file is [`ErrorKind::NotFound`]
+/// ("not found"), anything else (a symbolic link loop, no permission) an [`ErrorKind::Io`]
+/// error with the system's reason.
+fn access_error(path: &Path, role: &str, action: &str, e: &std::io::Error) -> Error {
+    match e.kind() {
         std::io::ErrorKind::NotFound => Error::new(
             ErrorKind::NotFound,
             format!("{}: {role} not found", path.display()),
         ),
-        _ => Error::io(path, "stat", &e),
-    })?;
+        _ => Error::io(path, &format!("{action} the {role}"), e),
+    }
+}
+
+/// The stamp (size, times, identity) of a regular file, or a clear error for a missing file, a
+/// directory or something else that is not a regular file.
+pub(crate) fn regular_file(path: &Path, role: &str) -> Result<FileStamp> {
+    let meta = std::fs::metadata(path).map_err(|e| access_error(path, role, "stat", &e))?;
     if !meta.is_file() {
         return Err(not_regular(ErrorKind::InvalidArgument, path, role, &meta));
     }
     Ok(FileStamp::from_metadata(&meta))
 }
 
+/// Opens the file at `path` for reading without blocking and checks what was opened (one
+/// `fstat` on the descriptor, not a second look-up of the path): a FIFO, device, socket or
+/// directory swapped in for a regular file is refused, never read or waited on. Returns the
+/// file and its stamp.
+pub(crate) fn open_regular(path: &Path, role: &str) -> Result<(File, FileStamp)> {
+    let file =
+        crate::sys::open_for_reading(path).map_err(|e| access_error(path, role, "open", &e))?;
+    let meta = file
+        .metadata()
+        .map_err(|e| Error::io(path, &format!("stat the {role}"), &e))?;
+    if !meta.is_file() {
+        return Err(not_regular(ErrorKind::InvalidArgument, path, role, &meta));
+    }
+    Ok((file, FileStamp::from_metadata(&meta)))
+}
+
 /// The error for a path that exists but is a directory or another non-regular file (FIFO,
-/// socket, device), which epyr never opens: reading a FIFO could block forever.
+/// socket, device), which epyr never reads: reading a FIFO could block forever.
 fn not_regular(kind: ErrorKind, path: &Path, role: &str, meta: &std::fs::Metadata) -> Error {
     let what = if meta.is_dir() {
         "a directory, not a regular file"
     } else {
-        "not a regular file"
+        "not a regular file (a FIFO, socket or device)"
     };
     Error::new(kind, format!("{}: {role} is {what}", path.display()))
 }
 
-/// Reads a whole descriptor or parameter file, refusing empty files, files larger than
-/// [`MAX_TEXT_FILE_BYTES`] and files with a NUL byte (binary data: no real descriptor or
-/// parameter file has one, while garbage and blocks zeroed by a crash do). Returns the bytes
-/// and the file's stamp, taken before the bytes were read.
-pub(crate) fn read_text_file(path: &Path, role: &str) -> Result<(Vec<u8>, FileStamp)> {
-    let stamp = regular_file(path, role)?;
+/// Reads a whole small file: a regular file (opened once, without blocking) of at most
+/// `max_bytes`, which must not change while it is read. Returns the bytes and the file's stamp,
+/// taken before the bytes were read.
+pub(crate) fn read_small_file(
+    path: &Path,
+    role: &str,
+    max_bytes: u64,
+) -> Result<(Vec<u8>, FileStamp)> {
+    let (file, stamp) = open_regular(path, role)?;
     let len = stamp.len();
-    if len == 0 {
-        return Err(Error::format(path, format!("{role} is empty")));
-    }
-    if len > MAX_TEXT_FILE_BYTES {
+    if len > max_bytes {
         return Err(Error::format(
             path,
-            format!(
-                "{role} is {len} bytes, more than the {MAX_TEXT_FILE_BYTES} bytes a {role} may have"
-            ),
+            format!("{role} is {len} bytes, more than the {max_bytes} bytes a {role} may have"),
         ));
     }
     let mut bytes = Vec::with_capacity(len as usize);
-    File::open(path)
-        .and_then(|f| f.take(MAX_TEXT_FILE_BYTES + 1).read_to_end(&mut bytes))
-        .map_err(|e| Error::io(path, "read", &e))?;
-    if bytes.len() as u64 > MAX_TEXT_FILE_BYTES {
-        return Err(Error::format(path, format!("{role} grew while being read")));
+    (&file)
+        .take(max_bytes + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::io(path, &format!("read the {role}"), &e))?;
+    let after = file
+        .metadata()
+        .map(|m| FileStamp::from_metadata(&m))
+        .map_err(|e| Error::io(path, &format!("stat the {role}"), &e))?;
+    if after != stamp || bytes.len() as u64 != len {
+        return Err(Error::new(
+            ErrorKind::FileChanged,
+            format!(
+                "{}: {role} changed while it was read ({}); read it again",
+                path.display(),
+                describe_change(&stamp, &after, bytes.len() as u64)
+            ),
+        ));
+    }
+    Ok((bytes, stamp))
+}
+
+/// What differs between two stamps of a file, in words, for messages: "replaced by another
+/// file", "size 10 -> 12 bytes", or "rewritten in place, size unchanged (4096 bytes)".
+/// `read` is the number of bytes actually read where that differs from the size.
+pub(crate) fn describe_change(before: &FileStamp, now: &FileStamp, read: u64) -> String {
+    if !before.same_file(now) {
+        "replaced by another file".to_string()
+    } else if before.len() != now.len() {
+        format!("size {} -> {} bytes", before.len(), now.len())
+    } else if before != now {
+        format!("rewritten in place, size unchanged ({} bytes)", now.len())
+    } else {
+        format!(
+            "{read} bytes read, but its size is {} bytes (a file whose size is not its content, as in /proc or /sys)",
+            now.len()
+        )
+    }
+}
+
+/// Reads a whole descriptor or parameter file, refusing non-regular files, empty files, files
+/// larger than [`MAX_TEXT_FILE_BYTES`] and files with a NUL byte (binary data: no real
+/// descriptor or parameter file has one, while garbage and blocks zeroed by a crash do).
+/// Returns the bytes and the file's stamp, taken before the bytes were read.
+pub(crate) fn read_text_file(path: &Path, role: &str) -> Result<(Vec<u8>, FileStamp)> {
+    let (bytes, stamp) = read_small_file(path, role, MAX_TEXT_FILE_BYTES)?;
+    if bytes.is_empty() {
+        return Err(Error::format(path, format!("{role} is empty")));
     }
     if let Some(at) = memchr::memchr(0, &bytes) {
         return Err(Error::format(
@@ -416,15 +546,16 @@ const PAIRS: [(FileFormat, &str, &str); 2] = [
     (FileFormat::Esp, "par", "spc"),
 ];
 
-/// Finds the format and the text and data files of the dataset named by `path`.
+/// Finds the format and the text and data files of the dataset named by `path`, and records
+/// in `absent` every name it looked for and did not find (so that a cache notices when one
+/// appears).
 ///
 /// With an extension (any case): the extension picks the format and the given file is one of
 /// the pair; the other one is found by eprload's rule (exactly upper-case extension given →
 /// upper case, else lower case), then the other case, then any case. Without an extension the
-/// BES3T pair is looked for first, then the ESP pair.
-/// Returns the format, the text file and the data file with its stamp (each file is stat'ed
-/// once; the text file is stat'ed when it is read).
-pub fn resolve(path: &Path) -> Result<(FileFormat, PathBuf, Source)> {
+/// BES3T pair is looked for first, then the ESP pair. Returns the format, the text file and the
+/// data file.
+pub fn resolve(path: &Path, absent: &mut Vec<Absence>) -> Result<(FileFormat, PathBuf, PathBuf)> {
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
     let lower = ext.to_ascii_lowercase();
     if let Some(&(format, text_ext, data_ext)) =
@@ -436,17 +567,12 @@ pub fn resolve(path: &Path) -> Result<(FileFormat, PathBuf, Source)> {
         } else {
             (false, text_ext)
         };
-        let given = if given_is_text {
-            None
-        } else {
-            Some(regular_file(path, "file")?)
-        };
         let role = if given_is_text {
             "data file"
         } else {
             "descriptor/parameter file"
         };
-        let Some((other, other_stamp)) = find_companion(path, other_ext, upper, role)? else {
+        let Some(other) = find_companion(path, other_ext, upper, role, absent)? else {
             // Say first if the given file itself is missing or not a file.
             regular_file(path, "file")?;
             return Err(Error::new(
@@ -459,26 +585,44 @@ pub fn resolve(path: &Path) -> Result<(FileFormat, PathBuf, Source)> {
                 ),
             ));
         };
-        return Ok(match given {
-            None => (format, path.to_path_buf(), (other, other_stamp)),
-            Some(stamp) => (format, other, (path.to_path_buf(), stamp)),
+        return Ok(if given_is_text {
+            (format, path.to_path_buf(), other)
+        } else {
+            (format, other, path.to_path_buf())
         });
     }
-    if !ext.is_empty() && path.exists() {
-        return Err(Error::unsupported(
-            path,
-            format!(
+    match std::fs::metadata(path) {
+        Ok(_) if !ext.is_empty() => {
+            return Err(Error::unsupported(
+                path,
+                format!(
                 "unknown extension .{ext}; epyr reads .DSC/.DTA (BES3T) and .par/.spc (ESP/WinEPR)"
             ),
-        ));
+            ))
+        }
+        Ok(meta) if meta.is_file() => {
+            return Err(Error::unsupported(
+                path,
+                "not a Bruker file: the name has no extension; epyr reads .DSC/.DTA (BES3T) and \
+                 .par/.spc (ESP/WinEPR) files, or a base name next to such a pair",
+            ))
+        }
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            return Err(Error::io(path, "stat", &e))
+        }
+        _ => {}
     }
     // No extension (or a dotted base name): look for a pair next to it.
     for (format, text_ext, data_ext) in PAIRS {
         let candidate = path_with_added_ext(path, data_ext);
-        if let Some(data) = find_companion(&candidate, data_ext, true, "data file")? {
-            if let Some((text, _)) =
-                find_companion(&candidate, text_ext, true, "descriptor/parameter file")?
-            {
+        if let Some(data) = find_companion(&candidate, data_ext, true, "data file", absent)? {
+            if let Some(text) = find_companion(
+                &candidate,
+                text_ext,
+                true,
+                "descriptor/parameter file",
+                absent,
+            )? {
                 return Ok((format, text, data));
             }
         }
@@ -500,7 +644,9 @@ fn path_with_added_ext(path: &Path, ext: &str) -> PathBuf {
 }
 
 /// Finds the regular file with the same base name as `path` and extension `ext` (lower case
-/// given): first in the preferred case, then in the other, then with any letter case.
+/// given): first in the preferred case, then in the other, then with any letter case. Every
+/// name tried and not found before the one returned goes to `absent`; when none is found in
+/// any case, the folder's stamp does (a file created in it later changes that stamp).
 ///
 /// `Ok(None)` when there is none. When there is no regular file but the upper- or lower-case
 /// name exists as a directory, FIFO or other non-regular file, that is an [`ErrorKind::Io`]
@@ -511,7 +657,8 @@ pub(crate) fn find_companion(
     ext: &str,
     prefer_upper: bool,
     role: &str,
-) -> Result<Option<Source>> {
+    absent: &mut Vec<Absence>,
+) -> Result<Option<PathBuf>> {
     let upper = path.with_extension(ext.to_ascii_uppercase());
     let lower = path.with_extension(ext);
     let (first, second) = if prefer_upper {
@@ -520,35 +667,44 @@ pub(crate) fn find_companion(
         (lower, upper)
     };
     let mut unreadable = None;
+    let mut missing = Vec::new();
     for candidate in [first, second] {
         match std::fs::metadata(&candidate) {
             Ok(meta) if meta.is_file() => {
-                return Ok(Some((candidate, FileStamp::from_metadata(&meta))))
+                absent.extend(missing.into_iter().map(Absence::File));
+                return Ok(Some(candidate));
             }
             Ok(meta) => {
                 unreadable
                     .get_or_insert_with(|| not_regular(ErrorKind::Io, &candidate, role, &meta));
             }
-            Err(_) => {}
+            Err(_) => missing.push(candidate),
         }
     }
-    if let Some(found) = find_any_case(path, ext) {
-        let stamp = regular_file(&found, role)?;
-        return Ok(Some((found, stamp)));
-    }
-    match unreadable {
-        Some(err) => Err(err),
-        None => Ok(None),
-    }
-}
-
-/// The regular file beside `path` with its base name and extension `ext` in any letter case.
-fn find_any_case(path: &Path, ext: &str) -> Option<PathBuf> {
-    let stem = path.file_stem()?;
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
+    let listed = FileStamp::of(dir).ok();
+    if let Some(found) = find_any_case(dir, path, ext) {
+        regular_file(&found, role)?;
+        absent.extend(missing.into_iter().map(Absence::File));
+        return Ok(Some(found));
+    }
+    if let Some(err) = unreadable {
+        return Err(err);
+    }
+    match listed {
+        Some(stamp) => absent.push(Absence::Listing(dir.to_path_buf(), stamp)),
+        None => absent.extend(missing.into_iter().map(Absence::File)),
+    }
+    Ok(None)
+}
+
+/// The regular file in `dir` with the base name of `path` and extension `ext` in any letter
+/// case.
+fn find_any_case(dir: &Path, path: &Path, ext: &str) -> Option<PathBuf> {
+    let stem = path.file_stem()?;
     let entries = std::fs::read_dir(dir).ok()?;
     entries.flatten().map(|e| e.path()).find(|p| {
         p.file_stem() == Some(stem)
@@ -739,6 +895,12 @@ mod tests {
             sources: vec![],
             warnings: vec![],
             scale: vec![],
+            // Any open file: the allocation fails before it would be read.
+            origin: Origin {
+                data_file: Arc::new(File::open(std::env::current_exe().unwrap()).unwrap()),
+                absent: vec![],
+                started: 0.0,
+            },
         };
         let e = plan.read().unwrap_err();
         assert_eq!(e.kind(), ErrorKind::MemoryLimit, "{e}");

@@ -7,19 +7,17 @@
 //! when the plan was made: a file replaced or rewritten before or during a read is an error
 //! ([`ErrorKind::FileChanged`]), never mixed data.
 
-use std::fs::File;
 use std::path::Path;
 
 use super::check_unchanged;
 use crate::accounting::HeldBytes;
 use crate::error::{Error, ErrorKind, Result};
-use crate::formats::{decode, open_data_file, scaling, Plan, Scaling};
+use crate::formats::{decode, scaling, Plan, Scaling};
 
 /// Streams the values of a dataset in file order (components interleaved per point, complex as
 /// re, im), one chunk of whole points at a time. Use from one thread at a time.
 pub struct ChunkedReader {
     plan: Plan,
-    file: File,
     chunk_points: usize,
     next_point: usize,
     buffer: Vec<f64>,
@@ -31,10 +29,9 @@ impl ChunkedReader {
     /// decoded values (at least one point; whole rows when a row fits).
     pub fn open(path: &Path, scaling: Scaling, chunk_bytes: usize) -> Result<ChunkedReader> {
         let plan = Plan::open(path, scaling)?;
-        let file = open_data_file(&plan.layout)?;
+        plan.data_file()?;
         let mut reader = ChunkedReader {
             plan,
-            file,
             chunk_points: 1,
             next_point: 0,
             buffer: Vec::new(),
@@ -190,7 +187,7 @@ impl ChunkedReader {
         let layout = &self.plan.layout;
         let whole = layout.whole_slot();
         decode::read_points(
-            &self.file,
+            &self.plan.origin.data_file,
             &layout.path,
             (first * layout.point_bytes()) as u64,
             layout.number,

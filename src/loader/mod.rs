@@ -16,7 +16,7 @@ use crate::cache::DataCache;
 use crate::config::{self, Settings, MB};
 use crate::dataset::Dataset;
 use crate::error::{Error, ErrorKind, Result};
-use crate::formats::{FileStamp, Plan, Scaling, Source};
+use crate::formats::{describe_change, FileStamp, Plan, Provenance, Scaling, Source};
 
 /// How a [`Loader`] works; `None` fields take the global configuration's value.
 #[derive(Clone, Default)]
@@ -228,21 +228,21 @@ fn value_bytes(ds: &Dataset) -> u64 {
 }
 
 /// Reads a dataset within the memory budget, checking that no source file changed while it
-/// was read; returns it with the stamps its sources had before they were read.
+/// was read; returns it with what it was built from (stamps taken before reading).
 fn read_stamped(
     path: &Path,
     scaling: Scaling,
     settings: &Settings,
     cache: Option<&Arc<DataCache>>,
     threads: usize,
-) -> Result<(Arc<Dataset>, Vec<Source>)> {
+) -> Result<(Arc<Dataset>, Provenance)> {
     let plan = Plan::open(path, scaling)?;
     let reservation = reserve(&plan, path, settings, cache)?;
-    let sources = plan.sources.clone();
+    let provenance = plan.provenance();
     let dataset = plan.read_parallel(threads)?;
     drop(reservation);
-    check_unchanged(&sources)?;
-    Ok((Arc::new(dataset), sources))
+    check_unchanged(&provenance.sources)?;
+    Ok((Arc::new(dataset), provenance))
 }
 
 /// The memory guard: makes room for a load of `plan` by evicting cache entries; fails with
@@ -299,10 +299,9 @@ pub(crate) fn check_unchanged(sources: &[Source]) -> Result<()> {
             return Err(Error::new(
                 ErrorKind::FileChanged,
                 format!(
-                    "{}: file changed while it was read (size {} -> {} bytes); load again",
+                    "{}: file changed while it was read ({}); load again",
                     path.display(),
-                    before.len(),
-                    now.len()
+                    describe_change(before, &now, now.len())
                 ),
             ));
         }

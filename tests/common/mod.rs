@@ -137,7 +137,16 @@ pub fn write_sample(
     .expect("sample dataset");
     let path = dir.join(format!("{name}.DSC"));
     epyr::write_bes3t(&ds, &path, &epyr::WriteOptions::default()).expect("write sample");
+    settle_files();
     path
+}
+
+/// Waits until files written just now are old enough for their stamps to prove their content
+/// ([`epyr::formats::RACY_WINDOW_SECS`]): a cache does not store data read from files changed
+/// more recently than that, so a test that expects a hit right after writing must wait.
+pub fn settle_files() {
+    let window = std::time::Duration::from_secs_f64(epyr::formats::RACY_WINDOW_SECS);
+    std::thread::sleep(window + std::time::Duration::from_millis(20));
 }
 
 /// Asserts that two slices of `f64` are identical bit for bit (NaN payloads and the sign of

@@ -1,0 +1,102 @@
+//! The platform layer on Unix (Linux, macOS): libc and std's Unix extensions.
+
+use std::borrow::Cow;
+use std::ffi::OsStr;
+use std::fs::{File, OpenOptions};
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::{FileExt, MetadataExt, OpenOptionsExt};
+use std::path::Path;
+use std::sync::OnceLock;
+
+use super::FileStamp;
+
+pub(super) fn stamp_of_metadata(m: &std::fs::Metadata) -> FileStamp {
+    FileStamp {
+        len: m.len(),
+        modified: (m.mtime(), m.mtime_nsec()),
+        changed: (m.ctime(), m.ctime_nsec()),
+        file_id: m.ino(),
+        volume: m.dev(),
+    }
+}
+
+pub(super) fn open_nonblocking(path: &Path) -> std::io::Result<File> {
+    OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
+        .open(path)
+}
+
+pub(super) fn read_exact_at(file: &File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
+    file.read_exact_at(buf, offset)
+}
+
+fn page_size() -> u64 {
+    static PAGE: OnceLock<u64> = OnceLock::new();
+    // SAFETY: sysconf takes no pointers and has no preconditions; -1 (error) is handled.
+    *PAGE.get_or_init(|| match unsafe { libc::sysconf(libc::_SC_PAGESIZE) } {
+        n if n > 0 => n as u64,
+        _ => 4096,
+    })
+}
+
+pub(super) fn total_memory_bytes() -> u64 {
+    static TOTAL: OnceLock<u64> = OnceLock::new();
+    // SAFETY: sysconf takes no pointers and has no preconditions; -1 (error) is handled.
+    *TOTAL.get_or_init(|| match unsafe { libc::sysconf(libc::_SC_PHYS_PAGES) } {
+        n if n > 0 => n as u64 * page_size(),
+        _ => 0,
+    })
+}
+
+/// Resident and virtual size from `/proc/self/statm`, kept open so that a query is one
+/// positioned read.
+#[cfg(target_os = "linux")]
+pub(super) fn process_memory_bytes() -> Option<(u64, u64)> {
+    static STATM: OnceLock<Option<File>> = OnceLock::new();
+    let file = STATM
+        .get_or_init(|| File::open("/proc/self/statm").ok())
+        .as_ref()?;
+    let mut buf = [0u8; 128];
+    let n = file.read_at(&mut buf, 0).ok()?;
+    let text = std::str::from_utf8(&buf[..n]).ok()?;
+    let mut fields = text.split_ascii_whitespace().map(|f| f.parse::<u64>().ok());
+    let vms_pages = fields.next()??;
+    let rss_pages = fields.next()??;
+    Some((rss_pages * page_size(), vms_pages * page_size()))
+}
+
+/// macOS and other Unix systems: not known here (the macOS port reads `proc_pidinfo`).
+#[cfg(not(target_os = "linux"))]
+pub(super) fn process_memory_bytes() -> Option<(u64, u64)> {
+    None
+}
+
+pub(super) fn release_free_heap() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim takes no pointers; it only walks the allocator's own free lists and
+    // is thread-safe.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
+pub(super) fn advise_huge_pages(start: *mut u8, len: usize) {
+    #[cfg(target_os = "linux")]
+    // SAFETY: madvise only gives the kernel a hint about the pages of [start, start + len),
+    // which the caller guarantees lie inside one of its allocations; it does not change their
+    // contents. A failure (no transparent huge pages) is harmless and ignored.
+    unsafe {
+        libc::madvise(start.cast::<libc::c_void>(), len, libc::MADV_HUGEPAGE);
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = (start, len);
+}
+
+pub(super) fn path_from_bytes(bytes: &[u8]) -> Result<Cow<'_, Path>, std::str::Utf8Error> {
+    Ok(Cow::Borrowed(Path::new(OsStr::from_bytes(bytes))))
+}
+
+pub(super) fn path_bytes(path: &Path) -> Cow<'_, [u8]> {
+    Cow::Borrowed(path.as_os_str().as_bytes())
+}

@@ -325,17 +325,28 @@ pub fn read_numbers(
 ) -> Result<()> {
     let total_bytes = out.len() * ty.size();
     let short = |e: std::io::Error| {
-        if e.kind() == std::io::ErrorKind::UnexpectedEof {
-            Error::new(
+        if e.kind() != std::io::ErrorKind::UnexpectedEof {
+            return Error::io(path, "read", &e);
+        }
+        let end = start + total_bytes as u64;
+        match file.metadata().map(|m| m.len()) {
+            // The file still claims the bytes it did not give: its size is not its content.
+            Ok(len) if len >= end => Error::format(
+                path,
+                format!(
+                    "file ended before byte {end} although its size is {len} bytes: not a data \
+                     file (a file whose size is not its content, as in /proc or /sys)"
+                ),
+            ),
+            Ok(len) => Error::new(
                 crate::ErrorKind::FileChanged,
                 format!(
-                    "{}: file ended while reading {} bytes at offset {start} (truncated while being read?)",
+                    "{}: file was truncated to {len} bytes while it was read (reading {total_bytes} \
+                     bytes at offset {start}); load again",
                     path.display(),
-                    total_bytes
                 ),
-            )
-        } else {
-            Error::io(path, "read", &e)
+            ),
+            Err(e) => Error::io(path, "stat", &e),
         }
     };
     if ty == NumberType::F64 {

@@ -678,7 +678,11 @@ pub(crate) fn find_companion(
                 unreadable
                     .get_or_insert_with(|| not_regular(ErrorKind::Io, &candidate, role, &meta));
             }
-            Err(_) => missing.push(candidate),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => missing.push(candidate),
+            // There but unusable (a symbolic link loop, no permission): say why.
+            Err(e) => {
+                unreadable.get_or_insert_with(|| access_error(&candidate, role, "stat", &e));
+            }
         }
     }
     let dir = match path.parent() {

@@ -755,3 +755,91 @@ fn esp_temperature_scaling_with_te_zero_is_a_scaling_error() {
     epyr::load(&par, "n").expect("the sample loads");
     expect_error(&par, "T", ErrorKind::Scaling, &[&shown(&par), "TE", "0"]);
 }
+
+#[test]
+fn an_existing_file_without_a_bruker_extension_is_unsupported_not_missing() {
+    let dir = temp_dir("not_bruker");
+    let hostname = dir.join("hostname");
+    fs::write(&hostname, "spectrometer-pc\n").unwrap();
+    let message = expect_error(
+        &hostname,
+        "",
+        ErrorKind::Unsupported,
+        &[&shown(&hostname), "not a Bruker file"],
+    );
+    assert!(!message.contains("not found"), "{message}");
+}
+
+#[test]
+fn a_symbolic_link_loop_is_reported_as_a_loop_not_as_missing() {
+    #[cfg(unix)]
+    {
+        let dsc = cw_sample("symlink_loop");
+        let data = dta(&dsc);
+        let other = data.with_file_name("other.DTA");
+        fs::remove_file(&data).unwrap();
+        std::os::unix::fs::symlink(&other, &data).unwrap();
+        std::os::unix::fs::symlink(&data, &other).unwrap();
+        let message = expect_error(&dsc, "", ErrorKind::Io, &[&shown(&data)]);
+        assert!(
+            message.contains("symbolic links") && !message.contains("not found"),
+            "{message}"
+        );
+    }
+    #[cfg(not(unix))]
+    eprintln!("skipped: creating symbolic links needs privileges on this platform");
+}
+
+#[test]
+fn a_data_file_whose_size_is_not_its_content_says_so() {
+    // Files in /sys report a size of one page whatever they hold.
+    let special = Path::new("/sys/kernel/mm/transparent_hugepage/enabled");
+    let Ok(meta) = fs::metadata(special) else {
+        eprintln!(
+            "skipped: {} does not exist on this system",
+            special.display()
+        );
+        return;
+    };
+    let content = fs::read(special).unwrap();
+    if meta.len() <= content.len() as u64 {
+        eprintln!(
+            "skipped: {} holds as many bytes as its size",
+            special.display()
+        );
+        return;
+    }
+    let dsc = cw_sample("sys_file");
+    // XPTS 256 float64 values: 2048 bytes, within the page the file claims.
+    set_key(&dsc, "XPTS", Some("256"));
+    #[cfg(unix)]
+    {
+        fs::remove_file(dta(&dsc)).unwrap();
+        std::os::unix::fs::symlink(special, dta(&dsc)).unwrap();
+        let message = expect_error(&dsc, "", ErrorKind::Format, &["size is not its content"]);
+        assert!(!message.contains("truncated"), "{message}");
+    }
+}
+
+#[test]
+fn a_same_size_rewrite_during_streaming_is_named_as_such() {
+    let dsc = cw_sample("same_size_stream");
+    let mut reader = epyr::ChunkedReader::open(&dsc, epyr::Scaling::NONE, 64 * 8).unwrap();
+    reader.next_chunk().unwrap();
+    let bytes = fs::read(dta(&dsc)).unwrap();
+    // Same bytes, same size, written in place: only the time stamps change.
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    fs::OpenOptions::new()
+        .write(true)
+        .open(dta(&dsc))
+        .and_then(|mut f| std::io::Write::write_all(&mut f, &bytes))
+        .unwrap();
+    let err = reader.next_chunk().unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::FileChanged, "{err}");
+    let message = err.to_string();
+    let size = bytes.len();
+    assert!(
+        message.contains("rewritten in place") && !message.contains(&format!("{size} -> {size}")),
+        "{message}"
+    );
+}

@@ -396,6 +396,15 @@ pub fn load(path: &Path, scaling: &str) -> Result<Dataset> {
     Plan::open(path, scaling)?.read()
 }
 
+/// Whether an error of `stat` or `open` means that no file of that name exists (not even
+/// the folder it would be in).
+fn is_missing(e: &std::io::Error) -> bool {
+    matches!(
+        e.kind(),
+        std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
+    )
+}
+
 /// The error for a file epyr cannot open or stat: a missing file is [`ErrorKind::NotFound`]
 /// ("not found"), anything else (a symbolic link loop, no permission) an [`ErrorKind::Io`]
 /// error with the system's reason.
@@ -572,9 +581,12 @@ pub fn resolve(path: &Path, absent: &mut Vec<Absence>) -> Result<(FileFormat, Pa
         } else {
             "descriptor/parameter file"
         };
-        let Some(other) = find_companion(path, other_ext, upper, role, absent)? else {
+        let found = find_companion(path, other_ext, upper, role, absent);
+        if !matches!(found, Ok(Some(_))) {
             // Say first if the given file itself is missing or not a file.
             regular_file(path, "file")?;
+        }
+        let Some(other) = found? else {
             return Err(Error::new(
                 ErrorKind::NotFound,
                 format!(
@@ -678,7 +690,7 @@ pub(crate) fn find_companion(
                 unreadable
                     .get_or_insert_with(|| not_regular(ErrorKind::Io, &candidate, role, &meta));
             }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => missing.push(candidate),
+            Err(e) if is_missing(&e) => missing.push(candidate),
             // There but unusable (a symbolic link loop, no permission): say why.
             Err(e) => {
                 unreadable.get_or_insert_with(|| access_error(&candidate, role, "stat", &e));

@@ -7,6 +7,7 @@
 //! memory budget before the big allocation, and the chunked reader uses the layout to stream.
 
 mod bes3t;
+#[allow(unsafe_code)]
 pub mod decode;
 mod esp;
 pub mod scaling;

@@ -323,3 +323,28 @@ fn a_cached_loader_returns_the_same_data_as_an_uncached_one() {
     assert!(Arc::ptr_eq(&a, &b));
     assert_eq!(*a, *c);
 }
+
+#[test]
+fn descriptions_a_caller_keeps_hold_no_open_files() {
+    let fd_dir = std::path::Path::new("/proc/self/fd");
+    if !fd_dir.is_dir() {
+        eprintln!("skipped: this system has no /proc/self/fd to count open files");
+        return;
+    }
+    let open_files = || std::fs::read_dir(fd_dir).unwrap().count();
+    let dir = temp_dir("describe-no-fds");
+    let dsc = write_sample(&dir, "d", [16, 1, 1], &[false]);
+    let loader = uncached_loader(1.0);
+    let before = open_files();
+    let kept: Vec<Plan> = (0..64)
+        .map(|_| loader.describe(&dsc, "").unwrap())
+        .collect();
+    let during = open_files();
+    assert!(
+        during < before + 8,
+        "{} descriptions hold {} open files",
+        kept.len(),
+        during - before
+    );
+    assert_eq!(kept[0].layout.dims, [16, 1, 1]);
+}

@@ -128,8 +128,9 @@ impl Provenance {
 #[derive(Debug, Clone)]
 pub struct Origin {
     /// The data file, opened once (without blocking) when the plan was made; every read of the
-    /// values goes through it.
-    pub data_file: Arc<File>,
+    /// values goes through it. `None` once the plan is only a description
+    /// ([`Plan::into_description`]).
+    pub data_file: Option<Arc<File>>,
     /// Companion names looked for and not found.
     pub absent: Vec<Absence>,
     /// When the plan started, before any file was stamped (seconds since the Unix epoch).
@@ -234,7 +235,7 @@ impl Plan {
         let (format, text_path, data_path) = resolve(path, &mut absent)?;
         let (data_file, data_stamp) = open_regular(&data_path, "data file")?;
         let origin = Origin {
-            data_file: Arc::new(data_file),
+            data_file: Some(Arc::new(data_file)),
             absent,
             started,
         };
@@ -243,6 +244,13 @@ impl Plan {
             FileFormat::Bes3t => bes3t::plan(&text_path, data, scaling, origin),
             FileFormat::Esp => esp::plan(&text_path, data, scaling, origin),
         }
+    }
+
+    /// The plan as a description only: the data file is closed, so that descriptions kept by a
+    /// caller hold no open files.
+    pub fn into_description(mut self) -> Plan {
+        self.origin.data_file = None;
+        self
     }
 
     /// What the dataset is built from: the sources with their stamps, the names not found
@@ -259,7 +267,15 @@ impl Plan {
     /// found.
     pub fn data_file(&self) -> Result<&File> {
         let layout = &self.layout;
-        let file = self.origin.data_file.as_ref();
+        let file = self.origin.data_file.as_deref().ok_or_else(|| {
+            Error::new(
+                ErrorKind::InvalidArgument,
+                format!(
+                    "{}: this plan is a description only and reads no values",
+                    layout.path.display()
+                ),
+            )
+        })?;
         let now = file
             .metadata()
             .map_err(|e| Error::io(&layout.path, "stat", &e))?
@@ -914,7 +930,9 @@ mod tests {
             scale: vec![],
             // Any open file: the allocation fails before it would be read.
             origin: Origin {
-                data_file: Arc::new(File::open(std::env::current_exe().unwrap()).unwrap()),
+                data_file: Some(Arc::new(
+                    File::open(std::env::current_exe().unwrap()).unwrap(),
+                )),
                 absent: vec![],
                 started: 0.0,
             },

@@ -7,7 +7,9 @@
 //! when the plan was made: a file replaced or rewritten before or during a read is an error
 //! ([`ErrorKind::FileChanged`]), never mixed data.
 
+use std::fs::File;
 use std::path::Path;
+use std::sync::Arc;
 
 use super::check_unchanged;
 use crate::accounting::HeldBytes;
@@ -18,6 +20,8 @@ use crate::formats::{decode, scaling, Plan, Scaling};
 /// re, im), one chunk of whole points at a time. Use from one thread at a time.
 pub struct ChunkedReader {
     plan: Plan,
+    /// The plan's data file, which every read goes through.
+    file: Arc<File>,
     chunk_points: usize,
     next_point: usize,
     buffer: Vec<f64>,
@@ -29,9 +33,16 @@ impl ChunkedReader {
     /// decoded values (at least one point; whole rows when a row fits).
     pub fn open(path: &Path, scaling: Scaling, chunk_bytes: usize) -> Result<ChunkedReader> {
         let plan = Plan::open(path, scaling)?;
+        let file = Arc::clone(plan.origin.data_file.as_ref().ok_or_else(|| {
+            Error::new(
+                ErrorKind::InvalidArgument,
+                "a described plan cannot be streamed",
+            )
+        })?);
         plan.data_file()?;
         let mut reader = ChunkedReader {
             plan,
+            file,
             chunk_points: 1,
             next_point: 0,
             buffer: Vec::new(),
@@ -187,7 +198,7 @@ impl ChunkedReader {
         let layout = &self.plan.layout;
         let whole = layout.whole_slot();
         decode::read_points(
-            &self.plan.origin.data_file,
+            &self.file,
             &layout.path,
             (first * layout.point_bytes()) as u64,
             layout.number,

@@ -117,9 +117,10 @@ impl Loader {
     }
 
     /// Reads the descriptor side of a dataset: dims, components, axes, parameters and the
-    /// number of values a [`Loader::load_into`] buffer needs (`plan.layout`).
+    /// number of values a [`Loader::load_into`] buffer needs (`plan.layout`). The plan is a
+    /// description only: it keeps no file open.
     pub fn describe(&self, path: &Path, scaling: &str) -> Result<Plan> {
-        Plan::open(path, Scaling::parse(scaling)?)
+        Plan::open(path, Scaling::parse(scaling)?).map(Plan::into_description)
     }
 
     /// Reads every value of the dataset in file order (components interleaved per point,

@@ -275,8 +275,10 @@ impl<T> Out<T> {
 }
 
 /// Copies `parts`, one after the other, into a caller buffer of `cap` values and writes the
-/// number of values to `len`; with `buf` NULL only the number is written (a size query). A
-/// buffer too small is [`ErrorKind::BufferTooSmall`] and nothing is written.
+/// number of values to the out-pointer `len` (argument name `len_name`), which may be NULL
+/// when `buf` is given; with `buf` NULL only the number is written (a size query, for which
+/// `len` is required). A buffer too small is [`ErrorKind::BufferTooSmall`] and nothing is
+/// written.
 ///
 /// # Safety
 /// `buf` is NULL or valid for writing `cap` values of `T`; `len` is NULL or valid for one write.
@@ -284,11 +286,16 @@ pub(crate) unsafe fn copy_out<T: Copy>(
     parts: &[&[T]],
     buf: *mut T,
     cap: u64,
-    len: *mut u64,
+    (len, len_name): (*mut u64, &str),
     what: &str,
 ) -> Result<()> {
-    // SAFETY: forwarded contract for `len`.
-    let len = unsafe { Out::required(len, "len") }?;
+    let len = if buf.is_null() {
+        // SAFETY: forwarded contract for `len`.
+        unsafe { Out::required(len, len_name) }?
+    } else {
+        // SAFETY: as above.
+        unsafe { Out::optional(len) }
+    };
     let total: usize = parts.iter().map(|p| p.len()).sum();
     // SAFETY: forwarded contract for `buf`.
     if let Some(out) = unsafe { caller_buffer(buf, cap, total, what) }? {
@@ -303,7 +310,7 @@ pub(crate) unsafe fn copy_out<T: Copy>(
 }
 
 /// Copies text (bytes, then a NUL) into a caller buffer: [`copy_out`] for strings; `needed`
-/// is the number of bytes including the NUL.
+/// (may be NULL when `buf` is given) gets the number of bytes including the NUL.
 ///
 /// # Safety
 /// As [`copy_out`] with `T = c_char`.
@@ -316,7 +323,15 @@ pub(crate) unsafe fn copy_text(
 ) -> Result<()> {
     let what = format!("{what} (bytes including the NUL)");
     // SAFETY: forwarded contract; c_char and u8 have the same size and alignment.
-    unsafe { copy_out(&[text, &[0]], buf.cast::<u8>(), cap, needed, &what) }
+    unsafe {
+        copy_out(
+            &[text, &[0]],
+            buf.cast::<u8>(),
+            cap,
+            (needed, "needed"),
+            &what,
+        )
+    }
 }
 
 /// An element of a list by a C index, or an error naming the index and the length.

@@ -145,7 +145,7 @@ pub unsafe extern "C" fn epyr_dataset_copy_values(
         let (data, index) = self::component(ds, component)?;
         let v = &data.components()[index].values;
         // SAFETY: buffer and `len` as this function's contract says.
-        unsafe { copy_out(&[v], buf, cap, len, "component values (doubles)") }
+        unsafe { copy_out(&[v], buf, cap, (len, "len"), "component values (doubles)") }
     })
 }
 
@@ -210,7 +210,7 @@ pub unsafe extern "C" fn epyr_dataset_copy_axis(
         let data = handles::get(ds, "ds")?;
         let values = data.axis(d).map_or(&[][..], |a| &a.values[..]);
         // SAFETY: buffer and `len` as this function's contract says.
-        unsafe { copy_out(&[values], buf, cap, len, "axis values (doubles)") }
+        unsafe { copy_out(&[values], buf, cap, (len, "len"), "axis values (doubles)") }
     })
 }
 

@@ -1,16 +1,15 @@
 //! The BES3T reader (`.DSC` descriptor, `.DTA` data, `.XGF/.YGF/.ZGF` axis files), following
 //! the reading specification §1.
 
-use std::fs::File;
 use std::path::Path;
 
-use super::decode::{read_numbers, ByteOrder, NumberType};
+use super::decode::{ByteOrder, NumberType};
 use super::scaling::{ScaleStep, Scaling};
 use super::{
     check_data_len, find_companion, positive_integer, read_params, required_number, scaling_number,
-    text, try_linear_axis, zeroed_values, DataLayout, Plan, Source,
+    text, AxisPlan, AxisValues, DataLayout, Plan, Source,
 };
-use crate::dataset::{Axis, FileFormat, Params, AXIS_LETTERS};
+use crate::dataset::{FileFormat, Params, AXIS_LETTERS};
 use crate::error::{Error, ErrorKind, Result};
 
 /// Builds the plan of a BES3T dataset from its descriptor and data file.
@@ -90,7 +89,7 @@ pub(super) fn plan(dsc: &Path, data: Source, scaling: Scaling) -> Result<Plan> {
     )?;
 
     let mut sources = vec![dsc_source, (dta.to_path_buf(), data_stamp)];
-    let mut axes: [Option<Axis>; 3] = [None, None, None];
+    let mut axes: [Option<AxisPlan>; 3] = [None, None, None];
     for dim in 0..3 {
         if dims[dim] > 1 {
             axes[dim] = read_axis(
@@ -206,7 +205,8 @@ fn number_type(params: &Params, dsc: &Path, components: usize) -> Result<NumberT
     Ok(types[0])
 }
 
-/// Reads the axis of dimension `dim` (with more than one point).
+/// Describes the axis of dimension `dim` (with more than one point); an axis file is checked
+/// (number type, size) but not read.
 fn read_axis(
     params: &Params,
     dsc: &Path,
@@ -215,7 +215,7 @@ fn read_axis(
     order: ByteOrder,
     sources: &mut Vec<Source>,
     warnings: &mut Vec<String>,
-) -> Result<Option<Axis>> {
+) -> Result<Option<AxisPlan>> {
     let letter = AXIS_LETTERS[dim];
     let name = params
         .get(&format!("{letter}NAM"))
@@ -227,7 +227,7 @@ fn read_axis(
         .to_string();
     let typ_key = format!("{letter}TYP");
     let typ = params.get(&typ_key).map(|t| t.trim().to_ascii_uppercase());
-    let linear = |warnings: &mut Vec<String>| -> Result<Vec<f64>> {
+    let linear = |warnings: &mut Vec<String>| -> Result<AxisValues> {
         let min = required_number(params, &format!("{letter}MIN"), dsc)?;
         let width = required_number(params, &format!("{letter}WID"), dsc)?;
         if width == 0.0 {
@@ -235,9 +235,12 @@ fn read_axis(
                 "{}: {letter} range has zero width; axis 1..{n} used",
                 dsc.display()
             ));
-            return try_linear_axis(1.0, (n - 1) as f64, n, dsc);
+            return Ok(AxisValues::Linear {
+                first: 1.0,
+                width: (n - 1) as f64,
+            });
         }
-        try_linear_axis(min, width, n, dsc)
+        Ok(AxisValues::Linear { first: min, width })
     };
     let values = match typ.as_deref() {
         Some("IDX") => linear(warnings)?,
@@ -280,10 +283,16 @@ fn read_axis(
             ))
         }
     };
-    Ok(Some(Axis { values, name, unit }))
+    Ok(Some(AxisPlan {
+        len: n,
+        name,
+        unit,
+        values,
+    }))
 }
 
-/// Reads `n` values of a nonlinear axis from its companion file.
+/// Describes the `n` values of a nonlinear axis in its companion file, after checking its
+/// number type and that the file holds them.
 fn read_companion(
     params: &Params,
     dsc: &Path,
@@ -292,7 +301,7 @@ fn read_companion(
     n: usize,
     order: ByteOrder,
     warnings: &mut Vec<String>,
-) -> Result<Vec<f64>> {
+) -> Result<AxisValues> {
     let fmt_key = format!("{letter}FMT");
     let ty = match params.get(&fmt_key) {
         None => NumberType::F64,
@@ -325,10 +334,11 @@ fn read_companion(
             len - needed
         ));
     }
-    let handle = File::open(file).map_err(|e| Error::io(file, "open", &e))?;
-    let mut values = zeroed_values(n, file, "the axis values")?;
-    read_numbers(&handle, file, 0, ty, order, &mut values)?;
-    Ok(values)
+    Ok(AxisValues::File {
+        path: file.clone(),
+        number: ty,
+        order,
+    })
 }
 
 /// The scaling steps of eprload's BES3T reader, in its order: `n`, `G`, `c`, `P`, `T`.

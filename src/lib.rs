@@ -29,6 +29,7 @@ pub mod info;
 pub mod loader;
 pub mod memory;
 mod sys;
+mod threads;
 
 pub use cache::{CacheStats, DataCache};
 pub use dataset::{Axis, Component, Dataset, DatasetParts, FileFormat, Param, Params};

@@ -186,12 +186,10 @@ impl Loader {
                 });
             }
         };
-        std::thread::scope(|scope| {
-            for _ in 1..workers {
-                scope.spawn(work);
-            }
-            work();
-        });
+        // The calling thread is one of the workers. A worker the system refuses runs on the
+        // calling thread, and finds the queue empty or takes its share; a worker that panicked
+        // leaves its file without a result, reported below.
+        crate::threads::run_scoped(vec![&work; workers]);
         results
             .into_iter()
             .map(|slot| {

@@ -149,5 +149,12 @@ mod tests {
         assert_eq!(part, whole[1000..]);
         let e = axis.read_into(0, 1001, &mut part).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::InvalidArgument, "{e}");
+        // 2^50 values (8 PiB) cannot be had: an error, not the abort of a failed allocation.
+        let huge = AxisPlan {
+            len: 1 << 50,
+            ..axis
+        };
+        let e = huge.into_axis(0, Path::new("a.DTA")).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::MemoryLimit, "{e}");
     }
 }

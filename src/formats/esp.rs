@@ -6,8 +6,8 @@ use std::path::Path;
 use super::decode::{ByteOrder, NumberType};
 use super::scaling::{ScaleStep, Scaling};
 use super::{
-    check_data_len, leading_number, positive_integer, read_params, scaling_number, text,
-    try_linear_axis, AxisPlan, AxisValues, DataLayout, Plan, Source,
+    check_data_len, leading_number, positive_integer, read_params, scaling_number, text, AxisPlan,
+    AxisValues, DataLayout, Plan, Source,
 };
 use crate::dataset::{FileFormat, Param, Params};
 use crate::error::{Error, Result};
@@ -251,11 +251,12 @@ fn scale_steps(params: &Params, par: &Path, scaling: Scaling, ny: usize) -> Resu
         if params.get("JEY") == Some("mw-power-sweep") && ny > 1 {
             let lb = need("XYLB", 'P')?;
             let wi = need("XYWI", 'P')?;
-            let rows = try_linear_axis(lb, wi, ny, par)?
-                .into_iter()
-                .map(|db| (mw * 10f64.powf(-db / 10.0)).sqrt())
-                .collect();
-            steps.push(ScaleStep::DivideRows(rows));
+            steps.push(ScaleStep::DividePowerSweepRows {
+                mw,
+                first_db: lb,
+                width_db: wi,
+                rows: ny,
+            });
         } else {
             steps.push(ScaleStep::Divide(mw.sqrt()));
         }

@@ -667,17 +667,6 @@ pub(crate) fn scaling_number(params: &Params, path: &Path, key: &str, option: ch
     })
 }
 
-/// The linear axis of `n` values from `first` to `first + width` ([`AxisValues::Linear`]), or a
-/// [`ErrorKind::MemoryLimit`] error naming `path` where the memory cannot be had, instead of
-/// the abort of a failed allocation.
-pub(crate) fn try_linear_axis(first: f64, width: f64, n: usize, path: &Path) -> Result<Vec<f64>> {
-    let mut v = zeroed_values(n, path, "an axis")?;
-    for (i, x) in v.iter_mut().enumerate() {
-        *x = axis::linear_value(first, width, n, i);
-    }
-    Ok(v)
-}
-
 /// `n` zeros for values read from `path`, or a [`ErrorKind::MemoryLimit`] error that names the
 /// file and `what` the memory was for. A data file can claim more memory than the machine has
 /// while its size agrees with the claim (a sparse file of a terabyte takes no disk space), and
@@ -734,17 +723,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn linear_axis_ends_at_first_plus_width() {
-        let a = try_linear_axis(3280.0, 200.0, 1024, Path::new("a.par")).unwrap();
-        assert_eq!(a[0], 3280.0);
-        assert_eq!(a[1023], 3480.0);
-        assert_eq!(
-            try_linear_axis(5.0, 1.0, 1, Path::new("a.par")).unwrap(),
-            vec![5.0]
-        );
-    }
-
-    #[test]
     fn read_reports_memory_that_cannot_be_had_instead_of_aborting() {
         // 2^50 int8 points would decode to 8 PiB of f64, more than any address space; the
         // allocation fails before the (missing) data file is opened.
@@ -767,8 +745,6 @@ mod tests {
         let e = plan.read().unwrap_err();
         assert_eq!(e.kind(), ErrorKind::MemoryLimit, "{e}");
         assert!(e.message().contains("/nonexistent/huge.DTA"), "{e}");
-        let e = try_linear_axis(0.0, 1.0, 1 << 50, Path::new("x.par")).unwrap_err();
-        assert_eq!(e.kind(), ErrorKind::MemoryLimit, "{e}");
     }
 
     #[test]

@@ -352,9 +352,14 @@ int32_t epyr_config_set_double(const char *key,
 /**
  * Points `*values` at the abscissa values of dimension `axis` (0 x, 1 y, 2 z), owned by the
  * library: `*len` doubles, one per point of that dimension, valid until this handle is freed.
- * Where the file gives no abscissa for the dimension, `*values` is NULL and `*len` 0.
+ * Where the file gives no abscissa for the dimension, `*values` is NULL and `*len` 0. On a
+ * handle of `epyr_loader_describe` the values are made on the first call and kept with the
+ * handle, within the memory budget like a load (`EPYR_ERR_MEMORY_LIMIT`); copying them into
+ * a caller buffer (`epyr_dataset_copy_axis`) holds nothing.
  *
- * Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG` (axis above 2).
+ * Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG` (axis above 2),
+ * `EPYR_ERR_MEMORY_LIMIT`, `EPYR_ERR_IO` and `EPYR_ERR_FILE_CHANGED` (a describe handle's
+ * axis file).
  *
  * # Safety
  * `values` and `len` are NULL or valid for one write.
@@ -407,10 +412,12 @@ int32_t epyr_dataset_components(const epyr_dataset *ds, uint32_t *count);
 
 /**
  * Copies the abscissa values of dimension `axis` into the caller's buffer (as
- * `epyr_dataset_copy_values`); `*len` is 0 where the file gives no abscissa.
+ * `epyr_dataset_copy_values`); `*len` is 0 where the file gives no abscissa. On a describe
+ * handle the values are computed (or read from the axis file) straight into `buf`.
  *
  * Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG`,
- * `EPYR_ERR_BUFFER_TOO_SMALL`.
+ * `EPYR_ERR_BUFFER_TOO_SMALL`, `EPYR_ERR_IO` and `EPYR_ERR_FILE_CHANGED` (a describe handle's
+ * axis file).
  *
  * # Safety
  * `buf` NULL or valid for writing `cap` doubles; `len` NULL or valid for one write.
@@ -840,6 +847,30 @@ int32_t epyr_optimize_memory_ex(uint64_t *evicted_entries,
  * `buf` is NULL or valid for `cap` bytes; `needed` is NULL or valid for one write.
  */
 int32_t epyr_performance_info_json(char *buf, uint64_t cap, uint64_t *needed);
+
+/**
+ * Copies the values `start .. start + count` of the abscissa of dimension `axis` (0 x, 1 y,
+ * 2 z) of the reader's dataset into `buf` (`cap` doubles) and writes their number to `*len`:
+ * `count`, or 0 where the file gives no abscissa for the dimension. With `buf` NULL only
+ * `*len` is written (size query). The values are computed, or read from the axis file, into
+ * `buf`: the reader holds no axis values, whatever the size, so a chunk's axis is had by
+ * asking for its range (for x, points `first .. first + n` of a chunk are x indices
+ * `first % nx ..`).
+ *
+ * One thread at a time. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG` (axis above 2,
+ * range beyond the axis), `EPYR_ERR_BUFFER_TOO_SMALL`, `EPYR_ERR_IO`, `EPYR_ERR_FILE_CHANGED`
+ * (a source file changed since the reader was opened).
+ *
+ * # Safety
+ * `buf` NULL or valid for writing `cap` doubles; `len` NULL or valid for one write.
+ */
+int32_t epyr_reader_copy_axis(epyr_reader *reader,
+                              uint32_t axis,
+                              uint64_t start,
+                              uint64_t count,
+                              double *buf,
+                              uint64_t cap,
+                              uint64_t *len);
 
 /**
  * Frees a reader. NULL and handles freed already are ignored. Thread-safe.

@@ -6,6 +6,7 @@
 //! `Arc<Dataset>`, so no caller can change what another caller sees.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::accounting::HeldBytes;
 use crate::error::{Error, ErrorKind, Result};
@@ -56,8 +57,9 @@ pub struct Param {
     pub key: String,
     /// The value text (rest of the line; continued lines joined, `\n` decoded).
     pub value: String,
-    /// The BES3T `.DVC` device block the key appeared in, if any.
-    pub device: Option<String>,
+    /// The BES3T `.DVC` device block the key appeared in, if any. Every entry of one block
+    /// shares one allocation of the name (a block may have thousands of entries).
+    pub device: Option<Arc<str>>,
 }
 
 /// The parameters of a dataset in file order. Where a key appears more than once (BES3T device
@@ -140,19 +142,26 @@ impl Params {
         }
     }
 
-    /// Approximate bytes held by the parameters on the heap.
-    fn heap_bytes(&self) -> usize {
-        let entries: usize = self
-            .entries
-            .iter()
-            .map(|p| {
-                std::mem::size_of::<Param>()
-                    + p.key.capacity()
-                    + p.value.capacity()
-                    + p.device.as_ref().map_or(0, String::capacity)
-            })
-            .sum();
-        entries + self.history.as_ref().map_or(0, String::capacity)
+    /// Bytes held by the parameters on the heap: the table, each key and value, each device
+    /// name once per run of entries that share it (as the parser makes them), the history.
+    pub fn heap_bytes(&self) -> usize {
+        let mut previous_device: Option<&Arc<str>> = None;
+        let mut bytes = heap_block_bytes(self.entries.capacity() * std::mem::size_of::<Param>());
+        for p in &self.entries {
+            bytes += heap_block_bytes(p.key.capacity()) + heap_block_bytes(p.value.capacity());
+            if let Some(device) = &p.device {
+                if !previous_device.is_some_and(|d| Arc::ptr_eq(d, device)) {
+                    // The name and the two reference counts in front of it.
+                    bytes += heap_block_bytes(device.len() + 2 * std::mem::size_of::<usize>());
+                }
+            }
+            previous_device = p.device.as_ref();
+        }
+        bytes
+            + self
+                .history
+                .as_ref()
+                .map_or(0, |h| heap_block_bytes(h.capacity()))
     }
 }
 
@@ -316,43 +325,85 @@ impl Dataset {
         out
     }
 
-    /// Bytes the dataset holds on the heap: values, axes, parameters, paths and warnings
-    /// (counted in [`crate::accounting::library_bytes`] while the dataset lives).
+    /// Bytes the dataset holds on the heap, each allocation as the block it takes from the
+    /// allocator ([`heap_block_bytes`]): the dataset itself, the component table, values,
+    /// axes, parameters, paths and warnings (counted in [`crate::accounting::library_bytes`]
+    /// while the dataset lives).
     pub fn heap_bytes(&self) -> usize {
         self.held.bytes()
     }
 
     fn measure_heap_bytes(&self) -> usize {
-        let values: usize = self
-            .components
-            .iter()
-            .map(|c| c.values.capacity() * 8)
-            .sum();
-        let axes: usize = self
-            .axes
-            .iter()
-            .flatten()
-            .map(|a| a.values.capacity() * 8 + a.name.capacity() + a.unit.capacity())
-            .sum();
-        let sources: usize = self
-            .sources
-            .iter()
-            .map(|p| p.as_os_str().len() + std::mem::size_of::<PathBuf>())
-            .sum();
-        let warnings: usize = self.warnings.iter().map(String::capacity).sum();
-        std::mem::size_of::<Self>()
-            + self.components.capacity() * std::mem::size_of::<Component>()
-            + values
-            + axes
-            + self.params.heap_bytes()
-            + sources
-            + warnings
+        dataset_heap_bytes(
+            self.components.capacity(),
+            self.components.iter().map(|c| c.values.capacity()),
+            self.axes
+                .iter()
+                .flatten()
+                .map(|a| [a.values.capacity(), a.name.capacity(), a.unit.capacity()]),
+            &self.params,
+            self.sources.iter().map(PathBuf::capacity),
+            self.warnings.capacity(),
+            self.warnings.iter().map(String::capacity),
+        )
     }
 
     /// The data file (the second source of a BES3T or ESP dataset), if known.
     pub fn data_path(&self) -> Option<&Path> {
         self.sources.get(1).map(PathBuf::as_path)
     }
+}
+
+/// The bytes a heap block of `n` requested bytes takes from the allocator: the request and an
+/// 8-byte header, rounded up to 16, at least 32 (glibc's malloc on 64-bit systems; other
+/// allocators are close). 0 for no block. Counting blocks, not requests, is what makes many
+/// small allocations (a million components of one point) count what they really take.
+pub fn heap_block_bytes(n: usize) -> usize {
+    if n == 0 {
+        0
+    } else {
+        n.saturating_add(8).next_multiple_of(16).max(32)
+    }
+}
+
+/// The bytes a dataset holds on the heap ([`Dataset::heap_bytes`]), from its shape: the slots
+/// of its component table, the values of each component, `[values, name bytes, unit bytes]`
+/// of each axis, its parameters, the bytes of each source path, the slots of its warning table
+/// and the bytes of each warning. The memory
+/// guard counts a load with it before anything proportional to the data is allocated, from the
+/// shape a plan describes, and gets the number the dataset will have.
+pub fn dataset_heap_bytes(
+    component_slots: usize,
+    component_values: impl IntoIterator<Item = usize>,
+    axes: impl IntoIterator<Item = [usize; 3]>,
+    params: &Params,
+    source_path_bytes: impl IntoIterator<Item = usize>,
+    warning_slots: usize,
+    warning_bytes: impl IntoIterator<Item = usize>,
+) -> usize {
+    let f64s = |n: usize| heap_block_bytes(n.saturating_mul(8));
+    let values: usize = component_values.into_iter().map(f64s).sum();
+    let axes: usize = axes
+        .into_iter()
+        .map(|[n, name, unit]| f64s(n) + heap_block_bytes(name) + heap_block_bytes(unit))
+        .sum();
+    let sources: usize = source_path_bytes
+        .into_iter()
+        .map(|n| std::mem::size_of::<PathBuf>() + heap_block_bytes(n))
+        .sum();
+    let warnings = heap_block_bytes(warning_slots.saturating_mul(std::mem::size_of::<String>()))
+        + warning_bytes
+            .into_iter()
+            .map(heap_block_bytes)
+            .sum::<usize>();
+    // The dataset lives in an `Arc`: the struct and two reference counts.
+    heap_block_bytes(std::mem::size_of::<Dataset>() + 2 * std::mem::size_of::<usize>())
+        + heap_block_bytes(component_slots.saturating_mul(std::mem::size_of::<Component>()))
+        + values
+        + axes
+        + params.heap_bytes()
+        + sources
+        + warnings
 }
 
 /// The letters of the three dimensions, for messages and key names.

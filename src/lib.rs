@@ -35,6 +35,7 @@ pub mod loader;
 pub mod memory;
 #[allow(unsafe_code)]
 mod sys;
+mod threads;
 
 pub use cache::{CacheStats, DataCache};
 pub use dataset::{Axis, Component, Dataset, DatasetParts, FileFormat, Param, Params};

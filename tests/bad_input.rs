@@ -12,7 +12,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use common::alloc_count::{measure, CountingAlloc};
-use common::{temp_dir, CW_PARAMS};
+use common::{set_file_len, set_key, temp_dir, CW_PARAMS};
 use epyr::{
     Axis, Component, Dataset, DatasetParts, ErrorKind, FileFormat, Param, Params, WriteOptions,
 };
@@ -99,26 +99,6 @@ fn dta(dsc: &Path) -> PathBuf {
 /// The text of a path, for looking for it in messages.
 fn shown(path: &Path) -> String {
     path.display().to_string()
-}
-
-/// Replaces the line of `key` in the descriptor with `key<TAB>value`, or removes it when `value`
-/// is `None`. A key that is not in the file is added after the first line. Panics when asked to
-/// remove a key that is not there, so an edit can never silently do nothing.
-fn set_key(dsc: &Path, key: &str, value: Option<&str>) {
-    let text = fs::read_to_string(dsc).expect("read descriptor");
-    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
-    let at = lines
-        .iter()
-        .position(|l| l.split_whitespace().next() == Some(key));
-    match (at, value) {
-        (Some(i), Some(v)) => lines[i] = format!("{key}\t{v}"),
-        (Some(i), None) => {
-            lines.remove(i);
-        }
-        (None, Some(v)) => lines.insert(1, format!("{key}\t{v}")),
-        (None, None) => panic!("{key} is not in {}", dsc.display()),
-    }
-    fs::write(dsc, lines.join("\n") + "\n").expect("write descriptor");
 }
 
 /// Loads `path` with `scaling`, expecting an error of `kind` whose message (with its kind
@@ -370,15 +350,6 @@ fn iifmt_different_from_irfmt_is_a_format_error() {
 // ---------------------------------------------------------------------------------------------
 // Sizes
 
-/// Sets the length of `path` to `len` bytes: cuts it, or extends it with a hole (sparse).
-fn set_file_len(path: &Path, len: u64) {
-    fs::OpenOptions::new()
-        .write(true)
-        .open(path)
-        .and_then(|f| f.set_len(len))
-        .expect("truncate");
-}
-
 #[test]
 fn data_file_shorter_than_claimed_is_a_format_error() {
     let dsc = cw_sample("short_dta");
@@ -456,9 +427,12 @@ fn sparse_data_file_claiming_more_memory_than_exists_is_a_memory_error() {
     set_file_len(&dta(&dsc), len);
     set_key(&dsc, "IRFMT", Some("C"));
     set_key(&dsc, "XPTS", Some(&len.to_string()));
-    let err = epyr::Plan::open(&dsc, epyr::Scaling::NONE).expect_err("the axis cannot exist");
+    // Describing it allocates nothing of that size; reading it is the error.
+    let plan = epyr::Plan::open(&dsc, epyr::Scaling::NONE).expect("described");
+    assert_eq!(plan.axes[0].as_ref().map(|a| a.len as u64), Some(len));
+    let err = plan.read().expect_err("the values cannot exist");
     assert_eq!(err.kind(), ErrorKind::MemoryLimit, "{err}");
-    assert!(err.message().contains(&shown(&dsc)), "{err}");
+    assert!(err.message().contains(&shown(&dta(&dsc))), "{err}");
     assert!(err.message().contains(&(len * 8).to_string()), "{err}");
     // Leave no 16 TiB file behind, even one that takes no space.
     fs::remove_file(dta(&dsc)).expect("remove the sparse file");

@@ -94,6 +94,7 @@ PROTOTYPES = {
     "epyr_reader_set_chunk_points": (i32, [P, u64]),
     "epyr_reader_rewind": (i32, [P]),
     "epyr_reader_read_rows": (i32, [P, u64, u64, pdbl, u64, pu64]),
+    "epyr_reader_copy_axis": (i32, [P, u32, u64, u64, pdbl, u64, pu64]),
 }
 
 
@@ -280,7 +281,12 @@ def _():
     small = C.create_string_buffer(b"zz")
     expect(lib.epyr_config_get(key, small, 2, C.byref(needed)), BUFFER_TOO_SMALL, "needs 4")
     assert needed.value == SENTINEL and small.raw == b"zz\0"
-    expect(lib.epyr_config_get(key, None, 0, None), NULL_ARG, "len")
+    # A size query needs somewhere to write the size; the message names that argument.
+    expect(lib.epyr_config_get(key, None, 0, None), NULL_ARG, "`needed`")
+    # With a buffer, the size output may be NULL.
+    big = C.create_string_buffer(64)
+    expect(lib.epyr_config_get(key, big, 64, None), OK)
+    assert big.value == b"100", big.value
     expect(lib.epyr_config_get(b"nope", None, 0, C.byref(needed)), CONFIG, "nope")
 
 
@@ -482,7 +488,11 @@ def _():
     expect(lib.epyr_dataset_copy_values(ds, 0, small, 4, C.byref(n)), BUFFER_TOO_SMALL,
            str(nx.value))
     assert list(small) == [7.0] * 4 and n.value == SENTINEL
-    expect(lib.epyr_dataset_copy_values(ds, 0, small, 4, None), NULL_ARG)
+    expect(lib.epyr_dataset_copy_values(ds, 0, small, 4, None), BUFFER_TOO_SMALL)
+    expect(lib.epyr_dataset_copy_values(ds, 0, None, 0, None), NULL_ARG, "`len`")
+    whole = (dbl * nx.value)()
+    expect(lib.epyr_dataset_copy_values(ds, 0, whole, nx.value, None), OK)
+    assert list(whole) == values
 
     x = doubles(lib.epyr_dataset_copy_axis, ds, 0)
     expect(lib.epyr_dataset_axis(ds, 0, C.byref(ptr), C.byref(n)), OK)
@@ -556,9 +566,18 @@ def _():
     cplx = i32()
     expect(lib.epyr_dataset_is_complex(desc, 0, C.byref(cplx)), OK)
     assert cplx.value == 1 and ny.value > 1
-    assert len(doubles(lib.epyr_dataset_copy_axis, desc, 1)) == ny.value
+    y = doubles(lib.epyr_dataset_copy_axis, desc, 1)
+    assert len(y) == ny.value
     assert text(lib.epyr_dataset_param, desc, b"TITL")
     ptr, n = pdbl(), u64()
+    # A describe handle makes axis values on demand; they equal those of a load.
+    expect(lib.epyr_dataset_axis(desc, 1, C.byref(ptr), C.byref(n)), OK)
+    assert ptr[: n.value] == y
+    loaded = handle(lib.epyr_loader_load, loader, PULSE, None)
+    assert doubles(lib.epyr_dataset_copy_axis, loaded, 1) == y
+    assert doubles(lib.epyr_dataset_copy_axis, loaded, 0) == doubles(
+        lib.epyr_dataset_copy_axis, desc, 0)
+    lib.epyr_dataset_free(loaded)
     expect(lib.epyr_dataset_values(desc, 0, C.byref(ptr), C.byref(n)), INVALID_ARG,
            "epyr_loader_describe")
     expect(lib.epyr_dataset_copy_values(desc, 0, None, 0, C.byref(n)), INVALID_ARG)
@@ -757,6 +776,22 @@ def _():
     small = (dbl * 2)()
     expect(lib.epyr_reader_read_rows(r, 0, 1, small, 2, C.byref(n)), BUFFER_TOO_SMALL)
     expect(lib.epyr_reader_read_rows(r, 0, 1, None, 0, None), NULL_ARG)
+    # Axis ranges, computed or read into the caller's buffer, equal the loaded axes.
+    ds = handle(lib.epyr_loader_load, loader, PULSE, None)
+    for axis, count in ((0, nx.value), (1, ny.value)):
+        whole = doubles(lib.epyr_dataset_copy_axis, ds, axis)
+        assert len(whole) == count
+        assert doubles(lib.epyr_reader_copy_axis, r, axis, 0, count) == whole
+        assert doubles(lib.epyr_reader_copy_axis, r, axis, 1, count - 1) == whole[1:]
+    lib.epyr_dataset_free(ds)
+    assert doubles(lib.epyr_reader_copy_axis, r, 2, 0, 5) == [], "no z axis"
+    expect(lib.epyr_reader_copy_axis(r, 0, nx.value, 1, None, 0, C.byref(n)), INVALID_ARG,
+           "out of range")
+    expect(lib.epyr_reader_copy_axis(r, 0, 1 << 63, 1 << 63, None, 0, C.byref(n)), INVALID_ARG)
+    expect(lib.epyr_reader_copy_axis(r, 3, 0, 1, None, 0, C.byref(n)), INVALID_ARG, "axis 3")
+    expect(lib.epyr_reader_copy_axis(r, 0, 0, 3, small, 2, C.byref(n)), BUFFER_TOO_SMALL)
+    expect(lib.epyr_reader_copy_axis(r, 0, 0, 1, None, 0, None), NULL_ARG)
+    expect(lib.epyr_reader_copy_axis(None, 0, 0, 1, None, 0, C.byref(n)), NULL_ARG)
     expect(lib.epyr_reader_rewind(None), NULL_ARG)
     expect(lib.epyr_reader_set_chunk_points(r, 1 << 63), INVALID_ARG, "overflow")
     lib.epyr_reader_free(r)

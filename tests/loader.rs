@@ -324,6 +324,76 @@ fn a_cached_loader_returns_the_same_data_as_an_uncached_one() {
     assert_eq!(*a, *c);
 }
 
+/// Set in the child process of the test below: the folder with its datasets.
+const REFUSED_THREADS_DIR: &str = "EPYR_TEST_REFUSED_THREADS_DIR";
+
+/// A thread stack larger than any address space: with `RUST_MIN_STACK` at this, the system
+/// refuses every thread the process asks for (as under a tight address-space or pids limit).
+const UNMAPPABLE_STACK: u64 = 1 << 62;
+
+#[test]
+fn loads_succeed_with_fewer_threads_when_the_system_refuses_them() {
+    if let Some(dir) = std::env::var_os(REFUSED_THREADS_DIR) {
+        return load_without_threads(&PathBuf::from(dir));
+    }
+    if !cfg!(target_os = "linux") {
+        eprintln!(
+            "SKIPPED: refusing threads through RUST_MIN_STACK is checked on Linux only \
+             (glibc fails pthread_create when the stack cannot be mapped)"
+        );
+        return;
+    }
+    isolate_config();
+    let dir = temp_dir("refused-threads");
+    // 16 MiB of float64: decoded in parallel (at least 8 MiB), and a batch of small files.
+    write_sample(&dir, "big", [1 << 20, 2, 1], &[false]);
+    for i in 0..4 {
+        write_sample(&dir, &format!("small{i}"), [256, 1, 1], &[true]);
+    }
+    let name = "loads_succeed_with_fewer_threads_when_the_system_refuses_them";
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", name, "--nocapture", "--test-threads=1"])
+        .env(REFUSED_THREADS_DIR, &dir)
+        .env("RUST_MIN_STACK", UNMAPPABLE_STACK.to_string())
+        .output()
+        .expect("run the test binary as a child");
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(
+        out.status.success() && stdout.contains("loaded without threads"),
+        "child failed ({}):\n{stdout}\n{stderr}",
+        out.status
+    );
+}
+
+/// The child's side: with every thread refused, a parallel load and a batch load succeed on
+/// the calling thread and give the values of a single-threaded load.
+fn load_without_threads(dir: &std::path::Path) {
+    assert!(
+        std::thread::Builder::new().spawn(|| ()).is_err(),
+        "the system still gives threads: this child proves nothing"
+    );
+    let loader = uncached_loader(1.0);
+    for (key, value) in [
+        ("performance.threads", "8"),
+        ("performance.parallel_processing", "true"),
+    ] {
+        epyr::config::global().set(key, value).unwrap();
+    }
+    let big = dir.join("big.DSC");
+    let ds = loader.load(&big, "").unwrap();
+    let single = epyr::load(&big, "").unwrap();
+    common::assert_same_data("parallel load without threads", &ds, &single);
+    let small: Vec<PathBuf> = (0..4).map(|i| dir.join(format!("small{i}.DSC"))).collect();
+    for (path, result) in small.iter().zip(loader.load_many(&small, "", None)) {
+        let ds = result.unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert_eq!(ds.points(), 256);
+    }
+    println!("loaded without threads");
+}
+
 #[test]
 fn descriptions_a_caller_keeps_hold_no_open_files() {
     let fd_dir = std::path::Path::new("/proc/self/fd");

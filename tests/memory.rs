@@ -5,13 +5,37 @@ mod common;
 
 use std::sync::Arc;
 
-use common::{isolate_config, temp_dir, write_sample};
+use common::alloc_count::{measure, CountingAlloc};
+use common::{isolate_config, set_file_len, set_key, temp_dir, write_sample};
 use epyr::accounting::library_bytes;
 use epyr::config;
 use epyr::{DataCache, ErrorKind, Loader, LoaderOptions};
 use parking_lot::Mutex;
 
+#[global_allocator]
+static ALLOC: CountingAlloc = CountingAlloc;
+
 static SERIAL: Mutex<()> = Mutex::new(());
+
+/// Sets `performance.memory_limit_mb` for the rest of a test and back to the default after it.
+struct LimitMb;
+
+impl LimitMb {
+    fn set(mb: &str) -> LimitMb {
+        config::global()
+            .set("performance.memory_limit_mb", mb)
+            .unwrap();
+        LimitMb
+    }
+}
+
+impl Drop for LimitMb {
+    fn drop(&mut self) {
+        config::global()
+            .set("performance.memory_limit_mb", "500")
+            .unwrap();
+    }
+}
 
 fn loader(cache: Option<&Arc<DataCache>>) -> Loader {
     Loader::new(LoaderOptions {
@@ -200,4 +224,140 @@ fn check_and_optimize_follow_the_limit() {
         .set("performance.memory_limit_mb", "500")
         .unwrap();
     global.clear();
+}
+
+/// Points of the sparse int8 dataset: 256 MiB on disk (a hole), 2 GiB as f64, and 2 GiB for
+/// its x axis.
+const SPARSE_POINTS: usize = 1 << 28;
+
+/// Writes a dataset of [`SPARSE_POINTS`] int8 points in a sparse data file, with a linear x
+/// axis from 3000 to 4000.
+fn sparse_dataset(dir: &std::path::Path) -> std::path::PathBuf {
+    let dsc = write_sample(dir, "sparse", [1000, 1, 1], &[false]);
+    for (key, value) in [
+        ("IRFMT", "C".to_string()),
+        ("XPTS", SPARSE_POINTS.to_string()),
+        ("XTYP", "IDX".into()),
+        ("XMIN", "3000".into()),
+        ("XWID", "1000".into()),
+    ] {
+        set_key(&dsc, key, Some(&value));
+    }
+    set_file_len(&dsc.with_extension("DTA"), SPARSE_POINTS as u64);
+    dsc
+}
+
+#[test]
+fn describe_the_chunked_reader_and_a_refused_load_allocate_nothing_proportional_to_the_points() {
+    let _serial = SERIAL.lock();
+    isolate_config();
+    let dir = temp_dir("mem-sparse");
+    let dsc = sparse_dataset(&dir);
+    let l = loader(None); // 1 MB chunks
+    let bound = 4 << 20;
+    let within = |what: &str, stats: common::alloc_count::AllocStats| {
+        assert!(
+            stats.largest < bound && stats.peak_live < bound,
+            "{what}: {stats:?}, more than {bound} bytes for {SPARSE_POINTS} points"
+        );
+    };
+
+    let (plan, stats) = measure(|| l.describe(&dsc, "").unwrap());
+    within("describe", stats);
+    let x = plan.axes[0].as_ref().expect("x axis");
+    assert_eq!((x.len, x.name.as_str()), (SPARSE_POINTS, "Field"));
+
+    // A reader holds one chunk of values, and its caller one chunk of axis.
+    let (_, stats) = measure(|| {
+        let mut reader = l.open_reader(&dsc, "").unwrap();
+        let (first, n) = {
+            let (first, values) = reader.next_chunk().unwrap().unwrap();
+            (first, values.len())
+        };
+        let mut axis = vec![0.0; n];
+        reader.read_axis(0, first, &mut axis).unwrap();
+        assert_eq!((axis[0], n), (3000.0, 1 << 17));
+        let mut last = [0.0];
+        reader.read_axis(0, SPARSE_POINTS - 1, &mut last).unwrap();
+        assert_eq!(last[0], 4000.0, "the last value is exactly XMIN + XWID");
+        let e = reader.read_axis(0, SPARSE_POINTS, &mut last).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidArgument, "{e}");
+    });
+    within("chunked reader", stats);
+
+    // Values (2 GiB) and axis (2 GiB) are counted before either is allocated.
+    let _limit = LimitMb::set("500");
+    let (e, stats) = measure(|| l.load(&dsc, "").unwrap_err());
+    within("refused load", stats);
+    assert_eq!(e.kind(), ErrorKind::MemoryLimit, "{e}");
+    assert!(e.to_string().contains("needs 4096.0 MB"), "{e}");
+    assert_eq!(library_bytes(), 0, "the refusal holds nothing");
+}
+
+#[test]
+fn a_device_name_is_held_once_however_many_entries_share_it() {
+    let _serial = SERIAL.lock();
+    isolate_config();
+    let dir = temp_dir("mem-device");
+    let dsc = write_sample(&dir, "dvc", [100, 1, 1], &[false]);
+    // A 16 KiB device name with 10,000 entries: 160 MB if every entry had its own copy.
+    let name = "d".repeat(16 << 10);
+    let mut text = std::fs::read_to_string(&dsc).unwrap();
+    text.push_str(&format!(".DVC     {name}, 1.0\n"));
+    for i in 0..10_000 {
+        text.push_str(&format!("K{i} {i}\n"));
+    }
+    std::fs::write(&dsc, text).unwrap();
+    let (ds, stats) = measure(|| loader(None).load(&dsc, "").unwrap());
+    assert!(stats.peak_live < 8 << 20, "{stats:?}");
+    let entries = ds.params().entries();
+    assert_eq!(
+        entries.last().unwrap().device.as_deref(),
+        Some(name.as_str())
+    );
+    assert_eq!(
+        entries.iter().filter(|p| p.device.is_some()).count(),
+        10_000
+    );
+    // The dataset counts what it keeps: the name once, not 10,000 times.
+    assert!(
+        ds.heap_bytes() >= stats.live && ds.heap_bytes() < 8 << 20,
+        "heap_bytes {} for {stats:?}",
+        ds.heap_bytes()
+    );
+    assert_eq!(library_bytes(), ds.heap_bytes());
+}
+
+#[test]
+fn the_guard_counts_the_bookkeeping_of_many_components() {
+    let _serial = SERIAL.lock();
+    isolate_config();
+    let dir = temp_dir("mem-components");
+    // 200,000 real components of one point each: 1.6 MB of values, but each component is a
+    // table slot and a heap block of its own, and IKKF/IRFMT are long texts.
+    const K: usize = 200_000;
+    let dsc = write_sample(&dir, "many", [1, 1, 1], &[false]);
+    set_key(&dsc, "IKKF", Some(&vec!["REAL"; K].join(",")));
+    set_key(&dsc, "IRFMT", Some(&vec!["D"; K].join(",")));
+    set_file_len(&dsc.with_extension("DTA"), (K * 8) as u64);
+
+    let (ds, stats) = measure(|| loader(None).load(&dsc, "").unwrap());
+    assert_eq!(ds.components().len(), K);
+    assert!(
+        ds.heap_bytes() >= stats.live,
+        "heap_bytes {} counts less than the {} bytes the dataset keeps",
+        ds.heap_bytes(),
+        stats.live
+    );
+    assert_eq!(library_bytes(), ds.heap_bytes());
+    let held = ds.heap_bytes();
+    drop(ds);
+
+    // Under a limit above the values but below what the dataset holds, the load is refused.
+    let limit_mb = (held as f64 / (1 << 20) as f64 - 1.0).floor();
+    assert!(limit_mb * (1 << 20) as f64 > (K * 8) as f64, "{held}");
+    let _limit = LimitMb::set(&limit_mb.to_string());
+    let e = loader(None).load(&dsc, "").unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::MemoryLimit, "{e}");
+    assert_eq!(library_bytes(), 0);
 }

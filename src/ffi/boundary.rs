@@ -274,6 +274,21 @@ impl<T> Out<T> {
     }
 }
 
+/// The out-pointer for the size of a caller buffer's content: required for a size query
+/// (`size_query`, the buffer is NULL), else optional.
+///
+/// # Safety
+/// `len` is NULL or valid for one write until the call returns.
+pub(crate) unsafe fn size_output(len: *mut u64, name: &str, size_query: bool) -> Result<Out<u64>> {
+    if size_query {
+        // SAFETY: forwarded contract.
+        unsafe { Out::required(len, name) }
+    } else {
+        // SAFETY: forwarded contract.
+        Ok(unsafe { Out::optional(len) })
+    }
+}
+
 /// Copies `parts`, one after the other, into a caller buffer of `cap` values and writes the
 /// number of values to the out-pointer `len` (argument name `len_name`), which may be NULL
 /// when `buf` is given; with `buf` NULL only the number is written (a size query, for which
@@ -289,13 +304,8 @@ pub(crate) unsafe fn copy_out<T: Copy>(
     (len, len_name): (*mut u64, &str),
     what: &str,
 ) -> Result<()> {
-    let len = if buf.is_null() {
-        // SAFETY: forwarded contract for `len`.
-        unsafe { Out::required(len, len_name) }?
-    } else {
-        // SAFETY: as above.
-        unsafe { Out::optional(len) }
-    };
+    // SAFETY: forwarded contract for `len`.
+    let len = unsafe { size_output(len, len_name, buf.is_null()) }?;
     let total: usize = parts.iter().map(|p| p.len()).sum();
     // SAFETY: forwarded contract for `buf`.
     if let Some(out) = unsafe { caller_buffer(buf, cap, total, what) }? {

@@ -6,10 +6,11 @@ use std::ffi::c_char;
 use std::sync::Arc;
 
 use super::boundary::{
-    c_path, c_str, c_str_or_empty, copy_out, copy_text, in_slice, invalid, pick, status, Out,
+    c_path, c_str, c_str_or_empty, caller_buffer, copy_out, copy_text, in_slice, invalid, pick,
+    size_output, status, Out,
 };
 use super::handles::{self, epyr_dataset, DatasetRef};
-use crate::dataset::{Axis, Component, Dataset, DatasetParts, FileFormat, Param, Params};
+use crate::dataset::{Component, Dataset, DatasetParts, FileFormat, Param, Params};
 use crate::error::{Error, ErrorKind, Result};
 use crate::formats::{write_bes3t, ByteOrder, NumberType, WriteOptions};
 
@@ -150,7 +151,7 @@ pub unsafe extern "C" fn epyr_dataset_copy_values(
 }
 
 /// The dimension index of a C axis argument.
-fn dim(axis: u32) -> Result<usize> {
+pub(crate) fn dim(axis: u32) -> Result<usize> {
     match axis {
         0..=2 => Ok(axis as usize),
         _ => Err(invalid(format!(
@@ -161,9 +162,14 @@ fn dim(axis: u32) -> Result<usize> {
 
 /// Points `*values` at the abscissa values of dimension `axis` (0 x, 1 y, 2 z), owned by the
 /// library: `*len` doubles, one per point of that dimension, valid until this handle is freed.
-/// Where the file gives no abscissa for the dimension, `*values` is NULL and `*len` 0.
+/// Where the file gives no abscissa for the dimension, `*values` is NULL and `*len` 0. On a
+/// handle of `epyr_loader_describe` the values are made on the first call and kept with the
+/// handle, within the memory budget like a load (`EPYR_ERR_MEMORY_LIMIT`); copying them into
+/// a caller buffer (`epyr_dataset_copy_axis`) holds nothing.
 ///
-/// Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG` (axis above 2).
+/// Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG` (axis above 2),
+/// `EPYR_ERR_MEMORY_LIMIT`, `EPYR_ERR_IO` and `EPYR_ERR_FILE_CHANGED` (a describe handle's
+/// axis file).
 ///
 /// # Safety
 /// `values` and `len` are NULL or valid for one write.
@@ -180,9 +186,9 @@ pub unsafe extern "C" fn epyr_dataset_axis(
         let d = dim(axis)?;
         let data = handles::get(ds, "ds")?;
         // The axis lives as long as the handle's Arc (dataset or plan), which the table keeps.
-        let (ptr, n) = data.axis(d).map_or((std::ptr::null(), 0), |a| {
-            (a.values.as_ptr(), a.values.len())
-        });
+        let (ptr, n) = data
+            .axis_values(d)?
+            .map_or((std::ptr::null(), 0), |v| (v.as_ptr(), v.len()));
         outs.0.write(ptr);
         outs.1.write(n as u64);
         Ok(())
@@ -190,10 +196,12 @@ pub unsafe extern "C" fn epyr_dataset_axis(
 }
 
 /// Copies the abscissa values of dimension `axis` into the caller's buffer (as
-/// `epyr_dataset_copy_values`); `*len` is 0 where the file gives no abscissa.
+/// `epyr_dataset_copy_values`); `*len` is 0 where the file gives no abscissa. On a describe
+/// handle the values are computed (or read from the axis file) straight into `buf`.
 ///
 /// Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG`,
-/// `EPYR_ERR_BUFFER_TOO_SMALL`.
+/// `EPYR_ERR_BUFFER_TOO_SMALL`, `EPYR_ERR_IO` and `EPYR_ERR_FILE_CHANGED` (a describe handle's
+/// axis file).
 ///
 /// # Safety
 /// `buf` NULL or valid for writing `cap` doubles; `len` NULL or valid for one write.
@@ -206,11 +214,17 @@ pub unsafe extern "C" fn epyr_dataset_copy_axis(
     len: *mut u64,
 ) -> i32 {
     status(|| {
+        // SAFETY: NULL or valid for one write (this function's contract).
+        let len = unsafe { size_output(len, "len", buf.is_null()) }?;
         let d = dim(axis)?;
         let data = handles::get(ds, "ds")?;
-        let values = data.axis(d).map_or(&[][..], |a| &a.values[..]);
-        // SAFETY: buffer and `len` as this function's contract says.
-        unsafe { copy_out(&[values], buf, cap, (len, "len"), "axis values (doubles)") }
+        let n = data.axis_len(d);
+        // SAFETY: NULL or valid for writing `cap` doubles (this function's contract).
+        if let Some(out) = unsafe { caller_buffer(buf, cap, n, "axis values (doubles)") }? {
+            data.copy_axis(d, out)?;
+        }
+        len.write(n as u64);
+        Ok(())
     })
 }
 
@@ -242,13 +256,13 @@ unsafe fn axis_text(
     buf: *mut c_char,
     cap: u64,
     needed: *mut u64,
-    field: fn(&Axis) -> &str,
+    field: for<'a> fn((&'a str, &'a str)) -> &'a str,
     what: &str,
 ) -> i32 {
     // SAFETY: forwarded contract.
     unsafe {
         dataset_text(ds, buf, cap, needed, |d| {
-            let text = d.axis(dim(axis)?).map_or("", field);
+            let text = d.axis_labels(dim(axis)?).map_or("", field);
             Ok((text.into(), format!("{what} of axis {axis}")))
         })
     }
@@ -272,7 +286,7 @@ pub unsafe extern "C" fn epyr_dataset_axis_name(
     needed: *mut u64,
 ) -> i32 {
     // SAFETY: forwarded contract.
-    unsafe { axis_text(ds, axis, buf, cap, needed, |a| &a.name, "name") }
+    unsafe { axis_text(ds, axis, buf, cap, needed, |(name, _)| name, "name") }
 }
 
 /// Copies the unit (`XUNI`, ...) of axis `axis` (as `epyr_dataset_axis_name`).
@@ -290,7 +304,7 @@ pub unsafe extern "C" fn epyr_dataset_axis_unit(
     needed: *mut u64,
 ) -> i32 {
     // SAFETY: forwarded contract.
-    unsafe { axis_text(ds, axis, buf, cap, needed, |a| &a.unit, "unit") }
+    unsafe { axis_text(ds, axis, buf, cap, needed, |(_, unit)| unit, "unit") }
 }
 
 /// The raw text of a parameter by key, or a not-found error naming it.

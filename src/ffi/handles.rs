@@ -8,16 +8,18 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, LazyLock};
+use std::sync::{Arc, LazyLock, OnceLock};
 
 use parking_lot::{Mutex, RwLock};
 
 use super::boundary::{invalid, null_arg};
+use crate::accounting::HeldBytes;
 use crate::cache::DataCache;
-use crate::dataset::{Axis, Dataset, Params};
-use crate::error::Result;
-use crate::formats::Plan;
-use crate::loader::{ChunkedReader, Loader};
+use crate::config;
+use crate::dataset::{heap_block_bytes, Dataset, Params, AXIS_LETTERS};
+use crate::error::{Error, ErrorKind, Result};
+use crate::formats::{decode, Plan};
+use crate::loader::{read_plan_axis, reserve_bytes, ChunkedReader, Loader};
 
 /// An opaque data cache handle (`epyr_cache_new`, `epyr_cache_global`).
 #[allow(non_camel_case_types)]
@@ -68,7 +70,69 @@ pub(crate) enum DatasetRef {
     /// A full dataset, shared with the cache and other handles.
     Loaded(Arc<Dataset>),
     /// The result of `epyr_loader_describe`: everything but the values.
-    Described(Arc<Plan>),
+    Described(Arc<Described>),
+}
+
+/// What a describe handle holds: the plan (no values, axes described, not built), and the
+/// values of an axis once `epyr_dataset_axis` asked for them, counted in the library's bytes.
+pub(crate) struct Described {
+    plan: Plan,
+    built_axes: [OnceLock<(Vec<f64>, HeldBytes)>; 3],
+}
+
+impl Described {
+    /// A describe handle's object for `plan`.
+    pub(crate) fn new(plan: Plan) -> Self {
+        Described {
+            plan,
+            built_axes: Default::default(),
+        }
+    }
+
+    /// The values of axis `dim`, made on the first call within the memory budget (an axis
+    /// of 2^28 points takes 2 GiB; the budget refuses it as it refuses a load).
+    fn axis_values(&self, dim: usize) -> Result<Option<&[f64]>> {
+        let (Some(axis), Some(slot)) = (self.plan.axes[dim].as_ref(), self.built_axes.get(dim))
+        else {
+            return Ok(None);
+        };
+        if let Some((values, _)) = slot.get() {
+            return Ok(Some(values));
+        }
+        let path = &self.plan.layout.path;
+        let held = reserve_bytes(
+            heap_block_bytes(axis.len.saturating_mul(8)),
+            path,
+            &config::global().settings()?,
+            None,
+            &format!("the values of axis {}", AXIS_LETTERS[dim]),
+            "copy ranges into your own buffer (epyr_dataset_copy_axis, epyr_reader_copy_axis), \
+             free datasets, or raise performance.memory_limit_mb",
+        )?;
+        let mut values = decode::try_zeroed_f64(axis.len).ok_or_else(|| {
+            Error::new(
+                ErrorKind::MemoryLimit,
+                format!(
+                    "{}: cannot allocate {} values of axis {}",
+                    path.display(),
+                    axis.len,
+                    AXIS_LETTERS[dim]
+                ),
+            )
+        })?;
+        read_plan_axis(&self.plan, dim, 0, &mut values)?;
+        // Another thread may have made them meanwhile; then its values are the handle's.
+        let (values, _) = slot.get_or_init(|| (values, held));
+        Ok(Some(values))
+    }
+}
+
+impl std::ops::Deref for Described {
+    type Target = Plan;
+
+    fn deref(&self) -> &Plan {
+        &self.plan
+    }
 }
 
 impl DatasetRef {
@@ -100,11 +164,45 @@ impl DatasetRef {
         }
     }
 
-    /// The axis of dimension `dim`, if the file gives one.
-    pub(crate) fn axis(&self, dim: usize) -> Option<&Axis> {
+    /// The name and unit of the axis of dimension `dim`, if the file gives one.
+    pub(crate) fn axis_labels(&self, dim: usize) -> Option<(&str, &str)> {
         match self {
-            DatasetRef::Loaded(d) => d.axis(dim),
-            DatasetRef::Described(p) => p.axes.get(dim)?.as_ref(),
+            DatasetRef::Loaded(d) => d.axis(dim).map(|a| (a.name.as_str(), a.unit.as_str())),
+            DatasetRef::Described(p) => p.axes[dim]
+                .as_ref()
+                .map(|a| (a.name.as_str(), a.unit.as_str())),
+        }
+    }
+
+    /// The number of values of the axis of dimension `dim` (0 where the file gives none).
+    pub(crate) fn axis_len(&self, dim: usize) -> usize {
+        match self {
+            DatasetRef::Loaded(d) => d.axis(dim).map_or(0, |a| a.values.len()),
+            DatasetRef::Described(p) => p.axes[dim].as_ref().map_or(0, |a| a.len),
+        }
+    }
+
+    /// The values of the axis of dimension `dim` held by the handle (a describe handle makes
+    /// them on the first call, within the memory budget); `None` where the file gives none.
+    pub(crate) fn axis_values(&self, dim: usize) -> Result<Option<&[f64]>> {
+        match self {
+            DatasetRef::Loaded(d) => Ok(d.axis(dim).map(|a| a.values.as_slice())),
+            DatasetRef::Described(p) => p.axis_values(dim),
+        }
+    }
+
+    /// Writes the values of axis `dim` into `out` (exactly [`DatasetRef::axis_len`] long)
+    /// without holding them: a describe handle computes or reads them into `out`.
+    pub(crate) fn copy_axis(&self, dim: usize, out: &mut [f64]) -> Result<()> {
+        match self {
+            DatasetRef::Loaded(d) => {
+                if let Some(a) = d.axis(dim) {
+                    out.copy_from_slice(&a.values);
+                }
+                Ok(())
+            }
+            DatasetRef::Described(p) if p.axes[dim].is_some() => read_plan_axis(p, dim, 0, out),
+            DatasetRef::Described(_) => Ok(()),
         }
     }
 

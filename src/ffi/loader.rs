@@ -9,7 +9,9 @@ use std::sync::Arc;
 use super::boundary::{
     c_path, c_str_or_empty, in_slice, out_slice, path_and_scaling, set_last_error, status, Out,
 };
-use super::handles::{self, epyr_cache, epyr_dataset, epyr_loader, CacheRef, DatasetRef};
+use super::handles::{
+    self, epyr_cache, epyr_dataset, epyr_loader, CacheRef, DatasetRef, Described,
+};
 use super::EPYR_OK;
 use crate::error::Result;
 use crate::formats::Scaling;
@@ -142,7 +144,9 @@ pub unsafe extern "C" fn epyr_loader_describe(
     // SAFETY: forwarded contract.
     unsafe {
         dataset_from_file(loader, path, scaling, out, |l, path, scaling| {
-            Ok(DatasetRef::Described(Arc::new(l.describe(path, scaling)?)))
+            Ok(DatasetRef::Described(Arc::new(Described::new(
+                l.describe(path, scaling)?,
+            ))))
         })
     }
 }

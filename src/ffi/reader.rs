@@ -256,3 +256,50 @@ pub unsafe extern "C" fn epyr_reader_read_rows(
         Ok(())
     })
 }
+
+/// Copies the values `start .. start + count` of the abscissa of dimension `axis` (0 x, 1 y,
+/// 2 z) of the reader's dataset into `buf` (`cap` doubles) and writes their number to `*len`:
+/// `count`, or 0 where the file gives no abscissa for the dimension. With `buf` NULL only
+/// `*len` is written (size query). The values are computed, or read from the axis file, into
+/// `buf`: the reader holds no axis values, whatever the size, so a chunk's axis is had by
+/// asking for its range (for x, points `first .. first + n` of a chunk are x indices
+/// `first % nx ..`).
+///
+/// One thread at a time. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG` (axis above 2,
+/// range beyond the axis), `EPYR_ERR_BUFFER_TOO_SMALL`, `EPYR_ERR_IO`, `EPYR_ERR_FILE_CHANGED`
+/// (a source file changed since the reader was opened).
+///
+/// # Safety
+/// `buf` NULL or valid for writing `cap` doubles; `len` NULL or valid for one write.
+#[no_mangle]
+pub unsafe extern "C" fn epyr_reader_copy_axis(
+    reader: *mut epyr_reader,
+    axis: u32,
+    start: u64,
+    count: u64,
+    buf: *mut f64,
+    cap: u64,
+    len: *mut u64,
+) -> i32 {
+    status(|| {
+        // SAFETY: NULL or valid for one write (this function's contract).
+        let len = unsafe { Out::required(len, "len") }?;
+        let dim = super::dataset::dim(axis)?;
+        let reader = handles::get(reader, "reader")?;
+        let r = reader.lock();
+        if r.plan().axes[dim].is_none() {
+            len.write(0);
+            return Ok(());
+        }
+        let (start, count) = (to_usize(start, "start")?, to_usize(count, "count")?);
+        let what = format!("{count} values of axis {axis} (doubles)");
+        // SAFETY: NULL or valid for writing `cap` doubles (this function's contract).
+        match unsafe { caller_buffer(buf, cap, count, &what) }? {
+            Some(out) => r.read_axis(dim, start, out)?,
+            // A size query still refuses a range beyond the axis.
+            None => r.read_axis(dim, start.saturating_add(count), &mut [])?,
+        }
+        len.write(count as u64);
+        Ok(())
+    })
+}

@@ -3,14 +3,14 @@
 
 use std::path::Path;
 
-use super::decode::{read_numbers, ByteOrder, NumberType};
+use super::decode::{ByteOrder, NumberType};
 use super::scaling::{ScaleStep, Scaling};
 use super::{
     check_data_len, find_companion, open_regular, positive_integer, read_params, required_number,
-    scaling_number, text, try_linear_axis, zeroed_values, Absence, DataLayout, FileStamp, Origin,
-    Plan, Source,
+    scaling_number, text, Absence, AxisPlan, AxisValues, DataLayout, FileStamp, Origin, Plan,
+    Source,
 };
-use crate::dataset::{Axis, FileFormat, Params, AXIS_LETTERS};
+use crate::dataset::{FileFormat, Params, AXIS_LETTERS};
 use crate::error::{Error, ErrorKind, Result};
 
 /// Builds the plan of a BES3T dataset from its descriptor and data file.
@@ -90,7 +90,7 @@ pub(super) fn plan(dsc: &Path, data: Source, scaling: Scaling, mut origin: Origi
     )?;
 
     let mut sources = vec![dsc_source, (dta.to_path_buf(), data_stamp)];
-    let mut axes: [Option<Axis>; 3] = [None, None, None];
+    let mut axes: [Option<AxisPlan>; 3] = [None, None, None];
     for dim in 0..3 {
         if dims[dim] > 1 {
             axes[dim] = read_axis(
@@ -207,8 +207,9 @@ fn number_type(params: &Params, dsc: &Path, components: usize) -> Result<NumberT
     Ok(types[0])
 }
 
-/// Reads the axis of dimension `dim` (with more than one point); an axis file read is added to
-/// `sources`, axis file names looked for and not found to `absent`.
+/// Describes the axis of dimension `dim` (with more than one point); an axis file is checked
+/// (number type, size) but not read, and added to `sources`; axis file names looked for and not
+/// found go to `absent`.
 fn read_axis(
     params: &Params,
     dsc: &Path,
@@ -217,7 +218,7 @@ fn read_axis(
     order: ByteOrder,
     (sources, absent): (&mut Vec<Source>, &mut Vec<Absence>),
     warnings: &mut Vec<String>,
-) -> Result<Option<Axis>> {
+) -> Result<Option<AxisPlan>> {
     let letter = AXIS_LETTERS[dim];
     let name = params
         .get(&format!("{letter}NAM"))
@@ -229,7 +230,7 @@ fn read_axis(
         .to_string();
     let typ_key = format!("{letter}TYP");
     let typ = params.get(&typ_key).map(|t| t.trim().to_ascii_uppercase());
-    let linear = |warnings: &mut Vec<String>| -> Result<Vec<f64>> {
+    let linear = |warnings: &mut Vec<String>| -> Result<AxisValues> {
         let min = required_number(params, &format!("{letter}MIN"), dsc)?;
         let width = required_number(params, &format!("{letter}WID"), dsc)?;
         if width == 0.0 {
@@ -237,9 +238,12 @@ fn read_axis(
                 "{}: {letter} range has zero width; axis 1..{n} used",
                 dsc.display()
             ));
-            return try_linear_axis(1.0, (n - 1) as f64, n, dsc);
+            return Ok(AxisValues::Linear {
+                first: 1.0,
+                width: (n - 1) as f64,
+            });
         }
-        try_linear_axis(min, width, n, dsc)
+        Ok(AxisValues::Linear { first: min, width })
     };
     let values = match typ.as_deref() {
         Some("IDX") => linear(warnings)?,
@@ -283,11 +287,17 @@ fn read_axis(
             ))
         }
     };
-    Ok(Some(Axis { values, name, unit }))
+    Ok(Some(AxisPlan {
+        len: n,
+        name,
+        unit,
+        values,
+    }))
 }
 
-/// Reads `n` values of a nonlinear axis from its companion file; returns them with the file's
-/// stamp, taken through the opened file before reading.
+/// Describes the `n` values of a nonlinear axis in its companion file, after checking its
+/// number type and (through the opened file) that it is a regular file holding them; returns
+/// the description and the file's stamp.
 fn read_companion(
     params: &Params,
     dsc: &Path,
@@ -296,7 +306,7 @@ fn read_companion(
     n: usize,
     order: ByteOrder,
     warnings: &mut Vec<String>,
-) -> Result<(Vec<f64>, FileStamp)> {
+) -> Result<(AxisValues, FileStamp)> {
     let fmt_key = format!("{letter}FMT");
     let ty = match params.get(&fmt_key) {
         None => NumberType::F64,
@@ -311,7 +321,7 @@ fn read_companion(
         },
     };
 
-    let (handle, stamp) = open_regular(file, "axis file")?;
+    let (_, stamp) = open_regular(file, "axis file")?;
     let len = stamp.len();
     let needed = n as u64 * ty.size() as u64;
     if len < needed {
@@ -330,8 +340,12 @@ fn read_companion(
             len - needed
         ));
     }
-    let mut values = zeroed_values(n, file, "the axis values")?;
-    read_numbers(&handle, file, 0, ty, order, &mut values)?;
+    let values = AxisValues::File {
+        path: file.to_path_buf(),
+        stamp,
+        number: ty,
+        order,
+    };
     Ok((values, stamp))
 }
 

@@ -293,25 +293,24 @@ pub fn read_points_parallel(
             rest = tail;
         }
     }
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = parts
-            .into_iter()
-            .enumerate()
-            .map(|(t, mut outs)| scope.spawn(move || read(t * per_thread, &mut outs)))
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join().unwrap_or_else(|_| {
-                    Err(Error::new(
-                        crate::ErrorKind::Panic,
-                        "a decoding thread panicked",
-                    ))
-                })
+    // Where the system refuses a thread, its range is decoded on the calling thread.
+    let tasks: Vec<_> = parts
+        .into_iter()
+        .enumerate()
+        .map(|(t, mut outs)| move || read(t * per_thread, &mut outs))
+        .collect();
+    crate::threads::run_scoped(tasks)
+        .into_iter()
+        .map(|r| {
+            r.unwrap_or_else(|_| {
+                Err(Error::new(
+                    crate::ErrorKind::Panic,
+                    "a decoding thread panicked",
+                ))
             })
-            .collect::<Result<Vec<()>>>()
-            .map(|_| ())
-    })
+        })
+        .collect::<Result<Vec<()>>>()
+        .map(|_| ())
 }
 
 /// Reads `out.len()` numbers from byte `start` of `file` and decodes them into `out`.

@@ -6,10 +6,10 @@ use std::path::Path;
 use super::decode::{ByteOrder, NumberType};
 use super::scaling::{ScaleStep, Scaling};
 use super::{
-    check_data_len, leading_number, positive_integer, read_params, scaling_number, text,
-    try_linear_axis, zeroed_values, DataLayout, Origin, Plan, Source,
+    check_data_len, leading_number, positive_integer, read_params, scaling_number, text, AxisPlan,
+    AxisValues, DataLayout, Origin, Plan, Source,
 };
-use crate::dataset::{Axis, FileFormat, Param, Params};
+use crate::dataset::{FileFormat, Param, Params};
 use crate::error::{Error, Result};
 
 /// `JSS` bit for complex data.
@@ -133,7 +133,7 @@ pub(super) fn plan(par: &Path, data: Source, scaling: Scaling, origin: Origin) -
         &mut warnings,
     )?;
     let dims = [nx as usize, ny as usize, 1];
-    let axes = abscissae(&params, dims, &mut warnings, par)?;
+    let axes = abscissae(&params, dims, &mut warnings, par);
     let scale = scale_steps(&params, par, scaling, dims[1])?;
     Ok(Plan {
         format: FileFormat::Esp,
@@ -165,11 +165,11 @@ fn abscissae(
     dims: [usize; 3],
     warnings: &mut Vec<String>,
     par: &Path,
-) -> Result<[Option<Axis>; 3]> {
+) -> [Option<AxisPlan>; 3] {
     let [nx, ny, _] = dims;
-    let mut axes: [Option<Axis>; 3] = [None, None, None];
+    let mut axes: [Option<AxisPlan>; 3] = [None, None, None];
     if nx <= 1 {
-        return Ok(axes);
+        return axes;
     }
     let sweep = params.get("JEX").unwrap_or("field-sweep").to_string();
     let x_unit = params.get("JUN").unwrap_or("").to_string();
@@ -182,11 +182,7 @@ fn abscissae(
     let x = if sweep == "Time-Sweep" {
         let rct = num(params, "RCT").unwrap_or(1.0);
         unit = "s".into();
-        let mut values = zeroed_values(nx, par, "the x axis")?;
-        for (i, v) in values.iter_mut().enumerate() {
-            *v = i as f64 * rct / 1000.0;
-        }
-        Some(values)
+        Some(AxisValues::TimeSweep { interval_ms: rct })
     } else {
         let range = if sweep == "ENDOR" {
             gst_gsi()
@@ -194,8 +190,12 @@ fn abscissae(
             if ny > 1 {
                 let (lb, wi) = (num(params, "XYLB"), num(params, "XYWI"));
                 if let (Some(lb), Some(wi)) = (lb, wi) {
-                    axes[1] = Some(Axis {
-                        values: try_linear_axis(lb, wi, ny, par)?,
+                    axes[1] = Some(AxisPlan {
+                        len: ny,
+                        values: AxisValues::Linear {
+                            first: lb,
+                            width: wi,
+                        },
                         name: params.get("JEY").unwrap_or("").to_string(),
                         unit: params.get("XYUN").unwrap_or("").to_string(),
                     });
@@ -218,14 +218,12 @@ fn abscissae(
         } else {
             None
         };
-        match range {
-            Some((first, width)) => Some(try_linear_axis(first, width, nx, par)?),
-            None => None,
-        }
+        range.map(|(first, width)| AxisValues::Linear { first, width })
     };
     match x {
         Some(values) => {
-            axes[0] = Some(Axis {
+            axes[0] = Some(AxisPlan {
+                len: nx,
                 values,
                 name: sweep,
                 unit,
@@ -236,7 +234,7 @@ fn abscissae(
             par.display()
         )),
     }
-    Ok(axes)
+    axes
 }
 
 /// The scaling steps of eprload's ESP reader, in its order: `n`, `G`, `P`, `T`, `c`.
@@ -254,11 +252,12 @@ fn scale_steps(params: &Params, par: &Path, scaling: Scaling, ny: usize) -> Resu
         if params.get("JEY") == Some("mw-power-sweep") && ny > 1 {
             let lb = need("XYLB", 'P')?;
             let wi = need("XYWI", 'P')?;
-            let rows = try_linear_axis(lb, wi, ny, par)?
-                .into_iter()
-                .map(|db| (mw * 10f64.powf(-db / 10.0)).sqrt())
-                .collect();
-            steps.push(ScaleStep::DivideRows(rows));
+            steps.push(ScaleStep::DividePowerSweepRows {
+                mw,
+                first_db: lb,
+                width_db: wi,
+                rows: ny,
+            });
         } else {
             steps.push(ScaleStep::Divide(mw.sqrt()));
         }

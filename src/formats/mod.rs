@@ -6,6 +6,7 @@
 //! reads and decodes the values into a [`Dataset`]. The loader uses the plan to check the
 //! memory budget before the big allocation, and the chunked reader uses the layout to stream.
 
+mod axis;
 mod bes3t;
 #[allow(unsafe_code)]
 pub mod decode;
@@ -19,11 +20,12 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+pub use axis::{AxisPlan, AxisValues};
 pub use decode::{ByteOrder, ComponentSlot, NumberType};
 pub use scaling::{ScaleStep, Scaling};
 pub use writer::{write_bes3t, WriteOptions};
 
-use crate::dataset::{Axis, Component, Dataset, DatasetParts, FileFormat, Params};
+use crate::dataset::{dataset_heap_bytes, Component, Dataset, DatasetParts, FileFormat, Params};
 use crate::error::{Error, ErrorKind, Result};
 
 /// The largest descriptor or parameter file epyr reads (real ones are at most about 1 MB); a
@@ -211,8 +213,9 @@ pub struct Plan {
     pub format: FileFormat,
     /// Where the values are.
     pub layout: DataLayout,
-    /// The x, y and z axes.
-    pub axes: [Option<Axis>; 3],
+    /// The x, y and z axes, described: their values are made when a dataset is built, or one
+    /// range at a time ([`AxisPlan::read_into`]).
+    pub axes: [Option<AxisPlan>; 3],
     /// The parameters.
     pub params: Params,
     /// Every file the dataset is built from (descriptor/parameter file, data file, axis
@@ -304,15 +307,16 @@ impl Plan {
     pub fn read_parallel(self, threads: usize) -> Result<Dataset> {
         let layout = &self.layout;
         let points = layout.points();
-        let mut components = layout
-            .complex
-            .iter()
-            .map(|&complex| {
-                let n = points * (1 + usize::from(complex));
-                let values = zeroed_values(n, &layout.path, "the values")?;
-                Ok(Component { complex, values })
-            })
-            .collect::<Result<Vec<Component>>>()?;
+        // Exactly one slot per component, as `dataset_heap_bytes` counts it.
+        let mut components = Vec::new();
+        components
+            .try_reserve_exact(layout.complex.len())
+            .map_err(|_| cannot_allocate(&layout.path, "the component table"))?;
+        for &complex in &layout.complex {
+            let n = points * (1 + usize::from(complex));
+            let values = zeroed_values(n, &layout.path, "the values")?;
+            components.push(Component { complex, values });
+        }
         {
             let mut outputs: Vec<&mut [f64]> = components
                 .iter_mut()
@@ -320,15 +324,43 @@ impl Plan {
                 .collect();
             self.read_values_into(&mut outputs, threads)?;
         }
+        let mut axes = [None, None, None];
+        for (dim, (axis, plan)) in axes.iter_mut().zip(self.axes).enumerate() {
+            if let Some(plan) = plan {
+                *axis = Some(plan.into_axis(dim, &self.layout.path)?);
+            }
+        }
         Dataset::new(DatasetParts {
             format: self.format,
             dims: self.layout.dims,
             components,
-            axes: self.axes,
+            axes,
             params: self.params,
             sources: self.sources.into_iter().map(|(p, _)| p).collect(),
             warnings: self.warnings,
         })
+    }
+
+    /// The bytes the dataset read from this plan will hold ([`Dataset::heap_bytes`]: values,
+    /// axes, the component table, parameters, paths, warnings), known before any of it is
+    /// allocated.
+    pub fn dataset_heap_bytes(&self) -> usize {
+        let points = self.layout.points();
+        dataset_heap_bytes(
+            self.layout.complex.len(),
+            self.layout
+                .complex
+                .iter()
+                .map(|&c| points.saturating_mul(1 + usize::from(c))),
+            self.axes
+                .iter()
+                .flatten()
+                .map(|a| [a.len, a.name.capacity(), a.unit.capacity()]),
+            &self.params,
+            self.sources.iter().map(|(p, _)| p.capacity()),
+            self.warnings.capacity(),
+            self.warnings.iter().map(String::capacity),
+        )
     }
 
     /// Reads, decodes and scales every value into caller buffers, one per component, each
@@ -824,37 +856,6 @@ pub(crate) fn scaling_number(params: &Params, path: &Path, key: &str, option: ch
     })
 }
 
-/// `first + width * i / (n - 1)` for `i` in `0..n`, ending exactly at `first + width`
-/// (MATLAB's `first + linspace(0, width, n)`).
-pub(crate) fn linear_axis(first: f64, width: f64, n: usize) -> Vec<f64> {
-    let mut v = vec![0.0; n];
-    fill_linear(&mut v, first, width);
-    v
-}
-
-/// [`linear_axis`] for a reader: a [`ErrorKind::MemoryLimit`] error naming `path` where the
-/// memory cannot be had, instead of the abort of a failed allocation.
-pub(crate) fn try_linear_axis(first: f64, width: f64, n: usize, path: &Path) -> Result<Vec<f64>> {
-    let mut v = zeroed_values(n, path, "an axis")?;
-    fill_linear(&mut v, first, width);
-    Ok(v)
-}
-
-/// Fills `v` with the values of [`linear_axis`].
-fn fill_linear(v: &mut [f64], first: f64, width: f64) {
-    match v.len() {
-        0 => {}
-        1 => v[0] = first,
-        n => {
-            let last = (n - 1) as f64;
-            for (i, x) in v.iter_mut().enumerate() {
-                *x = first + width * (i as f64 / last);
-            }
-            v[n - 1] = first + width;
-        }
-    }
-}
-
 /// `n` zeros for values read from `path`, or a [`ErrorKind::MemoryLimit`] error that names the
 /// file and `what` the memory was for. A data file can claim more memory than the machine has
 /// while its size agrees with the claim (a sparse file of a terabyte takes no disk space), and
@@ -870,6 +871,15 @@ pub(crate) fn zeroed_values(n: usize, path: &Path, what: &str) -> Result<Vec<f64
             ),
         )
     })
+}
+
+/// The [`ErrorKind::MemoryLimit`] error of an allocation for `what` (of the dataset read from
+/// `path`) that the system refused.
+fn cannot_allocate(path: &Path, what: &str) -> Error {
+    Error::new(
+        ErrorKind::MemoryLimit,
+        format!("{}: cannot allocate memory for {what}", path.display()),
+    )
 }
 
 /// Checks that a data file holds at least the bytes the descriptor claims; records a warning
@@ -902,14 +912,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn linear_axis_ends_at_first_plus_width() {
-        let a = linear_axis(3280.0, 200.0, 1024);
-        assert_eq!(a[0], 3280.0);
-        assert_eq!(a[1023], 3480.0);
-        assert_eq!(linear_axis(5.0, 1.0, 1), vec![5.0]);
-    }
-
-    #[test]
     fn read_reports_memory_that_cannot_be_had_instead_of_aborting() {
         // 2^50 int8 points would decode to 8 PiB of f64, more than any address space; the
         // allocation fails before the (missing) data file is opened.
@@ -940,8 +942,6 @@ mod tests {
         let e = plan.read().unwrap_err();
         assert_eq!(e.kind(), ErrorKind::MemoryLimit, "{e}");
         assert!(e.message().contains("/nonexistent/huge.DTA"), "{e}");
-        let e = try_linear_axis(0.0, 1.0, 1 << 50, Path::new("x.par")).unwrap_err();
-        assert_eq!(e.kind(), ErrorKind::MemoryLimit, "{e}");
     }
 
     #[test]

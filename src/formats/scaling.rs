@@ -83,8 +83,26 @@ pub enum ScaleStep {
     Divide(f64),
     /// Multiply every value by the number.
     Multiply(f64),
-    /// Divide the values of row `y` (all x of that y, every z) by the `y`-th number.
-    DivideRows(Vec<f64>),
+    /// Divide the values of row `y` (all x of that y, every z) by the square root of the
+    /// power in mW of an ESP power sweep: `sqrt(mw * 10^(-db / 10))`, with `db` value `y` of
+    /// the linear axis of `rows` values from `first_db` to `first_db + width_db`. Computed per
+    /// row as it is needed, so a plan holds nothing proportional to the rows.
+    DividePowerSweepRows {
+        /// The microwave power at 0 dB, in mW (`MP`).
+        mw: f64,
+        /// The attenuation of the first row, in dB (`XYLB`).
+        first_db: f64,
+        /// The attenuation of the last row minus that of the first (`XYWI`).
+        width_db: f64,
+        /// The number of rows of the sweep (`ny`).
+        rows: usize,
+    },
+}
+
+/// The divisor of row `row` of a [`ScaleStep::DividePowerSweepRows`] step.
+fn power_sweep_divisor(mw: f64, first_db: f64, width_db: f64, rows: usize, row: usize) -> f64 {
+    let db = super::axis::linear_value(first_db, width_db, rows, row);
+    (mw * 10f64.powf(-db / 10.0)).sqrt()
 }
 
 /// Applies the steps to values of whole points: `width` numbers per point (1 real, 2 complex,
@@ -101,10 +119,21 @@ pub fn apply_steps(
         match step {
             ScaleStep::Divide(d) => values.iter_mut().for_each(|v| *v /= d),
             ScaleStep::Multiply(m) => values.iter_mut().for_each(|v| *v *= m),
-            ScaleStep::DivideRows(rows) => {
+            &ScaleStep::DividePowerSweepRows {
+                mw,
+                first_db,
+                width_db,
+                rows,
+            } => {
+                let mut current: Option<(usize, f64)> = None;
                 for (i, point) in values.chunks_mut(width).enumerate() {
                     let row = ((first_point + i) / dims[0]) % dims[1];
-                    point.iter_mut().for_each(|v| *v /= rows[row]);
+                    let divisor = match current {
+                        Some((r, d)) if r == row => d,
+                        _ => power_sweep_divisor(mw, first_db, width_db, rows, row),
+                    };
+                    current = Some((row, divisor));
+                    point.iter_mut().for_each(|v| *v /= divisor);
                 }
             }
         }
@@ -138,13 +167,20 @@ mod tests {
             0,
         );
         assert_eq!(v, vec![3.0, 6.0, 9.0, 12.0]);
+        // 1 mW at 0 dB and 4 mW at -6.0206 dB: divisors 1 and 2 (to rounding).
         let mut v = vec![2.0, 2.0, 2.0, 2.0];
-        let rows = ScaleStep::DivideRows(vec![1.0, 2.0]);
+        let rows = ScaleStep::DividePowerSweepRows {
+            mw: 1.0,
+            first_db: 0.0,
+            width_db: -10.0 * 4f64.log10(),
+            rows: 2,
+        };
         apply_steps(std::slice::from_ref(&rows), &mut v, 1, [2, 2, 1], 0);
-        assert_eq!(v, vec![2.0, 2.0, 1.0, 1.0]);
+        let near = |a: &[f64], b: &[f64]| a.iter().zip(b).all(|(x, y)| (x - y).abs() < 1e-12);
+        assert!(near(&v, &[2.0, 2.0, 1.0, 1.0]), "{v:?}");
         // The same rows seen from a chunk that starts at point 3 (row 1).
         let mut v = vec![4.0, 4.0];
         apply_steps(std::slice::from_ref(&rows), &mut v, 1, [2, 2, 1], 3);
-        assert_eq!(v, vec![2.0, 4.0]);
+        assert!(near(&v, &[2.0, 4.0]), "{v:?}");
     }
 }

@@ -2,6 +2,8 @@
 //! parameter file (`.par`). Both are 8-bit text; bytes are decoded as Latin-1, so no byte is
 //! ever dropped or rejected.
 
+use std::sync::Arc;
+
 use memchr::memchr;
 
 use crate::dataset::{Param, Params};
@@ -120,7 +122,7 @@ pub(crate) fn parse_dsc_limited(bytes: &[u8], max_entries: usize) -> Option<Para
         max_entries,
     ));
     let mut history = None;
-    let mut device: Option<String> = None;
+    let mut device: Option<Arc<str>> = None;
     let mut lines = DscLines {
         rest: bytes,
         offset: 0,
@@ -135,7 +137,7 @@ pub(crate) fn parse_dsc_limited(bytes: &[u8], max_entries: usize) -> Option<Para
         }
         if key == b".DVC" {
             let name = value.split(|&b| b == b',').next().unwrap_or_default();
-            device = Some(latin1(trim_blanks(name)));
+            device = Some(Arc::from(latin1(trim_blanks(name))));
             continue;
         }
         if !key[0].is_ascii_alphabetic() {

@@ -42,7 +42,9 @@ impl Default for WriteOptions {
 /// axis with exactly these values (bit for bit) is written as `IDX`; any other axis is written
 /// point by point to an `.XGF/.YGF/.ZGF` file (`IGD`).
 pub fn linear_axis(first: f64, width: f64, n: usize) -> Vec<f64> {
-    super::linear_axis(first, width, n)
+    (0..n)
+        .map(|i| super::axis::linear_value(first, width, n, i))
+        .collect()
 }
 
 /// The axis key suffixes the writer generates for a dimension it writes an axis for; for the

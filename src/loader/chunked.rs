@@ -192,6 +192,15 @@ impl ChunkedReader {
         Ok(count * nx * self.values_per_point())
     }
 
+    /// Writes the values `start..start + out.len()` of the axis of dimension `dim` (0 x, 1 y,
+    /// 2 z) into `out`: any range, so that a reader holds no axis values of its own, whatever
+    /// the size (see [`Plan::axes`] for lengths, names and units). A dimension without an
+    /// axis or a range beyond it is an [`ErrorKind::InvalidArgument`] error; an axis file that
+    /// changed since the plan was made is [`ErrorKind::FileChanged`].
+    pub fn read_axis(&self, dim: usize, start: usize, out: &mut [f64]) -> Result<()> {
+        read_plan_axis(&self.plan, dim, start, out)
+    }
+
     /// Reads whole points from `first` into `out` (file order), scaled, and checks that no
     /// source file changed since the plan was made.
     fn read_points_at(&self, first: usize, out: &mut [f64]) -> Result<()> {
@@ -214,4 +223,20 @@ impl ChunkedReader {
         }
         Ok(())
     }
+}
+
+/// Writes values `start..start + out.len()` of axis `dim` of `plan` into `out` and checks that
+/// no source file (an axis file included) changed since the plan was made.
+pub(crate) fn read_plan_axis(plan: &Plan, dim: usize, start: usize, out: &mut [f64]) -> Result<()> {
+    let axis = plan.axes.get(dim).and_then(Option::as_ref).ok_or_else(|| {
+        Error::new(
+            ErrorKind::InvalidArgument,
+            format!(
+                "{}: the dataset has no axis {dim} (0 x, 1 y, 2 z)",
+                plan.layout.path.display()
+            ),
+        )
+    })?;
+    axis.read_into(dim, start, out)?;
+    check_unchanged(&plan.sources)
 }

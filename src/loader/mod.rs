@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use parking_lot::Mutex;
 
+pub(crate) use chunked::read_plan_axis;
 pub use chunked::ChunkedReader;
 
 use crate::accounting::{library_bytes, HeldBytes};
@@ -186,12 +187,10 @@ impl Loader {
                 });
             }
         };
-        std::thread::scope(|scope| {
-            for _ in 1..workers {
-                scope.spawn(work);
-            }
-            work();
-        });
+        // The calling thread is one of the workers. A worker the system refuses runs on the
+        // calling thread, and finds the queue empty or takes its share; a worker that panicked
+        // leaves its file without a result, reported below.
+        crate::threads::run_scoped(vec![&work; workers]);
         results
             .into_iter()
             .map(|slot| {
@@ -248,15 +247,37 @@ fn read_stamped(
 
 /// The memory guard: makes room for a load of `plan` by evicting cache entries; fails with
 /// [`ErrorKind::MemoryLimit`] if the library would still go over `memory_limit_mb`. Returns a
-/// reservation of the bytes, held until the dataset exists.
+/// reservation of the bytes, held until the dataset exists. It counts everything the dataset
+/// will hold (values, axes, components, parameters, text: [`Plan::dataset_heap_bytes`]) and
+/// runs before anything proportional to the data is allocated.
 fn reserve(
     plan: &Plan,
     path: &Path,
     settings: &Settings,
     cache: Option<&Arc<DataCache>>,
 ) -> Result<HeldBytes> {
-    let axes: usize = plan.axes.iter().flatten().map(|a| a.values.len() * 8).sum();
-    let needed = plan.layout.value_bytes() as usize + axes;
+    reserve_bytes(
+        plan.dataset_heap_bytes(),
+        path,
+        settings,
+        cache,
+        "loading",
+        "read it with the chunked reader (epyr_reader_open / Loader::open_reader), free datasets, \
+         or raise performance.memory_limit_mb",
+    )
+}
+
+/// The memory guard for `needed` bytes of `what` (of the dataset at `path`): evicts entries of
+/// `cache` that no caller holds to make room, else fails with [`ErrorKind::MemoryLimit`]
+/// naming needed, held and limit, and `advice`. Returns the reservation.
+pub(crate) fn reserve_bytes(
+    needed: usize,
+    path: &Path,
+    settings: &Settings,
+    cache: Option<&Arc<DataCache>>,
+    what: &str,
+    advice: &str,
+) -> Result<HeldBytes> {
     let Some(limit) = settings.memory_limit_bytes() else {
         return Ok(HeldBytes::new(needed));
     };
@@ -270,9 +291,8 @@ fn reserve(
         return Err(Error::new(
             ErrorKind::MemoryLimit,
             format!(
-                "{}: loading needs {:.1} MB, epyr already holds {:.1} MB and memory_limit_mb is {:.1} MB; \
-                 read it with the chunked reader (epyr_reader_open / Loader::open_reader), free datasets, \
-                 or raise performance.memory_limit_mb",
+                "{}: {what} needs {:.1} MB, epyr already holds {:.1} MB and memory_limit_mb is {:.1} MB; \
+                 {advice}",
                 path.display(),
                 mb(needed as f64),
                 mb(library_bytes() as f64),

@@ -80,6 +80,8 @@ pub struct AllocStats {
     pub largest: usize,
     /// The peak of bytes allocated during the call and not yet freed.
     pub peak_live: usize,
+    /// Bytes allocated during the call and still not freed at its end (what its result keeps).
+    pub live: usize,
 }
 
 /// Runs `f` with counting on for this thread and returns its result and the counts. Panics if
@@ -105,6 +107,7 @@ pub fn measure<T>(f: impl FnOnce() -> T) -> (T, AllocStats) {
     let stats = AllocStats {
         largest: LARGEST.with(Cell::get),
         peak_live: PEAK.with(Cell::get).max(0) as usize,
+        live: LIVE.with(Cell::get).max(0) as usize,
     };
     (out, stats)
 }

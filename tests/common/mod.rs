@@ -149,6 +149,35 @@ pub fn settle_files() {
     std::thread::sleep(window + std::time::Duration::from_millis(20));
 }
 
+/// Replaces the line of `key` in the descriptor with `key<TAB>value`, or removes it when `value`
+/// is `None`. A key that is not in the file is added after the first line. Panics when asked to
+/// remove a key that is not there, so an edit can never silently do nothing.
+pub fn set_key(dsc: &std::path::Path, key: &str, value: Option<&str>) {
+    let text = std::fs::read_to_string(dsc).expect("read descriptor");
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let at = lines
+        .iter()
+        .position(|l| l.split_whitespace().next() == Some(key));
+    match (at, value) {
+        (Some(i), Some(v)) => lines[i] = format!("{key}\t{v}"),
+        (Some(i), None) => {
+            lines.remove(i);
+        }
+        (None, Some(v)) => lines.insert(1, format!("{key}\t{v}")),
+        (None, None) => panic!("{key} is not in {}", dsc.display()),
+    }
+    std::fs::write(dsc, lines.join("\n") + "\n").expect("write descriptor");
+}
+
+/// Sets the length of `path` to `len` bytes: cuts it, or extends it with a hole (sparse).
+pub fn set_file_len(path: &std::path::Path, len: u64) {
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(path)
+        .and_then(|f| f.set_len(len))
+        .expect("truncate");
+}
+
 /// Asserts that two slices of `f64` are identical bit for bit (NaN payloads and the sign of
 /// zero included), naming the first difference.
 pub fn assert_bits_eq(what: &str, got: &[f64], want: &[f64]) {

@@ -1,0 +1,173 @@
+//! Axes as a [`super::Plan`] describes them: the length, name and unit of an axis and where
+//! its values come from (a formula or an axis file), without the values. A plan of a file with
+//! 2^28 points along x holds a few bytes for its x axis, not 2 GiB; the values are made when a
+//! dataset is built (after the memory guard counted them) or for one index range at a time
+//! (the chunked reader, describe handles).
+
+use std::path::{Path, PathBuf};
+
+use super::decode::{read_numbers, ByteOrder, NumberType};
+use super::{describe_change, open_regular, zeroed_values, FileStamp};
+use crate::dataset::{Axis, AXIS_LETTERS};
+use crate::error::{Error, ErrorKind, Result};
+
+/// Where the values of an axis come from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AxisValues {
+    /// `first + width * (i / (n - 1))` for `i` in `0..n`, the last exactly `first + width`
+    /// (MATLAB's `first + linspace(0, width, n)`); `first` for an axis of one point.
+    Linear {
+        /// The first value.
+        first: f64,
+        /// The last value minus the first.
+        width: f64,
+    },
+    /// `i * interval_ms / 1000`: the seconds of an ESP time sweep sampled every `interval_ms`
+    /// milliseconds (`RCT`).
+    TimeSweep {
+        /// The sample interval in milliseconds.
+        interval_ms: f64,
+    },
+    /// Values stored from the start of an axis file (`.XGF/.YGF/.ZGF`). The file is one of the
+    /// plan's sources: its stamp was taken when the plan was made; each read opens it without
+    /// blocking and refuses a file whose stamp differs, and readers check all sources after
+    /// reading.
+    File {
+        /// The axis file.
+        path: PathBuf,
+        /// Its stamp when the plan was made.
+        stamp: FileStamp,
+        /// The number type of its values.
+        number: NumberType,
+        /// Their byte order.
+        order: ByteOrder,
+    },
+}
+
+/// An axis of a plan: its length, name and unit, and how to get its values.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AxisPlan {
+    /// The number of values (the points of the dimension).
+    pub len: usize,
+    /// The axis name (BES3T `XNAM`, ESP sweep type), possibly empty.
+    pub name: String,
+    /// The axis unit, possibly empty.
+    pub unit: String,
+    /// Where the values come from.
+    pub values: AxisValues,
+}
+
+impl AxisPlan {
+    /// Writes the values of indices `start..start + out.len()` into `out`. A range beyond the
+    /// axis is an [`ErrorKind::InvalidArgument`] error; an axis file that cannot be read is an
+    /// I/O error naming it. `dim` (0 x, 1 y, 2 z) names the axis in messages.
+    pub fn read_into(&self, dim: usize, start: usize, out: &mut [f64]) -> Result<()> {
+        if start
+            .checked_add(out.len())
+            .is_none_or(|end| end > self.len)
+        {
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                format!(
+                    "values {start}..{start}+{} of axis {} are out of range: it has {} values",
+                    out.len(),
+                    AXIS_LETTERS.get(dim).copied().unwrap_or('?'),
+                    self.len
+                ),
+            ));
+        }
+        match &self.values {
+            AxisValues::Linear { first, width } => {
+                for (i, v) in (start..).zip(out.iter_mut()) {
+                    *v = linear_value(*first, *width, self.len, i);
+                }
+            }
+            AxisValues::TimeSweep { interval_ms } => {
+                for (i, v) in (start..).zip(out.iter_mut()) {
+                    *v = i as f64 * interval_ms / 1000.0;
+                }
+            }
+            AxisValues::File {
+                path,
+                stamp,
+                number,
+                order,
+            } => {
+                let (file, now) = open_regular(path, "axis file")?;
+                if now != *stamp {
+                    return Err(Error::new(
+                        ErrorKind::FileChanged,
+                        format!(
+                            "{}: axis file changed since its descriptor was read ({}); load again",
+                            path.display(),
+                            describe_change(stamp, &now, now.len())
+                        ),
+                    ));
+                }
+                let offset = start as u64 * number.size() as u64;
+                read_numbers(&file, path, offset, *number, *order, out)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The axis with all its values, for a dataset; a [`ErrorKind::MemoryLimit`] error naming
+    /// `path` (the dataset's data file) where the memory cannot be had.
+    pub fn into_axis(self, dim: usize, path: &Path) -> Result<Axis> {
+        let mut values = zeroed_values(self.len, path, "an axis")?;
+        self.read_into(dim, 0, &mut values)?;
+        Ok(Axis {
+            values,
+            name: self.name,
+            unit: self.unit,
+        })
+    }
+}
+
+/// Value `i` of the linear axis of `n` points from `first` to `first + width`
+/// ([`AxisValues::Linear`]).
+pub(crate) fn linear_value(first: f64, width: f64, n: usize, i: usize) -> f64 {
+    if n <= 1 {
+        first
+    } else if i == n - 1 {
+        first + width
+    } else {
+        first + width * (i as f64 / (n - 1) as f64)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_range_of_a_linear_axis_equals_the_same_range_of_the_whole() {
+        let axis = AxisPlan {
+            len: 1024,
+            name: String::new(),
+            unit: String::new(),
+            values: AxisValues::Linear {
+                first: 3280.0,
+                width: 200.0,
+            },
+        };
+        let whole = axis
+            .clone()
+            .into_axis(0, Path::new("a.DTA"))
+            .unwrap()
+            .values;
+        assert_eq!((whole[0], whole[1023]), (3280.0, 3480.0));
+        let mut part = vec![0.0; 24];
+        axis.read_into(0, 1000, &mut part).unwrap();
+        assert_eq!(part, whole[1000..]);
+        let e = axis.read_into(0, 1001, &mut part).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidArgument, "{e}");
+        // 2^50 values (8 PiB) cannot be had: an error, not the abort of a failed allocation.
+        let huge = AxisPlan {
+            len: 1 << 50,
+            ..axis
+        };
+        let e = huge.into_axis(0, Path::new("a.DTA")).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::MemoryLimit, "{e}");
+    }
+}

@@ -370,6 +370,23 @@ int32_t epyr_dataset_axis(const epyr_dataset *ds,
                           uint64_t *len);
 
 /**
+ * Copies the names and units of the three axes in one call: x name, x unit, y name, y unit,
+ * z name, z unit, each followed by a NUL (`""` where the file gives none), as
+ * `epyr_dataset_params_packed` packs parameters.
+ *
+ * Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG`,
+ * `EPYR_ERR_BUFFER_TOO_SMALL` (nothing written).
+ *
+ * # Safety
+ * `buf` NULL or valid for `cap` bytes; `needed` NULL (only when `buf` is given) or valid for
+ * one write.
+ */
+int32_t epyr_dataset_axis_labels_packed(const epyr_dataset *ds,
+                                        char *buf,
+                                        uint64_t cap,
+                                        uint64_t *needed);
+
+/**
  * Copies the name (`XNAM`, ...) of axis `axis` with a NUL into `buf` (`cap` bytes) and
  * writes the bytes needed including the NUL to `*needed`; with `buf` NULL only `*needed`
  * (size query). `""` where the file names none.
@@ -567,6 +584,28 @@ int32_t epyr_dataset_param_value(const epyr_dataset *ds,
                                  uint64_t *needed);
 
 /**
+ * Copies every parameter of the dataset in one call: for each parameter in file order (as
+ * `epyr_dataset_param_key`), its key, its raw value text and its BES3T device block (`""`
+ * outside a `.DVC` block), each followed by a NUL, so `3 * count` strings
+ * (`epyr_dataset_param_count`). `*needed` gets the bytes of all of them, NULs included (0 for
+ * no parameters); with `buf` NULL only `*needed` (size query). No text contains a NUL, so
+ * splitting the buffer at NUL bytes gives the strings back: in Python
+ * `raw[:needed].split(b"\0")[:-1]`, in MATLAB `strsplit(char(raw(1:needed-1)), char(0))`, in
+ * LabVIEW "Spreadsheet String to Array" with the delimiter `\00`.
+ *
+ * Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG`,
+ * `EPYR_ERR_BUFFER_TOO_SMALL` (nothing written).
+ *
+ * # Safety
+ * `buf` NULL or valid for `cap` bytes; `needed` NULL (only when `buf` is given) or valid for
+ * one write.
+ */
+int32_t epyr_dataset_params_packed(const epyr_dataset *ds,
+                                   char *buf,
+                                   uint64_t cap,
+                                   uint64_t *needed);
+
+/**
  * Copies the path of source file number `index` (0 is the descriptor or parameter file, 1
  * the data file, then axis files) with a NUL into `buf` (size query with `buf` NULL).
  *
@@ -641,6 +680,28 @@ int32_t epyr_dataset_warning_count(const epyr_dataset *ds, uint64_t *count);
  * Never NULL; never freed by the caller. Thread-safe.
  */
 const char *epyr_error_name(int32_t code);
+
+/**
+ * Copies the message of the last failed call made with `handle` as its first argument
+ * (`epyr_loader_load(loader, ...)`, `epyr_reader_next(reader, ...)`,
+ * `epyr_dataset_param(ds, ...)`, ...), on whichever thread it ran, as
+ * `epyr_last_error_message` copies this thread's. Returns the bytes the message needs
+ * including the NUL (1 for `""`: no call with this handle has failed), or 0 when `handle`
+ * is not a live handle (NULL, freed, never made by epyr). Calls that fail before a handle
+ * exists (`epyr_loader_new`, `epyr_cache_new`) record their message for
+ * `epyr_process_last_error_message`.
+ *
+ * For hosts whose calls do not all run on one thread (LabVIEW nodes set to "Run in any
+ * thread"): read the message from the handle of the call that failed. Two threads failing
+ * on one handle at once leave one of the two messages; give each parallel task its own
+ * loader or reader.
+ *
+ * Never fails. Thread-safe.
+ *
+ * # Safety
+ * `buf` is NULL or valid for writing `cap` bytes; `handle` is any value.
+ */
+uint64_t epyr_handle_last_error_message(const void *handle, char *buf, uint64_t cap);
 
 /**
  * Copies the message of this thread's last failed call into `buf` (at most `cap` bytes,
@@ -847,6 +908,19 @@ int32_t epyr_optimize_memory_ex(uint64_t *evicted_entries,
  * `buf` is NULL or valid for `cap` bytes; `needed` is NULL or valid for one write.
  */
 int32_t epyr_performance_info_json(char *buf, uint64_t cap, uint64_t *needed);
+
+/**
+ * Copies the message of the most recent failed call in the whole process, on any thread (as
+ * `epyr_last_error_message`). Meant for a host that makes one call at a time from threads it
+ * does not choose, for the calls that create handles; where calls run concurrently, another
+ * thread's failure may have replaced the message: use `epyr_handle_last_error_message`.
+ *
+ * Never fails. Thread-safe.
+ *
+ * # Safety
+ * `buf` is NULL or valid for writing `cap` bytes.
+ */
+uint64_t epyr_process_last_error_message(char *buf, uint64_t cap);
 
 /**
  * Copies the values `start .. start + count` of the abscissa of dimension `axis` (0 x, 1 y,

@@ -37,6 +37,8 @@ PROTOTYPES = {
     "epyr_abi_version": (u32, []),
     "epyr_error_name": (ch, [i32]),
     "epyr_last_error_message": (u64, [C.c_char_p, u64]),
+    "epyr_handle_last_error_message": (u64, [P, C.c_char_p, u64]),
+    "epyr_process_last_error_message": (u64, [C.c_char_p, u64]),
     "epyr_memory_info": (i32, [pdbl, pdbl, pdbl, pdbl]),
     "epyr_check_memory_limit": (i32, [pi32]),
     "epyr_optimize_memory": (i32, [pu64]),
@@ -80,6 +82,8 @@ PROTOTYPES = {
     "epyr_dataset_param_count": (i32, [P, pu64]),
     "epyr_dataset_param_key": (i32, [P, u64, C.c_char_p, u64, pu64]),
     "epyr_dataset_param_value": (i32, [P, u64, C.c_char_p, u64, pu64]),
+    "epyr_dataset_params_packed": (i32, [P, C.c_char_p, u64, pu64]),
+    "epyr_dataset_axis_labels_packed": (i32, [P, C.c_char_p, u64, pu64]),
     "epyr_dataset_warning_count": (i32, [P, pu64]),
     "epyr_dataset_warning": (i32, [P, u64, C.c_char_p, u64, pu64]),
     "epyr_dataset_source_count": (i32, [P, pu64]),
@@ -881,6 +885,99 @@ def _():
     # The library still works after the panic.
     assert hooks.epyr_test_panic() == PANIC
     assert not hasattr(lib.dll, "epyr_test_panic"), "the hook is in the normal build"
+
+
+def packed(f, ds):
+    """The NUL-terminated strings of a packed call, through a size query."""
+    needed = u64(SENTINEL)
+    expect(f(ds, None, 0, C.byref(needed)), OK)
+    buf = C.create_string_buffer(max(needed.value, 1))
+    expect(f(ds, buf, needed.value, None), OK)
+    raw = buf.raw[: needed.value]
+    assert raw == b"" or raw.endswith(b"\0"), raw[-8:]
+    return [t.decode() for t in raw.split(b"\0")[:-1]]
+
+
+@check("all parameters and axis labels in one call equal the per-key calls")
+def _():
+    loader = handle(lib.epyr_loader_new, None, dbl(0), i32(0))
+    for path in (CW, PULSE):
+        ds = handle(lib.epyr_loader_load, loader, path, None)
+        pc = u64()
+        expect(lib.epyr_dataset_param_count(ds, C.byref(pc)), OK)
+        strings = packed(lib.epyr_dataset_params_packed, ds)
+        assert len(strings) == 3 * pc.value, (len(strings), pc.value)
+        for i in range(pc.value):
+            key, value = strings[3 * i], strings[3 * i + 1]
+            assert key == text(lib.epyr_dataset_param_key, ds, i), (i, key)
+            assert value == text(lib.epyr_dataset_param_value, ds, i), (i, key)
+        labels = packed(lib.epyr_dataset_axis_labels_packed, ds)
+        want = []
+        for axis in range(3):
+            want += [text(lib.epyr_dataset_axis_name, ds, axis),
+                     text(lib.epyr_dataset_axis_unit, ds, axis)]
+        assert labels == want, (labels, want)
+        small = C.create_string_buffer(b"zz")
+        needed = u64(SENTINEL)
+        expect(lib.epyr_dataset_params_packed(ds, small, 2, C.byref(needed)), BUFFER_TOO_SMALL,
+               "parameters")
+        assert needed.value == SENTINEL and small.raw == b"zz\0"
+        expect(lib.epyr_dataset_params_packed(ds, None, 0, None), NULL_ARG, "`needed`")
+        lib.epyr_dataset_free(ds)
+    expect(lib.epyr_dataset_axis_labels_packed(None, None, 0, C.byref(u64())), NULL_ARG, "ds")
+    lib.epyr_loader_free(loader)
+
+
+def handle_error(h):
+    n = lib.epyr_handle_last_error_message(h, None, 0)
+    if n == 0:
+        return None
+    buf = C.create_string_buffer(n)
+    assert lib.epyr_handle_last_error_message(h, buf, n) == n
+    return buf.value.decode()
+
+
+def process_error():
+    n = lib.epyr_process_last_error_message(None, 0)
+    buf = C.create_string_buffer(n)
+    assert lib.epyr_process_last_error_message(buf, n) == n
+    return buf.value.decode()
+
+
+@check("a failed call's message is read through its handle on another thread")
+def _():
+    loader = handle(lib.epyr_loader_new, None, dbl(0), i32(0))
+    assert handle_error(loader) == ""
+    missing = os.path.join(WORK, "nowhere", "gone.DSC").encode()
+    statuses = []
+
+    def fail_on_a_worker():
+        out = P()
+        statuses.append(lib.epyr_loader_load(loader, missing, None, C.byref(out)))
+
+    worker = threading.Thread(target=fail_on_a_worker)
+    worker.start()
+    worker.join()
+    assert statuses == [NOT_FOUND], statuses
+    # LabVIEW "Run in any thread": the next node runs on another thread than the failed one.
+    message = handle_error(loader)
+    assert message and "gone.DSC" in message, message
+    assert "gone.DSC" not in last_error(), "this thread's own message is untouched"
+    assert "gone.DSC" in process_error()
+    # A successful call keeps the message of the last failed one; a new failure replaces it.
+    ds = handle(lib.epyr_loader_load, loader, CW, None)
+    assert "gone.DSC" in handle_error(loader)
+    expect(lib.epyr_dataset_param(ds, b"NOPE", None, 0, C.byref(u64())), NOT_FOUND)
+    assert "NOPE" in handle_error(ds) and "gone.DSC" in handle_error(loader)
+    lib.epyr_dataset_free(ds)
+    assert handle_error(ds) is None, "a freed handle has no message"
+    assert lib.epyr_handle_last_error_message(None, None, 0) == 0
+    assert lib.epyr_handle_last_error_message(P(0x7777770), None, 0) == 0
+    # Handle creation fails before a handle exists: the process-wide message has it.
+    out = P()
+    expect(lib.epyr_cache_new(dbl(-5), C.byref(out)), INVALID_ARG)
+    assert "-5" in process_error(), process_error()
+    lib.epyr_loader_free(loader)
 
 
 @check("every function the header declares was called")

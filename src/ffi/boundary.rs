@@ -12,6 +12,8 @@ use std::ffi::{c_char, CStr};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
 
+use parking_lot::Mutex;
+
 use super::{EPYR_ERR_PANIC, EPYR_OK};
 use crate::error::{Error, ErrorKind, Result};
 
@@ -19,10 +21,19 @@ thread_local! {
     static LAST_ERROR: RefCell<String> = const { RefCell::new(String::new()) };
 }
 
-/// Records `message` as this thread's last error.
+/// The message of the most recent failed call in the process, whatever its thread.
+static PROCESS_LAST_ERROR: Mutex<String> = Mutex::new(String::new());
+
+/// Records `message` as this thread's last error and as the process's.
 pub(crate) fn set_last_error(message: String) {
+    PROCESS_LAST_ERROR.lock().clone_from(&message);
     // During thread teardown the slot may be gone; there is nobody left to read it then.
     let _ = LAST_ERROR.try_with(|slot| *slot.borrow_mut() = message);
+}
+
+/// Runs `read` on the message of the process's most recent failed call.
+pub(crate) fn with_process_last_error<T>(read: impl FnOnce(&str) -> T) -> T {
+    read(&PROCESS_LAST_ERROR.lock())
 }
 
 /// Runs `read` on this thread's last error message.
@@ -61,6 +72,41 @@ pub(crate) fn status(f: impl FnOnce() -> Result<()>) -> i32 {
             e.code()
         }
     })
+}
+
+/// [`status`] for an entry point whose first argument is the handle `handle` (its address): a
+/// failure's message is also recorded for that handle, for any thread to read
+/// (`epyr_handle_last_error_message`).
+pub(crate) fn status_on(handle: usize, f: impl FnOnce() -> Result<()>) -> i32 {
+    let code = status(f);
+    if code != EPYR_OK {
+        with_last_error(|message| super::handles::record_error(handle, message));
+    }
+    code
+}
+
+/// Copies `message` into `buf` (at most `cap` bytes, always NUL-terminated when `cap > 0`, cut
+/// at a character boundary if too long) and returns the bytes the whole message needs
+/// including the NUL.
+///
+/// # Safety
+/// `buf` is NULL or valid for writing `cap` bytes.
+pub(crate) unsafe fn copy_message(message: &str, buf: *mut c_char, cap: u64) -> u64 {
+    let bytes = message.as_bytes();
+    if !buf.is_null() && cap > 0 {
+        let room = usize::try_from(cap - 1).unwrap_or(usize::MAX);
+        let mut n = bytes.len().min(room);
+        while !message.is_char_boundary(n) {
+            n -= 1;
+        }
+        // SAFETY: `n + 1 <= cap` bytes are written to a buffer the caller declares valid for
+        // `cap` bytes; the message is library memory, so no overlap.
+        unsafe {
+            std::ptr::copy_nonoverlapping(bytes.as_ptr(), buf.cast::<u8>(), n);
+            buf.add(n).write(0);
+        }
+    }
+    bytes.len() as u64 + 1
 }
 
 /// An [`ErrorKind::NullArgument`] error naming the argument.

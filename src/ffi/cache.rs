@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use super::boundary::{status, Out};
+use super::boundary::{status, status_on, Out};
 use super::handles::{self, epyr_cache, CacheRef};
 use crate::cache::{mb_to_bytes, DataCache};
 use crate::config;
@@ -68,7 +68,7 @@ pub unsafe extern "C" fn epyr_cache_stats(
     hits: *mut u64,
     misses: *mut u64,
 ) -> i32 {
-    status(|| {
+    status_on(cache as usize, || {
         let s = handles::get(cache, "cache")?.cache().stats();
         // SAFETY: each pointer is NULL or valid for one write (this function's contract).
         unsafe {
@@ -99,7 +99,7 @@ pub unsafe extern "C" fn epyr_cache_stats_ex(
     evictions: *mut u64,
     invalidations: *mut u64,
 ) -> i32 {
-    status(|| {
+    status_on(cache as usize, || {
         let s = handles::get(cache, "cache")?.cache().stats();
         // SAFETY: each pointer is NULL or valid for one write (this function's contract).
         unsafe {
@@ -117,7 +117,7 @@ pub unsafe extern "C" fn epyr_cache_stats_ex(
 /// Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG`.
 #[no_mangle]
 pub extern "C" fn epyr_cache_clear(cache: *mut epyr_cache) -> i32 {
-    status(|| {
+    status_on(cache as usize, || {
         handles::get(cache, "cache")?.cache().clear();
         Ok(())
     })
@@ -131,7 +131,7 @@ pub extern "C" fn epyr_cache_clear(cache: *mut epyr_cache) -> i32 {
 /// or above 1e9), `EPYR_ERR_CONFIG` (global cache: value rejected by the configuration).
 #[no_mangle]
 pub extern "C" fn epyr_cache_resize(cache: *mut epyr_cache, max_size_mb: f64) -> i32 {
-    status(|| {
+    status_on(cache as usize, || {
         let bytes = mb_to_bytes(max_size_mb)?;
         match handles::get(cache, "cache")? {
             CacheRef::Global => {

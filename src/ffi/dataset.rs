@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use super::boundary::{
     c_path, c_str, c_str_or_empty, caller_buffer, copy_out, copy_text, in_slice, invalid, pick,
-    size_output, status, Out,
+    size_output, status, status_on, Out,
 };
 use super::handles::{self, epyr_dataset, DatasetRef};
 use crate::dataset::{Component, Dataset, DatasetParts, FileFormat, Param, Params};
@@ -38,7 +38,7 @@ pub unsafe extern "C" fn epyr_dataset_dims(
     ny: *mut u64,
     nz: *mut u64,
 ) -> i32 {
-    status(|| {
+    status_on(ds as usize, || {
         let dims = handles::get(ds, "ds")?.dims();
         // SAFETY: each pointer is NULL or valid for one write (this function's contract).
         let outs = unsafe { [Out::optional(nx), Out::optional(ny), Out::optional(nz)] };
@@ -57,7 +57,7 @@ pub unsafe extern "C" fn epyr_dataset_dims(
 /// `count` is NULL or valid for one write.
 #[no_mangle]
 pub unsafe extern "C" fn epyr_dataset_components(ds: *const epyr_dataset, count: *mut u32) -> i32 {
-    status(|| {
+    status_on(ds as usize, || {
         // SAFETY: NULL or valid for one write (this function's contract).
         let out = unsafe { Out::required(count, "count") }?;
         let n = handles::get(ds, "ds")?.complex_flags().len();
@@ -79,7 +79,7 @@ pub unsafe extern "C" fn epyr_dataset_is_complex(
     component: u32,
     is_complex: *mut i32,
 ) -> i32 {
-    status(|| {
+    status_on(ds as usize, || {
         // SAFETY: NULL or valid for one write (this function's contract).
         let out = unsafe { Out::required(is_complex, "is_complex") }?;
         let flags = handles::get(ds, "ds")?.complex_flags();
@@ -113,7 +113,7 @@ pub unsafe extern "C" fn epyr_dataset_values(
     values: *mut *const f64,
     len: *mut u64,
 ) -> i32 {
-    status(|| {
+    status_on(ds as usize, || {
         // SAFETY: NULL or valid for one write each (this function's contract).
         let outs = unsafe { (Out::required(values, "values")?, Out::required(len, "len")?) };
         let (data, index) = self::component(ds, component)?;
@@ -142,7 +142,7 @@ pub unsafe extern "C" fn epyr_dataset_copy_values(
     cap: u64,
     len: *mut u64,
 ) -> i32 {
-    status(|| {
+    status_on(ds as usize, || {
         let (data, index) = self::component(ds, component)?;
         let v = &data.components()[index].values;
         // SAFETY: buffer and `len` as this function's contract says.
@@ -180,7 +180,7 @@ pub unsafe extern "C" fn epyr_dataset_axis(
     values: *mut *const f64,
     len: *mut u64,
 ) -> i32 {
-    status(|| {
+    status_on(ds as usize, || {
         // SAFETY: NULL or valid for one write each (this function's contract).
         let outs = unsafe { (Out::required(values, "values")?, Out::required(len, "len")?) };
         let d = dim(axis)?;
@@ -213,7 +213,7 @@ pub unsafe extern "C" fn epyr_dataset_copy_axis(
     cap: u64,
     len: *mut u64,
 ) -> i32 {
-    status(|| {
+    status_on(ds as usize, || {
         // SAFETY: NULL or valid for one write (this function's contract).
         let len = unsafe { size_output(len, "len", buf.is_null()) }?;
         let d = dim(axis)?;
@@ -239,7 +239,7 @@ unsafe fn dataset_text(
     needed: *mut u64,
     select: impl FnOnce(&DatasetRef) -> Result<(Vec<u8>, String)>,
 ) -> i32 {
-    status(|| {
+    status_on(ds as usize, || {
         let (text, what) = select(&handles::get(ds, "ds")?)?;
         // SAFETY: forwarded contract.
         unsafe { copy_text(&text, buf, cap, needed, &what) }
@@ -361,7 +361,7 @@ pub unsafe extern "C" fn epyr_dataset_param_double(
     key: *const c_char,
     value: *mut f64,
 ) -> i32 {
-    status(|| {
+    status_on(ds as usize, || {
         // SAFETY: as this function's contract says.
         let (key, out) = unsafe { (c_str(key, "key")?, Out::required(value, "value")?) };
         let data = handles::get(ds, "ds")?;
@@ -387,7 +387,7 @@ unsafe fn list_len(
     count: *mut u64,
     list: impl FnOnce(&DatasetRef) -> usize,
 ) -> i32 {
-    status(|| {
+    status_on(ds as usize, || {
         // SAFETY: forwarded contract.
         let out = unsafe { Out::required(count, "count") }?;
         out.write(list(&handles::get(ds, "ds")?) as u64);
@@ -478,6 +478,92 @@ pub unsafe extern "C" fn epyr_dataset_param_value(
             Ok(Cow::Borrowed(param_at(d, i)?.value.as_bytes()))
         })
     }
+}
+
+/// Copies strings, each followed by a NUL, one after the other into a caller buffer; `needed`
+/// gets the bytes of all of them (every NUL included; 0 for no strings).
+///
+/// # Safety
+/// As [`copy_out`] with `T = c_char`.
+unsafe fn packed_strings<'a>(
+    strings: impl Iterator<Item = &'a str>,
+    buf: *mut c_char,
+    cap: u64,
+    needed: *mut u64,
+    what: &str,
+) -> Result<()> {
+    let mut packed = Vec::new();
+    for text in strings {
+        packed.extend_from_slice(text.as_bytes());
+        packed.push(0);
+    }
+    let what = format!("{what} (bytes of NUL-terminated strings)");
+    // SAFETY: forwarded contract; c_char and u8 have the same size and alignment.
+    unsafe { copy_out(&[&packed], buf.cast::<u8>(), cap, (needed, "needed"), &what) }
+}
+
+/// Copies every parameter of the dataset in one call: for each parameter in file order (as
+/// `epyr_dataset_param_key`), its key, its raw value text and its BES3T device block (`""`
+/// outside a `.DVC` block), each followed by a NUL, so `3 * count` strings
+/// (`epyr_dataset_param_count`). `*needed` gets the bytes of all of them, NULs included (0 for
+/// no parameters); with `buf` NULL only `*needed` (size query). No text contains a NUL, so
+/// splitting the buffer at NUL bytes gives the strings back: in Python
+/// `raw[:needed].split(b"\0")[:-1]`, in MATLAB `strsplit(char(raw(1:needed-1)), char(0))`, in
+/// LabVIEW "Spreadsheet String to Array" with the delimiter `\00`.
+///
+/// Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG`,
+/// `EPYR_ERR_BUFFER_TOO_SMALL` (nothing written).
+///
+/// # Safety
+/// `buf` NULL or valid for `cap` bytes; `needed` NULL (only when `buf` is given) or valid for
+/// one write.
+#[no_mangle]
+pub unsafe extern "C" fn epyr_dataset_params_packed(
+    ds: *const epyr_dataset,
+    buf: *mut c_char,
+    cap: u64,
+    needed: *mut u64,
+) -> i32 {
+    status_on(ds as usize, || {
+        let data = handles::get(ds, "ds")?;
+        let strings = data.params().entries().iter().flat_map(|p| {
+            [
+                p.key.as_str(),
+                p.value.as_str(),
+                p.device.as_deref().unwrap_or(""),
+            ]
+        });
+        // SAFETY: forwarded contract.
+        unsafe { packed_strings(strings, buf, cap, needed, "parameters") }
+    })
+}
+
+/// Copies the names and units of the three axes in one call: x name, x unit, y name, y unit,
+/// z name, z unit, each followed by a NUL (`""` where the file gives none), as
+/// `epyr_dataset_params_packed` packs parameters.
+///
+/// Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG`,
+/// `EPYR_ERR_BUFFER_TOO_SMALL` (nothing written).
+///
+/// # Safety
+/// `buf` NULL or valid for `cap` bytes; `needed` NULL (only when `buf` is given) or valid for
+/// one write.
+#[no_mangle]
+pub unsafe extern "C" fn epyr_dataset_axis_labels_packed(
+    ds: *const epyr_dataset,
+    buf: *mut c_char,
+    cap: u64,
+    needed: *mut u64,
+) -> i32 {
+    status_on(ds as usize, || {
+        let data = handles::get(ds, "ds")?;
+        let strings = (0..3).flat_map(|d| {
+            let (name, unit) = data.axis_labels(d).unwrap_or(("", ""));
+            [name, unit]
+        });
+        // SAFETY: forwarded contract.
+        unsafe { packed_strings(strings, buf, cap, needed, "axis names and units") }
+    })
 }
 
 /// The number of warnings the reader recorded (extra bytes after the data, assumed defaults).
@@ -625,7 +711,7 @@ pub unsafe extern "C" fn epyr_write_bes3t(
     number_type: *const c_char,
     byte_order: *const c_char,
 ) -> i32 {
-    status(|| {
+    status_on(ds as usize, || {
         // SAFETY: as this function's contract says.
         let (path, ty, order) = unsafe {
             (

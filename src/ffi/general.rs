@@ -1,9 +1,13 @@
 //! Versions, error reporting, memory monitoring, configuration and performance information.
 
 use std::cell::RefCell;
-use std::ffi::{c_char, CStr};
+use std::ffi::{c_char, c_void, CStr};
 
-use super::boundary::{c_path_opt, c_str, copy_text, guarded, status, with_last_error, Out};
+use super::boundary::{
+    c_path_opt, c_str, copy_message, copy_text, guarded, status, with_last_error,
+    with_process_last_error, Out,
+};
+use super::handles;
 use super::{EPYR_ABI_VERSION, ERROR_CODES};
 use crate::config::{self, Value};
 use crate::error::{Error, ErrorKind, Result};
@@ -59,24 +63,58 @@ pub extern "C" fn epyr_error_name(code: i32) -> *const c_char {
 #[no_mangle]
 pub unsafe extern "C" fn epyr_last_error_message(buf: *mut c_char, cap: u64) -> u64 {
     guarded(0, || {
-        with_last_error(|message| {
-            let bytes = message.as_bytes();
-            if !buf.is_null() && cap > 0 {
-                let room = usize::try_from(cap - 1).unwrap_or(usize::MAX);
-                let mut n = bytes.len().min(room);
-                while !message.is_char_boundary(n) {
-                    n -= 1;
-                }
-                // SAFETY: `n + 1 <= cap` bytes are written to a buffer the caller declares
-                // valid for `cap` bytes; the message is library memory, so no overlap.
-                unsafe {
-                    std::ptr::copy_nonoverlapping(bytes.as_ptr(), buf.cast::<u8>(), n);
-                    buf.add(n).write(0);
-                }
-            }
-            bytes.len() as u64 + 1
+        // SAFETY: forwarded contract.
+        with_last_error(|message| unsafe { copy_message(message, buf, cap) }).unwrap_or(1)
+    })
+}
+
+/// Copies the message of the last failed call made with `handle` as its first argument
+/// (`epyr_loader_load(loader, ...)`, `epyr_reader_next(reader, ...)`,
+/// `epyr_dataset_param(ds, ...)`, ...), on whichever thread it ran, as
+/// `epyr_last_error_message` copies this thread's. Returns the bytes the message needs
+/// including the NUL (1 for `""`: no call with this handle has failed), or 0 when `handle`
+/// is not a live handle (NULL, freed, never made by epyr). Calls that fail before a handle
+/// exists (`epyr_loader_new`, `epyr_cache_new`) record their message for
+/// `epyr_process_last_error_message`.
+///
+/// For hosts whose calls do not all run on one thread (LabVIEW nodes set to "Run in any
+/// thread"): read the message from the handle of the call that failed. Two threads failing
+/// on one handle at once leave one of the two messages; give each parallel task its own
+/// loader or reader.
+///
+/// Never fails. Thread-safe.
+///
+/// # Safety
+/// `buf` is NULL or valid for writing `cap` bytes; `handle` is any value.
+#[no_mangle]
+pub unsafe extern "C" fn epyr_handle_last_error_message(
+    handle: *const c_void,
+    buf: *mut c_char,
+    cap: u64,
+) -> u64 {
+    guarded(0, || {
+        // SAFETY: forwarded contract.
+        handles::with_handle_error(handle as usize, |message| unsafe {
+            copy_message(message, buf, cap)
         })
-        .unwrap_or(1)
+        .unwrap_or(0)
+    })
+}
+
+/// Copies the message of the most recent failed call in the whole process, on any thread (as
+/// `epyr_last_error_message`). Meant for a host that makes one call at a time from threads it
+/// does not choose, for the calls that create handles; where calls run concurrently, another
+/// thread's failure may have replaced the message: use `epyr_handle_last_error_message`.
+///
+/// Never fails. Thread-safe.
+///
+/// # Safety
+/// `buf` is NULL or valid for writing `cap` bytes.
+#[no_mangle]
+pub unsafe extern "C" fn epyr_process_last_error_message(buf: *mut c_char, cap: u64) -> u64 {
+    guarded(0, || {
+        // SAFETY: forwarded contract.
+        with_process_last_error(|message| unsafe { copy_message(message, buf, cap) })
     })
 }
 

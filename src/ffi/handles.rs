@@ -307,6 +307,29 @@ static TABLE: LazyLock<RwLock<HashMap<usize, Object>>> = LazyLock::new(|| {
     RwLock::new(table)
 });
 
+/// The message of the last failed call made with each live handle, by handle.
+static HANDLE_ERRORS: LazyLock<Mutex<HashMap<usize, String>>> =
+    LazyLock::new(|| Mutex::new(HashMap::new()));
+
+/// Records `message` as the last error of the handle `id`, if it is live.
+pub(crate) fn record_error(id: usize, message: &str) {
+    let table = TABLE.read();
+    if table.contains_key(&id) {
+        HANDLE_ERRORS.lock().insert(id, message.to_string());
+    }
+}
+
+/// Runs `read` on the last error message of the handle `id` (`""` if none of its calls
+/// failed); `None` if `id` is not a live handle.
+pub(crate) fn with_handle_error<T>(id: usize, read: impl FnOnce(&str) -> T) -> Option<T> {
+    let table = TABLE.read();
+    if !table.contains_key(&id) {
+        return None;
+    }
+    let errors = HANDLE_ERRORS.lock();
+    Some(read(errors.get(&id).map_or("", String::as_str)))
+}
+
 /// Registers a new object and returns its handle. Numbers are not reused while the counter
 /// lasts (2^60 handles on 64-bit targets); where it wraps (after 2^28 handles on a 32-bit
 /// target), numbers that are 0 or still live are skipped, so a handle never aliases another.
@@ -364,5 +387,8 @@ pub(crate) fn release<H: Handle>(handle: *mut H) {
             _ => None,
         }
     };
+    if removed.is_some() {
+        HANDLE_ERRORS.lock().remove(&id);
+    }
     drop(removed);
 }

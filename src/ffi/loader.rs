@@ -7,7 +7,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 use super::boundary::{
-    c_path, c_str_or_empty, in_slice, out_slice, path_and_scaling, set_last_error, status, Out,
+    c_path, c_str_or_empty, in_slice, out_slice, path_and_scaling, set_last_error, status,
+    status_on, Out,
 };
 use super::handles::{
     self, epyr_cache, epyr_dataset, epyr_loader, CacheRef, DatasetRef, Described,
@@ -112,7 +113,7 @@ unsafe fn dataset_from_file(
     out: *mut *mut epyr_dataset,
     make: impl FnOnce(&Loader, &Path, &str) -> Result<DatasetRef>,
 ) -> i32 {
-    status(|| {
+    status_on(loader as usize, || {
         // SAFETY: forwarded contract.
         let ((path, scaling), out) =
             unsafe { (path_and_scaling(path, scaling)?, Out::required(out, "out")?) };
@@ -172,7 +173,7 @@ pub unsafe extern "C" fn epyr_loader_load_into(
     cap: u64,
     len: *mut u64,
 ) -> i32 {
-    status(|| {
+    status_on(loader as usize, || {
         // SAFETY: as this function's contract says.
         let ((path, scaling), len) =
             unsafe { (path_and_scaling(path, scaling)?, Out::required(len, "len")?) };
@@ -215,7 +216,7 @@ pub unsafe extern "C" fn epyr_loader_load_many(
     statuses: *mut i32,
     failed: *mut u64,
 ) -> i32 {
-    status(|| {
+    status_on(loader as usize, || {
         // SAFETY: as this function's contract says.
         let (path_ptrs, scaling, failed) = unsafe {
             (
@@ -297,7 +298,7 @@ pub unsafe extern "C" fn epyr_loader_for_each_chunk(
     callback: epyr_chunk_callback,
     user: *mut c_void,
 ) -> i32 {
-    status(|| {
+    status_on(loader as usize, || {
         // SAFETY: as this function's contract says.
         let (path, scaling) = unsafe { path_and_scaling(path, scaling) }?;
         let callback = callback.ok_or_else(|| super::boundary::null_arg("callback"))?;

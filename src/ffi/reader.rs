@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use parking_lot::Mutex;
 
-use super::boundary::{caller_buffer, out_slice, path_and_scaling, status, to_usize, Out};
+use super::boundary::{caller_buffer, out_slice, path_and_scaling, status_on, to_usize, Out};
 use super::handles::{self, epyr_loader, epyr_reader};
 
 /// Opens a chunked reader on the dataset at `path`, without scaling, with the loader's chunk
@@ -49,7 +49,7 @@ pub unsafe extern "C" fn epyr_reader_open_scaled(
     scaling: *const c_char,
     out: *mut *mut epyr_reader,
 ) -> i32 {
-    status(|| {
+    status_on(loader as usize, || {
         // SAFETY: as this function's contract says.
         let ((path, scaling), out) =
             unsafe { (path_and_scaling(path, scaling)?, Out::required(out, "out")?) };
@@ -87,7 +87,7 @@ pub unsafe extern "C" fn epyr_reader_info(
     chunk_points: *mut u64,
     position: *mut u64,
 ) -> i32 {
-    status(|| {
+    status_on(reader as usize, || {
         let reader = handles::get(reader, "reader")?;
         let r = reader.lock();
         let [x, y, z] = r.plan().layout.dims;
@@ -136,7 +136,7 @@ pub unsafe extern "C" fn epyr_reader_next(
     len: *mut u64,
     first_point: *mut u64,
 ) -> i32 {
-    status(|| {
+    status_on(reader as usize, || {
         // SAFETY: as this function's contract says.
         let (len, first_out) = unsafe { (Out::required(len, "len")?, Out::optional(first_point)) };
         let reader = handles::get(reader, "reader")?;
@@ -173,7 +173,7 @@ pub unsafe extern "C" fn epyr_reader_next_chunk(
     len: *mut u64,
     first_point: *mut u64,
 ) -> i32 {
-    status(|| {
+    status_on(reader as usize, || {
         // SAFETY: as this function's contract says.
         let (values_out, len_out, first_out) = unsafe {
             (
@@ -202,7 +202,7 @@ pub unsafe extern "C" fn epyr_reader_next_chunk(
 /// `EPYR_ERR_MEMORY_LIMIT` (the buffer cannot be allocated).
 #[no_mangle]
 pub extern "C" fn epyr_reader_set_chunk_points(reader: *mut epyr_reader, points: u64) -> i32 {
-    status(|| {
+    status_on(reader as usize, || {
         let points = super::boundary::to_usize(points, "points")?;
         handles::get(reader, "reader")?
             .lock()
@@ -215,7 +215,7 @@ pub extern "C" fn epyr_reader_set_chunk_points(reader: *mut epyr_reader, points:
 /// One thread at a time. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG`.
 #[no_mangle]
 pub extern "C" fn epyr_reader_rewind(reader: *mut epyr_reader) -> i32 {
-    status(|| {
+    status_on(reader as usize, || {
         handles::get(reader, "reader")?.lock().rewind();
         Ok(())
     })
@@ -240,7 +240,7 @@ pub unsafe extern "C" fn epyr_reader_read_rows(
     cap: u64,
     len: *mut u64,
 ) -> i32 {
-    status(|| {
+    status_on(reader as usize, || {
         // SAFETY: as this function's contract says.
         let len = unsafe { Out::required(len, "len") }?;
         let reader = handles::get(reader, "reader")?;
@@ -281,7 +281,7 @@ pub unsafe extern "C" fn epyr_reader_copy_axis(
     cap: u64,
     len: *mut u64,
 ) -> i32 {
-    status(|| {
+    status_on(reader as usize, || {
         // SAFETY: NULL or valid for one write (this function's contract).
         let len = unsafe { Out::required(len, "len") }?;
         let dim = super::dataset::dim(axis)?;

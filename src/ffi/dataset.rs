@@ -100,6 +100,9 @@ fn component(ds: *const epyr_dataset, index: u32) -> Result<(Arc<Dataset>, usize
 /// fastest. No copy. Valid until this handle is freed (and never changed: datasets are
 /// immutable).
 ///
+/// The caller must not free `ds` while another thread uses it: a free racing this call can
+/// leave `*values` pointing at freed memory even though the call returns `EPYR_OK`.
+///
 /// Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG` (component out of range,
 /// a described-only handle).
 ///
@@ -162,6 +165,9 @@ fn dim(axis: u32) -> Result<usize> {
 /// Points `*values` at the abscissa values of dimension `axis` (0 x, 1 y, 2 z), owned by the
 /// library: `*len` doubles, one per point of that dimension, valid until this handle is freed.
 /// Where the file gives no abscissa for the dimension, `*values` is NULL and `*len` 0.
+///
+/// The caller must not free `ds` while another thread uses it: a free racing this call can
+/// leave `*values` pointing at freed memory even though the call returns `EPYR_OK`.
 ///
 /// Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG` (axis above 2).
 ///

@@ -199,7 +199,8 @@ int32_t epyr_cache_resize(epyr_cache *cache, double max_size_mb);
  * skip that value.
  *
  * Thread-safe. Errors: `EPYR_ERR_NULL_ARG` (`cache`), `EPYR_ERR_INVALID_ARG` (not a live
- * cache handle).
+ * cache handle), `EPYR_ERR_CONFIG` (global cache while `performance.cache_enabled` or
+ * `performance.cache_size_mb` has no valid value in force).
  *
  * # Safety
  * Each out-pointer is NULL or valid for writing one value of its type.
@@ -241,44 +242,43 @@ int32_t epyr_cache_stats_ex(const epyr_cache *cache,
 int32_t epyr_check_memory_limit(int32_t *within_limit);
 
 /**
- * The effective value of a configuration key (run time > environment > file > default) as
+ * The value in force of a configuration key (run time > environment > file > default) as
  * text: `"true"`/`"false"` or a number as JSON writes it (`"100"`, `"2.5"`). Copies it with a
  * NUL into `buf` (`cap` bytes) and writes the bytes including the NUL to `*needed`; with `buf`
  * NULL only `*needed` is written (size query).
  *
- * Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG` (key not UTF-8) (`key`, `needed`), `EPYR_ERR_CONFIG` (unknown
- * key), `EPYR_ERR_BUFFER_TOO_SMALL` (nothing written).
+ * Thread-safe. Errors: `EPYR_ERR_NULL_ARG` (`key`, `needed`), `EPYR_ERR_INVALID_ARG` (key
+ * not UTF-8), `EPYR_ERR_CONFIG` (unknown key; a key without a value in force because the
+ * source that sets it, environment or file, is unusable: the message names source, key and
+ * value, as loaders report it), `EPYR_ERR_BUFFER_TOO_SMALL` (nothing written).
  *
  * # Safety
  * `key` is NULL or NUL-terminated; `buf` is NULL or valid for `cap` bytes; `needed` is NULL or
  * valid for one write.
  */
-int32_t epyr_config_get(const char *key,
-                        char *buf,
-                        uint64_t cap,
-                        uint64_t *needed);
+int32_t epyr_config_get(const char *key, char *buf, uint64_t cap, uint64_t *needed);
 
 /**
- * The effective value of a boolean configuration key: 1 true, 0 false.
+ * The value in force of a boolean configuration key: 1 true, 0 false.
  *
- * Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG` (key not UTF-8), `EPYR_ERR_CONFIG` (unknown or numeric key).
+ * Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG` (key not UTF-8),
+ * `EPYR_ERR_CONFIG` (unknown or numeric key; no value in force, as `epyr_config_get`).
  *
  * # Safety
  * `key` is NULL or NUL-terminated; `value` is NULL or valid for one write.
  */
-int32_t epyr_config_get_bool(const char *key,
-                             int32_t *value);
+int32_t epyr_config_get_bool(const char *key, int32_t *value);
 
 /**
- * The effective value of a numeric configuration key.
+ * The value in force of a numeric configuration key.
  *
- * Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG` (key not UTF-8), `EPYR_ERR_CONFIG` (unknown or boolean key).
+ * Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG` (key not UTF-8),
+ * `EPYR_ERR_CONFIG` (unknown or boolean key; no value in force, as `epyr_config_get`).
  *
  * # Safety
  * `key` is NULL or NUL-terminated; `value` is NULL or valid for one write.
  */
-int32_t epyr_config_get_double(const char *key,
-                               double *value);
+int32_t epyr_config_get_double(const char *key, double *value);
 
 /**
  * Re-reads the configuration file (`path`, or with NULL the default file) and the
@@ -287,7 +287,8 @@ int32_t epyr_config_get_double(const char *key,
  *
  * Thread-safe. Errors: `EPYR_ERR_INVALID_ARG` (empty or non-UTF-8 path), `EPYR_ERR_NOT_FOUND`
  * (an explicit `path` that does not exist),
- * `EPYR_ERR_IO`, `EPYR_ERR_CONFIG` (invalid JSON or value; the message names file and key).
+ * `EPYR_ERR_IO`, `EPYR_ERR_CONFIG` (invalid JSON or value, not a regular file, larger than
+ * 1 MiB; the message names the file and the key).
  *
  * # Safety
  * `path` is NULL or NUL-terminated.
@@ -315,7 +316,8 @@ int32_t epyr_config_save(const char *path);
  * (`"200"`, `"true"`, `"False"`, `"0"`). Keys: `performance.cache_enabled`,
  * `performance.cache_size_mb`, `performance.chunk_size_mb`, `performance.memory_limit_mb`,
  * `performance.parallel_processing`, `performance.threads`. The global cache follows
- * changes of `cache_enabled` and `cache_size_mb` at its next use.
+ * changes of `cache_enabled` and `cache_size_mb` at its next use. A valid value set here
+ * also repairs a key whose environment or file value is unusable (run time beats both).
  *
  * Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG` (not UTF-8),
  * `EPYR_ERR_CONFIG` (unknown key, invalid value: nothing changes).
@@ -329,25 +331,25 @@ int32_t epyr_config_set(const char *key, const char *value);
  * `epyr_config_set` for a boolean key (`performance.cache_enabled`,
  * `performance.parallel_processing`): 0 is false, any other value true.
  *
- * Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG` (key not UTF-8), `EPYR_ERR_CONFIG` (unknown or numeric key).
+ * Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG` (key not UTF-8),
+ * `EPYR_ERR_CONFIG` (unknown or numeric key: nothing changes).
  *
  * # Safety
  * `key` is NULL or a NUL-terminated string.
  */
-int32_t epyr_config_set_bool(const char *key,
-                             int32_t value);
+int32_t epyr_config_set_bool(const char *key, int32_t value);
 
 /**
  * `epyr_config_set` for a numeric key (`performance.cache_size_mb`, ...).
  *
- * Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG` (key not UTF-8), `EPYR_ERR_CONFIG` (unknown key, boolean key,
- * value out of range or not finite).
+ * Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG` (key not UTF-8),
+ * `EPYR_ERR_CONFIG` (unknown key, boolean key, value out of range or not finite: nothing
+ * changes).
  *
  * # Safety
  * `key` is NULL or a NUL-terminated string.
  */
-int32_t epyr_config_set_double(const char *key,
-                               double value);
+int32_t epyr_config_set_double(const char *key, double value);
 
 /**
  * Points `*values` at the abscissa values of dimension `axis` (0 x, 1 y, 2 z), owned by the
@@ -356,6 +358,9 @@ int32_t epyr_config_set_double(const char *key,
  * handle of `epyr_loader_describe` the values are made on the first call and kept with the
  * handle, within the memory budget like a load (`EPYR_ERR_MEMORY_LIMIT`); copying them into
  * a caller buffer (`epyr_dataset_copy_axis`) holds nothing.
+ *
+ * The caller must not free `ds` while another thread uses it: a free racing this call can
+ * leave `*values` pointing at freed memory even though the call returns `EPYR_OK`.
  *
  * Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG` (axis above 2),
  * `EPYR_ERR_MEMORY_LIMIT`, `EPYR_ERR_IO` and `EPYR_ERR_FILE_CHANGED` (a describe handle's
@@ -637,6 +642,9 @@ int32_t epyr_dataset_source_count(const epyr_dataset *ds, uint64_t *count);
  * fastest. No copy. Valid until this handle is freed (and never changed: datasets are
  * immutable).
  *
+ * The caller must not free `ds` while another thread uses it: a free racing this call can
+ * leave `*values` pointing at freed memory even though the call returns `EPYR_OK`.
+ *
  * Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG` (component out of range,
  * a described-only handle).
  *
@@ -894,8 +902,9 @@ int32_t epyr_optimize_memory_ex(uint64_t *evicted_entries,
 
 /**
  * Performance information as indented JSON: version, memory (`rss_mb`, `vms_mb`, `percent`,
- * `library_mb`, `limit_mb`), `cpu_count`, the effective configuration, `config_error`, the
- * global cache's statistics and the worker threads. Copies it with a NUL into `buf` (`cap`
+ * `library_mb`, `limit_mb`), `cpu_count`, the configuration in force, `config_error`, the
+ * global cache's statistics and the worker threads; a key without a value in force (see
+ * `epyr_config_get`), and what depends on it, is `null`. Copies it with a NUL into `buf` (`cap`
  * bytes) and writes the bytes including the NUL to `*needed`.
  *
  * The figures change from call to call, so a size query (`buf` NULL) takes a snapshot and the
@@ -996,6 +1005,9 @@ int32_t epyr_reader_next(epyr_reader *reader,
  * `*values` NULL. The buffer belongs to the reader and is valid until the next call on the
  * reader or `epyr_reader_free`; no copy is made.
  *
+ * The caller must not free `reader` while another thread uses it: a free racing this call can
+ * leave `*values` pointing at freed memory even though the call returns `EPYR_OK`.
+ *
  * One thread at a time. Errors: as `epyr_reader_next`.
  *
  * # Safety
@@ -1068,10 +1080,12 @@ int32_t epyr_reader_read_rows(epyr_reader *reader,
 int32_t epyr_reader_rewind(epyr_reader *reader);
 
 /**
- * Sets the number of points per chunk (at least 1); the reader's buffer is resized.
+ * Sets the number of points per chunk (at least 1); the reader's buffer is resized. More
+ * points than the dataset has (`UINT64_MAX` included) are clamped to the dataset's points, one
+ * chunk for the whole dataset; `epyr_reader_info` reports the number in force.
  *
- * One thread at a time. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG` (0 or too large),
- * `EPYR_ERR_MEMORY_LIMIT` (the buffer cannot be allocated).
+ * One thread at a time. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG` (0; not a live
+ * reader), `EPYR_ERR_MEMORY_LIMIT` (the buffer cannot be allocated).
  */
 int32_t epyr_reader_set_chunk_points(epyr_reader *reader, uint64_t points);
 

@@ -196,10 +196,11 @@ impl DataCache {
         if self.config_generation.load(Ordering::Acquire) == generation {
             return;
         }
-        let (enabled, max) = match global.settings() {
-            Ok(s) => (s.cache_enabled, mb_to_bytes(s.cache_size_mb).unwrap_or(0)),
-            // An unusable configuration stores nothing; loaders report the error.
-            Err(_) => (false, 0),
+        let (enabled, max) = match global.cache_size_mb() {
+            Ok(Some(mb)) => (true, mb_to_bytes(mb).unwrap_or(0)),
+            // Disabled, or a cache key without a value in force (its getters, the C ABI's
+            // statistics of this cache and the loaders report the error): nothing is stored.
+            Ok(None) | Err(_) => (false, 0),
         };
         self.inner.lock().enabled = enabled;
         self.resize(if enabled { max } else { 0 });

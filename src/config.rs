@@ -5,9 +5,16 @@
 //! `parallel_processing` (true), and epyr's own `threads` (0 = auto: half the cores, at least 1).
 //!
 //! Precedence: built-in defaults < JSON file < `EPYR_PERFORMANCE_*` environment < values set at
-//! run time. Every value is validated; an invalid one is an error naming the key, the source and
-//! the value, never a silent default. Nothing happens at library load time: the global
-//! configuration reads its file and environment on first use.
+//! run time. Every value of every source goes through one parser ([`Key::parse`]) and is
+//! validated; an invalid one is an error naming the key, the source and the value, never a
+//! silent default. Nothing happens at library load time: the global configuration reads its file
+//! and environment on first use.
+//!
+//! The value in force of a key is the one of the highest source that sets it. Where that source
+//! is unusable (an invalid value, or a file that cannot be read or parsed) the key has no value
+//! in force: asking for it, and every use of the whole configuration (loaders), gives that
+//! error, while the other keys keep theirs. Setting the key at run time to a valid value repairs
+//! it, as run time beats the environment and the file.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -17,6 +24,11 @@ use parking_lot::RwLock;
 use serde_json::{Map, Value as Json};
 
 use crate::error::{Error, ErrorKind, Result};
+
+/// The largest configuration file epyr reads. The Python package writes a few hundred bytes;
+/// anything near this size is not a configuration file, and refusing it before reading bounds
+/// what a wrong path (a log, a disk image) can make epyr allocate.
+pub const MAX_CONFIG_FILE_BYTES: u64 = 1 << 20;
 
 /// A configuration key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -161,18 +173,17 @@ impl Key {
         )
     }
 
-    /// Parses a value from the JSON file: a JSON bool/number of the right type, or a string
-    /// parsed as by [`Key::parse`]. `null` means "not set" (as in the Python package).
+    /// Parses a value from the JSON file with [`Key::parse`], the parser of every source: a
+    /// JSON bool, number or string is read as the text it stands for (`true`, `1`, `"1"` and
+    /// the environment's `1` are the same value). `null` means "not set" (as in the Python
+    /// package); arrays and objects are errors.
     fn parse_json(self, json: &Json, source: &str) -> Result<Option<Value>> {
-        match (json, self.is_bool()) {
-            (Json::Null, _) => Ok(None),
-            (Json::Bool(b), true) => Ok(Some(Value::Bool(*b))),
-            (Json::Number(n), false) => {
-                let v = n.as_f64().unwrap_or(f64::NAN);
-                self.check_number(v, source, &n.to_string()).map(Some)
-            }
-            (Json::String(s), _) => self.parse(s, source).map(Some),
-            (other, _) => Err(self.invalid(source, &other.to_string(), self.range_text())),
+        match json {
+            Json::Null => Ok(None),
+            Json::Bool(b) => self.parse(&b.to_string(), source).map(Some),
+            Json::Number(n) => self.parse(&n.to_string(), source).map(Some),
+            Json::String(s) => self.parse(s, source).map(Some),
+            other => Err(self.invalid(source, &other.to_string(), self.range_text())),
         }
     }
 }
@@ -262,11 +273,29 @@ pub fn cpu_count() -> usize {
     *COUNT.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
 }
 
-/// The three layers above the defaults; each holds a value per key or nothing.
+/// What one source says about a key: nothing, a valid value, or why its value is unusable.
+type Slot = Option<Result<Value>>;
+
+/// A layer that sets nothing.
+fn empty_layer() -> [Slot; 6] {
+    Default::default()
+}
+
+/// The first error among the values of a layer.
+fn layer_error(layer: &[Slot; 6]) -> Option<Error> {
+    layer
+        .iter()
+        .flatten()
+        .find_map(|r| r.as_ref().err().cloned())
+}
+
+/// The three layers above the defaults. The file and the environment hold, per key, nothing, a
+/// valid value or the error of an unusable one; run time holds only valid values (an invalid
+/// `set` is refused and changes nothing).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Config {
-    file: [Option<Value>; 6],
-    env: [Option<Value>; 6],
+    file: [Slot; 6],
+    env: [Slot; 6],
     runtime: [Option<Value>; 6],
 }
 
@@ -276,41 +305,40 @@ impl Config {
         Config::default()
     }
 
-    /// Defaults, then the file at `path` if it exists, then the environment.
-    pub fn layered(path: Option<&Path>) -> Result<Self> {
-        let mut c = Config::new();
-        if let Some(p) = path {
-            if p.exists() {
-                c.load_file(p)?;
-            }
+    /// Defaults, then the file at `path` (a missing file sets nothing), then the
+    /// `EPYR_PERFORMANCE_<KEY>` variables among `vars`. Nothing is refused: an unusable value,
+    /// or a file that cannot be read or parsed, becomes the error of the keys it would set (see
+    /// the module documentation).
+    pub fn from_sources(
+        path: Option<&Path>,
+        vars: impl IntoIterator<Item = (String, String)>,
+    ) -> Self {
+        Config {
+            file: path.map_or_else(empty_layer, |p| file_layer(p, true)),
+            env: env_layer(vars),
+            runtime: [None; 6],
         }
-        c.load_env(std::env::vars())?;
-        Ok(c)
+    }
+
+    /// Defaults, then the file at `path` if it exists, then the environment; the first
+    /// unusable value or file is an error.
+    pub fn layered(path: Option<&Path>) -> Result<Self> {
+        let config = Config::from_sources(path, std::env::vars());
+        config.source_error().map_or(Ok(config), Err)
+    }
+
+    /// The first error of the file or environment layer, whether or not a value set at run
+    /// time hides it.
+    fn source_error(&self) -> Option<Error> {
+        layer_error(&self.env).or_else(|| layer_error(&self.file))
     }
 
     /// Replaces the file layer with the `performance` section of the JSON file at `path`.
     /// Every value is validated first; on error nothing changes. Keys epyr does not know are
     /// ignored here (and kept by [`Config::save`]).
     pub fn load_file(&mut self, path: &Path) -> Result<()> {
-        let doc = read_json_object(path)?;
-        let mut layer = [None; 6];
-        if let Some(section) = doc.get(SECTION) {
-            let Json::Object(section) = section else {
-                return Err(Error::new(
-                    ErrorKind::Config,
-                    format!(
-                        "{}: \"{SECTION}\" must be a JSON object, found {section}",
-                        path.display()
-                    ),
-                ));
-            };
-            let source = path.display().to_string();
-            for key in Key::ALL {
-                if let Some(json) = section.get(key.short_name()) {
-                    layer[key.index()] = key.parse_json(json, &source)?;
-                }
-            }
-        }
+        let layer = file_layer(path, false);
+        layer_error(&layer).map_or(Ok(()), Err)?;
         self.file = layer;
         Ok(())
     }
@@ -318,12 +346,8 @@ impl Config {
     /// Replaces the environment layer from `EPYR_PERFORMANCE_<KEY>` variables among `vars`.
     /// Every value is validated first; on error nothing changes.
     pub fn load_env(&mut self, vars: impl IntoIterator<Item = (String, String)>) -> Result<()> {
-        let mut layer = [None; 6];
-        for (name, value) in vars {
-            if let Some(key) = Key::ALL.into_iter().find(|k| k.env_var() == name) {
-                layer[key.index()] = Some(key.parse(&value, &format!("environment {name}"))?);
-            }
-        }
+        let layer = env_layer(vars);
+        layer_error(&layer).map_or(Ok(()), Err)?;
         self.env = layer;
         Ok(())
     }
@@ -335,12 +359,31 @@ impl Config {
         Ok(())
     }
 
-    /// Sets a typed value at run time.
+    /// Sets a typed value at run time: a boolean for a boolean key, a number in range for a
+    /// numeric one; anything else is an error and changes nothing.
     pub fn set_value(&mut self, key: Key, value: Value) -> Result<()> {
         let checked = match value {
-            Value::Bool(b) if key.is_bool() => Value::Bool(b),
+            Value::Bool(_) if key.is_bool() => value,
             Value::Number(n) if !key.is_bool() => key.check_number(n, "set", &n.to_string())?,
-            other => return Err(key.invalid("set", &other.to_string(), key.range_text())),
+            Value::Number(n) => {
+                return Err(Error::new(
+                    ErrorKind::Config,
+                    format!(
+                        "{} is a boolean key: it takes true or false, not the number {n}",
+                        key.dotted_name()
+                    ),
+                ))
+            }
+            Value::Bool(b) => {
+                return Err(Error::new(
+                    ErrorKind::Config,
+                    format!(
+                        "{} is a numeric key: it takes {}, not the boolean {b}",
+                        key.dotted_name(),
+                        key.range_text()
+                    ),
+                ))
+            }
         };
         self.runtime[key.index()] = Some(checked);
         Ok(())
@@ -351,30 +394,34 @@ impl Config {
         self.runtime = [None; 6];
     }
 
-    /// The effective value of a key.
-    pub fn value(&self, key: Key) -> Value {
+    /// The value in force of a key: the one of the highest source that sets it (run time,
+    /// environment, file, default), or that source's error where its value is unusable.
+    pub fn value(&self, key: Key) -> Result<Value> {
         let i = key.index();
-        self.runtime[i]
-            .or(self.env[i])
-            .or(self.file[i])
-            .unwrap_or(key.default_value())
-    }
-
-    /// The effective value of a dotted key.
-    pub fn get(&self, key: &str) -> Result<Value> {
-        Ok(self.value(Key::from_dotted(key)?))
-    }
-
-    /// The effective values, typed.
-    pub fn settings(&self) -> Settings {
-        Settings {
-            cache_enabled: self.value(Key::CacheEnabled).as_bool(),
-            cache_size_mb: self.value(Key::CacheSizeMb).as_number(),
-            chunk_size_mb: self.value(Key::ChunkSizeMb).as_number(),
-            memory_limit_mb: self.value(Key::MemoryLimitMb).as_number(),
-            parallel_processing: self.value(Key::ParallelProcessing).as_bool(),
-            threads: self.value(Key::Threads).as_number() as usize,
+        match self.runtime[i] {
+            Some(v) => Ok(v),
+            None => self.env[i]
+                .clone()
+                .or_else(|| self.file[i].clone())
+                .unwrap_or(Ok(key.default_value())),
         }
+    }
+
+    /// The value in force of a dotted key.
+    pub fn get(&self, key: &str) -> Result<Value> {
+        self.value(Key::from_dotted(key)?)
+    }
+
+    /// The values in force, typed, or the error of the first key that has none.
+    pub fn settings(&self) -> Result<Settings> {
+        Ok(Settings {
+            cache_enabled: self.value(Key::CacheEnabled)?.as_bool(),
+            cache_size_mb: self.value(Key::CacheSizeMb)?.as_number(),
+            chunk_size_mb: self.value(Key::ChunkSizeMb)?.as_number(),
+            memory_limit_mb: self.value(Key::MemoryLimitMb)?.as_number(),
+            parallel_processing: self.value(Key::ParallelProcessing)?.as_bool(),
+            threads: self.value(Key::Threads)?.as_number() as usize,
+        })
     }
 
     /// Saves to the JSON file at `path`, re-reading it first: its other sections and unknown
@@ -384,10 +431,10 @@ impl Config {
     /// overrides are not written (they belong to the session, not the file). The file is
     /// written to a temporary name and renamed; its folder is created if missing.
     pub fn save(&self, path: &Path) -> Result<()> {
-        let mut doc = if path.exists() {
-            read_json_object(path)?
-        } else {
-            Map::new()
+        let mut doc = match read_json_object(path) {
+            Ok(doc) => doc,
+            Err(e) if e.kind() == ErrorKind::NotFound => Map::new(),
+            Err(e) => return Err(e),
         };
         let section = doc
             .entry(SECTION)
@@ -407,7 +454,10 @@ impl Config {
             let v = match self.runtime[i] {
                 Some(v) => v,
                 None if section.contains_key(name) => continue,
-                None => self.file[i].unwrap_or(key.default_value()),
+                None => self.file[i]
+                    .clone()
+                    .and_then(Result::ok)
+                    .unwrap_or(key.default_value()),
             };
             section.insert(name.to_string(), v.to_json());
         }
@@ -432,10 +482,18 @@ impl Config {
     }
 }
 
-/// Reads a JSON file whose top level is an object.
+/// Reads the JSON file at `path`, whose top level must be an object, with the checks of every
+/// file epyr reads ([`crate::formats::read_small_file`]: opened once without blocking, a
+/// regular file, at most [`MAX_CONFIG_FILE_BYTES`], unchanged while read). A missing file is
+/// [`ErrorKind::NotFound`], a failed read [`ErrorKind::Io`], anything else that makes the file
+/// unusable [`ErrorKind::Config`]; every message names the file.
 fn read_json_object(path: &Path) -> Result<Map<String, Json>> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, "read config", &e))?;
-    match serde_json::from_str::<Json>(&text) {
+    let (bytes, _) = crate::formats::read_small_file(path, "config file", MAX_CONFIG_FILE_BYTES)
+        .map_err(|e| match e.kind() {
+            ErrorKind::NotFound | ErrorKind::Io => e,
+            _ => Error::new(ErrorKind::Config, e.message()),
+        })?;
+    match serde_json::from_slice::<Json>(&bytes) {
         Ok(Json::Object(map)) => Ok(map),
         Ok(other) => Err(Error::new(
             ErrorKind::Config,
@@ -450,6 +508,50 @@ fn read_json_object(path: &Path) -> Result<Map<String, Json>> {
             format!("{}: not valid JSON: {e}", path.display()),
         )),
     }
+}
+
+/// The file layer from the `performance` section of the JSON file at `path`: per key its
+/// value, nothing, or the error of an invalid value. Where the file cannot be read or parsed,
+/// every key gets the file's error (the file could have set any of them). A missing file sets
+/// nothing where `missing_is_empty`, else it is the error of every key.
+fn file_layer(path: &Path, missing_is_empty: bool) -> [Slot; 6] {
+    let whole_file_error = |e: Error| std::array::from_fn(|_| Some(Err(e.clone())));
+    let doc = match read_json_object(path) {
+        Ok(doc) => doc,
+        Err(e) if missing_is_empty && e.kind() == ErrorKind::NotFound => return empty_layer(),
+        Err(e) => return whole_file_error(e),
+    };
+    let section = match doc.get(SECTION) {
+        None => return empty_layer(),
+        Some(Json::Object(section)) => section,
+        Some(other) => {
+            return whole_file_error(Error::new(
+                ErrorKind::Config,
+                format!(
+                    "{}: \"{SECTION}\" must be a JSON object, found {other}",
+                    path.display()
+                ),
+            ))
+        }
+    };
+    let source = path.display().to_string();
+    Key::ALL.map(|key| {
+        section
+            .get(key.short_name())
+            .and_then(|json| key.parse_json(json, &source).transpose())
+    })
+}
+
+/// The environment layer from the `EPYR_PERFORMANCE_<KEY>` variables among `vars`: per key its
+/// value, nothing, or the error of an invalid value.
+fn env_layer(vars: impl IntoIterator<Item = (String, String)>) -> [Slot; 6] {
+    let mut layer = empty_layer();
+    for (name, value) in vars {
+        if let Some(key) = Key::ALL.into_iter().find(|k| k.env_var() == name) {
+            layer[key.index()] = Some(key.parse(&value, &format!("environment {name}")));
+        }
+    }
+    layer
 }
 
 /// The Python package's configuration file: `$XDG_CONFIG_HOME/epyrtools/config.json`, else
@@ -467,10 +569,11 @@ pub fn default_path() -> Option<PathBuf> {
 }
 
 /// The process-wide configuration, built on first use from the default file and the
-/// environment. If that fails (an invalid value), the error is kept and reported by
-/// [`GlobalConfig::settings`] until a later [`GlobalConfig::reload`] succeeds.
+/// environment ([`Config::from_sources`]). An unusable value found then is kept as the error
+/// of its key (see the module documentation) until the key is set at run time or a later
+/// [`GlobalConfig::reload`] succeeds.
 pub struct GlobalConfig {
-    state: RwLock<(Config, Option<Error>)>,
+    state: RwLock<Config>,
     generation: AtomicU64,
 }
 
@@ -478,63 +581,78 @@ static GLOBAL: OnceLock<GlobalConfig> = OnceLock::new();
 
 /// The process-wide configuration.
 pub fn global() -> &'static GlobalConfig {
-    GLOBAL.get_or_init(|| {
-        let path = default_path();
-        let state = match Config::layered(path.as_deref()) {
-            Ok(c) => (c, None),
-            Err(e) => (Config::new(), Some(e)),
-        };
-        GlobalConfig {
-            state: RwLock::new(state),
-            generation: AtomicU64::new(0),
-        }
+    GLOBAL.get_or_init(|| GlobalConfig {
+        state: RwLock::new(Config::from_sources(
+            default_path().as_deref(),
+            std::env::vars(),
+        )),
+        generation: AtomicU64::new(0),
     })
 }
 
 impl GlobalConfig {
-    /// The effective settings, or the error that made the configuration unusable.
+    /// The values in force, or the error of the first key that has none.
     pub fn settings(&self) -> Result<Settings> {
-        let state = self.state.read();
-        match &state.1 {
-            Some(e) => Err(e.clone()),
-            None => Ok(state.0.settings()),
-        }
+        self.state.read().settings()
     }
 
-    /// The effective value of a dotted key.
+    /// The value in force of a dotted key, or the error that leaves it without one.
     pub fn get(&self, key: &str) -> Result<Value> {
-        self.state.read().0.get(key)
+        self.state.read().get(key)
+    }
+
+    /// The value in force of a key, or the error that leaves it without one.
+    pub fn value(&self, key: Key) -> Result<Value> {
+        self.state.read().value(key)
+    }
+
+    /// The global cache's budget in MB as the configuration puts it in force: `Some` while
+    /// `cache_enabled` is true, `None` while it is false, or the error of either key.
+    pub fn cache_size_mb(&self) -> Result<Option<f64>> {
+        let state = self.state.read();
+        let enabled = state.value(Key::CacheEnabled)?.as_bool();
+        let size = state.value(Key::CacheSizeMb)?.as_number();
+        Ok(enabled.then_some(size))
     }
 
     /// Sets a value at run time; readers of [`GlobalConfig::generation`] see the change.
     pub fn set(&self, key: &str, value: &str) -> Result<()> {
-        self.state.write().0.set(key, value)?;
+        self.state.write().set(key, value)?;
         self.generation.fetch_add(1, Ordering::Release);
         Ok(())
     }
 
-    /// Re-reads the file (`path`, or the default file) and the environment. On success the
-    /// values set at run time are kept and any earlier load error is cleared; on error nothing
+    /// Sets a typed value at run time ([`Config::set_value`]) by dotted key.
+    pub fn set_value(&self, key: &str, value: Value) -> Result<()> {
+        let key = Key::from_dotted(key)?;
+        self.state.write().set_value(key, value)?;
+        self.generation.fetch_add(1, Ordering::Release);
+        Ok(())
+    }
+
+    /// Re-reads the file (`path`, which must exist, or the default file if there is one) and
+    /// the environment. On success the values set at run time are kept and every earlier error
+    /// is gone; on error (an unusable value or file, even one a run-time value hides) nothing
     /// changes.
     pub fn reload(&self, path: Option<&Path>) -> Result<()> {
-        let default = default_path();
-        let path = path.or(default.as_deref());
-        let mut fresh = Config::layered(None)?;
-        if let Some(p) = path {
-            if p.exists() || path != default.as_deref() {
-                fresh.load_file(p)?;
-            }
+        let mut fresh = Config::from_sources(None, std::env::vars());
+        match path {
+            Some(p) => fresh.file = file_layer(p, false),
+            None => fresh.file = default_path().map_or_else(empty_layer, |p| file_layer(&p, true)),
+        }
+        if let Some(e) = fresh.source_error() {
+            return Err(e);
         }
         let mut state = self.state.write();
-        fresh.runtime = state.0.runtime;
-        *state = (fresh, None);
+        fresh.runtime = state.runtime;
+        *state = fresh;
         self.generation.fetch_add(1, Ordering::Release);
         Ok(())
     }
 
     /// Forgets every value set at run time (the file and environment values apply again).
     pub fn clear_runtime(&self) {
-        self.state.write().0.clear_runtime();
+        self.state.write().clear_runtime();
         self.generation.fetch_add(1, Ordering::Release);
     }
 
@@ -548,12 +666,12 @@ impl GlobalConfig {
             )
         })?;
         // The write lock makes saves of this process one at a time.
-        self.state.write().0.save(path)
+        self.state.write().save(path)
     }
 
     /// A snapshot of the layers.
     pub fn snapshot(&self) -> Config {
-        self.state.read().0.clone()
+        self.state.read().clone()
     }
 
     /// A counter that changes whenever a value may have changed.
@@ -575,7 +693,7 @@ mod tests {
 
     #[test]
     fn defaults_are_the_seeds() {
-        let s = Config::new().settings();
+        let s = Config::new().settings().unwrap();
         assert!(s.cache_enabled && s.parallel_processing);
         assert_eq!(
             (
@@ -619,7 +737,7 @@ mod tests {
         ]))
         .unwrap();
         c.set("performance.memory_limit_mb", "300").unwrap();
-        let s = c.settings();
+        let s = c.settings().unwrap();
         assert_eq!(s.cache_size_mb, 1.0);
         assert_eq!(s.chunk_size_mb, 20.0);
         assert_eq!(s.memory_limit_mb, 300.0);
@@ -648,11 +766,11 @@ mod tests {
         assert_eq!(c, Config::new(), "a rejected value changes nothing");
         c.set("performance.cache_enabled", "False").unwrap();
         assert!(
-            !c.settings().cache_enabled,
+            !c.settings().unwrap().cache_enabled,
             "'False' is false, not a truthy string"
         );
         c.set("performance.cache_size_mb", "0").unwrap();
-        assert_eq!(c.settings().cache_size_mb, 0.0, "0 stays 0");
+        assert_eq!(c.settings().unwrap().cache_size_mb, 0.0, "0 stays 0");
         assert!(c.set("performance.nope", "1").is_err());
         assert!(c.set("cache_size_mb", "1").is_err());
     }
@@ -670,7 +788,7 @@ mod tests {
             e.to_string().contains("EPYR_PERFORMANCE_CACHE_ENABLED"),
             "{e}"
         );
-        assert_eq!(c.settings().cache_size_mb, 100.0);
+        assert_eq!(c.settings().unwrap().cache_size_mb, 100.0);
     }
 
     #[test]
@@ -697,7 +815,7 @@ mod tests {
         assert_eq!(doc["performance"]["chunk_size_mb"], 10, "env is not saved");
         let mut back = Config::new();
         back.load_file(&file).unwrap();
-        assert_eq!(back.settings().threads, 3);
+        assert_eq!(back.settings().unwrap().threads, 3);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
@@ -717,7 +835,143 @@ mod tests {
         std::fs::write(&file, r#"{"performance": {"cache_enabled": "False"}}"#).unwrap();
         let mut c = Config::new();
         c.load_file(&file).unwrap();
-        assert!(!c.settings().cache_enabled);
+        assert!(!c.settings().unwrap().cache_enabled);
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// A fresh temporary folder for one unit test.
+    fn temp_dir(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("epyr-cfg-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn an_invalid_source_value_leaves_its_key_without_a_value_until_set_at_run_time() {
+        let dir = temp_dir("in-force");
+        let file = dir.join("config.json");
+        std::fs::write(
+            &file,
+            r#"{"performance": {"cache_size_mb": 42, "threads": 3}}"#,
+        )
+        .unwrap();
+        let mut c = Config::from_sources(
+            Some(&file),
+            env(&[("EPYR_PERFORMANCE_CACHE_ENABLED", "maybe")]),
+        );
+        let e = c.value(Key::CacheEnabled).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Config);
+        assert!(
+            e.message().contains("EPYR_PERFORMANCE_CACHE_ENABLED") && e.message().contains("maybe"),
+            "{e}"
+        );
+        assert_eq!(
+            c.settings().unwrap_err(),
+            e,
+            "the whole configuration reports the same error"
+        );
+        assert_eq!(
+            c.value(Key::CacheSizeMb).unwrap(),
+            Value::Number(42.0),
+            "file value kept"
+        );
+        assert_eq!(c.value(Key::Threads).unwrap(), Value::Number(3.0));
+        assert_eq!(
+            c.value(Key::ChunkSizeMb).unwrap(),
+            Value::Number(10.0),
+            "default kept"
+        );
+        assert!(c.set("performance.cache_enabled", "perhaps").is_err());
+        assert!(c.settings().is_err(), "a refused set repairs nothing");
+        c.set("performance.cache_enabled", "false").unwrap();
+        let s = c.settings().unwrap();
+        assert!(!s.cache_enabled);
+        assert_eq!((s.cache_size_mb, s.threads), (42.0, 3));
+        c.clear_runtime();
+        assert_eq!(
+            c.value(Key::CacheEnabled).unwrap_err(),
+            e,
+            "the environment applies again"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn an_unusable_file_is_the_error_of_every_key_only_it_could_set() {
+        let dir = temp_dir("bad-file");
+        let file = dir.join("config.json");
+        std::fs::write(&file, "{not json").unwrap();
+        let c = Config::from_sources(Some(&file), env(&[("EPYR_PERFORMANCE_THREADS", "2")]));
+        assert_eq!(
+            c.value(Key::Threads).unwrap(),
+            Value::Number(2.0),
+            "the environment wins"
+        );
+        let e = c.value(Key::CacheSizeMb).unwrap_err();
+        assert!(
+            e.message().contains("config.json") && e.message().contains("JSON"),
+            "{e}"
+        );
+        assert!(Config::layered(Some(&file)).is_err());
+        let missing = Config::from_sources(Some(&dir.join("none.json")), env(&[]));
+        assert_eq!(
+            missing.settings().unwrap(),
+            Config::new().settings().unwrap()
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn the_file_and_the_environment_accept_the_same_values() {
+        let dir = temp_dir("same-parser");
+        let file = dir.join("config.json");
+        // (JSON text in the file, the same value as an environment variable's text)
+        let cases = [
+            ("cache_enabled", "1", "1"),
+            ("cache_enabled", "0", "0"),
+            ("cache_enabled", "true", "true"),
+            ("cache_enabled", "\"False\"", "False"),
+            ("cache_enabled", "5", "5"),
+            ("cache_enabled", "1.0", "1.0"),
+            ("threads", "2", "2"),
+            ("threads", "2.5", "2.5"),
+            ("threads", "true", "true"),
+            ("cache_size_mb", "\"7\"", "7"),
+            ("cache_size_mb", "-1", "-1"),
+        ];
+        for (key, json, text) in cases {
+            std::fs::write(&file, format!(r#"{{"performance": {{"{key}": {json}}}}}"#)).unwrap();
+            let name = format!("EPYR_PERFORMANCE_{}", key.to_ascii_uppercase());
+            let from_file = Config::from_sources(Some(&file), env(&[])).settings();
+            let from_env = Config::from_sources(None, env(&[(name.as_str(), text)])).settings();
+            assert_eq!(
+                from_file.is_ok(),
+                from_env.is_ok(),
+                "{key}: file {json} gives {from_file:?}, environment {text} gives {from_env:?}"
+            );
+            if let (Ok(a), Ok(b)) = (from_file, from_env) {
+                assert_eq!(a, b, "{key}: file {json}, environment {text}");
+            }
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_typed_value_of_the_other_type_is_refused_and_changes_nothing() {
+        let mut c = Config::new();
+        let e = c
+            .set_value(Key::CacheEnabled, Value::Number(1.0))
+            .unwrap_err();
+        assert!(
+            e.message().contains("performance.cache_enabled") && e.message().contains("boolean"),
+            "{e}"
+        );
+        let e = c.set_value(Key::Threads, Value::Bool(true)).unwrap_err();
+        assert!(
+            e.message().contains("performance.threads") && e.message().contains("numeric"),
+            "{e}"
+        );
+        assert_eq!(c, Config::new());
     }
 }

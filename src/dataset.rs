@@ -167,14 +167,15 @@ impl Params {
 
 /// Parses one number the way eprload's `sscanf('%e')` accepts a whole value: decimal with an
 /// optional exponent of any digit count; a value starting with a letter (`inf`, `NaN`, `True`)
-/// is not a number.
+/// is not a number, and neither is one beyond the range of a double (`1e400`, which would
+/// otherwise become infinity): every number parsed is finite.
 pub fn parse_number(text: &str) -> Option<f64> {
     let t = text.trim();
     let first = *t.as_bytes().first()?;
     if first.is_ascii_alphabetic() {
         return None;
     }
-    t.parse::<f64>().ok()
+    t.parse::<f64>().ok().filter(|v| v.is_finite())
 }
 
 /// The parts a [`Dataset`] is built from; [`Dataset::new`] checks that they agree.

@@ -13,7 +13,8 @@ use crate::memory::memory_info;
 /// "config": {cache_enabled, cache_size_mb, chunk_size_mb, memory_limit_mb,
 /// parallel_processing, threads}, "config_error", "cache": {entries, total_size_mb,
 /// max_size_mb, usage_percent, hits, misses, evictions, invalidations}, "threads"}`.
-/// `config_error` is null unless the configuration is unusable.
+/// `config_error` is null unless the configuration is unusable; then each key without a value
+/// in force, the cache's budget (if a cache key has none) and `threads` are null.
 pub fn performance_info() -> Value {
     let m = memory_info();
     let global = config::global();
@@ -21,9 +22,12 @@ pub fn performance_info() -> Value {
     let settings = global.settings();
     let mut config = serde_json::Map::new();
     for key in Key::ALL {
-        config.insert(key.short_name().into(), snapshot.value(key).to_json());
+        let in_force = snapshot.value(key).map_or(Value::Null, |v| v.to_json());
+        config.insert(key.short_name().into(), in_force);
     }
     let stats = DataCache::global().stats();
+    // While a cache key has no value in force the global cache has no budget to report.
+    let budget_known = global.cache_size_mb().is_ok();
     json!({
         "version": crate::VERSION,
         "memory": {
@@ -39,14 +43,14 @@ pub fn performance_info() -> Value {
         "cache": {
             "entries": stats.entries,
             "total_size_mb": stats.total_size_mb(),
-            "max_size_mb": stats.max_size_mb(),
-            "usage_percent": stats.usage_percent(),
+            "max_size_mb": budget_known.then(|| stats.max_size_mb()),
+            "usage_percent": budget_known.then(|| stats.usage_percent()),
             "hits": stats.hits,
             "misses": stats.misses,
             "evictions": stats.evictions,
             "invalidations": stats.invalidations,
         },
-        "threads": settings.map_or(1, |s| s.effective_threads()),
+        "threads": settings.ok().map(|s| s.effective_threads()),
     })
 }
 

@@ -22,7 +22,7 @@ pub struct MemoryInfo {
     pub percent: f64,
     /// Bytes held by epyr (datasets, cache bookkeeping, reader buffers).
     pub library_mb: f64,
-    /// `performance.memory_limit_mb` (0 = no limit).
+    /// `performance.memory_limit_mb` (0 = no limit; NaN while the key has no value in force).
     pub limit_mb: f64,
 }
 
@@ -37,13 +37,15 @@ pub struct OptimizeReport {
     pub rss_bytes_released: u64,
 }
 
-/// The current memory use. `limit_mb` is 0 when the configuration is unusable.
+/// The current memory use. `limit_mb` is NaN while `memory_limit_mb` has no value in force
+/// (an unusable source sets it; the configuration getters report why).
 pub fn memory_info() -> MemoryInfo {
     let (rss, vms) = process_memory_bytes().unwrap_or((0, 0));
     let total = total_memory_bytes();
-    let limit_mb = config::global()
-        .settings()
-        .map_or(0.0, |s| s.memory_limit_mb);
+    let limit_mb = match config::global().value(config::Key::MemoryLimitMb) {
+        Ok(config::Value::Number(mb)) => mb,
+        _ => f64::NAN,
+    };
     MemoryInfo {
         rss_mb: rss as f64 / MB,
         vms_mb: vms as f64 / MB,

@@ -309,6 +309,13 @@ fn unknown_irfmt_letter_is_a_format_error() {
 }
 
 #[test]
+fn an_axis_width_beyond_the_range_of_a_double_is_a_format_error_like_nan() {
+    for (test, value) in [("xwid_1e400", "1e400"), ("xwid_nan", "NaN")] {
+        bad_value_is_format_error(test, "XWID", value, &["XWID", value, "finite number"]);
+    }
+}
+
+#[test]
 fn irfmt_ascii_is_unsupported() {
     let edits = [("IRFMT", Some("A"))];
     let needles = ["IRFMT", "ASCII"];

@@ -103,6 +103,45 @@ fn header_is_current() {
     }
 }
 
+#[test]
+fn every_function_handing_out_a_pointer_into_a_handle_forbids_freeing_it_meanwhile() {
+    // A declaration with a `const double **` out-parameter points the caller into a handle's
+    // memory; its doc comment (the comment just before it) must say not to free the handle
+    // while another thread uses it.
+    let header = committed_header();
+    let mut checked = Vec::new();
+    for (at, _) in header.match_indices("const double **") {
+        let comment_start = header[..at].rfind("/**").expect("a doc comment");
+        let comment_end = comment_start + header[comment_start..at].find("*/").unwrap();
+        let comment = &header[comment_start..comment_end];
+        let name = header[comment_end..at]
+            .split(|c: char| !c.is_alphanumeric() && c != '_')
+            .find(|w| w.starts_with("epyr_"))
+            .expect("a function name");
+        let flat = comment
+            .replace("\n *", " ")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(
+            flat.contains("must not free") && flat.contains("while another thread uses it"),
+            "{name}: its doc comment does not say that the handle must not be freed while \
+             another thread uses it:\n{comment}"
+        );
+        checked.push(name.to_string());
+    }
+    for name in [
+        "epyr_dataset_values",
+        "epyr_dataset_axis",
+        "epyr_reader_next_chunk",
+    ] {
+        assert!(
+            checked.iter().any(|c| c == name),
+            "{name} not found: {checked:?}"
+        );
+    }
+}
+
 /// Builds the library with `cargo build --lib` and the given extra arguments; returns the
 /// folder of the artifacts.
 fn cargo_build(args: &[&str], profile_dir: &str) -> PathBuf {

@@ -214,3 +214,220 @@ fn performance_info_has_every_section() {
     );
     assert!(info["config_error"].is_null());
 }
+
+/// Runs the ignored test `name` of this binary in a child process whose configuration folder
+/// is `xdg` and whose environment adds `vars`, and checks that it passed. The child must finish
+/// within a minute: a child blocked (on a FIFO, say) is killed and the test fails.
+fn run_child_test(name: &str, xdg: &std::path::Path, vars: &[(&str, &str)]) {
+    use std::process::{Command, Stdio};
+    let mut cmd = Command::new(std::env::current_exe().unwrap());
+    cmd.args(["--ignored", "--exact", name, "--test-threads=1"])
+        .env("XDG_CONFIG_HOME", xdg)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (var, _) in std::env::vars().filter(|(v, _)| v.starts_with("EPYR_PERFORMANCE_")) {
+        cmd.env_remove(var);
+    }
+    cmd.envs(vars.iter().copied());
+    let mut child = cmd.spawn().unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            panic!("{name} did not finish within a minute: epyr blocked");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && text.contains("1 passed"),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A configuration folder with `epyrtools/` in it for a child process; returns the folder and
+/// the path of its config file.
+fn child_config_dir(name: &str) -> (std::path::PathBuf, std::path::PathBuf) {
+    let xdg = common::temp_dir(name);
+    let file = xdg.join("epyrtools").join("config.json");
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    (xdg, file)
+}
+
+#[test]
+fn a_fifo_as_the_config_file_is_refused_without_blocking() {
+    let _s = SERIAL.lock();
+    isolate_config();
+    let (xdg, file) = child_config_dir("cfg-fifo");
+    let status = std::process::Command::new("mkfifo")
+        .arg(&file)
+        .status()
+        .expect("run mkfifo");
+    assert!(status.success(), "mkfifo {} failed", file.display());
+    run_child_test(
+        "child_starts_a_loader_with_a_fifo_as_the_config_file",
+        &xdg,
+        &[],
+    );
+    std::fs::remove_dir_all(&xdg).unwrap();
+}
+
+/// Run by the test above in a child process whose config file is a FIFO.
+#[test]
+#[ignore = "run in a child process by a_fifo_as_the_config_file_is_refused_without_blocking"]
+fn child_starts_a_loader_with_a_fifo_as_the_config_file() {
+    let e = epyr::Loader::with_defaults()
+        .err()
+        .expect("a FIFO is no configuration");
+    assert_eq!(e.kind(), ErrorKind::Config, "{e}");
+    let shown = config_file().display().to_string();
+    assert!(
+        e.message().contains(&shown) && e.message().contains("not a regular file"),
+        "{e}"
+    );
+    assert_eq!(config::global().get("performance.threads").unwrap_err(), e);
+}
+
+/// Points the default config file at `make`'s result, reloads, and expects the reload to be
+/// refused with a configuration error naming the file and saying `what`; the values in force
+/// stay as they were.
+fn reload_of_a_bad_config_file_is_refused(make: impl FnOnce(&std::path::Path), what: &str) {
+    let g = config::global();
+    g.set("performance.threads", "3").unwrap();
+    let file = config_file();
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    make(&file);
+    let result = g.reload(None);
+    std::fs::remove_dir_all(file.parent().unwrap()).unwrap();
+    let e = result.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Config, "{e}");
+    let shown = file.display().to_string();
+    assert!(
+        e.message().contains(&shown) && e.message().contains(what),
+        "{e}"
+    );
+    assert_eq!(g.settings().unwrap().threads, 3, "nothing changed");
+    g.clear_runtime();
+}
+
+#[test]
+fn a_config_file_linked_to_a_device_is_refused_without_reading_it() {
+    let _s = SERIAL.lock();
+    isolate_config();
+    config::global().clear_runtime();
+    reload_of_a_bad_config_file_is_refused(
+        |file| std::os::unix::fs::symlink("/dev/zero", file).unwrap(),
+        "not a regular file",
+    );
+}
+
+#[test]
+fn a_config_file_above_the_size_cap_is_refused_before_it_is_read() {
+    let _s = SERIAL.lock();
+    isolate_config();
+    config::global().clear_runtime();
+    reload_of_a_bad_config_file_is_refused(
+        |file| {
+            let f = std::fs::File::create(file).unwrap();
+            f.set_len(config::MAX_CONFIG_FILE_BYTES + 1).unwrap();
+        },
+        &format!("more than the {} bytes", config::MAX_CONFIG_FILE_BYTES),
+    );
+}
+
+#[test]
+fn every_call_reports_the_value_in_force_while_a_key_is_unusable() {
+    let _s = SERIAL.lock();
+    isolate_config();
+    let (xdg, file) = child_config_dir("cfg-in-force");
+    std::fs::write(&file, r#"{"performance": {"cache_size_mb": 42}}"#).unwrap();
+    run_child_test(
+        "child_with_an_invalid_environment_value_reports_only_values_in_force",
+        &xdg,
+        &[("EPYR_PERFORMANCE_CACHE_ENABLED", "maybe")],
+    );
+    std::fs::remove_dir_all(&xdg).unwrap();
+}
+
+/// The status of `epyr_config_get` for `key` (a size query).
+fn c_config_get_status(key: &std::ffi::CStr) -> i32 {
+    let mut needed = 0u64;
+    // SAFETY: `key` is NUL-terminated, no buffer is passed, `needed` is valid for one write.
+    unsafe {
+        epyr::ffi::general::epyr_config_get(key.as_ptr(), std::ptr::null_mut(), 0, &mut needed)
+    }
+}
+
+/// The status of `epyr_cache_stats` on the global cache, and the budget it reports in MB.
+fn c_global_cache_budget() -> (i32, f64) {
+    use epyr::ffi::cache::{epyr_cache_global, epyr_cache_stats};
+    let mut max_mb = f64::NAN;
+    let none = std::ptr::null_mut();
+    // SAFETY: the global cache handle is always live; every out-pointer is NULL or valid.
+    let status = unsafe {
+        epyr_cache_stats(
+            epyr_cache_global(),
+            none,
+            std::ptr::null_mut(),
+            &mut max_mb,
+            std::ptr::null_mut(),
+            none,
+            none,
+        )
+    };
+    (status, max_mb)
+}
+
+/// Run by the test above in a child process with `cache_size_mb` 42 in the file and an invalid
+/// `EPYR_PERFORMANCE_CACHE_ENABLED`.
+#[test]
+#[ignore = "run in a child process by every_call_reports_the_value_in_force_while_a_key_is_unusable"]
+fn child_with_an_invalid_environment_value_reports_only_values_in_force() {
+    let g = config::global();
+    let e = g.get("performance.cache_enabled").unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Config);
+    assert!(
+        e.message().contains("EPYR_PERFORMANCE_CACHE_ENABLED") && e.message().contains("maybe"),
+        "{e}"
+    );
+    assert_eq!(
+        g.get("performance.cache_size_mb").unwrap(),
+        Value::Number(42.0),
+        "the file's valid values stay in force"
+    );
+    assert_eq!(epyr::Loader::with_defaults().err(), Some(e.clone()));
+    let config_code = ErrorKind::Config.code();
+    assert_eq!(
+        c_config_get_status(c"performance.cache_enabled"),
+        config_code
+    );
+    assert_eq!(c_config_get_status(c"performance.cache_size_mb"), 0);
+    assert_eq!(
+        c_global_cache_budget().0,
+        config_code,
+        "the cache has no budget in force"
+    );
+    let info = epyr::info::performance_info();
+    assert!(info["config"]["cache_enabled"].is_null(), "{info}");
+    assert_eq!(info["config"]["cache_size_mb"], 42, "{info}");
+    assert!(info["cache"]["max_size_mb"].is_null(), "{info}");
+    assert!(
+        info["config_error"].as_str().unwrap().contains("maybe"),
+        "{info}"
+    );
+
+    // Run time beats the environment: a valid value set now repairs the key everywhere.
+    g.set("performance.cache_enabled", "true").unwrap();
+    assert_eq!(
+        g.get("performance.cache_enabled").unwrap(),
+        Value::Bool(true)
+    );
+    assert!(g.settings().is_ok());
+    assert!(epyr::Loader::with_defaults().is_ok());
+    assert_eq!(epyr::DataCache::global().stats().max_bytes, 42 << 20);
+    assert_eq!(c_global_cache_budget(), (0, 42.0));
+    assert_eq!(c_config_get_status(c"performance.cache_enabled"), 0);
+}

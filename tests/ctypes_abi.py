@@ -278,6 +278,11 @@ def _():
     expect(lib.epyr_config_get_bool(key, C.byref(b)), CONFIG, "numeric")
     assert b.value == SENTINEL, "outputs are written only on success"
     expect(lib.epyr_config_set_bool(key, 1), CONFIG)
+    expect(lib.epyr_config_set(flag, b"false"), OK)
+    expect(lib.epyr_config_set_double(flag, 1.0), CONFIG, "performance.parallel_processing",
+           "boolean")
+    assert text(lib.epyr_config_get, flag) == "false", "a refused typed set changes nothing"
+    expect(lib.epyr_config_set_bool(flag, 1), OK)
     expect(lib.epyr_config_get_bool(flag, None), NULL_ARG)
     expect(lib.epyr_config_get_double(None, C.byref(value)), NULL_ARG)
 
@@ -797,7 +802,14 @@ def _():
     expect(lib.epyr_reader_copy_axis(r, 0, 0, 1, None, 0, None), NULL_ARG)
     expect(lib.epyr_reader_copy_axis(None, 0, 0, 1, None, 0, C.byref(n)), NULL_ARG)
     expect(lib.epyr_reader_rewind(None), NULL_ARG)
-    expect(lib.epyr_reader_set_chunk_points(r, 1 << 63), INVALID_ARG, "overflow")
+    # More points than the dataset has: one chunk of the whole dataset, as epyr_reader_info says.
+    for points in (1 << 63, (1 << 64) - 1, nx.value * ny.value * nz.value + 1):
+        expect(lib.epyr_reader_set_chunk_points(r, points), OK)
+        expect(lib.epyr_reader_info(r, None, None, None, None, C.byref(cp), None), OK)
+        assert cp.value == nx.value * ny.value * nz.value, (points, cp.value)
+    expect(lib.epyr_reader_rewind(r), OK)
+    expect(lib.epyr_reader_next_chunk(r, C.byref(ptr), C.byref(n), None), OK)
+    assert ptr[: n.value] == full, "one chunk holds the whole dataset"
     lib.epyr_reader_free(r)
     lib.epyr_reader_free(r)
     lib.epyr_reader_free(None)

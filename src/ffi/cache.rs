@@ -4,8 +4,20 @@ use std::sync::Arc;
 
 use super::boundary::{status, status_on, Out};
 use super::handles::{self, epyr_cache, CacheRef};
-use crate::cache::{mb_to_bytes, DataCache};
+use crate::cache::{mb_to_bytes, CacheStats, DataCache};
 use crate::config;
+use crate::error::Result;
+
+/// The statistics of a cache. For the global cache, while `performance.cache_enabled` or
+/// `performance.cache_size_mb` has no value in force, the error of that key: the budget the
+/// cache runs with (0, storing nothing) is then not a configured one.
+fn checked_stats(cache: *const epyr_cache) -> Result<CacheStats> {
+    let cache = handles::get(cache, "cache")?;
+    if matches!(cache, CacheRef::Global) {
+        config::global().cache_size_mb()?;
+    }
+    Ok(cache.cache().stats())
+}
 
 /// Creates a data cache with a budget of `max_size_mb` MB (MiB; 0 stores nothing) and writes
 /// its handle to `*out`. Pass it to `epyr_loader_new` to keep a set of datasets apart from the
@@ -54,7 +66,8 @@ pub extern "C" fn epyr_cache_free(cache: *mut epyr_cache) {
 /// skip that value.
 ///
 /// Thread-safe. Errors: `EPYR_ERR_NULL_ARG` (`cache`), `EPYR_ERR_INVALID_ARG` (not a live
-/// cache handle).
+/// cache handle), `EPYR_ERR_CONFIG` (global cache while `performance.cache_enabled` or
+/// `performance.cache_size_mb` has no valid value in force).
 ///
 /// # Safety
 /// Each out-pointer is NULL or valid for writing one value of its type.
@@ -69,7 +82,7 @@ pub unsafe extern "C" fn epyr_cache_stats(
     misses: *mut u64,
 ) -> i32 {
     status_on(cache as usize, || {
-        let s = handles::get(cache, "cache")?.cache().stats();
+        let s = checked_stats(cache)?;
         // SAFETY: each pointer is NULL or valid for one write (this function's contract).
         unsafe {
             Out::optional(entries).write(s.entries as u64);
@@ -100,7 +113,7 @@ pub unsafe extern "C" fn epyr_cache_stats_ex(
     invalidations: *mut u64,
 ) -> i32 {
     status_on(cache as usize, || {
-        let s = handles::get(cache, "cache")?.cache().stats();
+        let s = checked_stats(cache)?;
         // SAFETY: each pointer is NULL or valid for one write (this function's contract).
         unsafe {
             Out::optional(total_bytes).write(s.total_bytes as u64);

@@ -101,6 +101,9 @@ fn component(ds: *const epyr_dataset, index: u32) -> Result<(Arc<Dataset>, usize
 /// fastest. No copy. Valid until this handle is freed (and never changed: datasets are
 /// immutable).
 ///
+/// The caller must not free `ds` while another thread uses it: a free racing this call can
+/// leave `*values` pointing at freed memory even though the call returns `EPYR_OK`.
+///
 /// Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG` (component out of range,
 /// a described-only handle).
 ///
@@ -166,6 +169,9 @@ pub(crate) fn dim(axis: u32) -> Result<usize> {
 /// handle of `epyr_loader_describe` the values are made on the first call and kept with the
 /// handle, within the memory budget like a load (`EPYR_ERR_MEMORY_LIMIT`); copying them into
 /// a caller buffer (`epyr_dataset_copy_axis`) holds nothing.
+///
+/// The caller must not free `ds` while another thread uses it: a free racing this call can
+/// leave `*values` pointing at freed memory even though the call returns `EPYR_OK`.
 ///
 /// Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG` (axis above 2),
 /// `EPYR_ERR_MEMORY_LIMIT`, `EPYR_ERR_IO` and `EPYR_ERR_FILE_CHANGED` (a describe handle's

@@ -235,7 +235,8 @@ pub unsafe extern "C" fn epyr_optimize_memory_ex(
 /// (`"200"`, `"true"`, `"False"`, `"0"`). Keys: `performance.cache_enabled`,
 /// `performance.cache_size_mb`, `performance.chunk_size_mb`, `performance.memory_limit_mb`,
 /// `performance.parallel_processing`, `performance.threads`. The global cache follows
-/// changes of `cache_enabled` and `cache_size_mb` at its next use.
+/// changes of `cache_enabled` and `cache_size_mb` at its next use. A valid value set here
+/// also repairs a key whose environment or file value is unusable (run time beats both).
 ///
 /// Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG` (not UTF-8),
 /// `EPYR_ERR_CONFIG` (unknown key, invalid value: nothing changes).
@@ -253,8 +254,9 @@ pub unsafe extern "C" fn epyr_config_set(key: *const c_char, value: *const c_cha
 
 /// `epyr_config_set` for a numeric key (`performance.cache_size_mb`, ...).
 ///
-/// Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG` (key not UTF-8), `EPYR_ERR_CONFIG` (unknown key, boolean key,
-/// value out of range or not finite).
+/// Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG` (key not UTF-8),
+/// `EPYR_ERR_CONFIG` (unknown key, boolean key, value out of range or not finite: nothing
+/// changes).
 ///
 /// # Safety
 /// `key` is NULL or a NUL-terminated string.
@@ -263,14 +265,15 @@ pub unsafe extern "C" fn epyr_config_set_double(key: *const c_char, value: f64) 
     status(|| {
         // SAFETY: NULL or NUL-terminated (this function's contract).
         let key = unsafe { c_str(key, "key") }?;
-        config::global().set(key, &value.to_string())
+        config::global().set_value(key, Value::Number(value))
     })
 }
 
 /// `epyr_config_set` for a boolean key (`performance.cache_enabled`,
 /// `performance.parallel_processing`): 0 is false, any other value true.
 ///
-/// Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG` (key not UTF-8), `EPYR_ERR_CONFIG` (unknown or numeric key).
+/// Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG` (key not UTF-8),
+/// `EPYR_ERR_CONFIG` (unknown or numeric key: nothing changes).
 ///
 /// # Safety
 /// `key` is NULL or a NUL-terminated string.
@@ -279,17 +282,19 @@ pub unsafe extern "C" fn epyr_config_set_bool(key: *const c_char, value: i32) ->
     status(|| {
         // SAFETY: NULL or NUL-terminated (this function's contract).
         let key = unsafe { c_str(key, "key") }?;
-        config::global().set(key, if value != 0 { "true" } else { "false" })
+        config::global().set_value(key, Value::Bool(value != 0))
     })
 }
 
-/// The effective value of a configuration key (run time > environment > file > default) as
+/// The value in force of a configuration key (run time > environment > file > default) as
 /// text: `"true"`/`"false"` or a number as JSON writes it (`"100"`, `"2.5"`). Copies it with a
 /// NUL into `buf` (`cap` bytes) and writes the bytes including the NUL to `*needed`; with `buf`
 /// NULL only `*needed` is written (size query).
 ///
-/// Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG` (key not UTF-8) (`key`, `needed`), `EPYR_ERR_CONFIG` (unknown
-/// key), `EPYR_ERR_BUFFER_TOO_SMALL` (nothing written).
+/// Thread-safe. Errors: `EPYR_ERR_NULL_ARG` (`key`, `needed`), `EPYR_ERR_INVALID_ARG` (key
+/// not UTF-8), `EPYR_ERR_CONFIG` (unknown key; a key without a value in force because the
+/// source that sets it, environment or file, is unusable: the message names source, key and
+/// value, as loaders report it), `EPYR_ERR_BUFFER_TOO_SMALL` (nothing written).
 ///
 /// # Safety
 /// `key` is NULL or NUL-terminated; `buf` is NULL or valid for `cap` bytes; `needed` is NULL or
@@ -332,9 +337,10 @@ unsafe fn typed_value(key: *const c_char, want_bool: bool) -> Result<Value> {
     Ok(value)
 }
 
-/// The effective value of a numeric configuration key.
+/// The value in force of a numeric configuration key.
 ///
-/// Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG` (key not UTF-8), `EPYR_ERR_CONFIG` (unknown or boolean key).
+/// Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG` (key not UTF-8),
+/// `EPYR_ERR_CONFIG` (unknown or boolean key; no value in force, as `epyr_config_get`).
 ///
 /// # Safety
 /// `key` is NULL or NUL-terminated; `value` is NULL or valid for one write.
@@ -350,9 +356,10 @@ pub unsafe extern "C" fn epyr_config_get_double(key: *const c_char, value: *mut 
     })
 }
 
-/// The effective value of a boolean configuration key: 1 true, 0 false.
+/// The value in force of a boolean configuration key: 1 true, 0 false.
 ///
-/// Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG` (key not UTF-8), `EPYR_ERR_CONFIG` (unknown or numeric key).
+/// Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG` (key not UTF-8),
+/// `EPYR_ERR_CONFIG` (unknown or numeric key; no value in force, as `epyr_config_get`).
 ///
 /// # Safety
 /// `key` is NULL or NUL-terminated; `value` is NULL or valid for one write.
@@ -392,7 +399,8 @@ pub unsafe extern "C" fn epyr_config_save(path: *const c_char) -> i32 {
 ///
 /// Thread-safe. Errors: `EPYR_ERR_INVALID_ARG` (empty or non-UTF-8 path), `EPYR_ERR_NOT_FOUND`
 /// (an explicit `path` that does not exist),
-/// `EPYR_ERR_IO`, `EPYR_ERR_CONFIG` (invalid JSON or value; the message names file and key).
+/// `EPYR_ERR_IO`, `EPYR_ERR_CONFIG` (invalid JSON or value, not a regular file, larger than
+/// 1 MiB; the message names the file and the key).
 ///
 /// # Safety
 /// `path` is NULL or NUL-terminated.
@@ -411,8 +419,9 @@ thread_local! {
 }
 
 /// Performance information as indented JSON: version, memory (`rss_mb`, `vms_mb`, `percent`,
-/// `library_mb`, `limit_mb`), `cpu_count`, the effective configuration, `config_error`, the
-/// global cache's statistics and the worker threads. Copies it with a NUL into `buf` (`cap`
+/// `library_mb`, `limit_mb`), `cpu_count`, the configuration in force, `config_error`, the
+/// global cache's statistics and the worker threads; a key without a value in force (see
+/// `epyr_config_get`), and what depends on it, is `null`. Copies it with a NUL into `buf` (`cap`
 /// bytes) and writes the bytes including the NUL to `*needed`.
 ///
 /// The figures change from call to call, so a size query (`buf` NULL) takes a snapshot and the

@@ -162,6 +162,9 @@ pub unsafe extern "C" fn epyr_reader_next(
 /// `*values` NULL. The buffer belongs to the reader and is valid until the next call on the
 /// reader or `epyr_reader_free`; no copy is made.
 ///
+/// The caller must not free `reader` while another thread uses it: a free racing this call can
+/// leave `*values` pointing at freed memory even though the call returns `EPYR_OK`.
+///
 /// One thread at a time. Errors: as `epyr_reader_next`.
 ///
 /// # Safety
@@ -196,14 +199,17 @@ pub unsafe extern "C" fn epyr_reader_next_chunk(
     })
 }
 
-/// Sets the number of points per chunk (at least 1); the reader's buffer is resized.
+/// Sets the number of points per chunk (at least 1); the reader's buffer is resized. More
+/// points than the dataset has (`UINT64_MAX` included) are clamped to the dataset's points, one
+/// chunk for the whole dataset; `epyr_reader_info` reports the number in force.
 ///
-/// One thread at a time. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG` (0 or too large),
-/// `EPYR_ERR_MEMORY_LIMIT` (the buffer cannot be allocated).
+/// One thread at a time. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG` (0; not a live
+/// reader), `EPYR_ERR_MEMORY_LIMIT` (the buffer cannot be allocated).
 #[no_mangle]
 pub extern "C" fn epyr_reader_set_chunk_points(reader: *mut epyr_reader, points: u64) -> i32 {
     status_on(reader as usize, || {
-        let points = super::boundary::to_usize(points, "points")?;
+        // Clamped by the reader; a count beyond `usize` is more than any dataset has.
+        let points = usize::try_from(points).unwrap_or(usize::MAX);
         handles::get(reader, "reader")?
             .lock()
             .set_chunk_points(points)

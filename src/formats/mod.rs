@@ -823,17 +823,23 @@ pub(crate) fn positive_integer(params: &Params, key: &str, path: &Path) -> Resul
     Ok(Some(value))
 }
 
-/// Reads a number key that the reader needs; a missing key or a non-number is a format error.
+/// Reads a number key that the reader needs; a missing key, a non-number or a number beyond
+/// the range of a double is a format error naming the file, the key and the value.
 pub(crate) fn required_number(params: &Params, key: &str, path: &Path) -> Result<f64> {
     let raw = params
         .get(key)
         .ok_or_else(|| Error::format(path, format!("required key {key} is missing")))?;
-    leading_number(raw)
-        .ok_or_else(|| Error::format(path, format!("key {key}: expected a number, found {raw:?}")))
+    leading_number(raw).ok_or_else(|| {
+        Error::format(
+            path,
+            format!("key {key}: expected a finite number, found {raw:?}"),
+        )
+    })
 }
 
 /// The number at the start of a value (`3380.00 G` gives 3380), for keys the reader needs even
-/// where the file adds a unit or other tokens after the number.
+/// where the file adds a unit or other tokens after the number. Always finite (as
+/// [`crate::dataset::parse_number`]): `NaN`, `inf` and `1e400` are not numbers.
 pub(crate) fn leading_number(raw: &str) -> Option<f64> {
     crate::dataset::parse_number(raw)
         .or_else(|| crate::dataset::parse_number(raw.split_ascii_whitespace().next()?))
@@ -851,7 +857,7 @@ pub(crate) fn scaling_number(params: &Params, path: &Path, key: &str, option: ch
     leading_number(raw).ok_or_else(|| {
         Error::scaling(
             path,
-            format!("scaling '{option}': key {key} is not a number: {raw:?}"),
+            format!("scaling '{option}': key {key} is not a finite number: {raw:?}"),
         )
     })
 }
@@ -949,5 +955,24 @@ mod tests {
         assert_eq!(leading_number("3380.00 G"), Some(3380.0));
         assert_eq!(leading_number("S 3.0"), None);
         assert_eq!(leading_number("1.5e+003"), Some(1500.0));
+    }
+
+    #[test]
+    fn a_number_beyond_the_range_of_a_double_is_refused_like_nan() {
+        let params = text::parse_dsc(b"XWID 1e400\nXMIN -1e400 G\nYWID NaN\n");
+        let path = Path::new("/data/sample.DSC");
+        for (key, raw) in [("XWID", "1e400"), ("XMIN", "-1e400 G"), ("YWID", "NaN")] {
+            let e = required_number(&params, key, path).unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::Format, "{e}");
+            for needle in ["/data/sample.DSC", key, raw, "finite"] {
+                assert!(e.message().contains(needle), "{needle:?} missing from {e}");
+            }
+        }
+        assert_eq!(leading_number("1e400"), None);
+        assert_eq!(
+            leading_number("1e-400"),
+            Some(0.0),
+            "underflow is a finite zero"
+        );
     }
 }

@@ -78,8 +78,10 @@ impl ChunkedReader {
         self.chunk_points
     }
 
-    /// Sets the number of points per chunk (at least 1); the internal buffer is sized to it.
+    /// Sets the number of points per chunk (at least 1; more points than the dataset has are
+    /// clamped to the dataset's points); the internal buffer is sized to it.
     pub fn set_chunk_points(&mut self, points: usize) -> Result<()> {
+        let points = points.min(self.total_points());
         let values = points
             .checked_mul(self.values_per_point())
             .filter(|_| points > 0)

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod alloc_count;
+pub mod fuzz_case;
 
 use std::path::PathBuf;
 

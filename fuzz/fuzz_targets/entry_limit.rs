@@ -1,0 +1,12 @@
+//! Fuzz target: the entry limit the readers apply to the text parsers (texts repeated to about
+//! `MAX_ENTRIES` entries; `check_entry_limit_input` in `tests/common/fuzz_case.rs`).
+#![no_main]
+
+#[path = "../../tests/common/mod.rs"]
+mod common;
+
+use common::fuzz_case::{check_entry_limit_input, process_dir};
+
+libfuzzer_sys::fuzz_target!(|input: &[u8]| {
+    check_entry_limit_input(input, process_dir());
+});

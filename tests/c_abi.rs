@@ -655,54 +655,285 @@ fn ctypes_calls_every_function_with_good_and_bad_arguments() {
     let _ = std::fs::remove_dir_all(&work);
 }
 
-#[test]
-fn installed_copy_works_through_pkg_config() {
-    let (cw, _) = samples();
-    release_lib();
-    let prefix = work_dir("install");
+/// Whether a missing optional tool (cmake) must fail the test: `EPYR_REQUIRE_TOOLS=1`, as
+/// `.ci/run` sets it.
+fn tools_required() -> bool {
+    std::env::var("EPYR_REQUIRE_TOOLS").as_deref() == Ok("1")
+}
+
+/// `make -C examples-c install` into a fresh prefix, which is then moved elsewhere: everything
+/// below must work from where the tree ends up (relocatable pkg-config and CMake files).
+/// Returns the prefix the tree was moved to.
+fn installed_tree() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        release_lib();
+        let staging = work_dir("install-staging");
+        run_ok(
+            Command::new("make")
+                .arg("-C")
+                .arg(root().join("examples-c"))
+                .arg(format!("PREFIX={}", staging.join("usr").display()))
+                .arg(format!("BUILD={}", staging.join("build").display()))
+                .arg("install"),
+        );
+        let moved = work_dir("install-moved").join("opt-epyr");
+        std::fs::rename(staging.join("usr"), &moved).expect("move the installed tree");
+        moved
+    })
+}
+
+/// A program from the installed tree: no library path set, so the program must find the
+/// library by itself (its rpath) or have it linked in.
+fn run_installed(program: &Path, args: &[&Path]) -> String {
+    let config = program.with_extension("config");
+    std::fs::create_dir_all(&config).unwrap();
     run_ok(
-        Command::new("make")
-            .arg("-C")
-            .arg(root().join("examples-c"))
-            .arg(format!("PREFIX={}", prefix.display()))
-            .arg(format!("BUILD={}", prefix.join("build").display()))
-            .arg("install"),
-    );
+        hermetic(program, &config)
+            .env_remove("LD_LIBRARY_PATH")
+            .args(args),
+    )
+}
+
+/// The libraries `readelf -d` says a program or library needs, and its soname.
+fn dynamic_section(file: &Path) -> (Vec<String>, Option<String>) {
+    let out = run_ok(Command::new("readelf").arg("-d").arg(file));
+    let inside = |line: &str| {
+        line.split_once('[')?
+            .1
+            .split_once(']')
+            .map(|(v, _)| v.to_string())
+    };
+    let needed = out
+        .lines()
+        .filter(|l| l.contains("(NEEDED)"))
+        .filter_map(inside)
+        .collect();
+    let soname = out
+        .lines()
+        .find(|l| l.contains("(SONAME)"))
+        .and_then(inside);
+    (needed, soname)
+}
+
+#[test]
+fn the_installed_libraries_carry_a_soname_the_version_links_and_no_debug_information() {
+    let lib = installed_tree().join("lib");
+    let version = env!("CARGO_PKG_VERSION");
+    let abi = header_define(&committed_header(), "EPYR_ABI_VERSION");
+    let real = format!("libepyr.so.{version}");
+    let soname = format!("libepyr.so.{abi}");
+    assert!(lib.join(&real).is_file(), "{real} not installed");
+    for (link, target) in [
+        (soname.as_str(), real.as_str()),
+        ("libepyr.so", soname.as_str()),
+    ] {
+        let points_to =
+            std::fs::read_link(lib.join(link)).unwrap_or_else(|e| panic!("{link}: {e}"));
+        assert_eq!(points_to, Path::new(target), "{link}");
+    }
+    assert_eq!(dynamic_section(&lib.join(&real)).1, Some(soname));
+    for file in [real.as_str(), "libepyr.a"] {
+        let sections = run_ok(
+            Command::new("readelf")
+                .args(["-S", "-W"])
+                .arg(lib.join(file)),
+        );
+        assert!(
+            !sections.contains(".debug_info"),
+            "{file} was installed with its debug information"
+        );
+    }
     for file in [
-        "lib/libepyr.so",
         "lib/libepyr.a",
         "include/epyr.h",
         "lib/pkgconfig/epyr.pc",
+        "lib/pkgconfig/epyr-static.pc",
+        "lib/cmake/epyr/epyrConfig.cmake",
+        "lib/cmake/epyr/epyrConfigVersion.cmake",
     ] {
-        assert!(prefix.join(file).is_file(), "{file} not installed");
+        assert!(
+            installed_tree().join(file).is_file(),
+            "{file} not installed"
+        );
     }
-    let pc_path = prefix.join("lib/pkgconfig");
-    let flags = run_ok(
+}
+
+/// `pkg-config` of a module of the installed tree.
+fn pkg_config(module: &str, args: &[&str]) -> String {
+    run_ok(
         Command::new("pkg-config")
-            .env("PKG_CONFIG_PATH", &pc_path)
-            .args(["--cflags", "--libs", "epyr"]),
+            .env("PKG_CONFIG_PATH", installed_tree().join("lib/pkgconfig"))
+            .args(args)
+            .arg(module),
+    )
+    .trim()
+    .to_string()
+}
+
+#[test]
+fn a_program_links_shared_and_static_through_pkg_config_and_runs_without_a_library_path() {
+    let (cw, _) = samples();
+    let dir = work_dir("pkg-config-programs");
+    assert_eq!(
+        pkg_config("epyr", &["--modversion"]),
+        env!("CARGO_PKG_VERSION")
     );
-    let version = run_ok(
-        Command::new("pkg-config")
-            .env("PKG_CONFIG_PATH", &pc_path)
-            .args(["--modversion", "epyr"]),
-    );
-    assert_eq!(version.trim(), env!("CARGO_PKG_VERSION"));
-    let program = prefix.join("demo-installed");
+    // The README's commands: the shared library with an rpath to where pkg-config found it.
+    let libdir = pkg_config("epyr", &["--variable=libdir"]);
+    let shared = dir.join("demo-shared");
     run_ok(
         Command::new("gcc")
             .args(["-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic", "-o"])
-            .arg(&program)
+            .arg(&shared)
             .arg(root().join("examples-c/demo.c"))
-            .args(flags.split_whitespace()),
+            .args(pkg_config("epyr", &["--cflags", "--libs"]).split_whitespace())
+            .arg(format!("-Wl,-rpath,{libdir}")),
     );
-    let out = run_ok(
-        hermetic(&program, &prefix)
-            .env("LD_LIBRARY_PATH", prefix.join("lib"))
-            .arg(cw),
+    let (needed, _) = dynamic_section(&shared);
+    assert!(needed.contains(&"libepyr.so.1".to_string()), "{needed:?}");
+    check_demo(&run_installed(&shared, &[cw]), cw);
+    // Static: libepyr.a linked in, nothing of epyr needed at run time.
+    let fixed = dir.join("demo-static");
+    run_ok(
+        Command::new("gcc")
+            .args(["-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic", "-o"])
+            .arg(&fixed)
+            .arg(root().join("examples-c/demo.c"))
+            .args(pkg_config("epyr-static", &["--cflags", "--libs"]).split_whitespace()),
     );
-    check_demo(&out, cw);
-    let _ = std::fs::remove_dir_all(&prefix);
+    let (needed, _) = dynamic_section(&fixed);
+    assert!(!needed.iter().any(|n| n.contains("epyr")), "{needed:?}");
+    check_demo(&run_installed(&fixed, &[cw]), cw);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn find_package_gives_shared_and_static_targets_to_a_cmake_project() {
+    if run_probe("cmake").is_none() {
+        assert!(
+            !tools_required(),
+            "cmake is not installed and EPYR_REQUIRE_TOOLS=1"
+        );
+        eprintln!("SKIPPED: cmake is not installed (set EPYR_REQUIRE_TOOLS=1 to fail)");
+        return;
+    }
+    let (_, pulse) = samples();
+    let project = work_dir("cmake-project");
+    std::fs::write(
+        project.join("CMakeLists.txt"),
+        format!(
+            "cmake_minimum_required(VERSION 3.16)\n\
+             project(epyr_user CXX)\n\
+             find_package(epyr {version} REQUIRED)\n\
+             add_executable(raii_shared {src})\n\
+             target_link_libraries(raii_shared PRIVATE epyr::epyr)\n\
+             add_executable(raii_static {src})\n\
+             target_link_libraries(raii_static PRIVATE epyr::epyr_static)\n",
+            version = env!("CARGO_PKG_VERSION"),
+            src = root().join("examples-c/raii.cpp").display()
+        ),
+    )
+    .unwrap();
+    let build = project.join("build");
+    run_ok(
+        Command::new("cmake")
+            .arg("-S")
+            .arg(&project)
+            .arg("-B")
+            .arg(&build)
+            .arg(format!(
+                "-DCMAKE_PREFIX_PATH={}",
+                installed_tree().display()
+            )),
+    );
+    run_ok(Command::new("cmake").arg("--build").arg(&build));
+    for program in ["raii_shared", "raii_static"] {
+        check_raii(&run_installed(&build.join(program), &[pulse]), pulse);
+    }
+    let (needed, _) = dynamic_section(&build.join("raii_static"));
+    assert!(!needed.iter().any(|n| n.contains("epyr")), "{needed:?}");
+    // A version this package cannot satisfy is refused.
+    std::fs::write(
+        project.join("CMakeLists.txt"),
+        "cmake_minimum_required(VERSION 3.16)\nproject(p C)\nfind_package(epyr 99 REQUIRED)\n",
+    )
+    .unwrap();
+    let out = run(Command::new("cmake")
+        .arg("-S")
+        .arg(&project)
+        .arg("-B")
+        .arg(project.join("build-99"))
+        .arg(format!(
+            "-DCMAKE_PREFIX_PATH={}",
+            installed_tree().display()
+        )));
+    assert!(!out.status.success(), "find_package(epyr 99) was satisfied");
+    let _ = std::fs::remove_dir_all(&project);
+}
+
+/// Whether `program --version` runs; `None` where it is not installed.
+fn run_probe(program: &str) -> Option<Output> {
+    Command::new(program).arg("--version").output().ok()
+}
+
+/// The highest `GLIBC_x.y` symbol version a shared library needs, from `objdump -T`.
+fn highest_glibc_version(lib: &Path) -> (u32, u32) {
+    let symbols = run_ok(Command::new("objdump").arg("-T").arg(lib));
+    symbols
+        .split(|c: char| c.is_whitespace() || c == '(' || c == ')')
+        .filter_map(|word| word.strip_prefix("GLIBC_"))
+        .filter_map(|v| {
+            let mut parts = v.split('.').map(|p| p.parse::<u32>().ok());
+            Some((parts.next()??, parts.next().flatten().unwrap_or(0)))
+        })
+        .max()
+        .expect("the library needs glibc symbols")
+}
+
+#[test]
+fn the_old_glibc_build_needs_at_most_glibc_2_17() {
+    let normal = highest_glibc_version(&release_lib().join("libepyr.so"));
+    eprintln!("the normal build needs glibc {}.{}", normal.0, normal.1);
+    let Some(old) = std::env::var_os("EPYR_GLIBC_2_17_LIB") else {
+        assert!(
+            !tools_required(),
+            "EPYR_GLIBC_2_17_LIB (the cargo zigbuild library) is not set and EPYR_REQUIRE_TOOLS=1"
+        );
+        eprintln!(
+            "SKIPPED: no old-glibc build given; build it with `.ci/old-glibc` and set \
+             EPYR_GLIBC_2_17_LIB to its libepyr.so"
+        );
+        return;
+    };
+    let needed = highest_glibc_version(Path::new(&old));
+    assert!(
+        needed <= (2, 17),
+        "{}: needs glibc {}.{}, more than 2.17",
+        Path::new(&old).display(),
+        needed.0,
+        needed.1
+    );
+    let (_, soname) = dynamic_section(Path::new(&old));
+    assert_eq!(soname.as_deref(), Some("libepyr.so.1"));
+    // It works, not only links: the demo built against it reads the sample right.
+    let (cw, _) = samples();
+    let dir = work_dir("old-glibc");
+    std::fs::copy(&old, dir.join("libepyr.so.1")).unwrap();
+    std::os::unix::fs::symlink("libepyr.so.1", dir.join("libepyr.so")).unwrap();
+    let demo = dir.join("demo");
+    run_ok(
+        Command::new("gcc")
+            .args(["-std=c99", "-o"])
+            .arg(&demo)
+            .arg(root().join("examples-c/demo.c"))
+            .arg(format!("-I{}", root().join("include").display()))
+            .arg(format!("-L{}", dir.display()))
+            .arg(format!("-Wl,-rpath,{}", dir.display()))
+            .arg("-lepyr"),
+    );
+    check_demo(&run_installed(&demo, &[cw]), cw);
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]

@@ -12,23 +12,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
-
-/* A text of the dataset through a size query: malloc'ed, freed by the caller; NULL on error. */
-typedef int32_t (*text_by_index)(const epyr_dataset *, uint64_t, char *, uint64_t, uint64_t *);
-
-static char *indexed_text(text_by_index get, const epyr_dataset *ds, uint64_t index)
-{
-    uint64_t needed = 0;
-    char *text;
-    if (failed(get(ds, index, NULL, 0, &needed), "size query"))
-        return NULL;
-    text = malloc(needed);
-    if (text && failed(get(ds, index, text, needed, &needed), "copy")) {
-        free(text);
-        return NULL;
-    }
-    return text;
-}
+#include <string.h>
 
 static void print_axes(const epyr_dataset *ds)
 {
@@ -49,20 +33,30 @@ static void print_axes(const epyr_dataset *ds)
     }
 }
 
+/* Every parameter in one call: key, value and device block of each, NUL-terminated strings. */
 static void print_params(const epyr_dataset *ds)
 {
-    uint64_t count = 0, i;
-    if (failed(epyr_dataset_param_count(ds, &count), "epyr_dataset_param_count"))
+    uint64_t count = 0, needed = 0, i;
+    char *packed, *at;
+    if (failed(epyr_dataset_param_count(ds, &count), "epyr_dataset_param_count") ||
+        failed(epyr_dataset_params_packed(ds, NULL, 0, &needed), "parameters size query"))
         return;
     printf("parameters: %llu\n", (unsigned long long)count);
-    for (i = 0; i < count && i < 12; i++) {
-        char *key = indexed_text(epyr_dataset_param_key, ds, i);
-        char *value = indexed_text(epyr_dataset_param_value, ds, i);
-        if (key && value)
-            printf("  %-8s = %s\n", key, value);
-        free(key);
-        free(value);
+    printf("parameters in one call: %llu bytes\n", (unsigned long long)needed);
+    packed = malloc(needed ? needed : 1);
+    if (!packed || failed(epyr_dataset_params_packed(ds, packed, needed, NULL), "parameters")) {
+        free(packed);
+        return;
     }
+    at = packed;
+    for (i = 0; i < count; i++) {
+        const char *key = at, *value = key + strlen(key) + 1, *device = value + strlen(value) + 1;
+        if (i < 12)
+            printf("  %-8s = %s%s%s%s\n", key, value, *device ? "  (device " : "", device,
+                   *device ? ")" : "");
+        at = (char *)device + strlen(device) + 1;
+    }
+    free(packed);
 }
 
 int main(int argc, char **argv)

@@ -59,6 +59,33 @@ static void *work(void *arg)
     return NULL;
 }
 
+/* LabVIEW "Run in any thread": one thread makes a call that fails, another reads its message
+ * through the handle the call was made with. */
+static void *fail_one_load(void *loader)
+{
+    epyr_dataset *none = NULL;
+    if (epyr_loader_load(loader, "/nonexistent/labview-node.DSC", NULL, &none) != EPYR_ERR_NOT_FOUND)
+        return loader; /* anything but NULL: the call did not fail as it should */
+    return NULL;
+}
+
+static int message_read_on_another_thread(void)
+{
+    epyr_loader *own = NULL;
+    pthread_t other;
+    void *wrong = NULL;
+    char message[512] = "";
+    int ok;
+    if (epyr_loader_new(NULL, 0, 0, &own) != EPYR_OK)
+        return 0;
+    ok = pthread_create(&other, NULL, fail_one_load, own) == 0 &&
+         pthread_join(other, &wrong) == 0 && wrong == NULL &&
+         epyr_handle_last_error_message(own, message, sizeof message) > 1 &&
+         strstr(message, "labview-node.DSC") != NULL;
+    epyr_loader_free(own);
+    return ok;
+}
+
 int main(int argc, char **argv)
 {
     epyr_cache *cache = NULL;
@@ -110,6 +137,12 @@ int main(int argc, char **argv)
     printf("failing loads (missing files): %d\n", THREADS * ROUNDS);
     printf("errors: %d\n", errors);
     printf("all threads share the data: %s\n", shared ? "yes" : "no");
+    {
+        int handle_message = message_read_on_another_thread();
+        printf("message read through the handle on another thread: %s\n",
+               handle_message ? "yes" : "no");
+        errors += !handle_message;
+    }
     printf("cache: entries=%llu lookups=%llu evictions=%llu invalidations=%llu\n",
            (unsigned long long)entries, (unsigned long long)(hits + misses),
            (unsigned long long)evictions, (unsigned long long)invalidations);

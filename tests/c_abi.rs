@@ -467,6 +467,22 @@ fn check_demo(out: &str, sample: &Path) {
         ds.params().len().to_string(),
         "{out}"
     );
+    let packed_bytes: usize = ds
+        .params()
+        .entries()
+        .iter()
+        .map(|p| p.key.len() + p.value.len() + p.device.as_deref().map_or(0, str::len) + 3)
+        .sum();
+    assert_eq!(
+        field(out, "parameters in one call:"),
+        format!("{packed_bytes} bytes"),
+        "{out}"
+    );
+    let first = &ds.params().entries()[0];
+    assert!(
+        out.contains(&format!("  {:<8} = {}", first.key, first.value)),
+        "{out}"
+    );
     let axis = ds.axis(0).expect("x axis");
     assert!(
         out.contains(&format!("axis x: {} [{}]", axis.name, axis.unit)),
@@ -531,6 +547,11 @@ fn check_stream(out: &str, sum: f64, values: usize, chunk_mb: f64) {
 fn check_threads(out: &str, files: usize) {
     assert_eq!(field(out, "errors:"), "0", "{out}");
     assert_eq!(field(out, "all threads share the data:"), "yes", "{out}");
+    assert_eq!(
+        field(out, "message read through the handle on another thread:"),
+        "yes",
+        "{out}"
+    );
     let loads = 4 * 8 * files;
     assert_eq!(
         field(out, "threads:"),

@@ -7,19 +7,9 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Barrier};
 
-use common::{isolate_config, temp_dir, write_sample};
+use common::{isolate_config, loader_with, temp_dir, write_sample};
 use epyr::cache::{DataCache, Provenance};
 use epyr::{Loader, LoaderOptions, Scaling};
-
-fn loader_with(cache: &Arc<DataCache>) -> Loader {
-    isolate_config();
-    Loader::new(LoaderOptions {
-        cache: Some(Arc::clone(cache)),
-        cache_enabled: Some(true),
-        chunk_size_mb: None,
-    })
-    .unwrap()
-}
 
 fn dta_of(dsc: &Path) -> PathBuf {
     dsc.with_extension("DTA")

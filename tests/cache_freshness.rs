@@ -9,19 +9,9 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc};
 
-use common::{assert_same_data, isolate_config, settle_files, temp_dir, write_sample};
+use common::{assert_same_data, loader_with, settle_files, temp_dir, write_sample};
 use epyr::cache::{DataCache, Provenance};
-use epyr::{Dataset, Loader, LoaderOptions, Scaling};
-
-fn loader_with(cache: &Arc<DataCache>) -> Loader {
-    isolate_config();
-    Loader::new(LoaderOptions {
-        cache: Some(Arc::clone(cache)),
-        cache_enabled: Some(true),
-        chunk_size_mb: None,
-    })
-    .unwrap()
-}
+use epyr::{Dataset, Loader, Scaling};
 
 /// Loads `path` through `loader` and checks the result against an uncached load of the same
 /// path, values, axes, parameters and warnings included.

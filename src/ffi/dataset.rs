@@ -486,26 +486,31 @@ pub unsafe extern "C" fn epyr_dataset_param_value(
     }
 }
 
-/// Copies strings, each followed by a NUL, one after the other into a caller buffer; `needed`
-/// gets the bytes of all of them (every NUL included; 0 for no strings).
+/// Copies the strings `select` picks from the dataset, each followed by a NUL, one after the
+/// other into a caller buffer; `needed` gets the bytes of all of them (every NUL included; 0
+/// for no strings). `what` names them in messages.
 ///
 /// # Safety
 /// As [`copy_out`] with `T = c_char`.
-unsafe fn packed_strings<'a>(
-    strings: impl Iterator<Item = &'a str>,
+unsafe fn packed_strings(
+    ds: *const epyr_dataset,
     buf: *mut c_char,
     cap: u64,
     needed: *mut u64,
     what: &str,
-) -> Result<()> {
-    let mut packed = Vec::new();
-    for text in strings {
-        packed.extend_from_slice(text.as_bytes());
-        packed.push(0);
-    }
-    let what = format!("{what} (bytes of NUL-terminated strings)");
-    // SAFETY: forwarded contract; c_char and u8 have the same size and alignment.
-    unsafe { copy_out(&[&packed], buf.cast::<u8>(), cap, (needed, "needed"), &what) }
+    select: fn(&DatasetRef) -> Vec<&str>,
+) -> i32 {
+    status_on(ds as usize, || {
+        let data = handles::get(ds, "ds")?;
+        let mut packed = Vec::new();
+        for text in select(&data) {
+            packed.extend_from_slice(text.as_bytes());
+            packed.push(0);
+        }
+        let what = format!("{what} (bytes of NUL-terminated strings)");
+        // SAFETY: forwarded contract; c_char and u8 have the same size and alignment.
+        unsafe { copy_out(&[&packed], buf.cast::<u8>(), cap, (needed, "needed"), &what) }
+    })
 }
 
 /// Copies every parameter of the dataset in one call: for each parameter in file order (as
@@ -530,18 +535,16 @@ pub unsafe extern "C" fn epyr_dataset_params_packed(
     cap: u64,
     needed: *mut u64,
 ) -> i32 {
-    status_on(ds as usize, || {
-        let data = handles::get(ds, "ds")?;
-        let strings = data.params().entries().iter().flat_map(|p| {
-            [
-                p.key.as_str(),
-                p.value.as_str(),
-                p.device.as_deref().unwrap_or(""),
-            ]
-        });
-        // SAFETY: forwarded contract.
-        unsafe { packed_strings(strings, buf, cap, needed, "parameters") }
-    })
+    // SAFETY: forwarded contract.
+    unsafe {
+        packed_strings(ds, buf, cap, needed, "parameters", |d| {
+            d.params()
+                .entries()
+                .iter()
+                .flat_map(|p| [&*p.key, &*p.value, p.device.as_deref().unwrap_or("")])
+                .collect()
+        })
+    }
 }
 
 /// Copies the names and units of the three axes in one call: x name, x unit, y name, y unit,
@@ -561,15 +564,17 @@ pub unsafe extern "C" fn epyr_dataset_axis_labels_packed(
     cap: u64,
     needed: *mut u64,
 ) -> i32 {
-    status_on(ds as usize, || {
-        let data = handles::get(ds, "ds")?;
-        let strings = (0..3).flat_map(|d| {
-            let (name, unit) = data.axis_labels(d).unwrap_or(("", ""));
-            [name, unit]
-        });
-        // SAFETY: forwarded contract.
-        unsafe { packed_strings(strings, buf, cap, needed, "axis names and units") }
-    })
+    // SAFETY: forwarded contract.
+    unsafe {
+        packed_strings(ds, buf, cap, needed, "axis names and units", |d| {
+            (0..3)
+                .flat_map(|dim| {
+                    let (name, unit) = d.axis_labels(dim).unwrap_or(("", ""));
+                    [name, unit]
+                })
+                .collect()
+        })
+    }
 }
 
 /// The number of warnings the reader recorded (extra bytes after the data, assumed defaults).

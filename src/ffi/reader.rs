@@ -5,7 +5,9 @@ use std::sync::Arc;
 
 use parking_lot::Mutex;
 
-use super::boundary::{caller_buffer, out_slice, path_and_scaling, status_on, to_usize, Out};
+use super::boundary::{
+    caller_buffer, out_slice, path_and_scaling, size_output, status_on, to_usize, Out,
+};
 use super::handles::{self, epyr_loader, epyr_reader};
 
 /// Opens a chunked reader on the dataset at `path`, without scaling, with the loader's chunk
@@ -248,7 +250,7 @@ pub unsafe extern "C" fn epyr_reader_read_rows(
 ) -> i32 {
     status_on(reader as usize, || {
         // SAFETY: as this function's contract says.
-        let len = unsafe { Out::required(len, "len") }?;
+        let len = unsafe { size_output(len, "len", buf.is_null()) }?;
         let reader = handles::get(reader, "reader")?;
         let r = reader.lock();
         let (start, count) = (to_usize(start, "start")?, to_usize(count, "count")?);
@@ -289,7 +291,7 @@ pub unsafe extern "C" fn epyr_reader_copy_axis(
 ) -> i32 {
     status_on(reader as usize, || {
         // SAFETY: NULL or valid for one write (this function's contract).
-        let len = unsafe { Out::required(len, "len") }?;
+        let len = unsafe { size_output(len, "len", buf.is_null()) }?;
         let dim = super::dataset::dim(axis)?;
         let reader = handles::get(reader, "reader")?;
         let r = reader.lock();

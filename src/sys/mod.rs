@@ -56,11 +56,6 @@ impl FileStamp {
         self.file_id == other.file_id && self.volume == other.volume
     }
 
-    /// Whether only the time stamps differ (same file, same size).
-    pub fn same_size_rewrite_of(&self, other: &FileStamp) -> bool {
-        self.same_file(other) && self.len == other.len && self != other
-    }
-
     /// The change time as seconds (with fraction) since the Unix epoch.
     fn changed_secs(&self) -> f64 {
         self.changed.0 as f64 + self.changed.1 as f64 * 1e-9

@@ -142,6 +142,17 @@ pub fn write_sample(
     path
 }
 
+/// A loader with caching on through `cache`, the configuration isolated from the user's.
+pub fn loader_with(cache: &std::sync::Arc<epyr::DataCache>) -> epyr::Loader {
+    isolate_config();
+    epyr::Loader::new(epyr::LoaderOptions {
+        cache: Some(std::sync::Arc::clone(cache)),
+        cache_enabled: Some(true),
+        chunk_size_mb: None,
+    })
+    .unwrap()
+}
+
 /// Waits until files written just now are old enough for their stamps to prove their content
 /// ([`epyr::formats::RACY_WINDOW_SECS`]): a cache does not store data read from files changed
 /// more recently than that, so a test that expects a hit right after writing must wait.

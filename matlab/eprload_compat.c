@@ -152,12 +152,34 @@ static int param_number(const emx_params *p, const char *key, double *value)
     return text && scan_numbers(text, value, 1, &whole) > 0;
 }
 
+/* eprload's text of a value that continued over several lines (the only values with a newline):
+ * eprload leaves out the line that ends the value and trims the whitespace at both ends, so
+ * for Xepr's programs, whose last line is blank ("\n"), it is epyr's value trimmed. */
+static mxArray *continued_value(const char *value)
+{
+    const char *start = value, *end = value + strlen(value);
+    char *copy;
+    mxArray *a;
+    while (*start && isspace((unsigned char)*start))
+        start++;
+    while (end > start && isspace((unsigned char)end[-1]))
+        end--;
+    copy = mxMalloc((size_t)(end - start) + 1);
+    memcpy(copy, start, (size_t)(end - start));
+    copy[end - start] = '\0';
+    a = emx_latin1_string(copy);
+    mxFree(copy);
+    return a;
+}
+
 /* eprload's parsefieldparams on one value. */
 static mxArray *converted_value(const char *value)
 {
     size_t len = strlen(value), n;
     int whole;
     mxArray *a;
+    if (strchr(value, '\n'))
+        return continued_value(value);
     if (len == 0) {
         mwSize dims[2] = {1, 0};
         return mxCreateCharArray(2, dims);

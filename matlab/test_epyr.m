@@ -75,7 +75,7 @@ for i = 1:numel(expected)
     try
       got = cell(1, 3);
       [got{:}] = epyr.eprload(file, s{1});
-      if ~isequal(got, ref)
+      if ~isequaln(got, ref)
         failures{end+1} = sprintf('%s: scaling %s differs from eprload', e.id, s{1});
       end
     catch err

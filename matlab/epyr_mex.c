@@ -68,6 +68,18 @@ static char *error_message(const void *handle)
     return buf;
 }
 
+/* Raises a MATLAB error with `id` and `message`, through the host's `error` so that the text
+ * is epyr's alone (Octave's mexErrMsgIdAndTxt puts the MEX file's name before it). */
+static void raise_error(const char *id, const char *message)
+{
+    static const char *FIELDS[] = {"message", "identifier"};
+    mxArray *err = mxCreateStructMatrix(1, 1, 2, FIELDS);
+    mxSetFieldByNumber(err, 0, 0, mxCreateString(message));
+    mxSetFieldByNumber(err, 0, 1, mxCreateString(id));
+    mexCallMATLAB(0, NULL, 1, &err, "error");
+    mexErrMsgIdAndTxt(id, "%s", message); /* not reached: error() does not return */
+}
+
 /* `epyr:<NAME>` for a status code (EPYR_ERR_NOT_FOUND -> epyr:NOT_FOUND). */
 static void error_id(int32_t code, char *id, size_t cap)
 {
@@ -82,7 +94,7 @@ void emx_fail(int32_t code, const void *handle)
     char id[64];
     char *message = error_message(handle);
     error_id(code, id, sizeof id);
-    mexErrMsgIdAndTxt(id, "%s", message[0] ? message : epyr_error_name(code));
+    raise_error(id, message[0] ? message : epyr_error_name(code));
 }
 
 void emx_check(int32_t code, const void *handle, epyr_dataset *ds)
@@ -94,7 +106,7 @@ void emx_check(int32_t code, const void *handle, epyr_dataset *ds)
     message = error_message(handle);
     epyr_dataset_free(ds);
     error_id(code, id, sizeof id);
-    mexErrMsgIdAndTxt(id, "%s", message[0] ? message : epyr_error_name(code));
+    raise_error(id, message[0] ? message : epyr_error_name(code));
 }
 
 void emx_bad_arg(const char *fmt, ...)
@@ -104,7 +116,7 @@ void emx_bad_arg(const char *fmt, ...)
     va_start(args, fmt);
     vsnprintf(message, sizeof message, fmt, args);
     va_end(args);
-    mexErrMsgIdAndTxt("epyr:INVALID_ARG", "%s", message);
+    raise_error("epyr:INVALID_ARG", message);
 }
 
 /* ---------------------------------------------------------------- arguments */
@@ -123,7 +135,7 @@ static char *text_arg(const mxArray *a, const char *fn, const char *what)
         mxGetNumberOfDimensions(a) > 2)
         emx_bad_arg("epyr.%s: %s must be a character row vector (text), found a %s", fn, what,
                     mxGetClassName(a));
-#if defined(MX_API_VER) && !defined(OCTAVE_MEX_FILE)
+#ifndef HAVE_OCTAVE
     s = mxArrayToUTF8String(a);
 #else
     s = mxArrayToString(a);
@@ -473,7 +485,7 @@ static void cmd_reader_open(int nlhs, mxArray *plhs[], int nrhs, const mxArray *
         char *message = error_message(l);
         epyr_loader_free(l);
         error_id(code, id, sizeof id);
-        mexErrMsgIdAndTxt(id, "%s", message);
+        raise_error(id, message);
     }
     epyr_loader_free(l);
     g_readers[slot] = r;

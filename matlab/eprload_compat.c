@@ -498,7 +498,7 @@ static mxArray *esp_abscissa(const emx_params *p, uint64_t nx)
 /* ---------------------------------------------------------------- eprload */
 
 /* Whether the dataset is ESP/WinEPR: its descriptor (source 0) ends in .par. */
-static int is_esp_dataset(epyr_dataset *ds)
+int emx_is_esp(epyr_dataset *ds)
 {
     uint64_t needed = 0;
     char *name;
@@ -555,7 +555,7 @@ void emx_eprload_outputs(epyr_dataset *ds, const char *path, int nlhs, mxArray *
     emx_params params;
     emx_check(epyr_dataset_dims(ds, &dims[0], &dims[1], &dims[2]), ds, ds);
     emx_check(epyr_dataset_components(ds, &components), ds, ds);
-    esp = is_esp_dataset(ds);
+    esp = emx_is_esp(ds);
     if (esp && dims[1] == 1) {
         /* ESP 1-D: a row. */
         shape[0] = 1;

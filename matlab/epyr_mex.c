@@ -279,17 +279,7 @@ static mxArray *dataset_struct(epyr_dataset *ds, int with_values)
     mxSetFieldByNumber(params, 0, 1, vals);
     mxSetFieldByNumber(params, 0, 2, devs);
     mxSetField(s, 0, "params", params);
-    {
-        uint64_t needed_src = 0;
-        char *src;
-        size_t len;
-        emx_check(epyr_dataset_source(ds, 0, NULL, 0, &needed_src), ds, ds);
-        src = mxMalloc(needed_src);
-        emx_check(epyr_dataset_source(ds, 0, src, needed_src, &needed_src), ds, ds);
-        len = strlen(src);
-        esp = len >= 4 && strcasecmp(src + len - 4, ".par") == 0;
-        mxFree(src);
-    }
+    esp = emx_is_esp(ds);
     mxSetField(s, 0, "pars", emx_pars_struct(&p, esp, dims[0]));
     emx_params_free(&p);
 

@@ -53,4 +53,7 @@ mxArray *emx_pars_struct(const emx_params *p, int is_esp, uint64_t nx);
  * copied once from epyr's buffer. */
 mxArray *emx_component_array(epyr_dataset *ds, uint32_t k, mwSize ndim, const mwSize *dims);
 
+/* Whether the dataset is ESP/WinEPR (its parameter file, source 0, ends in .par). */
+int emx_is_esp(epyr_dataset *ds);
+
 #endif

@@ -1,0 +1,78 @@
+% bench_eprload  EasySpin's eprload against epyr.eprload in one Octave/MATLAB session (not a
+% test: run it by hand, e.g. `cd matlab; octave --no-gui --eval bench_eprload`).
+%   1. every corpus file: eprload, epyr.eprload uncached (cache cleared before each load) and
+%      epyr.eprload cached (a validated cache hit), median of 5 runs per file;
+%   2. a cache hit of a small file, y only and [x, y, pars], mean of 2000 calls;
+%   3. a 256 MB BES3T file (float64 little-endian) with the cache off against fread of the
+%      same .DTA (page cache warm for both), best of 5.
+% Environment as test_epyr.m (EPYR_CORPUS, EPYR_EASYSPIN).
+warning('off', 'all');
+here = fileparts(mfilename('fullpath'));
+addpath(here);
+corpus = getenv('EPYR_CORPUS');
+if isempty(corpus), corpus = fullfile(here, '..', '..', 'shared', 'corpus'); end
+easyspin = getenv('EPYR_EASYSPIN');
+if isempty(easyspin), easyspin = fullfile(here, '..', '..', 'shared', 'reference', 'easyspin-eprload'); end
+addpath(easyspin);
+expected = jsondecode(fileread(fullfile(corpus, 'expected.json')));
+if ~iscell(expected), expected = num2cell(expected); end
+runs = 5;
+n = numel(expected);
+t_ref = nan(n, 1); t_cold = nan(n, 1); t_hit = nan(n, 1);
+for i = 1:n
+  file = fullfile(corpus, expected{i}.open);
+  t = nan(runs, 3);
+  for r = 1:runs
+    try
+      tic; [x, y, p] = eprload(file); t(r, 1) = toc; %#ok<ASGLU>
+    catch
+    end
+    epyr.cache_clear();
+    tic; [x, y, p] = epyr.eprload(file); t(r, 2) = toc; %#ok<ASGLU>
+    tic; [x, y, p] = epyr.eprload(file); t(r, 3) = toc; %#ok<ASGLU>
+  end
+  t_ref(i) = median(t(:, 1)); t_cold(i) = median(t(:, 2)); t_hit(i) = median(t(:, 3));
+end
+ok = ~isnan(t_ref);
+printf('corpus: %d files (%d that eprload reads), [x, y, pars] per file, median of %d runs\n', n, sum(ok), runs);
+printf('  eprload             median %8.3f ms  total %8.1f ms\n', 1e3 * median(t_ref(ok)), 1e3 * sum(t_ref(ok)));
+printf('  epyr.eprload cold   median %8.3f ms  total %8.1f ms\n', 1e3 * median(t_cold(ok)), 1e3 * sum(t_cold(ok)));
+printf('  epyr.eprload cached median %8.3f ms  total %8.1f ms\n', 1e3 * median(t_hit(ok)), 1e3 * sum(t_hit(ok)));
+r_cold = t_ref(ok) ./ t_cold(ok);
+r_hit = t_ref(ok) ./ t_hit(ok);
+printf('  speed-up cold: median %.0fx, smallest %.0fx; cached: median %.0fx, smallest %.0fx\n', ...
+       median(r_cold), min(r_cold), median(r_hit), min(r_hit));
+
+small = fullfile(corpus, 'easyspin', 'strong1.dta');
+calls = 2000;
+y = epyr.eprload(small);
+points_small = numel(y);
+tic; for k = 1:calls, y = epyr.eprload(small); end; t1 = toc / calls;
+tic; for k = 1:calls, [x, y, p] = epyr.eprload(small); end; t3 = toc / calls; %#ok<ASGLU>
+tic; for k = 1:calls, y = numel(small); end; t0 = toc / calls;
+printf('cache hit (%s, %d points): y = %.1f us, [x, y, pars] = %.1f us per call (empty loop %.2f us)\n', ...
+       'strong1.dta', points_small, 1e6 * t1, 1e6 * t3, 1e6 * t0);
+
+% 256 MB: 2^25 float64 values.
+points = 2^25;
+tmp = tempname(); mkdir(tmp);
+base = fullfile(tmp, 'big');
+fid = fopen([base '.DSC'], 'w');
+fprintf(fid, '#DESC 1.2\nDSRC EXP\nBSEQ LIT\nIKKF REAL\nXTYP IDX\nIRFMT D\nXPTS %d\nXMIN 0\nXWID 1\n', points);
+fclose(fid);
+fid = fopen([base '.DTA'], 'w'); fwrite(fid, (1:points)', 'double', 0, 'ieee-le'); fclose(fid);
+epyr.config_set('performance.memory_limit_mb', 0);
+epyr.config_set('performance.cache_enabled', false);
+t_fread = inf; t_epyr = inf;
+for r = 1:5
+  clear v y
+  tic; fid = fopen([base '.DTA'], 'r', 'ieee-le'); v = fread(fid, points, 'double'); fclose(fid); t_fread = min(t_fread, toc);
+  clear v
+  tic; y = epyr.eprload([base '.DTA']); t_epyr = min(t_epyr, toc);
+end
+printf('256 MB file: fread %.1f ms (%.2f GB/s), epyr.eprload %.1f ms (%.2f GB/s): epyr/fread time %.2f\n', ...
+       1e3 * t_fread, 0.268435456 / t_fread, 1e3 * t_epyr, 0.268435456 / t_epyr, t_epyr / t_fread);
+epyr.config_set('performance.cache_enabled', true);
+clear y
+confirm_recursive_rmdir(false);
+rmdir(tmp, 's');

@@ -1,0 +1,591 @@
+/* EasySpin eprload's conventions over an epyr dataset: shapes and orientations of x and y,
+ * the abscissae computed the way eprload computes them (with the host's own linspace), the
+ * parameter struct converted as eprload's parsefieldparams converts it, and the file name.
+ * Facts from EasySpin's eprload.m (MIT); the code is epyr's own. */
+#include <ctype.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "epyr_mex.h"
+
+/* ---------------------------------------------------------------- parameters */
+
+void emx_params_read(epyr_dataset *ds, emx_params *out)
+{
+    uint64_t needed = 0, i;
+    const char *p;
+    memset(out, 0, sizeof *out);
+    emx_check(epyr_dataset_params_packed(ds, NULL, 0, &needed), ds, ds);
+    emx_check(epyr_dataset_param_count(ds, &out->count), ds, ds);
+    out->packed = mxMalloc(needed ? needed : 1);
+    out->keys = mxMalloc((out->count ? out->count : 1) * sizeof *out->keys);
+    out->values = mxMalloc((out->count ? out->count : 1) * sizeof *out->values);
+    if (needed)
+        emx_check(epyr_dataset_params_packed(ds, out->packed, needed, &needed), ds, ds);
+    p = out->packed;
+    for (i = 0; i < out->count; i++) {
+        out->keys[i] = p;
+        p += strlen(p) + 1;
+        out->values[i] = p;
+        p += strlen(p) + 1;
+        p += strlen(p) + 1; /* device block: not part of eprload's struct */
+    }
+}
+
+void emx_params_free(emx_params *p)
+{
+    mxFree(p->packed);
+    mxFree((void *)p->keys);
+    mxFree((void *)p->values);
+}
+
+const char *emx_params_get(const emx_params *p, const char *key)
+{
+    uint64_t i = p->count;
+    while (i-- > 0)
+        if (strcmp(p->keys[i], key) == 0)
+            return p->values[i];
+    return NULL;
+}
+
+/* Decodes one UTF-8 sequence at *s (advancing it); invalid bytes stand for themselves. */
+static unsigned utf8_next(const unsigned char **s)
+{
+    const unsigned char *c = *s;
+    if (c[0] >= 0xC0 && c[0] < 0xE0 && (c[1] & 0xC0) == 0x80) {
+        *s += 2;
+        return ((unsigned)(c[0] & 0x1F) << 6) | (c[1] & 0x3F);
+    }
+    *s += 1;
+    return c[0];
+}
+
+mxArray *emx_latin1_string(const char *utf8)
+{
+    const unsigned char *s = (const unsigned char *)utf8;
+    mwSize dims[2] = {1, 0};
+    mxArray *a;
+    mxChar *out;
+    size_t n = 0;
+    while (*s) {
+        utf8_next(&s);
+        n++;
+    }
+    dims[1] = n;
+    a = mxCreateCharArray(2, dims);
+    out = mxGetChars(a);
+    for (s = (const unsigned char *)utf8; *s; out++)
+        *out = (mxChar)utf8_next(&s);
+    return a;
+}
+
+/* eprload's sscanf(v, '%f'/'%e') on a parameter: the numbers at the start of `text`, one after
+ * the other (whitespace between them optional). Returns how many were read into `out` (at most
+ * `cap`, further ones only counted) and sets *whole when the whole text was numbers. */
+static size_t scan_numbers(const char *text, double *out, size_t cap, int *whole)
+{
+    const char *s = text;
+    size_t n = 0;
+    *whole = 0;
+    for (;;) {
+        const char *start, *t;
+        double v;
+        while (isspace((unsigned char)*s))
+            s++;
+        if (*s == '\0') {
+            *whole = 1;
+            return n;
+        }
+        start = s;
+        t = s;
+        if (*t == '+' || *t == '-')
+            t++;
+        if ((tolower((unsigned char)t[0]) == 'i' && tolower((unsigned char)t[1]) == 'n' &&
+             tolower((unsigned char)t[2]) == 'f') ||
+            (tolower((unsigned char)t[0]) == 'n' && tolower((unsigned char)t[1]) == 'a' &&
+             tolower((unsigned char)t[2]) == 'n')) {
+            int negative = *start == '-';
+            v = tolower((unsigned char)t[0]) == 'i' ? HUGE_VAL : nan("");
+            if (negative)
+                v = -v;
+            s = t + 3;
+        } else {
+            int digits = 0;
+            char *end;
+            while (isdigit((unsigned char)*t)) {
+                t++;
+                digits++;
+            }
+            if (*t == '.') {
+                t++;
+                while (isdigit((unsigned char)*t)) {
+                    t++;
+                    digits++;
+                }
+            }
+            if (!digits)
+                return n;
+            if ((*t == 'e' || *t == 'E') &&
+                (isdigit((unsigned char)t[1]) ||
+                 ((t[1] == '+' || t[1] == '-') && isdigit((unsigned char)t[2])))) {
+                t += 2;
+                while (isdigit((unsigned char)*t))
+                    t++;
+            }
+            v = strtod(start, &end);
+            if (end != t)
+                return n;
+            s = t;
+        }
+        if (n < cap)
+            out[n] = v;
+        n++;
+    }
+}
+
+/* The first number of a parameter as eprload's sscanf(value, '%f') gives it; 0 if missing. */
+static int param_number(const emx_params *p, const char *key, double *value)
+{
+    const char *text = emx_params_get(p, key);
+    int whole;
+    return text && scan_numbers(text, value, 1, &whole) > 0;
+}
+
+/* eprload's text of a value that continued over several lines (the only values with a newline):
+ * eprload leaves out the line that ends the value and trims the whitespace at both ends, so
+ * for Xepr's programs, whose last line is blank ("\n"), it is epyr's value trimmed. */
+static mxArray *continued_value(const char *value)
+{
+    const char *start = value, *end = value + strlen(value);
+    char *copy;
+    mxArray *a;
+    while (*start && isspace((unsigned char)*start))
+        start++;
+    while (end > start && isspace((unsigned char)end[-1]))
+        end--;
+    copy = mxMalloc((size_t)(end - start) + 1);
+    memcpy(copy, start, (size_t)(end - start));
+    copy[end - start] = '\0';
+    a = emx_latin1_string(copy);
+    mxFree(copy);
+    return a;
+}
+
+/* eprload's parsefieldparams on one value. */
+static mxArray *converted_value(const char *value)
+{
+    size_t len = strlen(value), n;
+    int whole;
+    mxArray *a;
+    if (strchr(value, '\n'))
+        return continued_value(value);
+    if (len == 0) {
+        mwSize dims[2] = {1, 0};
+        return mxCreateCharArray(2, dims);
+    }
+    if (strcasecmp(value, "true") == 0)
+        return mxCreateLogicalScalar(1);
+    if (strcasecmp(value, "false") == 0)
+        return mxCreateLogicalScalar(0);
+    if (isalpha((unsigned char)value[0]))
+        return emx_latin1_string(value);
+    n = scan_numbers(value, NULL, 0, &whole);
+    if (!whole || n == 0)
+        return emx_latin1_string(value);
+    a = mxCreateDoubleMatrix(1, n, mxREAL);
+    scan_numbers(value, mxGetPr(a), n, &whole);
+    return a;
+}
+
+/* MATLAB's reserved words, which genvarname prefixes with 'x'. */
+static const char *const KEYWORDS[] = {
+    "break", "case", "catch", "classdef", "continue", "do", "else", "elseif", "end",
+    "end_try_catch", "end_unwind_protect", "endclassdef", "endenumeration", "endevents",
+    "endfor", "endfunction", "endif", "endmethods", "endparfor", "endproperties", "endspmd",
+    "endswitch", "endwhile", "enumeration", "events", "for", "function", "global", "if",
+    "methods", "otherwise", "parfor", "persistent", "properties", "return", "spmd", "switch",
+    "try", "until", "unwind_protect", "unwind_protect_cleanup", "while", NULL};
+
+/* The struct field name eprload makes of a key (genvarname for keys that are no valid name):
+ * characters other than letters, digits and '_' become '_', a reserved word gets an 'x' and a
+ * capital. Written into `out` (mxMalloc'ed). */
+static char *field_name(const char *key)
+{
+    size_t len = strlen(key), i;
+    char *out = mxMalloc(len + 2);
+    int k;
+    for (i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)key[i];
+        out[i] = (isalnum(c) || c == '_') && c < 128 ? (char)c : '_';
+    }
+    out[len] = '\0';
+    for (k = 0; KEYWORDS[k]; k++) {
+        if (strcmp(out, KEYWORDS[k]) == 0) {
+            memmove(out + 1, out, len + 1);
+            out[0] = 'x';
+            out[1] = (char)toupper((unsigned char)out[1]);
+            break;
+        }
+    }
+    return out;
+}
+
+/* FNV-1a, for the table of field names. */
+static uint64_t hash_name(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;
+    while (*s)
+        h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
+    return h;
+}
+
+mxArray *emx_pars_struct(const emx_params *p, int is_esp, uint64_t nx)
+{
+    /* Field i of the struct: its name and the index of the parameter that sets it last. */
+    size_t cap = 16, nfields = 0, i, slot;
+    const char **names;
+    uint64_t *source;
+    size_t *table;
+    int add_jey = is_esp && nx > 1 && emx_params_get(p, "JEY") == NULL;
+    mxArray *s;
+    while (cap < 2 * (p->count + 1))
+        cap *= 2;
+    names = mxMalloc((p->count + 1) * sizeof *names);
+    source = mxMalloc((p->count + 1) * sizeof *source);
+    table = mxMalloc(cap * sizeof *table);
+    for (i = 0; i < cap; i++)
+        table[i] = (size_t)-1;
+    for (i = 0; i < p->count; i++) {
+        char *name = field_name(p->keys[i]);
+        for (slot = hash_name(name) & (cap - 1); table[slot] != (size_t)-1;
+             slot = (slot + 1) & (cap - 1))
+            if (strcmp(names[table[slot]], name) == 0)
+                break;
+        if (table[slot] == (size_t)-1) {
+            table[slot] = nfields;
+            names[nfields] = name;
+            source[nfields++] = i;
+        } else {
+            source[table[slot]] = i; /* a repeated key: the last value, the first place */
+            mxFree(name);
+        }
+    }
+    if (add_jey)
+        names[nfields++] = "JEY";
+    s = mxCreateStructMatrix(1, 1, (int)nfields, names);
+    for (i = 0; i < nfields; i++) {
+        if (add_jey && i == nfields - 1)
+            mxSetFieldByNumber(s, 0, (int)i, mxCreateString(""));
+        else
+            mxSetFieldByNumber(s, 0, (int)i, converted_value(p->values[source[i]]));
+    }
+    for (i = 0; i < nfields - (size_t)add_jey; i++)
+        mxFree((void *)names[i]);
+    mxFree((void *)names);
+    mxFree(source);
+    mxFree(table);
+    return s;
+}
+
+/* ---------------------------------------------------------------- values */
+
+mxArray *emx_component_array(epyr_dataset *ds, uint32_t k, mwSize ndim, const mwSize *dims)
+{
+    int32_t is_complex = 0;
+    uint64_t n = 1, len = 0;
+    mwSize i;
+    mxArray *a;
+    for (i = 0; i < ndim; i++)
+        n *= dims[i];
+    emx_check(epyr_dataset_is_complex(ds, k, &is_complex), ds, ds);
+    if (!is_complex) {
+        a = mxCreateUninitNumericArray(ndim, (mwSize *)dims, mxDOUBLE_CLASS, mxREAL);
+#if MX_HAS_INTERLEAVED_COMPLEX
+        emx_check(epyr_dataset_copy_values(ds, k, mxGetDoubles(a), n, &len), ds, ds);
+#else
+        emx_check(epyr_dataset_copy_values(ds, k, mxGetPr(a), n, &len), ds, ds);
+#endif
+        return a;
+    }
+    a = mxCreateUninitNumericArray(ndim, (mwSize *)dims, mxDOUBLE_CLASS, mxCOMPLEX);
+#if MX_HAS_INTERLEAVED_COMPLEX
+    /* mxComplexDouble is {real, imag}: epyr's interleaved order, so one straight copy. */
+    emx_check(epyr_dataset_copy_values(ds, k, (double *)mxGetComplexDoubles(a), 2 * n, &len),
+              ds, ds);
+#else
+    {
+        const double *v = NULL;
+        double *re = mxGetPr(a), *im = mxGetPi(a);
+        uint64_t j;
+        emx_check(epyr_dataset_values(ds, k, &v, &len), ds, ds);
+        for (j = 0; j < n; j++) {
+            re[j] = v[2 * j];
+            im[j] = v[2 * j + 1];
+        }
+    }
+#endif
+    return a;
+}
+
+/* ---------------------------------------------------------------- abscissae */
+
+/* linspace(a, b, n) of the host (a 1 x n row), so that axes equal eprload's bit for bit in
+ * MATLAB and in Octave, whose linspace algorithms differ. */
+static mxArray *host_linspace(double a, double b, mwSize n)
+{
+    mxArray *in[3], *out = NULL;
+    in[0] = mxCreateDoubleScalar(a);
+    in[1] = mxCreateDoubleScalar(b);
+    in[2] = mxCreateDoubleScalar((double)n);
+    mexCallMATLAB(1, &out, 3, in, "linspace");
+    mxDestroyArray(in[0]);
+    mxDestroyArray(in[1]);
+    mxDestroyArray(in[2]);
+    return out;
+}
+
+/* first + scale * linspace(a, b, n), evaluated as MATLAB evaluates it (the product rounded
+ * before the sum). */
+static mxArray *linear_axis(double first, double scale, double a, double b, mwSize n)
+{
+    mxArray *row = host_linspace(a, b, n);
+    double *v = mxGetPr(row);
+    size_t m = mxGetNumberOfElements(row), i;
+    for (i = 0; i < m; i++) {
+        volatile double product = scale * v[i];
+        v[i] = first + product;
+    }
+    return row;
+}
+
+/* Whether the dataset was read with the companion file of axis letter `letter` (.XGF ...). */
+static int has_companion(epyr_dataset *ds, char letter)
+{
+    uint64_t count = 0, i, needed = 0;
+    emx_check(epyr_dataset_source_count(ds, &count), ds, ds);
+    for (i = 2; i < count; i++) {
+        char *name;
+        size_t len;
+        int match;
+        emx_check(epyr_dataset_source(ds, i, NULL, 0, &needed), ds, ds);
+        name = mxMalloc(needed);
+        emx_check(epyr_dataset_source(ds, i, name, needed, &needed), ds, ds);
+        len = strlen(name);
+        match = len >= 4 && name[len - 4] == '.' && toupper((unsigned char)name[len - 3]) == letter &&
+                toupper((unsigned char)name[len - 2]) == 'G' &&
+                toupper((unsigned char)name[len - 1]) == 'F';
+        mxFree(name);
+        if (match)
+            return 1;
+    }
+    return 0;
+}
+
+/* eprload's x of a BES3T dataset. */
+static mxArray *bes3t_abscissa(epyr_dataset *ds, const emx_params *p, const uint64_t dims[3])
+{
+    static const char LETTERS[3] = {'X', 'Y', 'Z'};
+    mxArray *axes[3] = {NULL, NULL, NULL}, *x;
+    int a, highest = -1;
+    for (a = 2; a >= 0; a--) {
+        char key[8];
+        const char *type;
+        uint64_t n = dims[a];
+        if (n <= 1)
+            continue;
+        if (highest < 0)
+            highest = a;
+        key[0] = LETTERS[a];
+        strcpy(key + 1, "TYP");
+        type = emx_params_get(p, key);
+        if (type && strcmp(type, "IGD") == 0 && has_companion(ds, LETTERS[a])) {
+            uint64_t len = 0;
+            axes[a] = mxCreateUninitNumericMatrix(n, 1, mxDOUBLE_CLASS, mxREAL);
+            emx_check(epyr_dataset_copy_axis(ds, (uint32_t)a, mxGetPr(axes[a]), n, &len), ds,
+                      ds);
+        } else if (type && (strcmp(type, "IDX") == 0 || strcmp(type, "IGD") == 0)) {
+            double first = 0, width = 0;
+            key[1] = 'M', key[2] = 'I', key[3] = 'N';
+            param_number(p, key, &first);
+            key[1] = 'W', key[2] = 'I', key[3] = 'D';
+            param_number(p, key, &width);
+            if (width == 0) {
+                first = 1;
+                width = (double)(n - 1);
+            }
+            axes[a] = linear_axis(first, 1.0, 0.0, width, (mwSize)n);
+        }
+    }
+    if (highest < 0)
+        return mxCreateDoubleMatrix(0, 0, mxREAL);
+    if (highest == 0) {
+        x = axes[0] ? axes[0] : mxCreateDoubleMatrix(0, 0, mxREAL);
+        mxSetM(x, mxGetNumberOfElements(x)); /* x(:) */
+        mxSetN(x, mxGetNumberOfElements(x) ? 1 : 0);
+        return x;
+    }
+    x = mxCreateCellMatrix(1, (mwSize)highest + 1);
+    for (a = 0; a <= highest; a++)
+        mxSetCell(x, a, axes[a] ? axes[a] : mxCreateDoubleMatrix(0, 0, mxREAL));
+    return x;
+}
+
+/* eprload's x of an ESP/WinEPR dataset: its choice of range keys, in its order. */
+static mxArray *esp_abscissa(const emx_params *p, uint64_t nx)
+{
+    double hcf, hsw, gst, gsi, xxlb, xxwi, xylb, xywi, jss = 0, v;
+    int has_hcf = param_number(p, "HCF", &hcf), has_hsw = param_number(p, "HSW", &hsw);
+    int has_gst = param_number(p, "GST", &gst), has_gsi = param_number(p, "GSI", &gsi);
+    int has_xxlb = param_number(p, "XXLB", &xxlb), has_xxwi = param_number(p, "XXWI", &xxwi);
+    int has_xylb = param_number(p, "XYLB", &xylb), has_xywi = param_number(p, "XYWI", &xywi);
+    const char *jex = emx_params_get(p, "JEX");
+    int take = 0, two_d;
+    uint64_t ny = 1;
+    if (nx <= 1)
+        return mxCreateDoubleMatrix(0, 0, mxREAL);
+    /* eprload's y count at this point: SSY for 2-D data, REY in any case. */
+    param_number(p, "JSS", &jss);
+    two_d = jss >= 0 && jss < 9.2e18 && (((uint64_t)jss >> 12) & 1);
+    if (two_d && param_number(p, "SSY", &v))
+        ny = (uint64_t)v;
+    if (param_number(p, "REY", &v))
+        ny = (uint64_t)v;
+    if (jex && strcmp(jex, "Time-Sweep") == 0) {
+        double ct = 1;
+        uint64_t i;
+        mxArray *x = mxCreateDoubleMatrix(1, (mwSize)nx, mxREAL);
+        double *out = mxGetPr(x);
+        param_number(p, "RCT", &ct);
+        for (i = 0; i < nx; i++) {
+            volatile double product = (double)i * ct;
+            out[i] = product / 1e3;
+        }
+        return x;
+    }
+    if (jex && strcmp(jex, "ENDOR") == 0)
+        take = 1;
+    else if (has_xxlb && has_xxwi && has_xylb && has_xywi)
+        take = 3;
+    else if (has_hcf && has_hsw && has_gst && has_gsi)
+        take = 1;
+    else if (has_hcf && has_hsw)
+        take = 2;
+    else if (has_gst && has_gsi)
+        take = 1;
+    else if (!has_gsi && !has_hsw) {
+        hsw = 50;
+        has_hsw = 1;
+        take = 2;
+    } else if (!has_hcf)
+        take = 3;
+    if (take == 1 && has_gst && has_gsi)
+        return linear_axis(gst, gsi, 0.0, 1.0, (mwSize)nx);
+    if (take == 2 && has_hcf)
+        return linear_axis(hcf, hsw / 2, -1.0, 1.0, (mwSize)nx);
+    if (take == 3 && has_xxlb && has_xxwi) {
+        mxArray *x;
+        if (!(has_xylb && has_xywi))
+            return linear_axis(xxlb, 1.0, 0.0, xxwi, (mwSize)nx);
+        x = mxCreateCellMatrix(1, 2);
+        mxSetCell(x, 0, linear_axis(xxlb, 1.0, 0.0, xxwi, (mwSize)nx));
+        mxSetCell(x, 1, linear_axis(xylb, 1.0, 0.0, xywi, (mwSize)ny));
+        return x;
+    }
+    return mxCreateDoubleMatrix(0, 0, mxREAL);
+}
+
+/* ---------------------------------------------------------------- eprload */
+
+/* Whether the dataset is ESP/WinEPR: its descriptor (source 0) ends in .par. */
+int emx_is_esp(epyr_dataset *ds)
+{
+    uint64_t needed = 0;
+    char *name;
+    size_t len;
+    int esp;
+    emx_check(epyr_dataset_source(ds, 0, NULL, 0, &needed), ds, ds);
+    name = mxMalloc(needed);
+    emx_check(epyr_dataset_source(ds, 0, name, needed, &needed), ds, ds);
+    len = strlen(name);
+    esp = len >= 4 && strcasecmp(name + len - 4, ".par") == 0;
+    mxFree(name);
+    return esp;
+}
+
+/* eprload's file name: the path as given, with the data file's extension when it has none. */
+static mxArray *file_name(epyr_dataset *ds, const char *path)
+{
+    const char *base = strrchr(path, '/'), *dot;
+    uint64_t needed = 0;
+    char *data, *joined;
+    const char *ext;
+    mxArray *out;
+#ifdef _WIN32
+    const char *back = strrchr(path, '\\');
+    if (back && (!base || back > base))
+        base = back;
+#endif
+    base = base ? base + 1 : path;
+    dot = strrchr(base, '.');
+    if (dot && strlen(dot) >= 2)
+        return mxCreateString(path);
+    emx_check(epyr_dataset_source(ds, 1, NULL, 0, &needed), ds, ds);
+    data = mxMalloc(needed);
+    emx_check(epyr_dataset_source(ds, 1, data, needed, &needed), ds, ds);
+    ext = strrchr(data, '.');
+    ext = ext ? ext : "";
+    joined = mxMalloc(strlen(path) + strlen(ext) + 1);
+    strcpy(joined, path);
+    strcat(joined, ext);
+    out = mxCreateString(joined);
+    mxFree(joined);
+    mxFree(data);
+    return out;
+}
+
+void emx_eprload_outputs(epyr_dataset *ds, const char *path, int nlhs, mxArray *plhs[])
+{
+    uint64_t dims[3];
+    uint32_t components = 0, k;
+    mwSize shape[3];
+    mwSize ndim;
+    int esp;
+    mxArray *y;
+    emx_params params;
+    emx_check(epyr_dataset_dims(ds, &dims[0], &dims[1], &dims[2]), ds, ds);
+    emx_check(epyr_dataset_components(ds, &components), ds, ds);
+    esp = emx_is_esp(ds);
+    if (esp && dims[1] == 1) {
+        /* ESP 1-D: a row. */
+        shape[0] = 1;
+        shape[1] = (mwSize)dims[0];
+        ndim = 2;
+    } else {
+        shape[0] = (mwSize)dims[0];
+        shape[1] = (mwSize)dims[1];
+        shape[2] = (mwSize)dims[2];
+        ndim = dims[2] > 1 ? 3 : 2;
+    }
+    if (components == 1) {
+        y = emx_component_array(ds, 0, ndim, shape);
+    } else {
+        y = mxCreateCellMatrix(1, components);
+        for (k = 0; k < components; k++)
+            mxSetCell(y, k, emx_component_array(ds, k, ndim, shape));
+    }
+    if (nlhs <= 1) {
+        plhs[0] = y;
+        epyr_dataset_free(ds);
+        return;
+    }
+    emx_params_read(ds, &params);
+    plhs[1] = y;
+    plhs[0] = esp ? esp_abscissa(&params, dims[0]) : bes3t_abscissa(ds, &params, dims);
+    if (nlhs >= 3)
+        plhs[2] = emx_pars_struct(&params, esp, dims[0]);
+    if (nlhs >= 4)
+        plhs[3] = file_name(ds, path);
+    emx_params_free(&params);
+    epyr_dataset_free(ds);
+}

@@ -1,0 +1,804 @@
+/* The MEX gateway of epyr for MATLAB and GNU Octave: one MEX file, called by the functions of
+ * the package folder +epyr as epyr_mex(command, arguments...). C over the public header
+ * epyr.h; no Rust inside. State: one loader on the global cache (made on first use, remade
+ * after a configuration change) and a table of open readers; mexAtExit frees all of it. */
+#include <float.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "epyr_mex.h"
+
+/* ---------------------------------------------------------------- state */
+
+static epyr_loader *g_loader = NULL;
+
+/* Open readers: slot i holds the reader of id i + 1 (0 = free). */
+#define MAX_READERS 256
+static epyr_reader *g_readers[MAX_READERS];
+
+static void free_all(void)
+{
+    int i;
+    for (i = 0; i < MAX_READERS; i++) {
+        epyr_reader_free(g_readers[i]);
+        g_readers[i] = NULL;
+    }
+    epyr_loader_free(g_loader);
+    g_loader = NULL;
+}
+
+/* The loader of the gateway, following the configuration in force when it was made. */
+static epyr_loader *loader(void)
+{
+    if (!g_loader) {
+        int32_t code = epyr_loader_new(NULL, 0.0, -1, &g_loader);
+        if (code != EPYR_OK) {
+            g_loader = NULL;
+            emx_fail(code, NULL);
+        }
+    }
+    return g_loader;
+}
+
+/* ---------------------------------------------------------------- errors */
+
+/* The message of the last failed call: from `handle` where given and known, else this
+ * thread's, else the process's (calls that fail before a handle exists). */
+static char *error_message(const void *handle)
+{
+    uint64_t n = handle ? epyr_handle_last_error_message(handle, NULL, 0) : 0;
+    char *buf;
+    if (n > 1) {
+        buf = mxMalloc(n);
+        epyr_handle_last_error_message(handle, buf, n);
+        return buf;
+    }
+    n = epyr_last_error_message(NULL, 0);
+    if (n <= 1) {
+        n = epyr_process_last_error_message(NULL, 0);
+        buf = mxMalloc(n ? n : 1);
+        buf[0] = '\0';
+        epyr_process_last_error_message(buf, n);
+        return buf;
+    }
+    buf = mxMalloc(n);
+    epyr_last_error_message(buf, n);
+    return buf;
+}
+
+/* Raises a MATLAB error with `id` and `message`, through the host's `error` so that the text
+ * is epyr's alone (Octave's mexErrMsgIdAndTxt puts the MEX file's name before it). */
+static void raise_error(const char *id, const char *message)
+{
+    static const char *FIELDS[] = {"message", "identifier"};
+    mxArray *err = mxCreateStructMatrix(1, 1, 2, FIELDS);
+    mxSetFieldByNumber(err, 0, 0, mxCreateString(message));
+    mxSetFieldByNumber(err, 0, 1, mxCreateString(id));
+    mexCallMATLAB(0, NULL, 1, &err, "error");
+    mexErrMsgIdAndTxt(id, "%s", message); /* not reached: error() does not return */
+}
+
+/* `epyr:<NAME>` for a status code (EPYR_ERR_NOT_FOUND -> epyr:NOT_FOUND). */
+static void error_id(int32_t code, char *id, size_t cap)
+{
+    const char *name = epyr_error_name(code);
+    if (strncmp(name, "EPYR_ERR_", 9) == 0)
+        name += 9;
+    snprintf(id, cap, "epyr:%s", name);
+}
+
+void emx_fail(int32_t code, const void *handle)
+{
+    char id[64];
+    char *message = error_message(handle);
+    error_id(code, id, sizeof id);
+    raise_error(id, message[0] ? message : epyr_error_name(code));
+}
+
+void emx_check(int32_t code, const void *handle, epyr_dataset *ds)
+{
+    char id[64];
+    char *message;
+    if (code == EPYR_OK)
+        return;
+    message = error_message(handle);
+    epyr_dataset_free(ds);
+    error_id(code, id, sizeof id);
+    raise_error(id, message[0] ? message : epyr_error_name(code));
+}
+
+void emx_bad_arg(const char *fmt, ...)
+{
+    char message[512];
+    va_list args;
+    va_start(args, fmt);
+    vsnprintf(message, sizeof message, fmt, args);
+    va_end(args);
+    raise_error("epyr:INVALID_ARG", message);
+}
+
+/* ---------------------------------------------------------------- arguments */
+
+/* Argument `i` (1-based for messages) as a UTF-8 string (mxFree'd by the host at return).
+ * A MATLAB string scalar is taken as its text, as eprload does. */
+static char *text_arg(const mxArray *a, const char *fn, const char *what)
+{
+    char *s;
+    if (mxIsClass(a, "string")) {
+        mxArray *converted = NULL;
+        mexCallMATLAB(1, &converted, 1, (mxArray **)&a, "char");
+        a = converted;
+    }
+    if (!mxIsChar(a) || (mxGetM(a) > 1 && mxGetNumberOfElements(a) > 0) ||
+        mxGetNumberOfDimensions(a) > 2)
+        emx_bad_arg("epyr.%s: %s must be a character row vector (text), found a %s", fn, what,
+                    mxGetClassName(a));
+#ifndef HAVE_OCTAVE
+    s = mxArrayToUTF8String(a);
+#else
+    s = mxArrayToString(a);
+#endif
+    if (!s)
+        emx_bad_arg("epyr.%s: %s could not be converted to text", fn, what);
+    return s;
+}
+
+/* Argument as a real finite scalar number. */
+static double number_arg(const mxArray *a, const char *fn, const char *what)
+{
+    double v;
+    if (!(mxIsNumeric(a) || mxIsLogical(a)) || mxIsComplex(a) || mxGetNumberOfElements(a) != 1)
+        emx_bad_arg("epyr.%s: %s must be a real scalar number, found a %s with %llu elements",
+                    fn, what, mxGetClassName(a), (unsigned long long)mxGetNumberOfElements(a));
+    v = mxGetScalar(a);
+    if (!(v == v) || v > DBL_MAX || v < -DBL_MAX)
+        emx_bad_arg("epyr.%s: %s must be finite, found %g", fn, what, v);
+    return v;
+}
+
+/* A whole number >= minimum (reader rows, ids). */
+static uint64_t count_arg(const mxArray *a, const char *fn, const char *what, double minimum)
+{
+    double v = number_arg(a, fn, what);
+    if (v < minimum || v != (double)(uint64_t)v || v > 9.0e15)
+        emx_bad_arg("epyr.%s: %s must be a whole number of at least %g, found %g", fn, what,
+                    minimum, v);
+    return (uint64_t)v;
+}
+
+static void check_args(const char *fn, int nrhs, int min_in, int max_in, int nlhs, int max_out)
+{
+    if (nrhs < min_in || nrhs > max_in)
+        emx_bad_arg("epyr.%s: takes %d to %d input arguments, %d given", fn, min_in, max_in,
+                    nrhs);
+    if (nlhs > max_out)
+        emx_bad_arg("epyr.%s: gives at most %d outputs, %d requested", fn, max_out, nlhs);
+}
+
+/* Optional scaling argument: "" when absent or empty. */
+static const char *scaling_arg(int nrhs, const mxArray *prhs[], int index, const char *fn)
+{
+    if (nrhs <= index || mxIsEmpty(prhs[index]))
+        return "";
+    return text_arg(prhs[index], fn, "scaling");
+}
+
+/* ---------------------------------------------------------------- datasets as structs */
+
+static mxArray *string_list(epyr_dataset *ds, uint64_t count,
+                            int32_t (*get)(const epyr_dataset *, uint64_t, char *, uint64_t,
+                                           uint64_t *),
+                            int latin1)
+{
+    mxArray *cell = mxCreateCellMatrix(1, (mwSize)count);
+    uint64_t i, needed = 0;
+    for (i = 0; i < count; i++) {
+        char *buf;
+        emx_check(get(ds, i, NULL, 0, &needed), ds, ds);
+        buf = mxMalloc(needed);
+        emx_check(get(ds, i, buf, needed, &needed), ds, ds);
+        mxSetCell(cell, (mwIndex)i, latin1 ? emx_latin1_string(buf) : mxCreateString(buf));
+        mxFree(buf);
+    }
+    return cell;
+}
+
+/* The whole dataset (or, with `with_values` 0, a described one) as a struct. Frees `ds`. */
+static mxArray *dataset_struct(epyr_dataset *ds, int with_values)
+{
+    static const char *FIELDS[] = {"dims", "components", "complex", "values", "axes",
+                                   "params", "pars", "warnings", "sources"};
+    static const char *AXIS_FIELDS[] = {"values", "name", "unit"};
+    static const char *PARAM_FIELDS[] = {"key", "value", "device"};
+    uint64_t dims[3], nwarn = 0, nsrc = 0, needed = 0, i;
+    uint32_t components = 0, k;
+    mwSize shape[3];
+    mxArray *s, *complex_flags, *values, *axes, *params, *keys, *vals, *devs, *labels_cell[6];
+    emx_params p;
+    char *labels, *q;
+    double *d;
+    int a, esp;
+
+    emx_check(epyr_dataset_dims(ds, &dims[0], &dims[1], &dims[2]), ds, ds);
+    emx_check(epyr_dataset_components(ds, &components), ds, ds);
+    s = mxCreateStructMatrix(1, 1, 9, FIELDS);
+    mxSetField(s, 0, "dims", mxCreateDoubleMatrix(1, 3, mxREAL));
+    d = mxGetPr(mxGetField(s, 0, "dims"));
+    d[0] = (double)dims[0], d[1] = (double)dims[1], d[2] = (double)dims[2];
+    mxSetField(s, 0, "components", mxCreateDoubleScalar(components));
+    complex_flags = mxCreateLogicalMatrix(1, components);
+    values = mxCreateCellMatrix(1, with_values ? components : 0);
+    for (i = 0; i < 3; i++)
+        shape[i] = (mwSize)dims[i];
+    for (k = 0; k < components; k++) {
+        int32_t c = 0;
+        emx_check(epyr_dataset_is_complex(ds, k, &c), ds, ds);
+        mxGetLogicals(complex_flags)[k] = c != 0;
+        if (with_values)
+            mxSetCell(values, k, emx_component_array(ds, k, dims[2] > 1 ? 3 : 2, shape));
+    }
+    mxSetField(s, 0, "complex", complex_flags);
+    mxSetField(s, 0, "values", values);
+
+    emx_check(epyr_dataset_axis_labels_packed(ds, NULL, 0, &needed), ds, ds);
+    labels = mxMalloc(needed);
+    emx_check(epyr_dataset_axis_labels_packed(ds, labels, needed, &needed), ds, ds);
+    for (q = labels, a = 0; a < 6; a++) {
+        labels_cell[a] = emx_latin1_string(q);
+        q += strlen(q) + 1;
+    }
+    mxFree(labels);
+    axes = mxCreateStructMatrix(1, 3, 3, AXIS_FIELDS);
+    for (a = 0; a < 3; a++) {
+        uint64_t len = 0;
+        mxArray *v;
+        emx_check(epyr_dataset_copy_axis(ds, (uint32_t)a, NULL, 0, &len), ds, ds);
+        v = mxCreateUninitNumericMatrix((mwSize)len, len ? 1 : 0, mxDOUBLE_CLASS, mxREAL);
+        if (len)
+            emx_check(epyr_dataset_copy_axis(ds, (uint32_t)a, mxGetPr(v), len, &len), ds, ds);
+        mxSetFieldByNumber(axes, a, 0, v);
+        mxSetFieldByNumber(axes, a, 1, labels_cell[2 * a]);
+        mxSetFieldByNumber(axes, a, 2, labels_cell[2 * a + 1]);
+    }
+    mxSetField(s, 0, "axes", axes);
+
+    emx_params_read(ds, &p);
+    params = mxCreateStructMatrix(1, 1, 3, PARAM_FIELDS);
+    keys = mxCreateCellMatrix(1, (mwSize)p.count);
+    vals = mxCreateCellMatrix(1, (mwSize)p.count);
+    devs = mxCreateCellMatrix(1, (mwSize)p.count);
+    for (i = 0; i < p.count; i++) {
+        const char *dev = p.values[i] + strlen(p.values[i]) + 1;
+        mxSetCell(keys, (mwIndex)i, emx_latin1_string(p.keys[i]));
+        mxSetCell(vals, (mwIndex)i, emx_latin1_string(p.values[i]));
+        mxSetCell(devs, (mwIndex)i, emx_latin1_string(dev));
+    }
+    mxSetFieldByNumber(params, 0, 0, keys);
+    mxSetFieldByNumber(params, 0, 1, vals);
+    mxSetFieldByNumber(params, 0, 2, devs);
+    mxSetField(s, 0, "params", params);
+    esp = emx_is_esp(ds);
+    mxSetField(s, 0, "pars", emx_pars_struct(&p, esp, dims[0]));
+    emx_params_free(&p);
+
+    emx_check(epyr_dataset_warning_count(ds, &nwarn), ds, ds);
+    mxSetField(s, 0, "warnings", string_list(ds, nwarn, epyr_dataset_warning, 0));
+    emx_check(epyr_dataset_source_count(ds, &nsrc), ds, ds);
+    mxSetField(s, 0, "sources", string_list(ds, nsrc, epyr_dataset_source, 0));
+    epyr_dataset_free(ds);
+    return s;
+}
+
+/* ---------------------------------------------------------------- commands */
+
+static void cmd_eprload(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[])
+{
+    const char *path, *scaling;
+    epyr_dataset *ds = NULL;
+    epyr_loader *l;
+    int32_t code;
+    check_args("eprload", nrhs, 1, 2, nlhs, 4);
+    path = text_arg(prhs[0], "eprload", "the file name");
+    scaling = scaling_arg(nrhs, prhs, 1, "eprload");
+    l = loader();
+    code = epyr_loader_load(l, path, scaling, &ds);
+    if (code != EPYR_OK)
+        emx_fail(code, l);
+    emx_eprload_outputs(ds, path, nlhs, plhs);
+}
+
+static void cmd_load(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[], int describe)
+{
+    const char *fn = describe ? "describe" : "load";
+    const char *path, *scaling;
+    epyr_dataset *ds = NULL;
+    epyr_loader *l;
+    int32_t code;
+    check_args(fn, nrhs, 1, 2, nlhs, 1);
+    path = text_arg(prhs[0], fn, "the file name");
+    scaling = scaling_arg(nrhs, prhs, 1, fn);
+    l = loader();
+    code = describe ? epyr_loader_describe(l, path, scaling, &ds)
+                    : epyr_loader_load(l, path, scaling, &ds);
+    if (code != EPYR_OK)
+        emx_fail(code, l);
+    plhs[0] = dataset_struct(ds, !describe);
+}
+
+static void cmd_load_many(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[])
+{
+    static const char *STATUS_FIELDS[] = {"file", "ok", "identifier", "message"};
+    const char *scaling, **paths;
+    epyr_dataset **datasets;
+    int32_t *statuses, code;
+    uint64_t failed = 0, n, i, mlen;
+    char *batch_message = NULL;
+    mxArray *out, *status;
+    epyr_loader *l;
+    check_args("load_many", nrhs, 1, 2, nlhs, 2);
+    if (!mxIsCell(prhs[0]))
+        emx_bad_arg("epyr.load_many: files must be a cell array of file names, found a %s",
+                    mxGetClassName(prhs[0]));
+    n = mxGetNumberOfElements(prhs[0]);
+    scaling = scaling_arg(nrhs, prhs, 1, "load_many");
+    paths = mxMalloc((n ? n : 1) * sizeof *paths);
+    for (i = 0; i < n; i++) {
+        const mxArray *c = mxGetCell(prhs[0], (mwIndex)i);
+        if (!c)
+            emx_bad_arg("epyr.load_many: files{%llu} is empty", (unsigned long long)i + 1);
+        paths[i] = text_arg(c, "load_many", "each file name");
+    }
+    datasets = mxCalloc(n ? n : 1, sizeof *datasets);
+    statuses = mxCalloc(n ? n : 1, sizeof *statuses);
+    l = loader();
+    code = epyr_loader_load_many(l, paths, n, scaling, datasets, statuses, &failed);
+    if (code != EPYR_OK)
+        emx_fail(code, l);
+    if (failed) {
+        mlen = epyr_last_error_message(NULL, 0);
+        batch_message = mxMalloc(mlen);
+        epyr_last_error_message(batch_message, mlen);
+    }
+    /* Every handle is turned into a struct (which frees it) before anything can fail. */
+    out = mxCreateCellMatrix(1, (mwSize)n);
+    for (i = 0; i < n; i++)
+        if (datasets[i]) {
+            epyr_dataset *ds = datasets[i];
+            datasets[i] = NULL;
+            mxSetCell(out, (mwIndex)i, dataset_struct(ds, 1));
+        }
+    status = mxCreateStructMatrix(1, (mwSize)n, 4, STATUS_FIELDS);
+    for (i = 0; i < n; i++) {
+        char id[64], prefix[48];
+        const char *line = "";
+        size_t line_len = 0;
+        char *msg;
+        mxSetFieldByNumber(status, (mwIndex)i, 0, mxCreateString(paths[i]));
+        mxSetFieldByNumber(status, (mwIndex)i, 1, mxCreateLogicalScalar(statuses[i] == EPYR_OK));
+        id[0] = '\0';
+        if (statuses[i] != EPYR_OK) {
+            error_id(statuses[i], id, sizeof id);
+            /* The batch message has one line per failed file: "paths[i]: message". */
+            snprintf(prefix, sizeof prefix, "paths[%llu]: ", (unsigned long long)i);
+            if (batch_message) {
+                const char *hit = strstr(batch_message, prefix);
+                while (hit && hit != batch_message && hit[-1] != '\n')
+                    hit = strstr(hit + 1, prefix);
+                if (hit) {
+                    line = hit + strlen(prefix);
+                    line_len = strcspn(line, "\n");
+                }
+            }
+        }
+        mxSetFieldByNumber(status, (mwIndex)i, 2, mxCreateString(id));
+        msg = mxMalloc(line_len + 1);
+        memcpy(msg, line, line_len);
+        msg[line_len] = '\0';
+        mxSetFieldByNumber(status, (mwIndex)i, 3, mxCreateString(msg));
+        mxFree(msg);
+    }
+    plhs[0] = out;
+    if (nlhs >= 2)
+        plhs[1] = status;
+    else
+        mxDestroyArray(status);
+}
+
+/* ---------------------------------------------------------------- readers */
+
+static int reader_slot(const mxArray *a, const char *fn)
+{
+    const mxArray *id = a;
+    uint64_t v;
+    if (mxIsStruct(a) && mxGetNumberOfElements(a) == 1 && mxGetField(a, 0, "id"))
+        id = mxGetField(a, 0, "id");
+    if (!(mxIsNumeric(id) && mxGetNumberOfElements(id) == 1))
+        emx_bad_arg("epyr.%s: expected a reader from epyr.reader, found a %s", fn,
+                    mxGetClassName(a));
+    v = count_arg(id, fn, "the reader id", 1);
+    if (v > MAX_READERS || !g_readers[v - 1])
+        emx_bad_arg("epyr.%s: reader %llu is not open (closed already, or not from epyr.reader)",
+                    fn, (unsigned long long)v);
+    return (int)(v - 1);
+}
+
+static mxArray *reader_info_struct(int slot)
+{
+    static const char *FIELDS[] = {"id", "dims", "values_per_point", "chunk_points", "position"};
+    uint64_t nx, ny, nz, vpp, chunk, pos;
+    mxArray *s = mxCreateStructMatrix(1, 1, 5, FIELDS), *dims;
+    double *d;
+    epyr_reader *r = g_readers[slot];
+    int32_t code = epyr_reader_info(r, &nx, &ny, &nz, &vpp, &chunk, &pos);
+    if (code != EPYR_OK)
+        emx_fail(code, r);
+    dims = mxCreateDoubleMatrix(1, 3, mxREAL);
+    d = mxGetPr(dims);
+    d[0] = (double)nx, d[1] = (double)ny, d[2] = (double)nz;
+    mxSetField(s, 0, "id", mxCreateDoubleScalar(slot + 1));
+    mxSetField(s, 0, "dims", dims);
+    mxSetField(s, 0, "values_per_point", mxCreateDoubleScalar((double)vpp));
+    mxSetField(s, 0, "chunk_points", mxCreateDoubleScalar((double)chunk));
+    mxSetField(s, 0, "position", mxCreateDoubleScalar((double)pos));
+    return s;
+}
+
+static void cmd_reader_open(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[])
+{
+    const char *path, *scaling;
+    double chunk_mb = 0;
+    epyr_loader *l = NULL;
+    epyr_reader *r = NULL;
+    int32_t code;
+    int slot;
+    check_args("reader", nrhs, 1, 3, nlhs, 1);
+    path = text_arg(prhs[0], "reader", "the file name");
+    if (nrhs >= 2 && !mxIsEmpty(prhs[1])) {
+        chunk_mb = number_arg(prhs[1], "reader", "chunk_mb");
+        if (!(chunk_mb > 0))
+            emx_bad_arg("epyr.reader: chunk_mb must be above 0, found %g", chunk_mb);
+    }
+    scaling = scaling_arg(nrhs, prhs, 2, "reader");
+    for (slot = 0; slot < MAX_READERS && g_readers[slot]; slot++)
+        ;
+    if (slot == MAX_READERS)
+        emx_bad_arg("epyr.reader: %d readers are open; close some with epyr.reader_close",
+                    MAX_READERS);
+    code = epyr_loader_new(NULL, chunk_mb, -1, &l);
+    if (code != EPYR_OK)
+        emx_fail(code, NULL);
+    code = epyr_reader_open_scaled(l, path, scaling, &r);
+    if (code != EPYR_OK) {
+        char id[64];
+        char *message = error_message(l);
+        epyr_loader_free(l);
+        error_id(code, id, sizeof id);
+        raise_error(id, message);
+    }
+    epyr_loader_free(l);
+    g_readers[slot] = r;
+    plhs[0] = reader_info_struct(slot);
+}
+
+static void cmd_reader_next(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[])
+{
+    uint64_t vpp = 0, chunk = 0, len = 0, first = 0;
+    int slot;
+    epyr_reader *r;
+    mxArray *v;
+    int32_t code;
+    check_args("reader_next", nrhs, 1, 1, nlhs, 2);
+    slot = reader_slot(prhs[0], "reader_next");
+    r = g_readers[slot];
+    code = epyr_reader_info(r, NULL, NULL, NULL, &vpp, &chunk, NULL);
+    if (code != EPYR_OK)
+        emx_fail(code, r);
+    v = mxCreateUninitNumericMatrix((mwSize)(chunk * vpp), 1, mxDOUBLE_CLASS, mxREAL);
+    code = epyr_reader_next(r, mxGetPr(v), chunk * vpp, &len, &first);
+    if (code != EPYR_OK)
+        emx_fail(code, r);
+    mxSetM(v, (mwSize)len); /* the last chunk may be shorter: the array just says so */
+    plhs[0] = v;
+    if (nlhs >= 2)
+        plhs[1] = mxCreateDoubleScalar((double)first);
+}
+
+static void cmd_reader_rows(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[])
+{
+    uint64_t first, count, len = 0;
+    int slot;
+    epyr_reader *r;
+    mxArray *v;
+    int32_t code;
+    check_args("reader_rows", nrhs, 3, 3, nlhs, 1);
+    slot = reader_slot(prhs[0], "reader_rows");
+    first = count_arg(prhs[1], "reader_rows", "first", 0);
+    count = count_arg(prhs[2], "reader_rows", "count", 0);
+    r = g_readers[slot];
+    code = epyr_reader_read_rows(r, first, count, NULL, 0, &len);
+    if (code != EPYR_OK)
+        emx_fail(code, r);
+    v = mxCreateUninitNumericMatrix((mwSize)len, 1, mxDOUBLE_CLASS, mxREAL);
+    code = epyr_reader_read_rows(r, first, count, mxGetPr(v), len, &len);
+    if (code != EPYR_OK)
+        emx_fail(code, r);
+    plhs[0] = v;
+}
+
+static void cmd_reader_close(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[])
+{
+    int slot;
+    (void)plhs;
+    check_args("reader_close", nrhs, 1, 1, nlhs, 0);
+    slot = reader_slot(prhs[0], "reader_close");
+    epyr_reader_free(g_readers[slot]);
+    g_readers[slot] = NULL;
+}
+
+static void cmd_reader_info(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[])
+{
+    check_args("reader_info", nrhs, 1, 1, nlhs, 1);
+    plhs[0] = reader_info_struct(reader_slot(prhs[0], "reader_info"));
+}
+
+/* ---------------------------------------------------------------- performance system */
+
+static mxArray *struct_of_numbers(int n, const char **names, const double *values)
+{
+    mxArray *s = mxCreateStructMatrix(1, 1, n, names);
+    int i;
+    for (i = 0; i < n; i++)
+        mxSetFieldByNumber(s, 0, i, mxCreateDoubleScalar(values[i]));
+    return s;
+}
+
+static void cmd_cache_stats(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[])
+{
+    static const char *NAMES[] = {"entries",      "total_size_mb", "max_size_mb",
+                                  "usage_percent", "hits",          "misses",
+                                  "total_bytes",   "max_bytes",     "evictions",
+                                  "invalidations"};
+    uint64_t entries, hits, misses, total, max, evictions, invalidations;
+    double total_mb, max_mb, usage, v[10];
+    epyr_cache *c = epyr_cache_global();
+    int32_t code;
+    (void)prhs;
+    check_args("cache_stats", nrhs, 0, 0, nlhs, 1);
+    code = epyr_cache_stats(c, &entries, &total_mb, &max_mb, &usage, &hits, &misses);
+    if (code != EPYR_OK)
+        emx_fail(code, c);
+    code = epyr_cache_stats_ex(c, &total, &max, &evictions, &invalidations);
+    if (code != EPYR_OK)
+        emx_fail(code, c);
+    v[0] = (double)entries, v[1] = total_mb, v[2] = max_mb, v[3] = usage, v[4] = (double)hits;
+    v[5] = (double)misses, v[6] = (double)total, v[7] = (double)max;
+    v[8] = (double)evictions, v[9] = (double)invalidations;
+    plhs[0] = struct_of_numbers(10, NAMES, v);
+}
+
+static void cmd_cache_clear(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[])
+{
+    epyr_cache *c = epyr_cache_global();
+    int32_t code;
+    (void)plhs, (void)prhs;
+    check_args("cache_clear", nrhs, 0, 0, nlhs, 0);
+    code = epyr_cache_clear(c);
+    if (code != EPYR_OK)
+        emx_fail(code, c);
+}
+
+static void cmd_cache_resize(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[])
+{
+    epyr_cache *c = epyr_cache_global();
+    int32_t code;
+    (void)plhs;
+    check_args("cache_resize", nrhs, 1, 1, nlhs, 0);
+    code = epyr_cache_resize(c, number_arg(prhs[0], "cache_resize", "mb"));
+    if (code != EPYR_OK)
+        emx_fail(code, c);
+}
+
+static double config_number(const char *key)
+{
+    double v = 0;
+    int32_t code = epyr_config_get_double(key, &v);
+    if (code != EPYR_OK)
+        emx_fail(code, NULL);
+    return v;
+}
+
+static void cmd_memory_info(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[])
+{
+    static const char *NAMES[] = {"rss_mb", "vms_mb", "percent", "library_mb", "limit_mb"};
+    double v[5];
+    int32_t code;
+    (void)prhs;
+    check_args("memory_info", nrhs, 0, 0, nlhs, 1);
+    code = epyr_memory_info(&v[0], &v[1], &v[2], &v[3]);
+    if (code != EPYR_OK)
+        emx_fail(code, NULL);
+    v[4] = config_number("performance.memory_limit_mb");
+    plhs[0] = struct_of_numbers(5, NAMES, v);
+}
+
+static void cmd_check_memory_limit(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[])
+{
+    int32_t within = 0, code;
+    (void)prhs;
+    check_args("check_memory_limit", nrhs, 0, 0, nlhs, 1);
+    code = epyr_check_memory_limit(&within);
+    if (code != EPYR_OK)
+        emx_fail(code, NULL);
+    plhs[0] = mxCreateLogicalScalar(within != 0);
+}
+
+static void cmd_optimize_memory(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[])
+{
+    static const char *NAMES[] = {"evicted_entries", "library_bytes_released",
+                                  "rss_bytes_released"};
+    uint64_t evicted = 0, lib = 0, rss = 0;
+    double v[3];
+    int32_t code;
+    (void)prhs;
+    check_args("optimize_memory", nrhs, 0, 0, nlhs, 1);
+    code = epyr_optimize_memory_ex(&evicted, &lib, &rss);
+    if (code != EPYR_OK)
+        emx_fail(code, NULL);
+    v[0] = (double)evicted, v[1] = (double)lib, v[2] = (double)rss;
+    plhs[0] = struct_of_numbers(3, NAMES, v);
+}
+
+static void cmd_config_get(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[])
+{
+    const char *key;
+    uint64_t needed = 0;
+    char *text, *end;
+    int32_t code;
+    double v;
+    check_args("config_get", nrhs, 1, 1, nlhs, 1);
+    key = text_arg(prhs[0], "config_get", "the key");
+    code = epyr_config_get(key, NULL, 0, &needed);
+    if (code != EPYR_OK)
+        emx_fail(code, NULL);
+    text = mxMalloc(needed);
+    code = epyr_config_get(key, text, needed, &needed);
+    if (code != EPYR_OK)
+        emx_fail(code, NULL);
+    if (strcmp(text, "true") == 0 || strcmp(text, "false") == 0) {
+        plhs[0] = mxCreateLogicalScalar(text[0] == 't');
+        return;
+    }
+    v = strtod(text, &end);
+    plhs[0] = *end == '\0' ? mxCreateDoubleScalar(v) : mxCreateString(text);
+}
+
+static void cmd_config_set(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[])
+{
+    const char *key;
+    int32_t code;
+    (void)plhs;
+    check_args("config_set", nrhs, 2, 2, nlhs, 0);
+    key = text_arg(prhs[0], "config_set", "the key");
+    if (mxIsLogical(prhs[1]) && mxGetNumberOfElements(prhs[1]) == 1)
+        code = epyr_config_set_bool(key, mxIsLogicalScalarTrue(prhs[1]));
+    else if (mxIsChar(prhs[1]) || mxIsClass(prhs[1], "string"))
+        code = epyr_config_set(key, text_arg(prhs[1], "config_set", "the value"));
+    else
+        code = epyr_config_set_double(key, number_arg(prhs[1], "config_set", "the value"));
+    if (code != EPYR_OK)
+        emx_fail(code, NULL);
+    /* The loader took the configuration when it was made: the next load makes a new one. */
+    epyr_loader_free(g_loader);
+    g_loader = NULL;
+}
+
+static void cmd_config_file(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[], int save)
+{
+    const char *fn = save ? "config_save" : "config_load";
+    const char *path = NULL;
+    int32_t code;
+    (void)plhs;
+    check_args(fn, nrhs, 0, 1, nlhs, 0);
+    if (nrhs == 1)
+        path = text_arg(prhs[0], fn, "the path");
+    code = save ? epyr_config_save(path) : epyr_config_load(path);
+    if (code != EPYR_OK)
+        emx_fail(code, NULL);
+    if (!save) {
+        epyr_loader_free(g_loader);
+        g_loader = NULL;
+    }
+}
+
+static void cmd_performance_info(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[])
+{
+    uint64_t needed = 0;
+    char *json;
+    int32_t code;
+    (void)prhs;
+    check_args("performance_info", nrhs, 0, 0, nlhs, 1);
+    code = epyr_performance_info_json(NULL, 0, &needed);
+    if (code != EPYR_OK)
+        emx_fail(code, NULL);
+    json = mxMalloc(needed);
+    code = epyr_performance_info_json(json, needed, &needed);
+    if (code != EPYR_OK)
+        emx_fail(code, NULL);
+    plhs[0] = mxCreateString(json); /* decoded by the .m function (jsondecode) */
+}
+
+static void cmd_version(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[])
+{
+    (void)prhs;
+    check_args("version", nrhs, 0, 0, nlhs, 1);
+    plhs[0] = mxCreateString(epyr_version());
+}
+
+/* ---------------------------------------------------------------- dispatch */
+
+typedef void (*command_fn)(int, mxArray *[], int, const mxArray *[]);
+
+static void cmd_describe(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[])
+{
+    cmd_load(nlhs, plhs, nrhs, prhs, 1);
+}
+static void cmd_load_full(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[])
+{
+    cmd_load(nlhs, plhs, nrhs, prhs, 0);
+}
+static void cmd_config_save(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[])
+{
+    cmd_config_file(nlhs, plhs, nrhs, prhs, 1);
+}
+static void cmd_config_load(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[])
+{
+    cmd_config_file(nlhs, plhs, nrhs, prhs, 0);
+}
+
+static const struct {
+    const char *name;
+    command_fn fn;
+} COMMANDS[] = {
+    {"eprload", cmd_eprload},
+    {"load", cmd_load_full},
+    {"describe", cmd_describe},
+    {"load_many", cmd_load_many},
+    {"reader", cmd_reader_open},
+    {"reader_next", cmd_reader_next},
+    {"reader_rows", cmd_reader_rows},
+    {"reader_info", cmd_reader_info},
+    {"reader_close", cmd_reader_close},
+    {"cache_stats", cmd_cache_stats},
+    {"cache_clear", cmd_cache_clear},
+    {"cache_resize", cmd_cache_resize},
+    {"memory_info", cmd_memory_info},
+    {"check_memory_limit", cmd_check_memory_limit},
+    {"optimize_memory", cmd_optimize_memory},
+    {"config_get", cmd_config_get},
+    {"config_set", cmd_config_set},
+    {"config_save", cmd_config_save},
+    {"config_load", cmd_config_load},
+    {"performance_info", cmd_performance_info},
+    {"version", cmd_version},
+};
+
+void mexFunction(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[])
+{
+    char name[32];
+    size_t i;
+    static int registered = 0;
+    if (!registered) {
+        mexAtExit(free_all);
+        registered = 1;
+    }
+    if (nrhs < 1 || !mxIsChar(prhs[0]) || mxGetString(prhs[0], name, sizeof name) != 0)
+        emx_bad_arg("epyr_mex: call it through the functions of the +epyr package");
+    for (i = 0; i < sizeof COMMANDS / sizeof COMMANDS[0]; i++)
+        if (strcmp(name, COMMANDS[i].name) == 0) {
+            COMMANDS[i].fn(nlhs, plhs, nrhs - 1, prhs + 1);
+            return;
+        }
+    emx_bad_arg("epyr_mex: unknown command '%s'", name);
+}

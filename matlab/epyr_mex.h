@@ -1,0 +1,59 @@
+/* Shared declarations of the epyr MEX gateway (epyr_mex.c, eprload_compat.c). */
+#ifndef EPYR_MEX_H
+#define EPYR_MEX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mex.h"
+#include <epyr.h>
+
+/* Raises the MATLAB error `epyr:<NAME>` for status `code` with epyr's message: the message of
+ * the last failed call on `handle` when it is not NULL, else this thread's. Never returns. */
+void emx_fail(int32_t code, const void *handle);
+
+/* Raises `epyr:INVALID_ARG` with a formatted message from the gateway. Never returns. */
+void emx_bad_arg(const char *fmt, ...);
+
+/* Checks a status; on failure frees `ds` (may be NULL) and raises the error. */
+void emx_check(int32_t code, const void *handle, epyr_dataset *ds);
+
+/* The parameters of a dataset as eprload gives them: keys, values (Latin-1 code points as
+ * bytes, in a buffer owned by the caller through mxFree), and their count. */
+typedef struct {
+    uint64_t count;
+    char *packed;          /* epyr_dataset_params_packed output */
+    const char **keys;     /* count entries, into packed */
+    const char **values;   /* count entries, into packed */
+} emx_params;
+
+/* Reads every parameter of `ds` in one call (frees `ds` and raises on failure). */
+void emx_params_read(epyr_dataset *ds, emx_params *out);
+
+/* Frees what emx_params_read allocated. */
+void emx_params_free(emx_params *p);
+
+/* The raw value of the last parameter named `key`, or NULL. */
+const char *emx_params_get(const emx_params *p, const char *key);
+
+/* A MATLAB char row from UTF-8 text that holds only Latin-1 code points (epyr decodes the
+ * 8-bit parameter files as Latin-1): one character per code point, so in Octave the bytes of
+ * the file and in MATLAB the same characters. */
+mxArray *emx_latin1_string(const char *utf8);
+
+/* eprload's outputs for a loaded dataset: `[x, y, pars, file]`, as many as `nlhs` asks for.
+ * `path` is the path the caller gave. Frees `ds` before returning or raising. */
+void emx_eprload_outputs(epyr_dataset *ds, const char *path, int nlhs, mxArray *plhs[]);
+
+/* The parameters converted as eprload's parsefieldparams does: a 1x1 struct. `is_esp` adds the
+ * fields eprload's ESP reader adds (JEY) where it adds them. */
+mxArray *emx_pars_struct(const emx_params *p, int is_esp, uint64_t nx);
+
+/* The values of component `k` of `ds` as a MATLAB array of `ndim` dims (real or complex),
+ * copied once from epyr's buffer. */
+mxArray *emx_component_array(epyr_dataset *ds, uint32_t k, mwSize ndim, const mwSize *dims);
+
+/* Whether the dataset is ESP/WinEPR (its parameter file, source 0, ends in .par). */
+int emx_is_esp(epyr_dataset *ds);
+
+#endif

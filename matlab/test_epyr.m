@@ -1,0 +1,307 @@
+% test_epyr  The Octave/MATLAB tests of the epyr MEX gateway (run by `cargo test --test
+% octave_mex`, or `make -C matlab test`). Compares epyr.eprload with EasySpin's eprload on
+% every corpus file (all four outputs, every scaling eprload accepts for the file), checks
+% epyr.load against expected.json, and the rest of the package. Ends with exit status 1 on any
+% failure when run with octave --eval.
+%
+% Environment: EPYR_CORPUS (default ../../shared/corpus from this folder), EPYR_EASYSPIN (the
+% folder of EasySpin's eprload.m, default ../../shared/reference/easyspin-eprload).
+
+warning('off', 'Octave:shadowed-function');
+here = fileparts(mfilename('fullpath'));
+addpath(here);
+corpus = getenv('EPYR_CORPUS');
+if isempty(corpus), corpus = fullfile(here, '..', '..', 'shared', 'corpus'); end
+easyspin = getenv('EPYR_EASYSPIN');
+if isempty(easyspin), easyspin = fullfile(here, '..', '..', 'shared', 'reference', 'easyspin-eprload'); end
+if ~exist(fullfile(easyspin, 'eprload.m'), 'file')
+  error('test_epyr: EasySpin''s eprload.m not found in %s (set EPYR_EASYSPIN)', easyspin);
+end
+if ~exist(fullfile(corpus, 'expected.json'), 'file')
+  error('test_epyr: corpus not found in %s (set EPYR_CORPUS)', corpus);
+end
+addpath(easyspin);
+warning('off', 'all');
+failures = {};
+checks = 0;
+expected = jsondecode(fileread(fullfile(corpus, 'expected.json')));
+if ~iscell(expected), expected = num2cell(expected); end
+eprload_fails = {};
+
+function c = as_cell(v)
+  if iscell(v), c = v; else, c = {v}; end
+end
+
+% ---------------------------------------------------------------- eprload against eprload
+names = {'x', 'y', 'pars', 'file'};
+for i = 1:numel(expected)
+  e = expected{i};
+  file = fullfile(corpus, e.open);
+  ok_ref = true;
+  try
+    ref = cell(1, 4);
+    [ref{:}] = eprload(file);
+  catch err
+    ok_ref = false;
+    eprload_fails{end+1} = sprintf('%s (%s)', e.id, err.message);
+  end
+  got = cell(1, 4);
+  [got{:}] = epyr.eprload(file);
+  if ok_ref
+    for k = 1:4
+      checks = checks + 1;
+      if ~isequal(got{k}, ref{k})
+        failures{end+1} = sprintf('%s: %s differs from eprload', e.id, names{k});
+      end
+    end
+    % Fewer outputs give the same leading outputs (y alone is eprload's first output).
+    checks = checks + 1;
+    y1 = epyr.eprload(file);
+    if ~isequal(y1, ref{2}), failures{end+1} = sprintf('%s: y = epyr.eprload(file) differs', e.id); end
+  else
+    % eprload fails on this valid file: compare with expected.json.
+    checks = checks + 1;
+    msg = check_expected(e, got{2}, got{1});
+    if ~isempty(msg), failures{end+1} = sprintf('%s: %s', e.id, msg); end
+  end
+  % Scalings: each letter alone and all together, wherever eprload accepts them.
+  for s = {'n', 'G', 'P', 'T', 'c', 'nGPTc'}
+    try
+      ref = cell(1, 3);
+      [ref{:}] = eprload(file, s{1});
+    catch
+      continue
+    end
+    checks = checks + 1;
+    try
+      got = cell(1, 3);
+      [got{:}] = epyr.eprload(file, s{1});
+      if ~isequaln(got, ref)
+        failures{end+1} = sprintf('%s: scaling %s differs from eprload', e.id, s{1});
+      end
+    catch err
+      failures{end+1} = sprintf('%s: scaling %s fails (%s) where eprload gives data', e.id, s{1}, err.message);
+    end
+  end
+end
+printf('eprload fails on: %s\n', strjoin(eprload_fails, '; '));
+
+% ---------------------------------------------------------------- epyr.load, describe, reader
+for i = 1:numel(expected)
+  e = expected{i};
+  file = fullfile(corpus, e.open);
+  ds = epyr.load(file);
+  checks = checks + 1;
+  if ~isequal(ds.dims, e.dims(:).') || ds.components ~= e.components || ~isequal(ds.complex, logical(e.complex(:).'))
+    failures{end+1} = sprintf('%s: epyr.load dims/components differ from expected.json', e.id);
+    continue
+  end
+  % Axes of expected.json are those with more than one point, in x, y, z order.
+  with_axis = {ds.axes(ds.dims > 1).values};
+  msg = check_expected(e, ds.values, with_axis);
+  if ~isempty(msg), failures{end+1} = sprintf('%s: epyr.load %s', e.id, msg); end
+  % The whole dataset in file order, for the reader.
+  flat = [];
+  for k = 1:ds.components
+    c = ds.values{k}(:).';
+    if ds.complex(k), c = [real(c); imag(c)]; end
+    flat = [flat; c]; %#ok<AGROW>
+  end
+  flat = flat(:);
+  info = epyr.describe(file);
+  checks = checks + 1;
+  if ~isequal(info.dims, ds.dims) || ~isempty(info.values) || ~isequal(info.params, ds.params) ...
+      || ~isequal(info.sources, ds.sources)
+    failures{end+1} = sprintf('%s: epyr.describe differs from epyr.load', e.id);
+  end
+  r = epyr.reader(file, 0.01);
+  streamed = [];
+  firsts = [];
+  while true
+    [v, first] = epyr.reader_next(r);
+    if isempty(v), break; end
+    streamed = [streamed; v]; %#ok<AGROW>
+    firsts(end+1) = first; %#ok<AGROW>
+  end
+  checks = checks + 1;
+  if ~isequaln(streamed, flat) || firsts(1) ~= 0
+    failures{end+1} = sprintf('%s: streamed values differ from epyr.load', e.id);
+  end
+  rows = prod(ds.dims(2:3));
+  if rows > 1
+    checks = checks + 1;
+    per_row = numel(flat) / rows;
+    got = epyr.reader_rows(r, rows - 1, 1);
+    if ~isequaln(got, flat(end - per_row + 1:end))
+      failures{end+1} = sprintf('%s: reader_rows of the last row differ from epyr.load', e.id);
+    end
+  end
+  epyr.reader_close(r);
+end
+
+% ---------------------------------------------------------------- errors and bad arguments
+function id = error_id_of(f)
+  id = '';
+  try
+    f();
+  catch err
+    id = err.identifier;
+  end
+end
+good = fullfile(corpus, expected{1}.open);
+tmp = tempname(); mkdir(tmp);
+bad = fullfile(tmp, 'bad.DSC');
+fid = fopen(bad, 'w'); fprintf(fid, 'IKKF REAL\nXPTS 1000000000000\nIRFMT D\n'); fclose(fid);
+fid = fopen(fullfile(tmp, 'bad.DTA'), 'w'); fwrite(fid, zeros(8, 1), 'double'); fclose(fid);
+cases = {
+  'missing file',          @() epyr.eprload(fullfile(tmp, 'none.DTA')),  'epyr:NOT_FOUND'
+  'claimed size too large', @() epyr.eprload(bad),                       'epyr:FORMAT'
+  'unknown scaling letter', @() epyr.eprload(good, 'q'),                 'epyr:INVALID_ARG'
+  'power scaling of pulse data', @() epyr.eprload(fullfile(corpus, 'easyspin', '2010_06_25_IKKG_C95_2pESEEM.DSC'), 'P'), 'epyr:SCALING'
+  'numeric file name',      @() epyr.eprload(42),                        'epyr:INVALID_ARG'
+  'cell file name',         @() epyr.eprload({good}),                    'epyr:INVALID_ARG'
+  'empty file name',        @() epyr.eprload(''),                        'epyr:INVALID_ARG'
+  'no argument',            @() epyr.eprload(),                          'epyr:INVALID_ARG'
+  'three arguments',        @() epyr.eprload(good, '', 1),               'epyr:INVALID_ARG'
+  'char matrix',            @() epyr.eprload(['ab'; 'cd']),              'epyr:INVALID_ARG'
+  'numeric scaling',        @() epyr.eprload(good, 3),                   'epyr:INVALID_ARG'
+  'unknown config key',     @() epyr.config_get('performance.nope'),     'epyr:CONFIG'
+  'invalid config value',   @() epyr.config_set('performance.cache_size_mb', -5), 'epyr:CONFIG'
+  'config value of a struct', @() epyr.config_set('performance.cache_size_mb', struct()), 'epyr:INVALID_ARG'
+  'missing config file',    @() epyr.config_load(fullfile(tmp, 'none.json')), 'epyr:NOT_FOUND'
+  'negative cache size',    @() epyr.cache_resize(-1),                   'epyr:INVALID_ARG'
+  'NaN cache size',         @() epyr.cache_resize(NaN),                  'epyr:INVALID_ARG'
+  'closed reader',          @() epyr.reader_next(struct('id', 200)),     'epyr:INVALID_ARG'
+  'garbage reader',         @() epyr.reader_next('x'),                   'epyr:INVALID_ARG'
+  'load_many of a string',  @() epyr.load_many(good),                    'epyr:INVALID_ARG'
+  'load_many of numbers',   @() epyr.load_many({1, 2}),                  'epyr:INVALID_ARG'
+  'describe missing file',  @() epyr.describe(fullfile(tmp, 'none.DSC')), 'epyr:NOT_FOUND'
+  'reader missing file',    @() epyr.reader(fullfile(tmp, 'none.DSC')),  'epyr:NOT_FOUND'
+  'reader zero chunk',      @() epyr.reader(good, 0),                    'epyr:INVALID_ARG'
+};
+for i = 1:size(cases, 1)
+  checks = checks + 1;
+  id = error_id_of(cases{i, 2});
+  if ~strcmp(id, cases{i, 3})
+    failures{end+1} = sprintf('error for %s: identifier ''%s'', expected %s', cases{i, 1}, id, cases{i, 3});
+  end
+end
+% Too many outputs is an error, not a crash: the function refuses five (Octave's own error),
+% and so does the gateway beneath it.
+checks = checks + 1;
+try
+  [a, b, c, d, e5] = epyr.eprload(good); %#ok<ASGLU>
+  failures{end+1} = 'five outputs of epyr.eprload gave no error';
+catch
+end
+checks = checks + 1;
+try
+  [a, b, c, d, e5] = epyr_mex('eprload', good); %#ok<ASGLU>
+  failures{end+1} = 'five outputs of the gateway gave no error';
+catch err
+  if ~strcmp(err.identifier, 'epyr:INVALID_ARG'), failures{end+1} = ['five outputs: ' err.identifier]; end
+end
+% The message is epyr's: it names the file.
+checks = checks + 1;
+try
+  epyr.eprload(fullfile(tmp, 'none.DTA'));
+catch err
+  if isempty(strfind(err.message, 'none.DTA')) || strncmp(err.message, 'epyr_mex', 8)
+    failures{end+1} = ['message of a missing file: ' err.message];
+  end
+end
+
+% ---------------------------------------------------------------- load_many
+files = {fullfile(corpus, expected{1}.open), fullfile(tmp, 'none.DTA'), fullfile(corpus, expected{3}.open)};
+[datasets, status] = epyr.load_many(files);
+first_ds = epyr.load(files{1});
+checks = checks + 1;
+if numel(datasets) ~= 3 || ~isempty(datasets{2}) || ~isequal([status.ok], [true false true]) ...
+    || ~strcmp(status(2).identifier, 'epyr:NOT_FOUND') || isempty(strfind(status(2).message, 'none.DTA')) ...
+    || ~isequaln(datasets{1}.values, first_ds.values) || ~isempty(status(1).identifier)
+  failures{end+1} = 'load_many with a bad file: wrong datasets or status';
+end
+
+% ---------------------------------------------------------------- performance system
+epyr.cache_clear();
+s0 = epyr.cache_stats();
+y1 = epyr.eprload(good);
+y2 = epyr.eprload(good);
+s1 = epyr.cache_stats();
+checks = checks + 1;
+if s0.entries ~= 0 || s1.entries < 1 || s1.hits < s0.hits + 1 || ~isequal(y1, y2)
+  failures{end+1} = 'cache: a second load of a file is not a hit';
+end
+checks = checks + 1;
+need = {'entries', 'total_size_mb', 'max_size_mb', 'usage_percent', 'hits', 'misses', 'total_bytes', 'max_bytes', 'evictions', 'invalidations'};
+if ~all(isfield(s1, need)), failures{end+1} = 'cache_stats: fields missing'; end
+old = epyr.config_get('performance.cache_size_mb');
+epyr.cache_resize(0);
+s2 = epyr.cache_stats();
+checks = checks + 1;
+if s2.entries ~= 0 || s2.max_size_mb ~= 0 || epyr.config_get('performance.cache_size_mb') ~= 0
+  failures{end+1} = 'cache_resize(0) leaves entries or the configuration unchanged';
+end
+epyr.cache_resize(old);
+m = epyr.memory_info();
+checks = checks + 1;
+if ~all(isfield(m, {'rss_mb', 'vms_mb', 'percent', 'library_mb', 'limit_mb'})) || ~(m.rss_mb > 0)
+  failures{end+1} = 'memory_info: fields missing or rss_mb not positive';
+end
+checks = checks + 1;
+if ~islogical(epyr.check_memory_limit()), failures{end+1} = 'check_memory_limit is not logical'; end
+o = epyr.optimize_memory();
+checks = checks + 1;
+if ~all(isfield(o, {'evicted_entries', 'library_bytes_released', 'rss_bytes_released'}))
+  failures{end+1} = 'optimize_memory: fields missing';
+end
+epyr.config_set('performance.chunk_size_mb', 3);
+epyr.config_set('performance.cache_enabled', false);
+checks = checks + 1;
+if epyr.config_get('performance.chunk_size_mb') ~= 3 || epyr.config_get('performance.cache_enabled') ~= false
+  failures{end+1} = 'config_set/config_get do not agree';
+end
+% Caching off: loads are not stored.
+epyr.cache_clear();
+epyr.eprload(good);
+checks = checks + 1;
+st = epyr.cache_stats();
+if st.entries ~= 0, failures{end+1} = 'cache_enabled false still caches'; end
+epyr.config_set('performance.cache_enabled', 'true');
+epyr.eprload(good);
+checks = checks + 1;
+st = epyr.cache_stats();
+if st.entries ~= 1, failures{end+1} = 'cache_enabled true does not cache'; end
+saved = fullfile(tmp, 'config.json');
+epyr.config_save(saved);
+checks = checks + 1;
+txt = fileread(saved);
+if isempty(strfind(txt, 'chunk_size_mb')), failures{end+1} = 'config_save wrote no chunk_size_mb'; end
+epyr.config_load(saved);
+p = epyr.performance_info();
+checks = checks + 1;
+if ~isstruct(p) || ~isfield(p, 'memory') || ~isfield(p.memory, 'library_mb')
+  failures{end+1} = 'performance_info is not a struct with memory.library_mb';
+end
+checks = checks + 1;
+if ~ischar(epyr.version()), failures{end+1} = 'version is not text'; end
+% Help text of every function.
+for f = {'eprload', 'load', 'describe', 'reader', 'load_many', 'cache_stats', 'config_set', 'performance_info'}
+  checks = checks + 1;
+  if isempty(strtrim(help(['epyr.' f{1}]))), failures{end+1} = ['no help for epyr.' f{1}]; end
+end
+% Clearing the MEX file frees every handle (mexAtExit): an open reader is gone after it.
+r = epyr.reader(good);
+clear epyr_mex
+checks = checks + 1;
+if ~strcmp(error_id_of(@() epyr.reader_next(r)), 'epyr:INVALID_ARG')
+  failures{end+1} = 'a reader survives clear epyr_mex';
+end
+confirm_recursive_rmdir(false);
+rmdir(tmp, 's');
+
+printf('test_epyr: %d checks, %d failures\n', checks, numel(failures));
+printf('  FAIL %s\n', failures{:});
+if ~isempty(failures) && ~isempty(getenv('EPYR_TEST_EXIT'))
+  exit(1);
+end

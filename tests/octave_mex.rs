@@ -53,14 +53,17 @@ fn target_dir() -> PathBuf {
     }
 }
 
-/// Builds the release library (what users link) and returns its folder.
+/// Builds the release library (what users link) with the examples' Makefile, which also links
+/// its soname `libepyr.so.ABI` next to it, and returns its folder.
 fn release_lib() -> PathBuf {
-    let status = Command::new(env!("CARGO"))
-        .current_dir(root())
-        .args(["build", "--lib", "--release", "--quiet"])
+    let status = Command::new("make")
+        .arg("-C")
+        .arg(root().join("examples-c"))
+        .arg("lib")
+        .env("CARGO", env!("CARGO"))
         .status()
-        .expect("run cargo build");
-    assert!(status.success(), "cargo build --release --lib failed");
+        .expect("run make -C examples-c lib");
+    assert!(status.success(), "make -C examples-c lib failed");
     let dir = target_dir().join("release");
     assert!(
         dir.join("libepyr.so").is_file(),

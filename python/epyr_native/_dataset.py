@@ -15,26 +15,15 @@ _INT_RE = re.compile(r"^\s*[+-]?\d+(?:_\d+)*\s*$")
 _NUMBER_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
 
-def unquoted(raw):
-    """A raw value without one pair of surrounding single quotes (as EPyR Tools reads it)."""
-    if len(raw) >= 2 and raw[0] == "'" and raw[-1] == "'":
-        return raw[1:-1]
-    return raw
-
-
 def typed(text):
-    """An unquoted value as EPyR Tools types it: an ``int`` if ``int()`` takes it, a ``float``
+    """A value (libepyr has removed one pair of outer single quotes, as EPyR Tools does) as
+    EPyR Tools types it: an ``int`` if ``int()`` takes it, a ``float``
     if it looks like a decimal number, else the text."""
     if _INT_RE.match(text):
         return int(text)
     if _NUMBER_RE.match(text):
         return float(text)
     return text
-
-
-def typed_value(raw):
-    """A raw parameter value typed as EPyR Tools types it."""
-    return typed(unquoted(raw))
 
 
 class _Handle:
@@ -132,7 +121,8 @@ class Dataset:
     ``complex128``) that views libepyr's shared data without a copy. ``dims`` is
     ``(nx, ny, nz)``; ``axes`` the three :class:`Axis`; ``params`` the parameters typed as
     EPyR Tools types them (a later key of the same name wins), ``params_raw`` their raw text,
-    ``param_entries`` every ``(key, raw value, device block)`` in file order; ``warnings`` and
+    ``param_entries`` every ``(key, value text, device block)`` in file order (libepyr's
+    text: continuation lines joined, ``\\n`` expanded, one pair of outer quotes removed); ``warnings`` and
     ``sources`` (the files read). Everything is read on first use and kept.
     A dataset from :func:`describe` has everything but the values.
     """
@@ -257,7 +247,7 @@ class Dataset:
     def params(self):
         """Parameter key -> value typed as EPyR Tools types it."""
         return self._get(
-            "params", lambda: {k: typed_value(v) for k, v in self.params_raw.items()}
+            "params", lambda: {k: typed(v) for k, v in self.params_raw.items()}
         )
 
     def _texts(self, count_call, item_call):

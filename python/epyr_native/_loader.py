@@ -8,7 +8,7 @@ import threading
 import numpy as np
 
 from . import _lib
-from ._dataset import Dataset, numpy_shape, typed, unquoted
+from ._dataset import Dataset, numpy_shape, typed
 from ._lib import check, lib, path_bytes, scaling_bytes
 
 
@@ -249,9 +249,9 @@ _ESP_LABELS = (("JEX", "XAXIS_NAME", "JEX"), ("JUN", "XAXIS_UNIT", "JUN"),
 
 def eprload_params(dataset):
     """The parameter dict EPyR Tools' ``eprload`` gives: every key that starts with a letter
-    (a later key of the same name wins), unquoted, plus its ``XAXIS_NAME``/``UNIT`` and
+    (a later key of the same name wins), plus its ``XAXIS_NAME``/``UNIT`` and
     ``YAXIS_NAME``/``UNIT`` copies, then typed as it types them."""
-    text = {k: unquoted(v) for k, v, _ in dataset.param_entries if k[:1].isalpha()}
+    text = {k: v for k, v, _ in dataset.param_entries if k[:1].isalpha()}
     is_esp = dataset.sources[0].lower().endswith((".par", ".spc"))
     for flag, added, source in _ESP_LABELS if is_esp else _BES3T_LABELS:
         if text.get(flag) and source in text:

@@ -79,6 +79,11 @@ def _library_path():
     return os.path.join(os.path.dirname(__file__), names.get(sys.platform, "libepyr.so"))
 
 
+if not os.path.exists(_library_path()):
+    raise ImportError(
+        f"{_library_path()} is missing: install the package with `pip install ./python` from a "
+        "checkout of epyr (it builds libepyr), or set EPYR_NATIVE_LIBRARY to a libepyr build"
+    )
 lib = C.CDLL(_library_path())
 
 P = C.c_void_p

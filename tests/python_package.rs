@@ -52,7 +52,9 @@ fn venv() -> Result<PathBuf, String> {
     let python = venv.join("bin/python");
     let ready = venv.join(".epyr-test-deps");
     if !ready.is_file() {
-        run(Command::new("python3").args(["-m", "venv", "--clear"]).arg(&venv))?;
+        run(Command::new("python3")
+            .args(["-m", "venv", "--clear"])
+            .arg(&venv))?;
         run(Command::new(&python).args([
             "-m",
             "pip",
@@ -87,7 +89,14 @@ fn pip_installed_package_passes_its_pytest_suite() {
     // The package build runs cargo itself (`pip install ./python`); its library goes to this
     // target folder's release profile.
     let install = run(Command::new(&python)
-        .args(["-m", "pip", "install", "-q", "--no-build-isolation", "--force-reinstall"])
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--no-build-isolation",
+            "--force-reinstall",
+        ])
         .args(["--no-deps", "./python"])
         .current_dir(root())
         .env("CARGO_TARGET_DIR", target_dir()));

@@ -1,0 +1,208 @@
+"""One run of every Python reader side by side: epyr_native, EPyR Tools (epyr.eprload),
+DeerLab (deerload), eprpy and numpy.fromfile of the data file alone.
+
+    python python/bench.py [--quick]
+
+Needs epyr_native installed (pip install ./python), numpy; EPyR Tools, deerlab and eprpy are
+timed when importable. Writes its own files into a temporary folder (a 256 MB float64 BES3T
+file, a 4096-point complex pulse file, 2,000 small files) and uses the corpus
+(EPYR_CORPUS, default ../shared/corpus) for the cw, ESP and 1 MB descriptor files. Every
+figure is the median of repeated runs after a warm-up (the page cache is warm); the ratio
+column is reader time / epyr_native time. epyr_native loads bypass the cache (values and
+parameters are made available); the cache hit is its own row.
+"""
+
+import contextlib
+import io
+import logging
+import os
+import pathlib
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+import warnings
+
+import numpy as np
+
+# The installed package, not the source folder beside this script (it has no libepyr).
+_HERE = pathlib.Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if pathlib.Path(p or ".").resolve() != _HERE]
+
+import epyr_native  # noqa: E402
+from epyr_native.config import config  # noqa: E402
+
+REPOSITORY = pathlib.Path(__file__).resolve().parents[1]
+CORPUS = pathlib.Path(os.environ.get("EPYR_CORPUS", REPOSITORY.parent / "shared" / "corpus"))
+
+
+def write_bes3t(folder, name, nx, ny=1, complex_values=False, pulse=False):
+    """A BES3T float64 BIG file with linear axes; returns the .DSC path."""
+    points = nx * ny * (2 if complex_values else 1)
+    lines = ["#DESC 1.2 * DESCRIPTOR INFORMATION", "DSRC EXP", "BSEQ BIG",
+             f"IKKF {'CPLX' if complex_values else 'REAL'}", "XTYP IDX",
+             f"YTYP {'IDX' if ny > 1 else 'NODATA'}", "ZTYP NODATA", "IRFMT D",
+             *(["IIFMT D"] if complex_values else []), f"XPTS {nx}", "XMIN 0", "XWID 1000",
+             "XNAM 'Time'" if pulse else "XNAM 'Field'", "XUNI 'ns'" if pulse else "XUNI 'G'",
+             *([f"YPTS {ny}", "YMIN 0", "YWID 1", "YNAM 'Slice'", "YUNI ''"] if ny > 1 else []),
+             "TITL 'bench'", "#SPL 1.2 * STANDARD PARAMETER LAYER",
+             f"EXPT {'PLS' if pulse else 'CW'}", "MWFQ 9.5e9", "AVGS 4"]
+    (folder / f"{name}.DSC").write_text("\n".join(lines) + "\n")
+    rng = np.random.default_rng(1)
+    with open(folder / f"{name}.DTA", "wb") as f:
+        step = 1 << 22
+        for start in range(0, points, step):
+            rng.standard_normal(min(step, points - start)).astype(">f8").tofile(f)
+    return folder / f"{name}.DSC"
+
+
+def median_seconds(call, repeat):
+    """Median seconds of ``call``, or the exception of a reader that cannot read the file."""
+    try:
+        call()
+    except Exception as e:  # a reader that fails on a file gets its error in the table
+        return e
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        call()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def quietly(call):
+    def run():
+        with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
+            warnings.simplefilter("ignore")
+            return call()
+    return run
+
+
+def readers():
+    """name -> (load one file, BES3T only?)."""
+    loader = epyr_native.Loader(cache_enabled=False)
+
+    def native(path):
+        dataset = loader.load(path)
+        dataset.values
+        dataset.params
+        return dataset
+
+    out = {"epyr_native.load": (native, False)}
+    try:
+        import epyr
+        from epyr.config import config as epyr_config
+
+        epyr_config.set("performance.cache_enabled", False)
+        logging.getLogger("epyr").setLevel(logging.CRITICAL)
+        out["EPyR Tools eprload"] = (quietly_path(lambda p: epyr.eprload(str(p))), False)
+    except ImportError:
+        pass
+    try:
+        from deerlab import deerload
+
+        out["DeerLab deerload"] = (quietly_path(lambda p: deerload(str(p), full_output=True)), True)
+    except ImportError:
+        pass
+    try:
+        import eprpy
+
+        out["eprpy load"] = (quietly_path(lambda p: eprpy.load(str(p))), True)
+    except ImportError:
+        pass
+    return out
+
+
+def quietly_path(call):
+    return lambda p: quietly(lambda: call(p))()
+
+
+def data_file(path):
+    for ext in (".DTA", ".dta", ".spc", ".SPC"):
+        if path.with_suffix(ext).exists():
+            return path.with_suffix(ext)
+    raise FileNotFoundError(path)
+
+
+def main():
+    quick = "--quick" in sys.argv
+    config.set("performance.memory_limit_mb", 0)
+    config.set("performance.threads", os.cpu_count() or 1)
+    folder = pathlib.Path(tempfile.mkdtemp(prefix="epyr-native-bench-"))
+    try:
+        big = write_bes3t(folder, "big", 8192, 4096)
+        pulse = write_bes3t(folder, "pulse4096", 4096, complex_values=True, pulse=True)
+        small_dir = folder / "small"
+        small_dir.mkdir()
+        small = [write_bes3t(small_dir, f"s{i:04d}", 1024) for i in range(200 if quick else 2000)]
+        datasets = [
+            ("256 MB float64 (4096 x 8192)", big, 3),
+            ("1024-point cw (BES3T)", CORPUS / "epyrtools" / "130406SB_CaWO4_Er_CW_5K_20.DSC", 200),
+            ("1024-point ESP (.par/.spc)", CORPUS / "easyspin" / "strong1esp.par", 200),
+            ("4096-point complex pulse", pulse, 200),
+            ("1 MB descriptor data_multi_lab5", CORPUS / "deerlab" / "data_multi_lab5.DSC", 30),
+        ]
+        table = []
+        all_readers = readers()
+        for label, path, repeat in datasets:
+            repeat = max(3, repeat // 10) if quick else repeat
+            data = data_file(path)
+            dtype = ">i4" if data.suffix.lower() == ".spc" and "DOS" not in path.read_text(
+                "latin-1") else (">f8" if data.suffix.lower() == ".dta" else "<f4")
+            row = {}
+            for name, (load, bes3t_only) in all_readers.items():
+                if bes3t_only and path.suffix.lower() == ".par":
+                    continue
+                row[name] = median_seconds(lambda: load(path), repeat)
+            row["numpy.fromfile (data file only)"] = median_seconds(
+                lambda: np.fromfile(data, dtype=dtype), repeat)
+            if "256 MB" in label:
+                source = np.fromfile(data, dtype=">f8")
+                target = np.empty_like(source)
+                np.copyto(target, source)
+                row["memcpy of the 256 MB (np.copyto)"] = median_seconds(
+                    lambda: np.copyto(target, source), repeat)
+                del source, target
+            table.append((label, row))
+        native_many = lambda: epyr_native.Loader(cache_enabled=False).load_many(small)
+        row = {"epyr_native.load_many": median_seconds(native_many, 3)}
+        for name, (load, _) in all_readers.items():
+            if name == "epyr_native.load":
+                continue
+            row[name + " (loop)"] = median_seconds(lambda: [load(p) for p in small], 1)
+        row["numpy.fromfile loop (data files only)"] = median_seconds(
+            lambda: [np.fromfile(data_file(p), dtype=">f8") for p in small], 3)
+        table.append((f"{len(small)} small files (1024 points)", row))
+
+        cached = epyr_native.Loader(cache=None, cache_enabled=True)
+        hit_path = CORPUS / "epyrtools" / "130406SB_CaWO4_Er_CW_5K_20.DSC"
+        cached.load(hit_path)
+        hit = median_seconds(lambda: cached.load(hit_path), 2000)
+        hit_values = median_seconds(lambda: cached.load(hit_path).values, 2000)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+    print("| dataset | reader | time | ratio to epyr_native |")
+    print("|---|---|---|---|")
+    for label, row in table:
+        first = next(iter(row.values()))
+        for name, seconds in row.items():
+            if isinstance(seconds, Exception):
+                print(f"| {label} | {name} | fails: {type(seconds).__name__} | |")
+            else:
+                print(f"| {label} | {name} | {format_time(seconds)} | {seconds / first:.2f} x |")
+    print(f"\ncache hit (validated, global cache): load {hit * 1e6:.2f} us, "
+          f"load + values {hit_values * 1e6:.2f} us")
+    big_row = table[0][1]
+    print(f"256 MB load / memcpy: {big_row['memcpy of the 256 MB (np.copyto)'] / big_row['epyr_native.load']:.2f} x memcpy speed")
+
+
+def format_time(seconds):
+    if seconds >= 1e-3:
+        return f"{seconds * 1e3:.2f} ms"
+    return f"{seconds * 1e6:.1f} us"
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,207 @@
+"""The C ABI of libepyr through ctypes: the shared library shipped inside the package, the
+prototypes of the functions this package calls, and the mapping of status codes to Python
+exceptions.
+
+ctypes releases the GIL for the duration of every call into a ``CDLL``, so loads on several
+Python threads run in parallel inside libepyr.
+"""
+
+import ctypes as C
+import os
+import sys
+
+OK = 0
+NULL_ARG, INVALID_ARG, IO, NOT_FOUND, FORMAT, UNSUPPORTED, SCALING = 1, 2, 3, 4, 5, 6, 7
+MEMORY_LIMIT, CONFIG, BUFFER_TOO_SMALL, PANIC, FILE_CHANGED = 8, 9, 10, 11, 12
+
+#: The C ABI version this package was written against (``EPYR_ABI_VERSION``).
+ABI_VERSION = 1
+
+
+class EpyrError(Exception):
+    """A failed call into libepyr: ``code`` is the ``EPYR_ERR_*`` status, ``name`` its macro
+    name and ``message`` libepyr's message (what failed, with which file, key or value)."""
+
+    def __init__(self, code, message):
+        self.code = code
+        self.name = error_name(code)
+        self.message = message
+        super().__init__(f"{self.name}: {message}")
+
+    def __str__(self):
+        return f"{self.name}: {self.message}"
+
+
+class EpyrFileNotFoundError(EpyrError, FileNotFoundError):
+    """A file (descriptor, data, companion) or a parameter key does not exist."""
+
+
+class EpyrOSError(EpyrError, OSError):
+    """A file could not be opened or read, or changed while it was read."""
+
+
+class EpyrMemoryError(EpyrError, MemoryError):
+    """A full load would take libepyr over ``performance.memory_limit_mb``."""
+
+
+class EpyrValueError(EpyrError, ValueError):
+    """A file does not follow its format, uses an unsupported feature, or an argument, scaling
+    or configuration value is not accepted."""
+
+
+class EpyrRuntimeError(EpyrError, RuntimeError):
+    """A bug inside libepyr, caught at its boundary (``EPYR_ERR_PANIC``)."""
+
+
+_EXCEPTION_OF_CODE = {
+    NOT_FOUND: EpyrFileNotFoundError,
+    IO: EpyrOSError,
+    FILE_CHANGED: EpyrOSError,
+    MEMORY_LIMIT: EpyrMemoryError,
+    FORMAT: EpyrValueError,
+    UNSUPPORTED: EpyrValueError,
+    SCALING: EpyrValueError,
+    INVALID_ARG: EpyrValueError,
+    NULL_ARG: EpyrValueError,
+    CONFIG: EpyrValueError,
+    BUFFER_TOO_SMALL: EpyrValueError,
+    PANIC: EpyrRuntimeError,
+}
+
+
+def _library_path():
+    """``EPYR_NATIVE_LIBRARY`` if set (for developing libepyr), else the library inside the
+    package."""
+    override = os.environ.get("EPYR_NATIVE_LIBRARY")
+    if override:
+        return override
+    names = {"win32": "epyr.dll", "darwin": "libepyr.dylib"}
+    return os.path.join(os.path.dirname(__file__), names.get(sys.platform, "libepyr.so"))
+
+
+if not os.path.exists(_library_path()):
+    raise ImportError(
+        f"{_library_path()} is missing: install the package with `pip install ./python` from a "
+        "checkout of epyr (it builds libepyr), or set EPYR_NATIVE_LIBRARY to a libepyr build"
+    )
+lib = C.CDLL(_library_path())
+
+P = C.c_void_p
+u64, i32, u32, dbl, text = C.c_uint64, C.c_int32, C.c_uint32, C.c_double, C.c_char_p
+pu64, pi32, pdbl, pP = C.POINTER(u64), C.POINTER(i32), C.POINTER(dbl), C.POINTER(P)
+ppdbl = C.POINTER(pdbl)
+buf = C.c_void_p  # caller buffers are passed as addresses (NumPy arrays, string buffers)
+CHUNK_CALLBACK = C.CFUNCTYPE(i32, P, pdbl, u64, u64)
+
+_PROTOTYPES = {
+    "epyr_abi_version": (u32, []),
+    "epyr_version": (text, []),
+    "epyr_error_name": (text, [i32]),
+    "epyr_last_error_message": (u64, [buf, u64]),
+    "epyr_memory_info": (i32, [pdbl, pdbl, pdbl, pdbl]),
+    "epyr_check_memory_limit": (i32, [pi32]),
+    "epyr_optimize_memory_ex": (i32, [pu64, pu64, pu64]),
+    "epyr_config_set": (i32, [text, text]),
+    "epyr_config_set_double": (i32, [text, dbl]),
+    "epyr_config_set_bool": (i32, [text, i32]),
+    "epyr_config_get": (i32, [text, buf, u64, pu64]),
+    "epyr_config_save": (i32, [text]),
+    "epyr_config_load": (i32, [text]),
+    "epyr_performance_info_json": (i32, [buf, u64, pu64]),
+    "epyr_cache_new": (i32, [dbl, pP]),
+    "epyr_cache_global": (P, []),
+    "epyr_cache_free": (None, [P]),
+    "epyr_cache_stats": (i32, [P, pu64, pdbl, pdbl, pdbl, pu64, pu64]),
+    "epyr_cache_stats_ex": (i32, [P, pu64, pu64, pu64, pu64]),
+    "epyr_cache_clear": (i32, [P]),
+    "epyr_cache_resize": (i32, [P, dbl]),
+    "epyr_loader_new": (i32, [P, dbl, i32, pP]),
+    "epyr_loader_free": (None, [P]),
+    "epyr_loader_load": (i32, [P, text, text, pP]),
+    "epyr_loader_describe": (i32, [P, text, text, pP]),
+    "epyr_loader_load_many": (i32, [P, C.POINTER(text), u64, text, pP, pi32, pu64]),
+    "epyr_dataset_free": (None, [P]),
+    "epyr_dataset_dims": (i32, [P, pu64, pu64, pu64]),
+    "epyr_dataset_components": (i32, [P, C.POINTER(u32)]),
+    "epyr_dataset_is_complex": (i32, [P, u32, pi32]),
+    "epyr_dataset_values": (i32, [P, u32, ppdbl, pu64]),
+    "epyr_dataset_axis": (i32, [P, u32, ppdbl, pu64]),
+    "epyr_dataset_axis_labels_packed": (i32, [P, buf, u64, pu64]),
+    "epyr_dataset_params_packed": (i32, [P, buf, u64, pu64]),
+    "epyr_dataset_warning_count": (i32, [P, pu64]),
+    "epyr_dataset_warning": (i32, [P, u64, buf, u64, pu64]),
+    "epyr_dataset_source_count": (i32, [P, pu64]),
+    "epyr_dataset_source": (i32, [P, u64, buf, u64, pu64]),
+    "epyr_reader_open_scaled": (i32, [P, text, text, pP]),
+    "epyr_reader_free": (None, [P]),
+    "epyr_reader_info": (i32, [P, pu64, pu64, pu64, pu64, pu64, pu64]),
+    "epyr_reader_next": (i32, [P, buf, u64, pu64, pu64]),
+    "epyr_reader_read_rows": (i32, [P, u64, u64, buf, u64, pu64]),
+    "epyr_reader_set_chunk_points": (i32, [P, u64]),
+    "epyr_reader_rewind": (i32, [P]),
+}
+
+for _name, (_restype, _argtypes) in _PROTOTYPES.items():
+    _function = getattr(lib, _name)
+    _function.restype = _restype
+    _function.argtypes = _argtypes
+
+if lib.epyr_abi_version() != ABI_VERSION:
+    raise ImportError(
+        f"{_library_path()} has C ABI version {lib.epyr_abi_version()}, "
+        f"epyr_native expects {ABI_VERSION}"
+    )
+
+
+def error_name(code):
+    """The ``EPYR_*`` macro name of a status code."""
+    name = lib.epyr_error_name(code)
+    return name.decode() if name else f"EPYR_ERR_{code}"
+
+
+def last_error_message():
+    """The message of this thread's last failed call into libepyr."""
+    needed = lib.epyr_last_error_message(None, 0)
+    message = C.create_string_buffer(needed)
+    lib.epyr_last_error_message(C.addressof(message), needed)
+    return message.value.decode("utf-8", "replace")
+
+
+def error(status):
+    """The exception for a failed call's status, with this thread's last message."""
+    return _EXCEPTION_OF_CODE.get(status, EpyrError)(status, last_error_message())
+
+
+def check(status):
+    """Raises the exception for a failed status; returns nothing on ``EPYR_OK``."""
+    if status:
+        raise error(status)
+
+
+def path_bytes(path):
+    """A path as the bytes libepyr takes: ``str``, ``bytes`` or any ``os.PathLike``. A NUL
+    inside the path is refused here (C strings cannot hold it)."""
+    raw = os.fsencode(path)
+    if b"\0" in raw:
+        raise EpyrValueError(INVALID_ARG, f"path {path!r} contains a NUL byte")
+    return raw
+
+
+def scaling_bytes(scaling):
+    """A scaling option (``None`` or ``""`` for none) as bytes."""
+    if scaling is None:
+        return None
+    if not isinstance(scaling, str):
+        raise TypeError(f"scaling must be a str or None, not {type(scaling).__name__}")
+    if "\0" in scaling:
+        raise EpyrValueError(INVALID_ARG, f"scaling {scaling!r} contains a NUL byte")
+    return scaling.encode()
+
+
+def sized_text(call, *args):
+    """Text from a ``(buf, cap, needed)`` function: a size query, then the copy."""
+    needed = u64()
+    check(call(*args, None, 0, C.byref(needed)))
+    out = C.create_string_buffer(max(needed.value, 1))
+    check(call(*args, C.addressof(out), needed.value, C.byref(needed)))
+    return out.raw[: needed.value]

@@ -1,0 +1,91 @@
+"""The configuration shared with EPyR Tools, held by libepyr: ``from epyr_native.config import
+config`` works like ``from epyr.config import config`` for the keys libepyr knows (the
+``performance`` section: ``cache_enabled``, ``cache_size_mb``, ``chunk_size_mb``,
+``memory_limit_mb``, ``parallel_processing``, ``threads``). Values are in force in libepyr at
+once (run time > ``EPYR_PERFORMANCE_*`` environment > the file > defaults); ``save`` writes
+EPyR Tools' own ``config.json`` keeping every section and key libepyr does not know.
+Other sections are EPyR Tools' own: ``get`` reads them from that file, ``set`` refuses them.
+"""
+
+import ctypes as C
+import json
+import os
+
+from . import _lib
+from ._lib import check, lib
+
+
+def config_file_path():
+    """EPyR Tools' configuration file: ``$XDG_CONFIG_HOME/epyrtools/config.json``, else
+    ``~/.config/epyrtools/config.json`` (``%APPDATA%/EPyRTools/config.json`` on Windows)."""
+    if os.name == "nt" and os.environ.get("APPDATA"):
+        return os.path.join(os.environ["APPDATA"], "EPyRTools", "config.json")
+    base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+    return os.path.join(base, "epyrtools", "config.json")
+
+
+class Config:
+    """``get``, ``set``, ``save`` and ``load`` on EPyR Tools' keys and file, through libepyr."""
+
+    def get(self, key, default=None):
+        """The value in force of ``key`` (``True``/``False`` or a number); for a key outside
+        libepyr's, the value in EPyR Tools' file; ``default`` where there is none. A key whose
+        source is unusable (a bad environment value) raises, naming source, key and value."""
+        name = key.encode()
+        needed = _lib.u64()
+        status = lib.epyr_config_get(name, None, 0, C.byref(needed))
+        if status == _lib.CONFIG and not key.startswith("performance."):
+            return self._from_file(key, default)
+        check(status)
+        out = C.create_string_buffer(needed.value)
+        check(lib.epyr_config_get(name, C.addressof(out), needed.value, C.byref(needed)))
+        value = json.loads(out.value.decode())
+        return default if value is None else value
+
+    @staticmethod
+    def _from_file(key, default):
+        try:
+            with open(config_file_path(), encoding="utf-8") as f:
+                value = json.load(f)
+        except (OSError, ValueError):
+            return default
+        for part in key.split("."):
+            if not isinstance(value, dict) or part not in value:
+                return default
+            value = value[part]
+        return default if value is None else value
+
+    def set(self, key, value):
+        """Sets ``key`` at run time (in force in libepyr at once; ``save`` writes it). A bool,
+        a number or a text libepyr parses (``"true"``, ``"200"``); a wrong type or value
+        raises ``EpyrValueError`` and changes nothing."""
+        name = key.encode()
+        if isinstance(value, bool):
+            check(lib.epyr_config_set_bool(name, int(value)))
+        elif isinstance(value, (int, float)):
+            check(lib.epyr_config_set_double(name, float(value)))
+        elif isinstance(value, str):
+            check(lib.epyr_config_set(name, value.encode()))
+        else:
+            raise TypeError(f"config value for {key} must be bool, number or str, "
+                            f"not {type(value).__name__}")
+
+    def save(self, path=None):
+        """Writes the configuration (default: EPyR Tools' file, its other keys kept)."""
+        check(lib.epyr_config_save(None if path is None else _lib.path_bytes(path)))
+
+    def load(self, path=None):
+        """Re-reads the file (default: EPyR Tools' file) and the environment; values set at run
+        time stay in force. On error nothing changes."""
+        check(lib.epyr_config_load(None if path is None else _lib.path_bytes(path)))
+
+    def get_config_file_path(self):
+        """The file ``save`` and ``load`` use by default."""
+        return config_file_path()
+
+    def __repr__(self):
+        return f"<epyr_native config ({self.get_config_file_path()})>"
+
+
+#: The process-wide configuration (libepyr's).
+config = Config()

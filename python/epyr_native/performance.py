@@ -1,0 +1,320 @@
+"""EPyR Tools' performance system (``epyr.performance``) with the same names, backed by
+libepyr: memory monitoring with a budget on the bytes libepyr holds, a thread-safe validated
+LRU data cache, an optimized loader that really streams large files, NumPy thread limits set
+at run time, and performance information."""
+
+import ctypes as C
+import gc
+import logging
+import os
+import sys
+import threading
+from collections import OrderedDict
+
+import numpy as np
+
+from . import _lib
+from ._lib import check, lib
+from ._loader import Loader, eprload
+from .config import config
+
+logger = logging.getLogger("epyr_native")
+
+_MIB = 1024.0 * 1024.0
+
+
+class MemoryMonitor:
+    """Memory of the process and of libepyr."""
+
+    @staticmethod
+    def get_memory_info():
+        """``{'rss_mb', 'vms_mb', 'percent'}`` of the process plus ``library_mb``, the MB
+        libepyr holds (datasets, cache bookkeeping, reader buffers)."""
+        values = [_lib.dbl() for _ in range(4)]
+        check(lib.epyr_memory_info(*(C.byref(v) for v in values)))
+        rss, vms, percent, library = (v.value for v in values)
+        return {"rss_mb": rss, "vms_mb": vms, "percent": percent, "library_mb": library}
+
+    @staticmethod
+    def check_memory_limit():
+        """``True`` while the bytes libepyr holds are within ``performance.memory_limit_mb``
+        (always with limit 0); logs a warning when they are not."""
+        within = _lib.i32()
+        check(lib.epyr_check_memory_limit(C.byref(within)))
+        if not within.value:
+            logger.warning(
+                "epyr holds more than performance.memory_limit_mb (%s MB)",
+                config.get("performance.memory_limit_mb"),
+            )
+        return bool(within.value)
+
+    @staticmethod
+    def optimize_memory():
+        """Runs Python's garbage collector, then lets libepyr evict cache entries nobody holds
+        until within the limit and return free heap to the system. Returns
+        ``{'evicted_entries', 'library_bytes_released', 'rss_bytes_released'}``."""
+        gc.collect()
+        values = [_lib.u64() for _ in range(3)]
+        check(lib.epyr_optimize_memory_ex(*(C.byref(v) for v in values)))
+        evicted, library, rss = (v.value for v in values)
+        return {"evicted_entries": evicted, "library_bytes_released": library,
+                "rss_bytes_released": rss}
+
+
+def _stamp(path):
+    """What identifies a file's content: size, modification and change times, inode, device."""
+    st = os.stat(path)
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
+
+
+_PAIRS = {".dsc": ".dta", ".dta": ".dsc", ".par": ".spc", ".spc": ".par"}
+
+
+def _companion(path):
+    """The other file of a Bruker pair (``x.DSC`` -> ``x.DTA``), in the case that exists."""
+    base, ext = os.path.splitext(path)
+    other = _PAIRS.get(ext.lower())
+    if other is None:
+        return None
+    for candidate in (other.upper() if ext.isupper() else other, other, other.upper()):
+        if os.path.exists(base + candidate):
+            return base + candidate
+    return None
+
+
+def _stamps(path):
+    """The stamps of a file and of its companion (a stored item is valid while both hold)."""
+    companion = _companion(path)
+    return (_stamp(path), None if companion is None else (companion, _stamp(companion)))
+
+
+def _read_only(item):
+    """Read-only views of the arrays of a tuple or list, so that nobody edits a stored item
+    through what ``get`` hands out."""
+    if isinstance(item, np.ndarray):
+        view = item.view()
+        view.flags.writeable = False
+        return view
+    if isinstance(item, tuple):
+        return tuple(_read_only(x) for x in item)
+    if isinstance(item, list):
+        return [_read_only(x) for x in item]
+    return item
+
+
+def _size_of(item):
+    """Bytes an item holds: array data plus the objects around them."""
+    if isinstance(item, np.ndarray):
+        return item.nbytes + sys.getsizeof(item) - (item.nbytes if item.base is None else 0)
+    if isinstance(item, (tuple, list)):
+        return sys.getsizeof(item) + sum(_size_of(x) for x in item)
+    if isinstance(item, dict):
+        return sys.getsizeof(item) + sum(_size_of(k) + _size_of(v) for k, v in item.items())
+    return sys.getsizeof(item)
+
+
+class DataCache:
+    """A validated LRU cache (``max_size_mb`` MB; ``None``: ``performance.cache_size_mb``).
+
+    Loads through a loader on this cache are stored in libepyr (keyed on the canonical
+    descriptor and data files and the scaling, every source file re-checked on each hit).
+    ``put(path, item)``/``get(path)`` store any Python item for a file as EPyR Tools' cache
+    does, keyed on the resolved path and valid while the file and its companion
+    (``.DSC``/``.DTA``, ``.par``/``.spc``) keep size, times and inode; arrays come back
+    read-only. Both share the budget; ``get_stats`` counts both. Thread-safe.
+    """
+
+    def __init__(self, max_size_mb=None, _handle=None):
+        self._owned = _handle is None
+        if _handle is None:
+            size = config.get("performance.cache_size_mb") if max_size_mb is None else max_size_mb
+            handle = _lib.P()
+            check(lib.epyr_cache_new(float(size), C.byref(handle)))
+            _handle = handle.value
+        self.handle = _handle
+        self._items = OrderedDict()
+        self._item_bytes = 0
+        self._item_hits = 0
+        self._item_misses = 0
+        self._lock = threading.Lock()
+
+    def __del__(self):
+        free = getattr(lib, "epyr_cache_free", None)
+        if free is not None and getattr(self, "_owned", False) and self.handle:
+            free(self.handle)
+            self.handle = None
+
+    def _library_stats(self):
+        entries, total, maximum, usage = _lib.u64(), _lib.dbl(), _lib.dbl(), _lib.dbl()
+        hits, misses = _lib.u64(), _lib.u64()
+        check(lib.epyr_cache_stats(self.handle, C.byref(entries), C.byref(total),
+                                   C.byref(maximum), C.byref(usage), C.byref(hits),
+                                   C.byref(misses)))
+        total_bytes, max_bytes, evictions, invalidations = (_lib.u64() for _ in range(4))
+        check(lib.epyr_cache_stats_ex(self.handle, C.byref(total_bytes), C.byref(max_bytes),
+                                      C.byref(evictions), C.byref(invalidations)))
+        return {"entries": entries.value, "total_bytes": total_bytes.value,
+                "max_bytes": max_bytes.value, "hits": hits.value, "misses": misses.value,
+                "evictions": evictions.value, "invalidations": invalidations.value}
+
+    @property
+    def max_size_mb(self):
+        """The budget in MB."""
+        return self._library_stats()["max_bytes"] / _MIB
+
+    def put(self, file_path, data):
+        """Stores ``data`` for ``file_path`` (replacing an item already stored for it). Nothing
+        is stored while ``performance.cache_enabled`` is false, or for an item larger than
+        the budget; older items are evicted to make room."""
+        if not config.get("performance.cache_enabled"):
+            return
+        key = os.path.realpath(os.fspath(file_path))
+        stamps = _stamps(key)
+        size = _size_of(data)
+        stored = _read_only(data)
+        library = self._library_stats()
+        room = library["max_bytes"] - library["total_bytes"]
+        with self._lock:
+            old = self._items.pop(key, None)
+            if old is not None:
+                self._item_bytes -= old[2]
+            if size > room:
+                return
+            while self._items and self._item_bytes + size > room:
+                _, (_, _, evicted_size) = self._items.popitem(last=False)
+                self._item_bytes -= evicted_size
+            self._items[key] = (stamps, stored, size)
+            self._item_bytes += size
+
+    def get(self, file_path):
+        """The item stored for ``file_path`` if its files did not change, else ``None`` (a
+        changed or deleted file drops the item)."""
+        key = os.path.realpath(os.fspath(file_path))
+        with self._lock:
+            entry = self._items.get(key)
+        if entry is not None:
+            try:
+                valid = _stamps(key) == entry[0]
+            except OSError:
+                valid = False
+            with self._lock:
+                if valid and self._items.get(key) is entry:
+                    self._items.move_to_end(key)
+                    self._item_hits += 1
+                    return entry[1]
+                if self._items.get(key) is entry:
+                    del self._items[key]
+                    self._item_bytes -= entry[2]
+        with self._lock:
+            self._item_misses += 1
+        return None
+
+    def clear(self):
+        """Drops every stored item and every dataset of the libepyr cache."""
+        with self._lock:
+            self._items.clear()
+            self._item_bytes = 0
+        check(lib.epyr_cache_clear(self.handle))
+
+    def get_stats(self):
+        """``{'entries', 'total_size_mb', 'max_size_mb', 'usage_percent'}`` as EPyR Tools
+        gives them, plus ``hits``, ``misses``, ``evictions``, ``invalidations``."""
+        library = self._library_stats()
+        with self._lock:
+            entries = library["entries"] + len(self._items)
+            total = library["total_bytes"] + self._item_bytes
+            hits = library["hits"] + self._item_hits
+            misses = library["misses"] + self._item_misses
+        maximum = library["max_bytes"]
+        return {
+            "entries": entries,
+            "total_size_mb": total / _MIB,
+            "max_size_mb": maximum / _MIB,
+            "usage_percent": 100.0 * total / maximum if maximum else 0.0,
+            "hits": hits,
+            "misses": misses,
+            "evictions": library["evictions"],
+            "invalidations": library["invalidations"],
+        }
+
+
+_global_cache = None
+_global_lock = threading.Lock()
+
+
+def get_global_cache():
+    """The process-wide cache (libepyr's global cache, sized and enabled by
+    ``performance.cache_size_mb``/``cache_enabled`` as they change)."""
+    global _global_cache
+    if _global_cache is None:
+        with _global_lock:
+            if _global_cache is None:
+                _global_cache = DataCache(_handle=lib.epyr_cache_global())
+    return _global_cache
+
+
+class OptimizedLoader:
+    """A loader with a chunk size (``None``: ``performance.chunk_size_mb``) and caching
+    (``None``: ``performance.cache_enabled``) on the global cache (``self.cache``)."""
+
+    def __init__(self, chunk_size_mb=None, cache_enabled=None):
+        self.chunk_size_mb = chunk_size_mb or config.get("performance.chunk_size_mb")
+        self.cache_enabled = (
+            config.get("performance.cache_enabled") if cache_enabled is None else cache_enabled
+        )
+        self.cache = get_global_cache()
+        self.loader = Loader(None, self.chunk_size_mb, cache_enabled)
+
+    def load_epr_file(self, file_path, scaling=None):
+        """``(x, y, params, path)`` as ``eprload``; a cache hit when the files did not change.
+        The memory budget is checked first (with ``optimize_memory`` when over it); a load
+        that would exceed it raises ``MemoryError``."""
+        if not MemoryMonitor.check_memory_limit():
+            MemoryMonitor.optimize_memory()
+        return eprload(file_path, scaling, loader=self.loader)
+
+    def load_chunked_data(self, file_path, processor, scaling=None):
+        """Runs ``processor`` on a file: ``processor(file_path, is_chunked=False)`` when its
+        values fit in one chunk (``chunk_size_mb``), else ``processor(chunk, is_chunked=True)``
+        for each chunk of the chunked reader (a NumPy array of whole points; one chunk in
+        memory at a time) and returns the list of results."""
+        described = self.loader.describe(file_path, scaling or "")
+        nx, ny, nz = described.dims
+        values_per_point = sum(2 if c else 1 for c in described.complex)
+        if nx * ny * nz * values_per_point * 8 <= self.chunk_size_mb * _MIB:
+            return processor(file_path, is_chunked=False)
+        with self.loader.open_reader(file_path, scaling or "") as reader:
+            return [processor(chunk, is_chunked=True) for chunk in reader]
+
+
+def optimize_numpy_operations():
+    """Limits the BLAS/OpenMP thread pools of NumPy to half the cores (at least 1) through
+    ``threadpoolctl`` when ``performance.parallel_processing`` is true; returns that number
+    (``None`` when parallel processing is off). Called by nobody at import; environment
+    variables are never written."""
+    if not config.get("performance.parallel_processing"):
+        return None
+    from threadpoolctl import threadpool_limits
+
+    threads = max(1, (os.cpu_count() or 1) // 2)
+    threadpool_limits(limits=threads)
+    return threads
+
+
+_CONFIG_KEYS = ("cache_enabled", "cache_size_mb", "chunk_size_mb", "memory_limit_mb",
+                "parallel_processing")
+
+
+def get_performance_info():
+    """``{'memory', 'cpu_count', 'config'}`` as EPyR Tools gives them, plus ``cache`` (the
+    global cache's statistics)."""
+    return {
+        "memory": MemoryMonitor.get_memory_info(),
+        "cpu_count": os.cpu_count(),
+        "config": {key: config.get(f"performance.{key}") for key in _CONFIG_KEYS},
+        "cache": get_global_cache().get_stats(),
+    }
+
+
+__all__ = ["MemoryMonitor", "DataCache", "get_global_cache", "OptimizedLoader",
+           "optimize_numpy_operations", "get_performance_info"]

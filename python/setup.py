@@ -1,0 +1,75 @@
+"""Builds libepyr with cargo and ships the shared library inside the ``epyr_native`` package.
+
+The Rust sources are the repository this folder belongs to (``..``), or ``EPYR_SOURCE_DIR``.
+``CARGO_TARGET_DIR`` and ``CARGO`` are honoured. The wheel is platform-specific (it carries a
+native library) but has no Python extension module: the package reaches the library through
+ctypes and the C ABI.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+from setuptools import setup
+from setuptools.command.build_py import build_py
+from setuptools.dist import Distribution
+
+LIBRARY_NAMES = {"win32": "epyr.dll", "darwin": "libepyr.dylib"}
+LIBRARY_NAME = LIBRARY_NAMES.get(sys.platform, "libepyr.so")
+
+
+def source_dir():
+    """The cargo project holding libepyr."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    root = os.environ.get("EPYR_SOURCE_DIR") or os.path.dirname(here)
+    if not os.path.isfile(os.path.join(root, "Cargo.toml")):
+        sys.exit(
+            f"epyr-native: no Cargo.toml in {root}: build from a checkout of epyr "
+            "(pip install ./python) or set EPYR_SOURCE_DIR"
+        )
+    return root
+
+
+def build_libepyr():
+    """Runs ``cargo build --release --lib`` and returns the path of the shared library."""
+    cargo = os.environ.get("CARGO", "cargo")
+    command = [cargo, "build", "--release", "--lib", "--message-format=json-render-diagnostics"]
+    try:
+        done = subprocess.run(
+            command, cwd=source_dir(), stdout=subprocess.PIPE, check=True, text=True
+        )
+    except FileNotFoundError:
+        sys.exit("epyr-native: cargo not found: install Rust (https://rustup.rs) or set CARGO")
+    except subprocess.CalledProcessError as e:
+        sys.exit(f"epyr-native: {' '.join(command)} failed with status {e.returncode}")
+    for line in done.stdout.splitlines():
+        message = json.loads(line) if line.startswith("{") else {}
+        if message.get("reason") != "compiler-artifact":
+            continue
+        if message.get("target", {}).get("name") != "epyr":
+            continue
+        for filename in message.get("filenames", []):
+            if os.path.basename(filename) == LIBRARY_NAME:
+                return filename
+    sys.exit(f"epyr-native: cargo built no {LIBRARY_NAME}")
+
+
+class BuildPyWithLibepyr(build_py):
+    """``build_py`` that also builds libepyr and copies it into the package."""
+
+    def run(self):
+        super().run()
+        target = os.path.join(self.build_lib, "epyr_native", LIBRARY_NAME)
+        shutil.copyfile(build_libepyr(), target)
+
+
+class NativeDistribution(Distribution):
+    """A distribution with native code, so wheels get a platform tag."""
+
+    def has_ext_modules(self):
+        return True
+
+
+setup(cmdclass={"build_py": BuildPyWithLibepyr}, distclass=NativeDistribution)

@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use super::decode::{read_numbers, ByteOrder, NumberType};
-use super::{describe_change, open_regular, zeroed_values, FileStamp};
+use super::{ensure_unchanged, open_regular, stamp_of, zeroed_values, FileStamp};
 use crate::dataset::{Axis, AXIS_LETTERS};
 use crate::error::{Error, ErrorKind, Result};
 
@@ -94,18 +94,22 @@ impl AxisPlan {
                 order,
             } => {
                 let (file, now) = open_regular(path, "axis file")?;
-                if now != *stamp {
-                    return Err(Error::new(
-                        ErrorKind::FileChanged,
-                        format!(
-                            "{}: axis file changed since its descriptor was read ({}); load again",
-                            path.display(),
-                            describe_change(stamp, &now, now.len())
-                        ),
-                    ));
-                }
+                ensure_unchanged(
+                    path,
+                    "axis file",
+                    stamp,
+                    &now,
+                    "since its descriptor was read",
+                )?;
                 let offset = start as u64 * number.size() as u64;
                 read_numbers(&file, path, offset, *number, *order, out)?;
+                ensure_unchanged(
+                    path,
+                    "axis file",
+                    stamp,
+                    &stamp_of(&file, path)?,
+                    "while it was read",
+                )?;
             }
         }
         Ok(())

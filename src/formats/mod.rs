@@ -133,6 +133,8 @@ pub struct Origin {
     /// values goes through it. `None` once the plan is only a description
     /// ([`Plan::into_description`]).
     pub data_file: Option<Arc<File>>,
+    /// The data file's stamp, taken through the opened file when the plan was made.
+    pub data_stamp: FileStamp,
     /// Companion names looked for and not found.
     pub absent: Vec<Absence>,
     /// When the plan started, before any file was stamped (seconds since the Unix epoch).
@@ -239,6 +241,7 @@ impl Plan {
         let (data_file, data_stamp) = open_regular(&data_path, "data file")?;
         let origin = Origin {
             data_file: Some(Arc::new(data_file)),
+            data_stamp,
             absent,
             started,
         };
@@ -266,35 +269,35 @@ impl Plan {
         }
     }
 
-    /// The data file, after checking (one `fstat`) that it still holds the values the plan
-    /// found.
+    /// The data file the plan opened; every read of the values goes through it.
     pub fn data_file(&self) -> Result<&File> {
-        let layout = &self.layout;
-        let file = self.origin.data_file.as_deref().ok_or_else(|| {
+        self.origin.data_file.as_deref().ok_or_else(|| {
             Error::new(
                 ErrorKind::InvalidArgument,
                 format!(
                     "{}: this plan is a description only and reads no values",
-                    layout.path.display()
+                    self.layout.path.display()
                 ),
             )
-        })?;
-        let now = file
-            .metadata()
-            .map_err(|e| Error::io(&layout.path, "stat", &e))?
-            .len();
-        if now < layout.data_bytes() {
-            return Err(Error::new(
-                ErrorKind::FileChanged,
-                format!(
-                    "{}: data file has {now} bytes, {} expected (it was {} bytes when its descriptor was read)",
-                    layout.path.display(),
-                    layout.data_bytes(),
-                    layout.file_len
-                ),
-            ));
-        }
-        Ok(file)
+        })
+    }
+
+    /// Checks through the open data file (one `fstat`, no path lookup) that it is as it was
+    /// when the plan was made: values read from it since are the ones the plan describes. A
+    /// file written, truncated or extended in the meantime is [`ErrorKind::FileChanged`]. (A
+    /// file replaced under its name by another leaves this one intact: the values read are
+    /// those of the files at the start of the load, and a cache notices the replacement at
+    /// its next lookup.)
+    pub fn check_data_unchanged(&self) -> Result<()> {
+        let path = &self.layout.path;
+        let now = stamp_of(self.data_file()?, path)?;
+        ensure_unchanged(
+            path,
+            "data file",
+            &self.origin.data_stamp,
+            &now,
+            "while it was read",
+        )
     }
 
     /// Reads and decodes the values and builds the dataset, on one thread.
@@ -394,6 +397,7 @@ impl Plan {
         let file = self.data_file()?;
         let threads = effective_threads(layout, threads);
         decode::read_points_parallel(file, layout, &slots, outputs, threads)?;
+        self.check_data_unchanged()?;
         if !self.scale.is_empty() {
             for (slot, out) in slots.iter().zip(outputs.iter_mut()) {
                 scaling::apply_steps(&self.scale, out, slot.width, layout.dims, 0);
@@ -420,6 +424,7 @@ impl Plan {
         let file = self.data_file()?;
         let threads = effective_threads(layout, threads);
         decode::read_points_parallel(file, layout, &[whole], &mut [out], threads)?;
+        self.check_data_unchanged()?;
         if !self.scale.is_empty() {
             scaling::apply_steps(&self.scale, out, whole.width, layout.dims, 0);
         }
@@ -520,26 +525,61 @@ pub(crate) fn read_small_file(
             format!("{role} is {len} bytes, more than the {max_bytes} bytes a {role} may have"),
         ));
     }
-    let mut bytes = Vec::with_capacity(len as usize);
-    (&file)
-        .take(max_bytes + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| Error::io(path, &format!("read the {role}"), &e))?;
-    let after = file
-        .metadata()
-        .map(|m| FileStamp::from_metadata(&m))
-        .map_err(|e| Error::io(path, &format!("stat the {role}"), &e))?;
-    if after != stamp || bytes.len() as u64 != len {
-        return Err(Error::new(
-            ErrorKind::FileChanged,
+    // Exactly the bytes the stamp says (no extra read to find the end): a file that grows or
+    // shrinks meanwhile changes its stamp, which the check below sees.
+    let mut bytes = vec![0u8; len as usize];
+    let mut filled = 0;
+    while filled < bytes.len() {
+        match (&file).read(&mut bytes[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(Error::io(path, &format!("read the {role}"), &e)),
+        }
+    }
+    bytes.truncate(filled);
+    let after = stamp_of(&file, path)?;
+    if bytes.len() as u64 != len && after == stamp {
+        // Fewer bytes than the size, from an unchanged file: its size is not its content.
+        return Err(Error::format(
+            path,
             format!(
-                "{}: {role} changed while it was read ({}); read it again",
-                path.display(),
+                "{role}: {}",
                 describe_change(&stamp, &after, bytes.len() as u64)
             ),
         ));
     }
+    ensure_unchanged(path, role, &stamp, &after, "while it was read")?;
     Ok((bytes, stamp))
+}
+
+/// The stamp of an open file (one `fstat`).
+pub(crate) fn stamp_of(file: &File, path: &Path) -> Result<FileStamp> {
+    file.metadata()
+        .map(|m| FileStamp::from_metadata(&m))
+        .map_err(|e| Error::io(path, "stat", &e))
+}
+
+/// [`ErrorKind::FileChanged`] naming the file, its `role`, `when` it changed and what changed,
+/// unless `now` equals `before`.
+pub(crate) fn ensure_unchanged(
+    path: &Path,
+    role: &str,
+    before: &FileStamp,
+    now: &FileStamp,
+    when: &str,
+) -> Result<()> {
+    if now == before {
+        return Ok(());
+    }
+    Err(Error::new(
+        ErrorKind::FileChanged,
+        format!(
+            "{}: {role} changed {when} ({}); load again",
+            path.display(),
+            describe_change(before, now, now.len())
+        ),
+    ))
 }
 
 /// What differs between two stamps of a file, in words, for messages: "replaced by another
@@ -941,6 +981,7 @@ mod tests {
                 data_file: Some(Arc::new(
                     File::open(std::env::current_exe().unwrap()).unwrap(),
                 )),
+                data_stamp: FileStamp::of(&std::env::current_exe().unwrap()).unwrap(),
                 absent: vec![],
                 started: 0.0,
             },

@@ -418,3 +418,45 @@ fn descriptions_a_caller_keeps_hold_no_open_files() {
     );
     assert_eq!(kept[0].layout.dims, [16, 1, 1]);
 }
+
+#[test]
+fn a_data_file_rewritten_in_place_between_plan_and_read_gives_an_error() {
+    let dir = temp_dir("loader-plan-rewrite");
+    let dsc = write_sample(&dir, "p", [512, 1, 1], &[false]);
+    let dta = dsc.with_extension("DTA");
+    let plan = Plan::open(&dsc, Scaling::NONE).unwrap();
+    let mut bytes = std::fs::read(&dta).unwrap();
+    bytes[8 * 100] ^= 0x40;
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&dta)
+        .and_then(|mut f| std::io::Write::write_all(&mut f, &bytes))
+        .unwrap();
+    let e = plan.read().unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::FileChanged, "{e}");
+    assert!(e.to_string().contains("rewritten in place"), "{e}");
+}
+
+#[test]
+fn a_data_file_replaced_between_plan_and_read_is_never_read_as_a_mix() {
+    let dir = temp_dir("loader-plan-replace");
+    let dsc = write_sample(&dir, "p", [512, 1, 1], &[false]);
+    let before = epyr::load(&dsc, "").unwrap();
+    let plan = Plan::open(&dsc, Scaling::NONE).unwrap();
+    let other_dir = temp_dir("loader-plan-replace-other");
+    let other = write_sample(&other_dir, "p", [512, 1, 1], &[true]);
+    let mut bytes = std::fs::read(other.with_extension("DTA")).unwrap();
+    bytes.truncate(512 * 8);
+    std::fs::write(dir.join("new.DTA"), &bytes).unwrap();
+    std::fs::rename(dir.join("new.DTA"), dsc.with_extension("DTA")).unwrap();
+    // The plan reads the file it opened; the rename took that file's last name, which changes
+    // its status (link count), so the read either gives the old values whole or says so.
+    match plan.read() {
+        Ok(read) => common::assert_same_data("the plan's file", &read, &before),
+        Err(e) => {
+            assert_eq!(e.kind(), ErrorKind::FileChanged, "{e}");
+            assert!(e.to_string().contains("renamed over or deleted"), "{e}");
+        }
+    }
+}

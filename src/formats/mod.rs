@@ -583,15 +583,19 @@ pub(crate) fn ensure_unchanged(
 }
 
 /// What differs between two stamps of a file, in words, for messages: "replaced by another
-/// file", "size 10 -> 12 bytes", or "rewritten in place, size unchanged (4096 bytes)".
+/// file", "size 10 -> 12 bytes", "rewritten in place, size unchanged (4096 bytes)", or a
+/// change of its status only (links, permissions).
 /// `read` is the number of bytes actually read where that differs from the size.
 pub(crate) fn describe_change(before: &FileStamp, now: &FileStamp, read: u64) -> String {
     if !before.same_file(now) {
         "replaced by another file".to_string()
     } else if before.len() != now.len() {
         format!("size {} -> {} bytes", before.len(), now.len())
-    } else if before != now {
+    } else if !before.same_content_stamp(now) {
         format!("rewritten in place, size unchanged ({} bytes)", now.len())
+    } else if before != now {
+        "its links or permissions changed: renamed over or deleted under its name, or chmod"
+            .to_string()
     } else {
         format!(
             "{read} bytes read, but its size is {} bytes (a file whose size is not its content, as in /proc or /sys)",

@@ -56,6 +56,12 @@ impl FileStamp {
         self.file_id == other.file_id && self.volume == other.volume
     }
 
+    /// Whether the content-related parts agree: same file, size and modification time (the
+    /// stamps may still differ in the status change time: links, permissions, owner).
+    pub fn same_content_stamp(&self, other: &FileStamp) -> bool {
+        self.same_file(other) && self.len == other.len && self.modified == other.modified
+    }
+
     /// The change time as seconds (with fraction) since the Unix epoch.
     fn changed_secs(&self) -> f64 {
         self.changed.0 as f64 + self.changed.1 as f64 * 1e-9

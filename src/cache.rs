@@ -37,8 +37,8 @@ use crate::formats::Scaling;
 
 pub use crate::formats::{Absence, FileStamp, Provenance, Source};
 
-/// The cache key: canonical descriptor (or parameter) file path, canonical data file path and
-/// scaling.
+/// The cache key: descriptor (or parameter) file and data file, each in its canonical folder
+/// ([`key_of`]), and the scaling.
 type Key = (PathBuf, PathBuf, Scaling);
 
 struct Entry {
@@ -336,13 +336,15 @@ impl DataCache {
                 }
                 slot.clone().unwrap_or_else(unreachable_result)
             };
-            let (ds, provenance) = outcome?;
-            if provenance.unchanged() {
-                return Ok((ds, false));
+            // Taken only if the files are still those the leader read, and its stamps prove
+            // what it read; after a failure, or files changed since, load what is there now.
+            if let Ok((ds, provenance)) = outcome {
+                if provenance.unchanged() && !provenance.racy() {
+                    return Ok((ds, false));
+                }
             }
-            // The leader read files that have changed since: load what is there now.
             let (ds, provenance) = load()?;
-            self.insert_key(key, path, scaling, Arc::clone(&ds), provenance);
+            self.store(path, scaling, Arc::clone(&ds), provenance);
             return Ok((ds, false));
         }
         // Publishes the outcome to waiters even if `load` panics.
@@ -362,13 +364,7 @@ impl DataCache {
         self.count(false);
         let outcome = load();
         if let Ok((ds, provenance)) = &outcome {
-            self.insert_key(
-                key.clone(),
-                path,
-                scaling,
-                Arc::clone(ds),
-                provenance.clone(),
-            );
+            self.store(path, scaling, Arc::clone(ds), provenance.clone());
         }
         let result = outcome
             .as_ref()
@@ -396,26 +392,27 @@ impl DataCache {
         provenance: Provenance,
     ) -> Result<()> {
         self.follow_config();
-        let key = cache_key(path, scaling)?;
-        self.insert_key(key, path, scaling, dataset, provenance);
+        self.store(path, scaling, dataset, provenance);
         Ok(())
     }
 
-    fn insert_key(
-        &self,
-        key: Key,
-        given: &Path,
-        scaling: Scaling,
-        dataset: Arc<Dataset>,
-        provenance: Provenance,
-    ) {
+    /// Stores an entry under the key of the files it was built from (its provenance, not a
+    /// resolution of `given` made at another moment), with `given` as its alias.
+    fn store(&self, given: &Path, scaling: Scaling, dataset: Arc<Dataset>, provenance: Provenance) {
         if provenance.racy() {
             return;
         }
+        let Some(key) = provenance
+            .built_from()
+            .and_then(|(text, data)| key_of(text, data, scaling).ok())
+        else {
+            return;
+        };
+        let given = absolute_path(given);
         let path_bytes = |p: &Path| p.as_os_str().len();
         let overhead = std::mem::size_of::<Entry>()
             + 2 * (path_bytes(&key.0) + path_bytes(&key.1))
-            + path_bytes(given)
+            + path_bytes(&given)
             + provenance
                 .sources
                 .iter()
@@ -451,7 +448,7 @@ impl DataCache {
             });
             let alias = Arc::downgrade(&entry);
             inner.lru.put(key, entry);
-            inner.add_alias(given, scaling, alias);
+            inner.add_alias(&given, scaling, alias);
             removed
         };
         drop(removed);
@@ -473,35 +470,44 @@ impl DataCache {
             .map(|e| (Arc::clone(&e.dataset), e.provenance.clone()))
     }
 
-    /// The validated entry without counting. The hot path (a path seen before) takes the lock
-    /// once, allocates nothing and stats each source file and each absent name once.
+    /// The validated entry without counting. The hot path (the path that built the entry) takes
+    /// the lock once and stats each source file and each absent name once. Another spelling of
+    /// the path (relative, through the other file of the pair, through a linked folder) is
+    /// resolved afresh on every lookup: only the path that built an entry is remembered as its
+    /// alias, since only its resolution is what the entry records.
     fn lookup_entry(&self, path: &Path, scaling: Scaling) -> Option<Arc<Entry>> {
+        let given = absolute_path(path);
         let known = {
             let mut inner = self.inner.lock();
             let entry = inner
                 .aliases
                 .get(&scaling)
-                .and_then(|m| m.get(path))
+                .and_then(|m| m.get(given.as_ref()))
                 .and_then(Weak::upgrade);
             entry.filter(|e| inner.lru.get(&e.key).is_some_and(|cur| Arc::ptr_eq(cur, e)))
         };
         if let Some(entry) = known {
-            // The given path must still name one of the entry's files (a relative path after a
-            // change of directory, or a replaced symbolic link, may not).
-            let given = FileStamp::of(path).ok()?;
             let sources = &entry.provenance.sources;
-            if let Some(i) = sources.iter().position(|(_, s)| s.same_file(&given)) {
-                return self.validate(&entry, Some((i, given)));
+            match FileStamp::of(&given) {
+                // The given file is one of the sources: its stat is reused.
+                Ok(now) => {
+                    if let Some(i) = sources.iter().position(|(p, _)| *p == *given) {
+                        return self.validate(&entry, Some((i, now)));
+                    }
+                    return self.validate(&entry, None);
+                }
+                // A base name without extension: its resolution is the sources and absences.
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    return self.validate(&entry, None)
+                }
+                Err(_) => {
+                    self.inner.lock().remove_alias(&given, scaling);
+                    return None;
+                }
             }
-            self.inner.lock().remove_alias(path, scaling);
         }
-        let key = cache_key(path, scaling).ok()?;
-        let entry = {
-            let mut inner = self.inner.lock();
-            let entry = inner.lru.get(&key).cloned()?;
-            inner.add_alias(path, scaling, Arc::downgrade(&entry));
-            entry
-        };
+        let key = cache_key(&given, scaling).ok()?;
+        let entry = self.inner.lock().lru.get(&key).cloned()?;
         self.validate(&entry, None)
     }
 
@@ -598,11 +604,47 @@ fn unreachable_result() -> Outcome {
     ))
 }
 
-/// The cache key of the dataset named by `path`: the canonical paths of its descriptor (or
-/// parameter) file and of its data file, and the scaling.
+/// The cache key of the dataset named by `path`: its descriptor (or parameter) file and data
+/// file as a fresh resolution finds them now ([`key_of`]).
 fn cache_key(path: &Path, scaling: Scaling) -> Result<Key> {
     let (_, text, data) = crate::formats::resolve(path, &mut Vec::new())?;
-    let canonical =
-        |p: PathBuf| std::fs::canonicalize(&p).map_err(|e| Error::io(&p, "resolve", &e));
-    Ok((canonical(text)?, canonical(data)?, scaling))
+    key_of(&text, &data, scaling)
+}
+
+/// The key of a dataset built from `text` and `data`: each file by its name in its folder,
+/// the folder canonical (symbolic links and `..` resolved), the file name as it is. So paths
+/// through linked folders share an entry (they reach the same folder, where every companion is
+/// looked up), while two names of one file (a symbolic or hard link, case twins) do not.
+fn key_of(text: &Path, data: &Path, scaling: Scaling) -> Result<Key> {
+    let in_canonical_folder = |p: &Path| -> Result<PathBuf> {
+        let (Some(folder), Some(name)) = (p.parent(), p.file_name()) else {
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                format!("{}: not a file path", p.display()),
+            ));
+        };
+        let folder = if folder.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            folder
+        };
+        std::fs::canonicalize(folder)
+            .map(|f| f.join(name))
+            .map_err(|e| Error::io(folder, "resolve", &e))
+    };
+    Ok((
+        in_canonical_folder(text)?,
+        in_canonical_folder(data)?,
+        scaling,
+    ))
+}
+
+/// `path` made absolute (relative to the current folder), without touching the file system
+/// for a path that is absolute already.
+fn absolute_path(path: &Path) -> std::borrow::Cow<'_, Path> {
+    if path.is_absolute() {
+        std::borrow::Cow::Borrowed(path)
+    } else {
+        std::path::absolute(path).map_or(std::borrow::Cow::Borrowed(path), std::borrow::Cow::Owned)
+    }
 }

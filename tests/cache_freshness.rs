@@ -224,8 +224,8 @@ fn a_thread_that_waits_for_another_load_never_gets_data_older_than_the_files_at_
                 .unwrap()
                 .0
         });
-        // Let the second thread reach the pending load before the leader finishes.
-        std::thread::sleep(std::time::Duration::from_millis(100));
+        // The leader finishes only once the second thread waits for it (its miss is counted).
+        wait_for_misses(cache, 2);
         replaced.send(()).unwrap();
         let old = leader.join().unwrap();
         let got = waiter.join().unwrap();
@@ -327,4 +327,105 @@ fn a_fifo_swapped_in_for_a_file_never_blocks_a_load() {
     }
     #[cfg(not(unix))]
     eprintln!("skipped: FIFOs in the file system are a Unix feature");
+}
+
+/// Waits (at most 30 s) until `cache` has counted `n` misses: a thread that waits for another
+/// one's load counts its miss before it waits.
+fn wait_for_misses(cache: &DataCache, n: u64) {
+    let start = std::time::Instant::now();
+    while cache.stats().misses < n {
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(30),
+            "the second load never started"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+}
+
+#[test]
+fn a_thread_that_waited_for_a_failed_load_loads_itself() {
+    let dir = temp_dir("fresh-waiter-error");
+    let dsc = write_sample(&dir, "e", [64, 1, 1], &[false]);
+    let cache = DataCache::new(16 << 20);
+    let (cache, dsc) = (&cache, &dsc);
+    std::thread::scope(|s| {
+        let leader = s.spawn(move || {
+            cache.get_or_load(dsc, Scaling::NONE, || {
+                // The files are being copied in: this load fails, the next one would not.
+                wait_for_misses(cache, 2);
+                Err(epyr::Error::new(
+                    epyr::ErrorKind::Format,
+                    "descriptor half written",
+                ))
+            })
+        });
+        while cache.stats().misses < 1 {
+            std::thread::yield_now();
+        }
+        let waiter = s.spawn(move || {
+            cache.get_or_load(dsc, Scaling::NONE, || {
+                let ds = Arc::new(epyr::load(dsc, "")?);
+                let provenance = Provenance::stamp(ds.sources())?;
+                Ok((ds, provenance))
+            })
+        });
+        assert!(leader.join().unwrap().is_err());
+        let (ds, _) = waiter
+            .join()
+            .unwrap()
+            .expect("the waiter loads the files itself");
+        assert_same_data("the waiter's load", &ds, &epyr::load(dsc, "").unwrap());
+    });
+}
+
+#[test]
+fn an_entry_is_stored_under_the_files_its_load_read() {
+    let dir = temp_dir("fresh-key-race");
+    let dsc = write_sample(&dir, "y", [64, 1, 1], &[false]);
+    let lower = dir.join("y.dta");
+    std::fs::rename(dsc.with_extension("DTA"), &lower).unwrap();
+    let mut other = std::fs::read(&lower).unwrap();
+    other.iter_mut().step_by(8).for_each(|b| *b ^= 0x40);
+    settle_files();
+    let cache = Arc::new(DataCache::new(16 << 20));
+    // The lookup resolves y.DSC + y.dta; y.DTA is written before the load resolves again.
+    cache
+        .get_or_load(&dsc, Scaling::NONE, || {
+            std::fs::write(dsc.with_extension("DTA"), &other).unwrap();
+            std::thread::sleep(std::time::Duration::from_millis(80));
+            let ds = Arc::new(epyr::load(&dsc, "")?);
+            let provenance = Provenance::stamp(ds.sources())?;
+            Ok((ds, provenance))
+        })
+        .unwrap();
+    let loader = loader_with(&cache);
+    assert_cached_equals_uncached(&loader, &lower, "y.dta, a pair the load did not read");
+    assert_cached_equals_uncached(&loader, &dsc, "y.DSC");
+}
+
+#[test]
+fn a_base_name_without_extension_hits_the_cache() {
+    let dir = temp_dir("fresh-base-name");
+    let dsc = write_sample(&dir, "b", [64, 1, 1], &[false]);
+    let cache = Arc::new(DataCache::new(16 << 20));
+    let loader = loader_with(&cache);
+    let base = dir.join("b");
+    let (first, hit) = loader.load_with(&base, Scaling::NONE).unwrap();
+    assert!(!hit);
+    let (again, hit) = loader.load_with(&base, Scaling::NONE).unwrap();
+    assert!(hit && Arc::ptr_eq(&first, &again));
+    assert_same_data("by base name", &again, &epyr::load(&dsc, "").unwrap());
+}
+
+#[test]
+fn sources_are_recorded_as_absolute_paths() {
+    // cargo runs tests in the package root, where the bundled sample is.
+    let relative = Path::new("examples-c/data/nitroxide_cw.DSC");
+    assert!(relative.is_file(), "run from the repository root");
+    let ds = epyr::load(relative, "").unwrap();
+    assert!(
+        ds.sources().iter().all(|p| p.is_absolute()),
+        "{:?}",
+        ds.sources()
+    );
 }

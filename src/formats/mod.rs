@@ -101,6 +101,15 @@ impl Provenance {
         })
     }
 
+    /// The descriptor (or parameter) file and the data file the dataset was built from: the
+    /// first two sources, as [`Plan::sources`] orders them.
+    pub fn built_from(&self) -> Option<(&Path, &Path)> {
+        match self.sources.as_slice() {
+            [(text, _), (data, _), ..] => Some((text, data)),
+            _ => None,
+        }
+    }
+
     /// Whether every source file still has its stamp and every absent name is still absent:
     /// then a fresh load of the path would read the same files.
     pub fn unchanged(&self) -> bool {
@@ -220,8 +229,9 @@ pub struct Plan {
     pub axes: [Option<AxisPlan>; 3],
     /// The parameters.
     pub params: Params,
-    /// Every file the dataset is built from (descriptor/parameter file, data file, axis
-    /// files), each with its stamp taken before its content was read.
+    /// Every file the dataset is built from, in this order: the descriptor or parameter file,
+    /// the data file, then axis files; each with its stamp taken before its content was read.
+    /// Paths are absolute (as resolved from the given path, links not followed).
     pub sources: Vec<Source>,
     /// Warnings found so far.
     pub warnings: Vec<String>,
@@ -658,6 +668,9 @@ const PAIRS: [(FileFormat, &str, &str); 2] = [
 /// BES3T pair is looked for first, then the ESP pair. Returns the format, the text file and the
 /// data file.
 pub fn resolve(path: &Path, absent: &mut Vec<Absence>) -> Result<(FileFormat, PathBuf, PathBuf)> {
+    // Absolute, so that what a cache records stays true after a change of the current folder.
+    let absolute = std::path::absolute(path).map_err(|e| Error::io(path, "resolve", &e))?;
+    let path = absolute.as_path();
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
     let lower = ext.to_ascii_lowercase();
     if let Some(&(format, text_ext, data_ext)) =

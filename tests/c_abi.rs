@@ -780,6 +780,47 @@ fn the_installed_libraries_carry_a_soname_the_version_links_and_no_debug_informa
     }
 }
 
+#[test]
+fn a_staged_install_with_its_own_libdir_finds_its_files_relative_to_itself() {
+    release_lib();
+    let stage = work_dir("install-staged");
+    run_ok(
+        Command::new("make")
+            .arg("-C")
+            .arg(root().join("examples-c"))
+            .arg(format!("DESTDIR={}", stage.display()))
+            .args(["PREFIX=/opt/epyr", "LIBDIR=/opt/epyr/lib64"])
+            .arg("install"),
+    );
+    let lib = stage.join("opt/epyr/lib64");
+    let pc = run_ok(
+        Command::new("pkg-config")
+            .env("PKG_CONFIG_PATH", lib.join("pkgconfig"))
+            .args(["--variable=includedir", "epyr"]),
+    );
+    let includedir = PathBuf::from(pc.trim());
+    assert!(
+        includedir.join("epyr.h").is_file(),
+        "includedir {} has no epyr.h",
+        includedir.display()
+    );
+    let libdir = run_ok(
+        Command::new("pkg-config")
+            .env("PKG_CONFIG_PATH", lib.join("pkgconfig"))
+            .args(["--variable=libdir", "epyr"]),
+    );
+    assert!(
+        Path::new(libdir.trim()).join("libepyr.a").is_file(),
+        "{libdir}"
+    );
+    let cmake = std::fs::read_to_string(lib.join("cmake/epyr/epyrConfig.cmake")).unwrap();
+    assert!(
+        cmake.contains("${CMAKE_CURRENT_LIST_DIR}/../../..") && cmake.contains("/lib64\")"),
+        "{cmake}"
+    );
+    let _ = std::fs::remove_dir_all(&stage);
+}
+
 /// `pkg-config` of a module of the installed tree.
 fn pkg_config(module: &str, args: &[&str]) -> String {
     run_ok(

@@ -985,6 +985,19 @@ def _():
     assert handle_error(ds) is None, "a freed handle has no message"
     assert lib.epyr_handle_last_error_message(None, None, 0) == 0
     assert lib.epyr_handle_last_error_message(P(0x7777770), None, 0) == 0
+    # A batch with a failed file returns EPYR_OK; its message is the handle's too.
+    paths = (ch * 2)(CW, missing)
+    dsets, stats = (P * 2)(), (i32 * 2)()
+    expect(lib.epyr_loader_load_many(loader, paths, 2, None, dsets, stats, None), OK)
+    assert list(stats) == [OK, NOT_FOUND], list(stats)
+    assert "1 of 2 files failed" in handle_error(loader), handle_error(loader)
+    lib.epyr_dataset_free(dsets[0])
+    # load_into with a buffer needs no size output.
+    n = u64()
+    expect(lib.epyr_loader_load_into(loader, CW, None, None, 0, C.byref(n)), OK)
+    buf = (dbl * n.value)()
+    expect(lib.epyr_loader_load_into(loader, CW, None, buf, n.value, None), OK)
+    expect(lib.epyr_loader_load_into(loader, CW, None, None, 0, None), NULL_ARG, "`len`")
     # Handle creation fails before a handle exists: the process-wide message has it.
     out = P()
     expect(lib.epyr_cache_new(dbl(-5), C.byref(out)), INVALID_ARG)

@@ -518,9 +518,10 @@ unsafe fn packed_strings(
 /// outside a `.DVC` block), each followed by a NUL, so `3 * count` strings
 /// (`epyr_dataset_param_count`). `*needed` gets the bytes of all of them, NULs included (0 for
 /// no parameters); with `buf` NULL only `*needed` (size query). No text contains a NUL, so
-/// splitting the buffer at NUL bytes gives the strings back: in Python
-/// `raw[:needed].split(b"\0")[:-1]`, in MATLAB `strsplit(char(raw(1:needed-1)), char(0))`, in
-/// LabVIEW "Spreadsheet String to Array" with the delimiter `\00`.
+/// splitting the buffer at NUL bytes gives the strings back, empty ones included: in Python
+/// `raw[:needed].split(b"\0")[:-1]`, in MATLAB
+/// `strsplit(char(raw(1:needed-1)), char(0), 'CollapseDelimiters', false)`, in LabVIEW
+/// "Spreadsheet String to Array" with the delimiter `\00`.
 ///
 /// Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG`,
 /// `EPYR_ERR_BUFFER_TOO_SMALL` (nothing written).

@@ -7,8 +7,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 use super::boundary::{
-    c_path, c_str_or_empty, in_slice, out_slice, path_and_scaling, set_last_error, status,
-    status_on, Out,
+    c_path, c_str_or_empty, in_slice, out_slice, path_and_scaling, set_last_error, size_output,
+    status, status_on, Out,
 };
 use super::handles::{
     self, epyr_cache, epyr_dataset, epyr_loader, CacheRef, DatasetRef, Described,
@@ -175,8 +175,12 @@ pub unsafe extern "C" fn epyr_loader_load_into(
 ) -> i32 {
     status_on(loader as usize, || {
         // SAFETY: as this function's contract says.
-        let ((path, scaling), len) =
-            unsafe { (path_and_scaling(path, scaling)?, Out::required(len, "len")?) };
+        let ((path, scaling), len) = unsafe {
+            (
+                path_and_scaling(path, scaling)?,
+                size_output(len, "len", buf.is_null())?,
+            )
+        };
         let loader = handles::get(loader, "loader")?;
         // One read of the descriptor: a size query describes, a load reads into the buffer.
         let plan = if buf.is_null() {
@@ -216,7 +220,8 @@ pub unsafe extern "C" fn epyr_loader_load_many(
     statuses: *mut i32,
     failed: *mut u64,
 ) -> i32 {
-    status_on(loader as usize, || {
+    let loader_id = loader as usize;
+    status_on(loader_id, || {
         // SAFETY: as this function's contract says.
         let (path_ptrs, scaling, failed) = unsafe {
             (
@@ -260,12 +265,16 @@ pub unsafe extern "C" fn epyr_loader_load_many(
             statuses[i].write(code);
         }
         if !errors.is_empty() {
-            set_last_error(format!(
+            let message = format!(
                 "{} of {} files failed:\n{}",
                 errors.len(),
                 list.len(),
                 errors.join("\n")
-            ));
+            );
+            // The call returns EPYR_OK, so the boundary records nothing: record it here, for
+            // this thread and for the loader handle.
+            handles::record_error(loader_id, &message);
+            set_last_error(message);
         }
         failed.write(errors.len() as u64);
         Ok(())

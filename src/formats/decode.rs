@@ -137,11 +137,13 @@ pub(crate) fn try_zeroed_f64(n: usize) -> Option<Vec<f64>> {
         let begin = (ptr as usize).next_multiple_of(HUGE);
         let end = (ptr as usize + layout.size()) & !(HUGE - 1);
         if end > begin {
-            // The range [begin, end) lies inside the allocation just made.
-            crate::sys::advise_huge_pages(
-                ptr.cast::<u8>().wrapping_add(begin - ptr as usize),
-                end - begin,
-            );
+            // SAFETY: the range [begin, end) lies inside the allocation just made.
+            unsafe {
+                crate::sys::advise_huge_pages(
+                    ptr.cast::<u8>().wrapping_add(begin - ptr as usize),
+                    end - begin,
+                );
+            }
         }
     }
     // SAFETY: `ptr` was allocated by the global allocator with the layout of `[f64; n]`, which

@@ -115,9 +115,13 @@ pub fn release_free_heap() {
 }
 
 /// Asks the system to back the `len` bytes at `start` with huge pages (a hint; ignored where
-/// unsupported). The range must lie inside one live allocation of the caller's.
-pub fn advise_huge_pages(start: *mut u8, len: usize) {
-    os::advise_huge_pages(start, len)
+/// unsupported).
+///
+/// # Safety
+/// `[start, start + len)` lies inside one live allocation of the caller's.
+pub unsafe fn advise_huge_pages(start: *mut u8, len: usize) {
+    // SAFETY: forwarded contract.
+    unsafe { os::advise_huge_pages(start, len) }
 }
 
 /// The path named by the bytes of a C string (UTF-8, or any bytes on Unix).

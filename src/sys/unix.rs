@@ -66,7 +66,7 @@ pub(super) fn process_memory_bytes() -> Option<(u64, u64)> {
     Some((rss_pages * page_size(), vms_pages * page_size()))
 }
 
-/// macOS and other Unix systems: not known here (the macOS port reads `proc_pidinfo`).
+/// Unix systems other than Linux: not known here.
 #[cfg(not(target_os = "linux"))]
 pub(super) fn process_memory_bytes() -> Option<(u64, u64)> {
     None
@@ -81,7 +81,9 @@ pub(super) fn release_free_heap() {
     }
 }
 
-pub(super) fn advise_huge_pages(start: *mut u8, len: usize) {
+/// # Safety
+/// As [`super::advise_huge_pages`].
+pub(super) unsafe fn advise_huge_pages(start: *mut u8, len: usize) {
     #[cfg(target_os = "linux")]
     // SAFETY: madvise only gives the kernel a hint about the pages of [start, start + len),
     // which the caller guarantees lie inside one of its allocations; it does not change their

@@ -19,12 +19,17 @@ fn default_path_is_the_python_package_file() {
     let _s = SERIAL.lock();
     isolate_config();
     config::global().clear_runtime();
-    let xdg = std::env::var_os("XDG_CONFIG_HOME").unwrap();
+    // The Python package's folder: its name and the variable naming its parent differ on
+    // Windows.
+    let (variable, folder) = if cfg!(windows) {
+        ("APPDATA", "EPyRTools")
+    } else {
+        ("XDG_CONFIG_HOME", "epyrtools")
+    };
+    let base = std::env::var_os(variable).unwrap();
     assert_eq!(
         config_file(),
-        std::path::Path::new(&xdg)
-            .join("epyrtools")
-            .join("config.json")
+        std::path::Path::new(&base).join(folder).join("config.json")
     );
 }
 

@@ -412,11 +412,12 @@ fn access_error(path: &Path, role: &str, action: &str, e: &std::io::Error) -> Er
 /// The stamp (size, times, identity) of a regular file, or a clear error for a missing file, a
 /// directory or something else that is not a regular file.
 pub(crate) fn regular_file(path: &Path, role: &str) -> Result<FileStamp> {
-    let meta = std::fs::metadata(path).map_err(|e| access_error(path, role, "stat", &e))?;
+    let (meta, stamp) =
+        crate::sys::metadata_and_stamp(path).map_err(|e| access_error(path, role, "stat", &e))?;
     if !meta.is_file() {
         return Err(not_regular(ErrorKind::InvalidArgument, path, role, &meta));
     }
-    Ok(FileStamp::from_metadata(&meta))
+    Ok(stamp)
 }
 
 /// Opens the file at `path` for reading without blocking and checks what was opened (one
@@ -426,13 +427,12 @@ pub(crate) fn regular_file(path: &Path, role: &str) -> Result<FileStamp> {
 pub(crate) fn open_regular(path: &Path, role: &str) -> Result<(File, FileStamp)> {
     let file =
         crate::sys::open_for_reading(path).map_err(|e| access_error(path, role, "open", &e))?;
-    let meta = file
-        .metadata()
+    let (meta, stamp) = crate::sys::file_metadata_and_stamp(&file)
         .map_err(|e| Error::io(path, &format!("stat the {role}"), &e))?;
     if !meta.is_file() {
         return Err(not_regular(ErrorKind::InvalidArgument, path, role, &meta));
     }
-    Ok((file, FileStamp::from_metadata(&meta)))
+    Ok((file, stamp))
 }
 
 /// The error for a path that exists but is a directory or another non-regular file (FIFO,
@@ -467,10 +467,8 @@ pub(crate) fn read_small_file(
         .take(max_bytes + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| Error::io(path, &format!("read the {role}"), &e))?;
-    let after = file
-        .metadata()
-        .map(|m| FileStamp::from_metadata(&m))
-        .map_err(|e| Error::io(path, &format!("stat the {role}"), &e))?;
+    let after =
+        FileStamp::of_file(&file).map_err(|e| Error::io(path, &format!("stat the {role}"), &e))?;
     if after != stamp || bytes.len() as u64 != len {
         return Err(Error::new(
             ErrorKind::FileChanged,

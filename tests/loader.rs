@@ -6,6 +6,7 @@ mod common;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use common::platform::{skipped_under_wine, RENAME_OVER_OPEN};
 use common::{corpus_dir, expected, isolate_config, temp_dir, write_sample};
 use epyr::{ErrorKind, Loader, LoaderOptions, Plan, Scaling};
 use parking_lot::Mutex;
@@ -221,6 +222,9 @@ fn a_descriptor_changed_while_streaming_gives_an_error() {
 
 #[test]
 fn a_file_replaced_while_read_gives_an_error() {
+    if skipped_under_wine(RENAME_OVER_OPEN) {
+        return;
+    }
     let dir = temp_dir("loader-replaced");
     let (dsc, mut reader) = reader_after_first_chunk(&dir, "");
     let other = write_sample(&dir, "b", [1000, 10, 1], &[false]);

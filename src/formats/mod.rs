@@ -412,10 +412,10 @@ fn access_error(path: &Path, role: &str, action: &str, e: &std::io::Error) -> Er
 /// The stamp (size, times, identity) of a regular file, or a clear error for a missing file, a
 /// directory or something else that is not a regular file.
 pub(crate) fn regular_file(path: &Path, role: &str) -> Result<FileStamp> {
-    let (meta, stamp) =
-        crate::sys::metadata_and_stamp(path).map_err(|e| access_error(path, role, "stat", &e))?;
-    if !meta.is_file() {
-        return Err(not_regular(ErrorKind::InvalidArgument, path, role, &meta));
+    let stamp = FileStamp::of(path).map_err(|e| access_error(path, role, "stat", &e))?;
+    if !stamp.is_file() {
+        let is_dir = stamp.is_dir();
+        return Err(not_regular(ErrorKind::InvalidArgument, path, role, is_dir));
     }
     Ok(stamp)
 }
@@ -427,18 +427,19 @@ pub(crate) fn regular_file(path: &Path, role: &str) -> Result<FileStamp> {
 pub(crate) fn open_regular(path: &Path, role: &str) -> Result<(File, FileStamp)> {
     let file =
         crate::sys::open_for_reading(path).map_err(|e| access_error(path, role, "open", &e))?;
-    let (meta, stamp) = crate::sys::file_metadata_and_stamp(&file)
-        .map_err(|e| Error::io(path, &format!("stat the {role}"), &e))?;
-    if !meta.is_file() {
-        return Err(not_regular(ErrorKind::InvalidArgument, path, role, &meta));
+    let stamp =
+        FileStamp::of_file(&file).map_err(|e| Error::io(path, &format!("stat the {role}"), &e))?;
+    if !stamp.is_file() {
+        let is_dir = stamp.is_dir();
+        return Err(not_regular(ErrorKind::InvalidArgument, path, role, is_dir));
     }
     Ok((file, stamp))
 }
 
 /// The error for a path that exists but is a directory or another non-regular file (FIFO,
 /// socket, device), which epyr never reads: reading a FIFO could block forever.
-fn not_regular(kind: ErrorKind, path: &Path, role: &str, meta: &std::fs::Metadata) -> Error {
-    let what = if meta.is_dir() {
+fn not_regular(kind: ErrorKind, path: &Path, role: &str, is_dir: bool) -> Error {
+    let what = if is_dir {
         "a directory, not a regular file"
     } else {
         "not a regular file (a FIFO, socket or device)"
@@ -673,8 +674,9 @@ pub(crate) fn find_companion(
                 return Ok(Some(candidate));
             }
             Ok(meta) => {
-                unreadable
-                    .get_or_insert_with(|| not_regular(ErrorKind::Io, &candidate, role, &meta));
+                unreadable.get_or_insert_with(|| {
+                    not_regular(ErrorKind::Io, &candidate, role, meta.is_dir())
+                });
             }
             Err(_) => missing.push(candidate),
         }

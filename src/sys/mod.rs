@@ -15,23 +15,36 @@ mod windows;
 #[cfg(windows)]
 use windows as os;
 
-use std::fs::{File, Metadata};
+use std::fs::File;
 use std::path::{Path, PathBuf};
 
-/// What identifies the content of a file without reading it: size, modification and change
-/// times with the resolution the file system keeps, and the file's identity (device and inode).
-/// Two stamps are equal exactly when nothing epyr can observe about the file changed.
+/// What identifies the content of a file without reading it: its kind, size, modification and
+/// change times with the resolution the file system keeps, and the file's identity (device and
+/// inode; on Windows volume serial number and file index). Two stamps are equal exactly when
+/// nothing epyr can observe about the file changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct FileStamp {
+    kind: FileKind,
     len: u64,
     /// Modification time: seconds and nanoseconds since the Unix epoch.
     modified: (i64, i64),
     /// Status change time: seconds and nanoseconds since the Unix epoch.
     changed: (i64, i64),
-    /// The file's number within its volume (inode).
-    file_id: u64,
+    /// The file's number within its volume (inode, file index; 128 bits on ReFS).
+    file_id: u128,
     /// The volume (device) the file lives on.
     volume: u64,
+}
+
+/// What a path names, as far as epyr cares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum FileKind {
+    /// A regular file.
+    File,
+    /// A directory (folder).
+    Dir,
+    /// Anything else: FIFO, socket, device, pipe.
+    Other,
 }
 
 impl FileStamp {
@@ -39,13 +52,23 @@ impl FileStamp {
     /// on Unix; on Windows the path is opened for its attributes only (never blocking a
     /// writer) and queried by handle.
     pub fn of(path: &Path) -> std::io::Result<FileStamp> {
-        os::stamp_of_path(path).map(|(_, stamp)| stamp)
+        os::stamp_of_path(path)
     }
 
     /// The stamp of an open file, through its handle (one `fstat` on Unix): no second look-up
     /// of the path.
     pub fn of_file(file: &File) -> std::io::Result<FileStamp> {
-        os::stamp_of_file(file).map(|(_, stamp)| stamp)
+        os::stamp_of_file(file)
+    }
+
+    /// Whether the stamp is of a regular file.
+    pub fn is_file(&self) -> bool {
+        self.kind == FileKind::File
+    }
+
+    /// Whether the stamp is of a directory.
+    pub fn is_dir(&self) -> bool {
+        self.kind == FileKind::Dir
     }
 
     /// The file size recorded in the stamp.
@@ -81,17 +104,6 @@ impl FileStamp {
         let resolution = if self.changed.1 == 0 { 2.0 } else { 0.0 };
         moment - self.changed_secs() < window_secs.max(resolution)
     }
-}
-
-/// The metadata (kind, size) and the stamp of the file or folder at `path`, from one query
-/// of the system where it gives both (`stat` on Unix).
-pub fn metadata_and_stamp(path: &Path) -> std::io::Result<(Metadata, FileStamp)> {
-    os::stamp_of_path(path)
-}
-
-/// The metadata (kind, size) and the stamp of an open file, through its handle.
-pub fn file_metadata_and_stamp(file: &File) -> std::io::Result<(Metadata, FileStamp)> {
-    os::stamp_of_file(file)
 }
 
 /// The source files of an open dataset reader, re-checked after every read it makes.

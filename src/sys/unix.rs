@@ -8,30 +8,34 @@ use std::os::unix::fs::{FileExt, MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use super::FileStamp;
+use super::{FileKind, FileStamp};
 
 fn stamp_of_metadata(m: &Metadata) -> FileStamp {
+    let kind = if m.is_file() {
+        FileKind::File
+    } else if m.is_dir() {
+        FileKind::Dir
+    } else {
+        FileKind::Other
+    };
     FileStamp {
+        kind,
         len: m.len(),
         modified: (m.mtime(), m.mtime_nsec()),
         changed: (m.ctime(), m.ctime_nsec()),
-        file_id: m.ino(),
+        file_id: u128::from(m.ino()),
         volume: m.dev(),
     }
 }
 
 /// One `stat` of the path.
-pub(super) fn stamp_of_path(path: &Path) -> std::io::Result<(Metadata, FileStamp)> {
-    let m = std::fs::metadata(path)?;
-    let stamp = stamp_of_metadata(&m);
-    Ok((m, stamp))
+pub(super) fn stamp_of_path(path: &Path) -> std::io::Result<FileStamp> {
+    std::fs::metadata(path).map(|m| stamp_of_metadata(&m))
 }
 
 /// One `fstat` of the descriptor.
-pub(super) fn stamp_of_file(file: &File) -> std::io::Result<(Metadata, FileStamp)> {
-    let m = file.metadata()?;
-    let stamp = stamp_of_metadata(&m);
-    Ok((m, stamp))
+pub(super) fn stamp_of_file(file: &File) -> std::io::Result<FileStamp> {
+    file.metadata().map(|m| stamp_of_metadata(&m))
 }
 
 /// Nothing is kept open on Unix: a re-check is a `stat` of the path.
@@ -43,7 +47,7 @@ impl WatchHandle {
     }
 
     pub(super) fn stamp_now(&self, path: &Path) -> std::io::Result<FileStamp> {
-        stamp_of_path(path).map(|(_, stamp)| stamp)
+        stamp_of_path(path)
     }
 }
 

@@ -6,7 +6,7 @@
 //! (drive letters, UNC paths, `\` and `/` alike).
 
 use std::borrow::Cow;
-use std::fs::{File, Metadata, OpenOptions};
+use std::fs::{File, OpenOptions};
 use std::os::windows::fs::{FileExt, OpenOptionsExt};
 use std::os::windows::io::AsRawHandle;
 use std::path::{Path, PathBuf};
@@ -14,16 +14,17 @@ use std::sync::OnceLock;
 
 use windows_sys::Win32::Foundation::HANDLE;
 use windows_sys::Win32::Storage::FileSystem::{
-    FileBasicInfo, GetFileInformationByHandle, GetFileInformationByHandleEx,
-    BY_HANDLE_FILE_INFORMATION, FILE_BASIC_INFO, FILE_FLAG_BACKUP_SEMANTICS, FILE_READ_ATTRIBUTES,
-    FILE_SHARE_DELETE, FILE_SHARE_READ, FILE_SHARE_WRITE,
+    FileBasicInfo, FileIdInfo, FileStandardInfo, GetFileInformationByHandle,
+    GetFileInformationByHandleEx, GetFileType, BY_HANDLE_FILE_INFORMATION, FILE_BASIC_INFO,
+    FILE_FLAG_BACKUP_SEMANTICS, FILE_ID_INFO, FILE_INFO_BY_HANDLE_CLASS, FILE_READ_ATTRIBUTES,
+    FILE_SHARE_DELETE, FILE_SHARE_READ, FILE_SHARE_WRITE, FILE_STANDARD_INFO, FILE_TYPE_DISK,
 };
 use windows_sys::Win32::System::Memory::{GetProcessHeap, HeapCompact};
 use windows_sys::Win32::System::ProcessStatus::{K32GetProcessMemoryInfo, PROCESS_MEMORY_COUNTERS};
 use windows_sys::Win32::System::SystemInformation::{GlobalMemoryStatusEx, MEMORYSTATUSEX};
 use windows_sys::Win32::System::Threading::GetCurrentProcess;
 
-use super::FileStamp;
+use super::{FileKind, FileStamp};
 
 /// Other programs may read, write, rename and delete a file while epyr has it open.
 const SHARE_ALL: u32 = FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE;
@@ -40,32 +41,88 @@ fn unix_time(ticks: i64) -> (i64, i64) {
     )
 }
 
-/// The stamp of an open file and its number of links (names), through its handle: volume
-/// serial number, file index, size and link count from `GetFileInformationByHandle`, the
-/// last-write and change times from `GetFileInformationByHandleEx(FileBasicInfo)`.
-fn query_handle(file: &File) -> std::io::Result<(FileStamp, u32)> {
-    let handle = file.as_raw_handle() as HANDLE;
-    // SAFETY: an all-zero BY_HANDLE_FILE_INFORMATION (integers only) is a valid value.
-    let mut info: BY_HANDLE_FILE_INFORMATION = unsafe { std::mem::zeroed() };
-    // SAFETY: `handle` is the live handle of `file` (borrowed for this call) and `info` is a
-    // writable BY_HANDLE_FILE_INFORMATION, which is what the function fills.
-    if unsafe { GetFileInformationByHandle(handle, &mut info) } == 0 {
-        return Err(std::io::Error::last_os_error());
-    }
-    // SAFETY: an all-zero FILE_BASIC_INFO (integers only) is a valid value.
-    let mut basic: FILE_BASIC_INFO = unsafe { std::mem::zeroed() };
-    // SAFETY: as above; the buffer is a writable FILE_BASIC_INFO of exactly the size passed,
-    // which is what the FileBasicInfo class writes.
+/// Fills `info` with the information class `class` of the open file (one system call).
+///
+/// # Safety
+/// `T` must be the structure that `class` writes.
+unsafe fn query<T>(
+    file: &File,
+    class: FILE_INFO_BY_HANDLE_CLASS,
+    info: &mut T,
+) -> std::io::Result<()> {
+    // SAFETY: the handle is `file`'s, alive for this call; the buffer is a writable `T` of
+    // exactly the size passed, which by the caller's contract is what `class` writes.
     let ok = unsafe {
         GetFileInformationByHandleEx(
-            handle,
-            FileBasicInfo,
-            (&mut basic as *mut FILE_BASIC_INFO).cast::<std::ffi::c_void>(),
-            std::mem::size_of::<FILE_BASIC_INFO>() as u32,
+            file.as_raw_handle() as HANDLE,
+            class,
+            (info as *mut T).cast::<std::ffi::c_void>(),
+            std::mem::size_of::<T>() as u32,
         )
     };
     if ok == 0 {
         return Err(std::io::Error::last_os_error());
+    }
+    Ok(())
+}
+
+/// The identity of an open file: volume serial number and file index. `FileIdInfo` (128-bit
+/// ids, as ReFS needs), else `GetFileInformationByHandle` where the file system lacks it.
+/// Both ask the volume for its serial number, which is slow under Wine (0.2-0.5 ms).
+fn identity(file: &File) -> std::io::Result<(u128, u64)> {
+    // SAFETY: an all-zero FILE_ID_INFO (integers only) is a valid value.
+    let mut id: FILE_ID_INFO = unsafe { std::mem::zeroed() };
+    // SAFETY: FileIdInfo writes a FILE_ID_INFO.
+    if unsafe { query(file, FileIdInfo, &mut id) }.is_ok() {
+        return Ok((
+            u128::from_le_bytes(id.FileId.Identifier),
+            id.VolumeSerialNumber,
+        ));
+    }
+    // SAFETY: an all-zero BY_HANDLE_FILE_INFORMATION (integers only) is a valid value.
+    let mut info: BY_HANDLE_FILE_INFORMATION = unsafe { std::mem::zeroed() };
+    // SAFETY: the handle is `file`'s, alive for this call, and `info` is a writable
+    // BY_HANDLE_FILE_INFORMATION, which is what the function fills.
+    if unsafe { GetFileInformationByHandle(file.as_raw_handle() as HANDLE, &mut info) } == 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    let index = u64::from(info.nFileIndexHigh) << 32 | u64::from(info.nFileIndexLow);
+    Ok((u128::from(index), u64::from(info.dwVolumeSerialNumber)))
+}
+
+/// Whether the handle is of a file or folder on a disk, not a pipe or character device.
+fn is_disk_file(file: &File) -> bool {
+    // SAFETY: GetFileType only reads the handle, which is `file`'s and alive for this call.
+    unsafe { GetFileType(file.as_raw_handle() as HANDLE) == FILE_TYPE_DISK }
+}
+
+/// The stamp of an open file given its identity, and its number of links (names): kind,
+/// last-write and change times from `FileBasicInfo`, size and links from `FileStandardInfo`
+/// (two calls of about 1 µs each, also under Wine).
+fn stamp_with_identity(
+    file: &File,
+    (file_id, volume): (u128, u64),
+) -> std::io::Result<(FileStamp, u32)> {
+    if !is_disk_file(file) {
+        // A pipe or character device (`NUL`, `COM1`): no file information to ask for.
+        let stamp = FileStamp {
+            kind: FileKind::Other,
+            len: 0,
+            modified: (0, 0),
+            changed: (0, 0),
+            file_id,
+            volume,
+        };
+        return Ok((stamp, 1));
+    }
+    // SAFETY: all-zero FILE_BASIC_INFO and FILE_STANDARD_INFO (integers only) are valid.
+    let mut basic: FILE_BASIC_INFO = unsafe { std::mem::zeroed() };
+    // SAFETY: as above.
+    let mut standard: FILE_STANDARD_INFO = unsafe { std::mem::zeroed() };
+    // SAFETY: FileBasicInfo writes a FILE_BASIC_INFO, FileStandardInfo a FILE_STANDARD_INFO.
+    unsafe {
+        query(file, FileBasicInfo, &mut basic)?;
+        query(file, FileStandardInfo, &mut standard)?;
     }
     // FAT and exFAT keep no change time (0): the last write is the last change there.
     let changed = if basic.ChangeTime != 0 {
@@ -74,13 +131,23 @@ fn query_handle(file: &File) -> std::io::Result<(FileStamp, u32)> {
         basic.LastWriteTime
     };
     let stamp = FileStamp {
-        len: u64::from(info.nFileSizeHigh) << 32 | u64::from(info.nFileSizeLow),
+        kind: if standard.Directory {
+            FileKind::Dir
+        } else {
+            FileKind::File
+        },
+        len: standard.EndOfFile.max(0) as u64,
         modified: unix_time(basic.LastWriteTime),
         changed: unix_time(changed),
-        file_id: u64::from(info.nFileIndexHigh) << 32 | u64::from(info.nFileIndexLow),
-        volume: u64::from(info.dwVolumeSerialNumber),
+        file_id,
+        volume,
     };
-    Ok((stamp, info.nNumberOfLinks))
+    let links = if standard.DeletePending {
+        0
+    } else {
+        standard.NumberOfLinks
+    };
+    Ok((stamp, links))
 }
 
 /// Opens a file or folder for its attributes only: no read or write access, so it conflicts
@@ -93,32 +160,44 @@ fn open_attributes(path: &Path) -> std::io::Result<File> {
         .open(path)
 }
 
-/// One open of the path for its attributes, then the handle's metadata and stamp.
-pub(super) fn stamp_of_path(path: &Path) -> std::io::Result<(Metadata, FileStamp)> {
+/// One open of the path for its attributes, then the handle's stamp.
+pub(super) fn stamp_of_path(path: &Path) -> std::io::Result<FileStamp> {
     stamp_of_file(&open_attributes(path)?)
 }
 
-/// The handle's metadata and stamp.
-pub(super) fn stamp_of_file(file: &File) -> std::io::Result<(Metadata, FileStamp)> {
-    let metadata = file.metadata()?;
-    let (stamp, _) = query_handle(file)?;
-    Ok((metadata, stamp))
+/// The handle's stamp.
+pub(super) fn stamp_of_file(file: &File) -> std::io::Result<FileStamp> {
+    let id = if is_disk_file(file) {
+        identity(file)?
+    } else {
+        (0, 0)
+    };
+    stamp_with_identity(file, id).map(|(stamp, _)| stamp)
 }
 
-/// A source file kept open for its attributes, so that a re-check needs no path look-up;
-/// `None` where it could not be opened (the re-check then looks the path up and reports why).
-pub(super) struct WatchHandle(Option<File>);
+/// A source file kept open for its attributes with its identity, so that a re-check needs
+/// neither a path look-up nor a volume query (a handle's file cannot change); `None` where
+/// it could not be opened (the re-check then looks the path up and reports why).
+pub(super) struct WatchHandle(Option<(File, (u128, u64))>);
 
 impl WatchHandle {
     pub(super) fn open(path: &Path) -> WatchHandle {
-        WatchHandle(open_attributes(path).ok())
+        let opened = open_attributes(path).and_then(|file| {
+            let id = if is_disk_file(&file) {
+                identity(&file)?
+            } else {
+                (0, 0)
+            };
+            Ok((file, id))
+        });
+        WatchHandle(opened.ok())
     }
 
     pub(super) fn stamp_now(&self, path: &Path) -> std::io::Result<FileStamp> {
-        let Some(file) = &self.0 else {
-            return stamp_of_path(path).map(|(_, stamp)| stamp);
+        let Some((file, id)) = &self.0 else {
+            return stamp_of_path(path);
         };
-        match query_handle(file)? {
+        match stamp_with_identity(file, *id)? {
             (_, 0) => Err(std::io::Error::new(
                 std::io::ErrorKind::NotFound,
                 "deleted, or replaced by another file renamed over it",

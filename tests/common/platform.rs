@@ -23,6 +23,29 @@ pub fn skipped_under_wine(reason: &str) -> bool {
     wine
 }
 
+/// Why tests that rename a file over one epyr has open do not run under Wine.
+pub const RENAME_OVER_OPEN: &str = "renaming a file over one that is open fails with \
+    \"Access denied\" under Wine, although the file is opened sharing delete (Windows 10 allows it)";
+
+/// Renames `from` over `to`. Under Wine, where that fails while `to` is open (see
+/// [`RENAME_OVER_OPEN`]), it is retried every millisecond until the file is closed, for at
+/// most 10 s; anywhere else the first failure is returned.
+pub fn rename_over(from: &Path, to: &Path) -> std::io::Result<()> {
+    let wine = cfg!(windows) && std::env::var("EPYR_UNDER_WINE").as_deref() == Ok("1");
+    let mut tries = 0;
+    loop {
+        match std::fs::rename(from, to) {
+            Err(e)
+                if wine && e.kind() == std::io::ErrorKind::PermissionDenied && tries < 10_000 =>
+            {
+                tries += 1;
+                std::thread::sleep(std::time::Duration::from_millis(1));
+            }
+            result => return result,
+        }
+    }
+}
+
 /// Keeps a file unopenable for reading while it lives: mode 000 on Unix (restored to 0644 on
 /// drop), an open handle that shares nothing on Windows (closed on drop).
 pub struct Unreadable {

@@ -785,3 +785,200 @@ fn header_versions_and_codes_match_cargo_and_error_kinds() {
         epyr::ffi::EPYR_ABI_VERSION
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// The Windows DLL, checked from Linux: built with MinGW, its examples run under Wine.
+
+/// A Windows target whose DLL and examples are checked from Linux, named by
+/// `EPYR_C_TARGET` (`x86_64-pc-windows-gnu` or `i686-pc-windows-gnu`; `.ci/windows` sets it).
+struct WindowsTarget {
+    triple: String,
+    /// The MinGW tool prefix, e.g. `x86_64-w64-mingw32-`.
+    tools: &'static str,
+}
+
+impl WindowsTarget {
+    /// The target named by `EPYR_C_TARGET`, or `None` (with the reason printed).
+    fn from_env() -> Option<WindowsTarget> {
+        let triple = std::env::var("EPYR_C_TARGET").unwrap_or_default();
+        let tools = match triple.as_str() {
+            "x86_64-pc-windows-gnu" => "x86_64-w64-mingw32-",
+            "i686-pc-windows-gnu" => "i686-w64-mingw32-",
+            _ => {
+                eprintln!(
+                    "SKIPPED: the Windows DLL checks need MinGW and Wine: set EPYR_C_TARGET=\
+                     x86_64-pc-windows-gnu (or i686-pc-windows-gnu), as .ci/windows does"
+                );
+                return None;
+            }
+        };
+        Some(WindowsTarget { triple, tools })
+    }
+
+    /// The folder with epyr.dll, libepyr.dll.a and epyr.lib (`make -C examples-c windows`).
+    fn libs(&self) -> PathBuf {
+        run_ok(
+            Command::new("make")
+                .arg("-C")
+                .arg(root().join("examples-c"))
+                .arg(format!("TARGET={}", self.triple))
+                .arg("windows"),
+        );
+        target_dir().join(&self.triple).join("release")
+    }
+
+    /// Builds one example with MinGW against the import library; returns the `.exe`.
+    fn build_example(&self, libs: &Path, out: &Path, source: &str) -> PathBuf {
+        let cpp = source.ends_with(".cpp");
+        let exe = out
+            .join(source.split('.').next().unwrap())
+            .with_extension("exe");
+        let (compiler, standard) = if cpp {
+            ("g++", "-std=c++11")
+        } else {
+            ("gcc", "-std=c99")
+        };
+        let mut cmd = Command::new(format!("{}{compiler}", self.tools));
+        cmd.args([
+            standard,
+            "-O2",
+            "-Wall",
+            "-Wextra",
+            "-Werror",
+            "-pedantic",
+            "-I",
+        ])
+        .arg(root().join("include"))
+        .arg("-o")
+        .arg(&exe)
+        .arg(root().join("examples-c").join(source))
+        .arg("-L")
+        .arg(libs)
+        .args(["-lepyr", "-static-libgcc"]);
+        if cpp {
+            cmd.arg("-static-libstdc++");
+        }
+        // winpthreads as a static library, so that no MinGW DLL is needed.
+        cmd.args(["-Wl,-Bstatic", "-lpthread", "-Wl,-Bdynamic"]);
+        run_ok(&mut cmd);
+        exe
+    }
+
+    /// The DLLs a Windows binary imports, as `objdump -p` lists them.
+    fn imported_dlls(&self, binary: &Path) -> Vec<String> {
+        run_ok(
+            Command::new(format!("{}objdump", self.tools))
+                .arg("-p")
+                .arg(binary),
+        )
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("DLL Name: "))
+        .map(|n| n.to_ascii_lowercase())
+        .collect()
+    }
+
+    /// The names a DLL exports, as `objdump -p` lists them.
+    fn exported(&self, dll: &Path) -> Vec<String> {
+        let out = run_ok(
+            Command::new(format!("{}objdump", self.tools))
+                .arg("-p")
+                .arg(dll),
+        );
+        let table = out
+            .split("[Ordinal/Name Pointer] Table")
+            .nth(1)
+            .expect("an export table");
+        let mut names: Vec<String> = table
+            .lines()
+            .skip(1)
+            .map_while(|l| l.trim().split_once("] ").map(|(_, name)| name.to_string()))
+            .collect();
+        names.sort();
+        names
+    }
+}
+
+/// Runs a Windows program under Wine (`.ci/wine-run`) with `epyr.dll` found through
+/// `WINEPATH`; returns its stdout.
+fn run_under_wine(exe: &Path, libs: &Path, args: &[&Path], cwd: &Path) -> String {
+    let mut cmd = hermetic(root().join(".ci/wine-run"), cwd);
+    cmd.env("WINEPATH", libs)
+        .arg(exe)
+        .args(args)
+        .current_dir(cwd);
+    run_ok(&mut cmd)
+}
+
+/// DLLs that are part of every Windows installation (no MinGW runtime to ship).
+const SYSTEM_DLLS: &[&str] = &[
+    "kernel32.dll",
+    "ntdll.dll",
+    "msvcrt.dll",
+    "advapi32.dll",
+    "ws2_32.dll",
+    "userenv.dll",
+    "bcryptprimitives.dll",
+    "user32.dll",
+];
+
+#[test]
+fn windows_dll_exports_the_header_and_its_examples_give_the_right_output_under_wine() {
+    if skipped_on_windows(LINUX_SIDE) {
+        return;
+    }
+    let Some(target) = WindowsTarget::from_env() else {
+        return;
+    };
+    let libs = target.libs();
+    for file in ["epyr.dll", "libepyr.dll.a", "epyr.lib"] {
+        assert!(libs.join(file).is_file(), "no {file} in {}", libs.display());
+    }
+    let dll = libs.join("epyr.dll");
+    assert_eq!(
+        target.exported(&dll),
+        header_functions(),
+        "exports and header differ"
+    );
+    let foreign: Vec<String> = target
+        .imported_dlls(&dll)
+        .into_iter()
+        .filter(|d| !SYSTEM_DLLS.contains(&d.as_str()) && !d.starts_with("api-ms-win-"))
+        .collect();
+    assert!(
+        foreign.is_empty(),
+        "epyr.dll needs non-system DLLs: {foreign:?}"
+    );
+
+    let dir = work_dir(&format!("wine-{}", target.triple));
+    let (cw, pulse) = samples();
+    let exe = |source: &str| {
+        let exe = target.build_example(&libs, &dir, source);
+        let needs: Vec<String> = target
+            .imported_dlls(&exe)
+            .into_iter()
+            .filter(|d| d != "epyr.dll" && !SYSTEM_DLLS.contains(&d.as_str()))
+            .collect();
+        assert!(needs.is_empty(), "{source} needs MinGW DLLs: {needs:?}");
+        exe
+    };
+    let demo = exe("demo.c");
+    check_demo(&run_under_wine(&demo, &libs, &[cw], &dir), cw);
+    check_raii(
+        &run_under_wine(&exe("raii.cpp"), &libs, &[pulse], &dir),
+        pulse,
+    );
+    check_threads(
+        &run_under_wine(&exe("threads.c"), &libs, &[cw, pulse], &dir),
+        2,
+    );
+    check_errors(&run_under_wine(&exe("errors.c"), &libs, &[cw, &dir], &dir));
+    let (big, sum, values) = big_file(&dir);
+    let stream = exe("stream.c");
+    check_stream(
+        &run_under_wine(&stream, &libs, &[&big, Path::new("0.5")], &dir),
+        sum,
+        values,
+        0.5,
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -328,3 +328,19 @@ fn a_cached_loader_returns_the_same_data_as_an_uncached_one() {
     assert!(Arc::ptr_eq(&a, &b));
     assert_eq!(*a, *c);
 }
+
+#[test]
+fn non_ascii_names_and_paths_longer_than_260_characters_load() {
+    let mut dir = temp_dir("paths-µé-Å");
+    while dir.as_os_str().len() < 300 {
+        dir.push("a-folder-name-of-forty-characters-µ-é-Å");
+    }
+    std::fs::create_dir_all(&dir).unwrap();
+    let dsc = write_sample(&dir, "spectre-µé-Å", [100, 1, 1], &[false]);
+    let direct = epyr::load(&dsc, "").unwrap();
+    assert_eq!(direct.dims(), [100, 1, 1]);
+    // The same path written with `/` only (on Windows a mix of separators; the same elsewhere).
+    let slashed = std::path::PathBuf::from(dsc.to_str().unwrap().replace('\\', "/"));
+    let again = epyr::load(&slashed, "").unwrap();
+    assert_eq!(again.components()[0].values, direct.components()[0].values);
+}

@@ -555,17 +555,9 @@ fn env_layer(vars: impl IntoIterator<Item = (String, String)>) -> [Slot; 6] {
 }
 
 /// The Python package's configuration file: `$XDG_CONFIG_HOME/epyrtools/config.json`, else
-/// `~/.config/epyrtools/config.json` (on Windows `%APPDATA%/EPyRTools/config.json`).
+/// `~/.config/epyrtools/config.json`; on Windows `%APPDATA%\EPyRTools\config.json`.
 pub fn default_path() -> Option<PathBuf> {
-    if cfg!(windows) {
-        return std::env::var_os("APPDATA")
-            .map(|d| PathBuf::from(d).join("EPyRTools").join("config.json"));
-    }
-    let base = std::env::var_os("XDG_CONFIG_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))?;
-    Some(base.join("epyrtools").join("config.json"))
+    crate::sys::user_config_file()
 }
 
 /// The process-wide configuration, built on first use from the default file and the
@@ -662,7 +654,10 @@ impl GlobalConfig {
         let path = path.or(default.as_deref()).ok_or_else(|| {
             Error::new(
                 ErrorKind::Config,
-                "no config path given and neither XDG_CONFIG_HOME nor HOME is set",
+                format!(
+                    "no config path given and {}",
+                    crate::sys::NO_USER_CONFIG_REASON
+                ),
             )
         })?;
         // The write lock makes saves of this process one at a time.

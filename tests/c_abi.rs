@@ -12,7 +12,12 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 
+use common::platform::skipped_on_windows;
 use epyr::{Axis, Component, Dataset, DatasetParts, ErrorKind, FileFormat, Param, Params};
+
+/// Why the tests that build and run C programs do not run in a Windows test binary.
+const LINUX_SIDE: &str = "a Windows process cannot start the Linux compilers and tools; the \
+    Windows DLL and C examples are checked from Linux (MinGW, Wine, objdump)";
 
 /// The repository root.
 fn root() -> PathBuf {
@@ -213,6 +218,9 @@ fn header_functions() -> Vec<String> {
 
 #[test]
 fn shared_library_exports_exactly_the_header_functions() {
+    if skipped_on_windows(LINUX_SIDE) {
+        return;
+    }
     let mut symbols = exported_symbols(&release_lib().join("libepyr.so"));
     symbols.sort();
     let foreign: Vec<&String> = symbols.iter().filter(|s| !s.starts_with("epyr_")).collect();
@@ -594,6 +602,9 @@ fn check_raii(out: &str, sample: &Path) {
 
 #[test]
 fn examples_give_the_right_output() {
+    if skipped_on_windows(LINUX_SIDE) {
+        return;
+    }
     let (cw, pulse) = samples();
     let dir = work_dir("run");
     check_demo(&run_example("demo", &[cw], false, &dir), cw);
@@ -636,6 +647,9 @@ fn check_errors(out: &str) {
 
 #[test]
 fn examples_are_clean_under_valgrind() {
+    if skipped_on_windows(LINUX_SIDE) {
+        return;
+    }
     let (cw, pulse) = samples();
     let dir = work_dir("valgrind");
     check_demo(&run_example("demo", &[cw], true, &dir), cw);
@@ -654,6 +668,9 @@ fn examples_are_clean_under_valgrind() {
 
 #[test]
 fn ctypes_calls_every_function_with_good_and_bad_arguments() {
+    if skipped_on_windows(LINUX_SIDE) {
+        return;
+    }
     let (cw, pulse) = samples();
     let work = work_dir("ctypes");
     let config = work.join("xdg");
@@ -739,6 +756,9 @@ fn dynamic_section(file: &Path) -> (Vec<String>, Option<String>) {
 
 #[test]
 fn the_installed_libraries_carry_a_soname_the_version_links_and_no_debug_information() {
+    if skipped_on_windows(LINUX_SIDE) {
+        return;
+    }
     let lib = installed_tree().join("lib");
     let version = env!("CARGO_PKG_VERSION");
     let abi = header_define(&committed_header(), "EPYR_ABI_VERSION");
@@ -782,6 +802,9 @@ fn the_installed_libraries_carry_a_soname_the_version_links_and_no_debug_informa
 
 #[test]
 fn a_staged_install_with_its_own_libdir_finds_its_files_relative_to_itself() {
+    if skipped_on_windows(LINUX_SIDE) {
+        return;
+    }
     release_lib();
     let stage = work_dir("install-staged");
     run_ok(
@@ -835,6 +858,9 @@ fn pkg_config(module: &str, args: &[&str]) -> String {
 
 #[test]
 fn a_program_links_shared_and_static_through_pkg_config_and_runs_without_a_library_path() {
+    if skipped_on_windows(LINUX_SIDE) {
+        return;
+    }
     let (cw, _) = samples();
     let dir = work_dir("pkg-config-programs");
     assert_eq!(
@@ -872,6 +898,9 @@ fn a_program_links_shared_and_static_through_pkg_config_and_runs_without_a_libra
 
 #[test]
 fn find_package_gives_shared_and_static_targets_to_a_cmake_project() {
+    if skipped_on_windows(LINUX_SIDE) {
+        return;
+    }
     if run_probe("cmake").is_none() {
         assert!(
             !tools_required(),
@@ -955,6 +984,9 @@ fn highest_glibc_version(lib: &Path) -> (u32, u32) {
 
 #[test]
 fn the_old_glibc_build_needs_at_most_glibc_2_17() {
+    if skipped_on_windows(LINUX_SIDE) {
+        return;
+    }
     let normal = highest_glibc_version(&release_lib().join("libepyr.so"));
     eprintln!("the normal build needs glibc {}.{}", normal.0, normal.1);
     let Some(old) = std::env::var_os("EPYR_GLIBC_2_17_LIB") else {
@@ -982,7 +1014,7 @@ fn the_old_glibc_build_needs_at_most_glibc_2_17() {
     let (cw, _) = samples();
     let dir = work_dir("old-glibc");
     std::fs::copy(&old, dir.join("libepyr.so.1")).unwrap();
-    std::os::unix::fs::symlink("libepyr.so.1", dir.join("libepyr.so")).unwrap();
+    std::fs::copy(&old, dir.join("libepyr.so")).unwrap();
     let demo = dir.join("demo");
     run_ok(
         Command::new("gcc")
@@ -1000,6 +1032,9 @@ fn the_old_glibc_build_needs_at_most_glibc_2_17() {
 
 #[test]
 fn header_compiles_as_c99_and_cpp11() {
+    if skipped_on_windows(LINUX_SIDE) {
+        return;
+    }
     let dir = work_dir("header");
     let c = dir.join("use.c");
     std::fs::write(
@@ -1093,4 +1128,201 @@ fn header_versions_and_codes_match_cargo_and_error_kinds() {
         epyr::ffi::general::epyr_abi_version(),
         epyr::ffi::EPYR_ABI_VERSION
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// The Windows DLL, checked from Linux: built with MinGW, its examples run under Wine.
+
+/// A Windows target whose DLL and examples are checked from Linux, named by
+/// `EPYR_C_TARGET` (`x86_64-pc-windows-gnu` or `i686-pc-windows-gnu`; `.ci/windows` sets it).
+struct WindowsTarget {
+    triple: String,
+    /// The MinGW tool prefix, e.g. `x86_64-w64-mingw32-`.
+    tools: &'static str,
+}
+
+impl WindowsTarget {
+    /// The target named by `EPYR_C_TARGET`, or `None` (with the reason printed).
+    fn from_env() -> Option<WindowsTarget> {
+        let triple = std::env::var("EPYR_C_TARGET").unwrap_or_default();
+        let tools = match triple.as_str() {
+            "x86_64-pc-windows-gnu" => "x86_64-w64-mingw32-",
+            "i686-pc-windows-gnu" => "i686-w64-mingw32-",
+            _ => {
+                eprintln!(
+                    "SKIPPED: the Windows DLL checks need MinGW and Wine: set EPYR_C_TARGET=\
+                     x86_64-pc-windows-gnu (or i686-pc-windows-gnu), as .ci/windows does"
+                );
+                return None;
+            }
+        };
+        Some(WindowsTarget { triple, tools })
+    }
+
+    /// The folder with epyr.dll, libepyr.dll.a and epyr.lib (`make -C examples-c windows`).
+    fn libs(&self) -> PathBuf {
+        run_ok(
+            Command::new("make")
+                .arg("-C")
+                .arg(root().join("examples-c"))
+                .arg(format!("TARGET={}", self.triple))
+                .arg("windows"),
+        );
+        target_dir().join(&self.triple).join("release")
+    }
+
+    /// Builds one example with MinGW against the import library; returns the `.exe`.
+    fn build_example(&self, libs: &Path, out: &Path, source: &str) -> PathBuf {
+        let cpp = source.ends_with(".cpp");
+        let exe = out
+            .join(source.split('.').next().unwrap())
+            .with_extension("exe");
+        let (compiler, standard) = if cpp {
+            ("g++", "-std=c++11")
+        } else {
+            ("gcc", "-std=c99")
+        };
+        let mut cmd = Command::new(format!("{}{compiler}", self.tools));
+        cmd.args([
+            standard,
+            "-O2",
+            "-Wall",
+            "-Wextra",
+            "-Werror",
+            "-pedantic",
+            "-I",
+        ])
+        .arg(root().join("include"))
+        .arg("-o")
+        .arg(&exe)
+        .arg(root().join("examples-c").join(source))
+        .arg("-L")
+        .arg(libs)
+        .args(["-lepyr", "-static-libgcc"]);
+        if cpp {
+            cmd.arg("-static-libstdc++");
+        }
+        // winpthreads as a static library, so that no MinGW DLL is needed.
+        cmd.args(["-Wl,-Bstatic", "-lpthread", "-Wl,-Bdynamic"]);
+        run_ok(&mut cmd);
+        exe
+    }
+
+    /// The DLLs a Windows binary imports, as `objdump -p` lists them.
+    fn imported_dlls(&self, binary: &Path) -> Vec<String> {
+        run_ok(
+            Command::new(format!("{}objdump", self.tools))
+                .arg("-p")
+                .arg(binary),
+        )
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("DLL Name: "))
+        .map(|n| n.to_ascii_lowercase())
+        .collect()
+    }
+
+    /// The names a DLL exports, as `objdump -p` lists them.
+    fn exported(&self, dll: &Path) -> Vec<String> {
+        let out = run_ok(
+            Command::new(format!("{}objdump", self.tools))
+                .arg("-p")
+                .arg(dll),
+        );
+        let table = out
+            .split("[Ordinal/Name Pointer] Table")
+            .nth(1)
+            .expect("an export table");
+        let mut names: Vec<String> = table
+            .lines()
+            .skip(1)
+            .map_while(|l| l.trim().split_once("] ").map(|(_, name)| name.to_string()))
+            .collect();
+        names.sort();
+        names
+    }
+}
+
+/// Runs a Windows program under Wine (`.ci/wine-run`) with `epyr.dll` found through
+/// `WINEPATH`; returns its stdout.
+fn run_under_wine(exe: &Path, libs: &Path, args: &[&Path], cwd: &Path) -> String {
+    let mut cmd = hermetic(root().join(".ci/wine-run"), cwd);
+    cmd.env("WINEPATH", libs)
+        .arg(exe)
+        .args(args)
+        .current_dir(cwd);
+    run_ok(&mut cmd)
+}
+
+/// DLLs that are part of every Windows installation (no MinGW runtime to ship).
+const SYSTEM_DLLS: &[&str] = &[
+    "kernel32.dll",
+    "ntdll.dll",
+    "msvcrt.dll",
+    "advapi32.dll",
+    "ws2_32.dll",
+    "userenv.dll",
+    "bcryptprimitives.dll",
+    "user32.dll",
+];
+
+#[test]
+fn windows_dll_exports_the_header_and_its_examples_give_the_right_output_under_wine() {
+    if skipped_on_windows(LINUX_SIDE) {
+        return;
+    }
+    let Some(target) = WindowsTarget::from_env() else {
+        return;
+    };
+    let libs = target.libs();
+    for file in ["epyr.dll", "libepyr.dll.a", "epyr.lib"] {
+        assert!(libs.join(file).is_file(), "no {file} in {}", libs.display());
+    }
+    let dll = libs.join("epyr.dll");
+    assert_eq!(
+        target.exported(&dll),
+        header_functions(),
+        "exports and header differ"
+    );
+    let foreign: Vec<String> = target
+        .imported_dlls(&dll)
+        .into_iter()
+        .filter(|d| !SYSTEM_DLLS.contains(&d.as_str()) && !d.starts_with("api-ms-win-"))
+        .collect();
+    assert!(
+        foreign.is_empty(),
+        "epyr.dll needs non-system DLLs: {foreign:?}"
+    );
+
+    let dir = work_dir(&format!("wine-{}", target.triple));
+    let (cw, pulse) = samples();
+    let exe = |source: &str| {
+        let exe = target.build_example(&libs, &dir, source);
+        let needs: Vec<String> = target
+            .imported_dlls(&exe)
+            .into_iter()
+            .filter(|d| d != "epyr.dll" && !SYSTEM_DLLS.contains(&d.as_str()))
+            .collect();
+        assert!(needs.is_empty(), "{source} needs MinGW DLLs: {needs:?}");
+        exe
+    };
+    let demo = exe("demo.c");
+    check_demo(&run_under_wine(&demo, &libs, &[cw], &dir), cw);
+    check_raii(
+        &run_under_wine(&exe("raii.cpp"), &libs, &[pulse], &dir),
+        pulse,
+    );
+    check_threads(
+        &run_under_wine(&exe("threads.c"), &libs, &[cw, pulse], &dir),
+        2,
+    );
+    check_errors(&run_under_wine(&exe("errors.c"), &libs, &[cw, &dir], &dir));
+    let (big, sum, values) = big_file(&dir);
+    let stream = exe("stream.c");
+    check_stream(
+        &run_under_wine(&stream, &libs, &[&big, Path::new("0.5")], &dir),
+        sum,
+        values,
+        0.5,
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }

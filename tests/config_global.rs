@@ -4,6 +4,7 @@
 mod common;
 
 use common::isolate_config;
+use common::platform::skipped_on_windows;
 use epyr::config::{self, Value};
 use epyr::ErrorKind;
 use parking_lot::Mutex;
@@ -19,12 +20,17 @@ fn default_path_is_the_python_package_file() {
     let _s = SERIAL.lock();
     isolate_config();
     config::global().clear_runtime();
-    let xdg = std::env::var_os("XDG_CONFIG_HOME").unwrap();
+    // The Python package's folder: its name and the variable naming its parent differ on
+    // Windows.
+    let (variable, folder) = if cfg!(windows) {
+        ("APPDATA", "EPyRTools")
+    } else {
+        ("XDG_CONFIG_HOME", "epyrtools")
+    };
+    let base = std::env::var_os(variable).unwrap();
     assert_eq!(
         config_file(),
-        std::path::Path::new(&xdg)
-            .join("epyrtools")
-            .join("config.json")
+        std::path::Path::new(&base).join(folder).join("config.json")
     );
 }
 
@@ -259,6 +265,9 @@ fn child_config_dir(name: &str) -> (std::path::PathBuf, std::path::PathBuf) {
 
 #[test]
 fn a_fifo_as_the_config_file_is_refused_without_blocking() {
+    if skipped_on_windows("Windows has no FIFOs among files") {
+        return;
+    }
     let _s = SERIAL.lock();
     isolate_config();
     let (xdg, file) = child_config_dir("cfg-fifo");
@@ -315,13 +324,21 @@ fn reload_of_a_bad_config_file_is_refused(make: impl FnOnce(&std::path::Path), w
 
 #[test]
 fn a_config_file_linked_to_a_device_is_refused_without_reading_it() {
+    if skipped_on_windows("a link to a device (/dev/zero) is a Unix thing") {
+        return;
+    }
     let _s = SERIAL.lock();
     isolate_config();
     config::global().clear_runtime();
-    reload_of_a_bad_config_file_is_refused(
-        |file| std::os::unix::fs::symlink("/dev/zero", file).unwrap(),
-        "not a regular file",
-    );
+    reload_of_a_bad_config_file_is_refused(link_to_dev_zero, "not a regular file");
+}
+
+/// Makes `file` a symbolic link to the device `/dev/zero`.
+fn link_to_dev_zero(file: &std::path::Path) {
+    #[cfg(unix)]
+    std::os::unix::fs::symlink("/dev/zero", file).unwrap();
+    #[cfg(not(unix))]
+    panic!("{}: no /dev/zero here", file.display());
 }
 
 #[test]

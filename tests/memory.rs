@@ -51,7 +51,10 @@ fn memory_info_reports_the_process_and_the_library() {
     let _serial = SERIAL.lock();
     isolate_config();
     let m = epyr::memory_info();
-    assert!(m.rss_mb > 1.0 && m.vms_mb >= m.rss_mb, "{m:?}");
+    assert!(m.rss_mb > 1.0 && m.vms_mb > 1.0, "{m:?}");
+    // VMS is the address space in use on Linux and macOS, which holds the resident pages; on
+    // Windows it is the private commit (as psutil reports it), which may be smaller.
+    assert!(cfg!(windows) || m.vms_mb >= m.rss_mb, "{m:?}");
     assert!(m.percent > 0.0 && m.percent < 100.0, "{m:?}");
     assert_eq!(m.limit_mb, 500.0);
     let dir = temp_dir("mem-info");

@@ -51,7 +51,7 @@ fn make_versions(dsc: &Path) {
 fn replace_with_version(dsc: &Path, version: &str, thread: usize) {
     let tmp = dsc.with_extension(format!("tmp{thread}"));
     std::fs::copy(dsc.with_extension(version), &tmp).unwrap();
-    std::fs::rename(&tmp, dsc.with_extension("DTA")).unwrap();
+    common::platform::rename_over(&tmp, &dsc.with_extension("DTA")).unwrap();
 }
 
 /// Asserts that the values are wholly version A or wholly version B of the sample values

@@ -485,11 +485,12 @@ fn access_error(path: &Path, role: &str, action: &str, e: &std::io::Error) -> Er
 /// The stamp (size, times, identity) of a regular file, or a clear error for a missing file, a
 /// directory or something else that is not a regular file.
 pub(crate) fn regular_file(path: &Path, role: &str) -> Result<FileStamp> {
-    let meta = std::fs::metadata(path).map_err(|e| access_error(path, role, "stat", &e))?;
-    if !meta.is_file() {
-        return Err(not_regular(ErrorKind::InvalidArgument, path, role, &meta));
+    let stamp = FileStamp::of(path).map_err(|e| access_error(path, role, "stat", &e))?;
+    if !stamp.is_file() {
+        let is_dir = stamp.is_dir();
+        return Err(not_regular(ErrorKind::InvalidArgument, path, role, is_dir));
     }
-    Ok(FileStamp::from_metadata(&meta))
+    Ok(stamp)
 }
 
 /// Opens the file at `path` for reading without blocking and checks what was opened (one
@@ -499,19 +500,19 @@ pub(crate) fn regular_file(path: &Path, role: &str) -> Result<FileStamp> {
 pub(crate) fn open_regular(path: &Path, role: &str) -> Result<(File, FileStamp)> {
     let file =
         crate::sys::open_for_reading(path).map_err(|e| access_error(path, role, "open", &e))?;
-    let meta = file
-        .metadata()
-        .map_err(|e| Error::io(path, &format!("stat the {role}"), &e))?;
-    if !meta.is_file() {
-        return Err(not_regular(ErrorKind::InvalidArgument, path, role, &meta));
+    let stamp =
+        FileStamp::of_file(&file).map_err(|e| Error::io(path, &format!("stat the {role}"), &e))?;
+    if !stamp.is_file() {
+        let is_dir = stamp.is_dir();
+        return Err(not_regular(ErrorKind::InvalidArgument, path, role, is_dir));
     }
-    Ok((file, FileStamp::from_metadata(&meta)))
+    Ok((file, stamp))
 }
 
 /// The error for a path that exists but is a directory or another non-regular file (FIFO,
 /// socket, device), which epyr never reads: reading a FIFO could block forever.
-fn not_regular(kind: ErrorKind, path: &Path, role: &str, meta: &std::fs::Metadata) -> Error {
-    let what = if meta.is_dir() {
+fn not_regular(kind: ErrorKind, path: &Path, role: &str, is_dir: bool) -> Error {
+    let what = if is_dir {
         "a directory, not a regular file"
     } else {
         "not a regular file (a FIFO, socket or device)"
@@ -565,9 +566,7 @@ pub(crate) fn read_small_file(
 
 /// The stamp of an open file (one `fstat`).
 pub(crate) fn stamp_of(file: &File, path: &Path) -> Result<FileStamp> {
-    file.metadata()
-        .map(|m| FileStamp::from_metadata(&m))
-        .map_err(|e| Error::io(path, "stat", &e))
+    FileStamp::of_file(file).map_err(|e| Error::io(path, "stat", &e))
 }
 
 /// [`ErrorKind::FileChanged`] naming the file, its `role`, `when` it changed and what changed,
@@ -793,8 +792,9 @@ pub(crate) fn find_companion(
                 return Ok(Some(candidate));
             }
             Ok(meta) => {
-                unreadable
-                    .get_or_insert_with(|| not_regular(ErrorKind::Io, &candidate, role, &meta));
+                unreadable.get_or_insert_with(|| {
+                    not_regular(ErrorKind::Io, &candidate, role, meta.is_dir())
+                });
             }
             Err(e) if is_missing(&e) => missing.push(candidate),
             // There but unusable (a symbolic link loop, no permission): say why.

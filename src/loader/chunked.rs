@@ -11,10 +11,11 @@ use std::fs::File;
 use std::path::Path;
 use std::sync::Arc;
 
-use super::check_unchanged;
+use super::{check_stamps, check_unchanged};
 use crate::accounting::HeldBytes;
 use crate::error::{Error, ErrorKind, Result};
 use crate::formats::{decode, scaling, Plan, Scaling};
+use crate::sys::SourceWatch;
 
 /// Streams the values of a dataset in file order (components interleaved per point, complex as
 /// re, im), one chunk of whole points at a time. Use from one thread at a time.
@@ -26,6 +27,8 @@ pub struct ChunkedReader {
     next_point: usize,
     buffer: Vec<f64>,
     held: HeldBytes,
+    /// The source files, re-checked after every read.
+    sources: SourceWatch,
 }
 
 impl ChunkedReader {
@@ -40,6 +43,7 @@ impl ChunkedReader {
             )
         })?);
         plan.data_file()?;
+        let sources = SourceWatch::new(&plan.sources);
         let mut reader = ChunkedReader {
             plan,
             file,
@@ -47,6 +51,7 @@ impl ChunkedReader {
             next_point: 0,
             buffer: Vec::new(),
             held: HeldBytes::new(0),
+            sources,
         };
         let point_bytes = reader.values_per_point() * 8;
         let mut points = (chunk_bytes / point_bytes).max(1);
@@ -219,7 +224,7 @@ impl ChunkedReader {
         )?;
         // Checked after the read: unchanged stamps of every source (data, descriptor, axis
         // files) mean the values just read are the ones the plan describes.
-        check_unchanged(&self.plan.sources)?;
+        check_stamps(self.sources.stamps_now())?;
         if !self.plan.scale.is_empty() {
             scaling::apply_steps(&self.plan.scale, out, whole.width, layout.dims, first);
         }

@@ -305,8 +305,20 @@ pub(crate) fn reserve_bytes(
 /// Fails with [`ErrorKind::FileChanged`] if any source file differs now from the stamp it had
 /// before it was read.
 pub(crate) fn check_unchanged(sources: &[Source]) -> Result<()> {
-    for (path, before) in sources {
-        let now = FileStamp::of(path).map_err(|e| {
+    check_stamps(
+        sources
+            .iter()
+            .map(|(path, before)| (path.as_path(), before, FileStamp::of(path))),
+    )
+}
+
+/// Fails with [`ErrorKind::FileChanged`] at the first file whose stamp now (or the error
+/// getting it) differs from the stamp it had before it was read.
+pub(crate) fn check_stamps<'a>(
+    stamps: impl IntoIterator<Item = (&'a Path, &'a FileStamp, std::io::Result<FileStamp>)>,
+) -> Result<()> {
+    for (path, before, now) in stamps {
+        let now = now.map_err(|e| {
             Error::new(
                 ErrorKind::FileChanged,
                 format!(

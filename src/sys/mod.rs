@@ -10,35 +10,65 @@
 mod unix;
 #[cfg(unix)]
 use unix as os;
+#[cfg(windows)]
+mod windows;
+#[cfg(windows)]
+use windows as os;
 
 use std::fs::File;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-/// What identifies the content of a file without reading it: size, modification and change
-/// times with the resolution the file system keeps, and the file's identity (device and inode).
-/// Two stamps are equal exactly when nothing epyr can observe about the file changed.
+/// What identifies the content of a file without reading it: its kind, size, modification and
+/// change times with the resolution the file system keeps, and the file's identity (device and
+/// inode; on Windows volume serial number and file index). Two stamps are equal exactly when
+/// nothing epyr can observe about the file changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct FileStamp {
+    kind: FileKind,
     len: u64,
     /// Modification time: seconds and nanoseconds since the Unix epoch.
     modified: (i64, i64),
     /// Status change time: seconds and nanoseconds since the Unix epoch.
     changed: (i64, i64),
-    /// The file's number within its volume (inode).
-    file_id: u64,
+    /// The file's number within its volume (inode, file index; 128 bits on ReFS).
+    file_id: u128,
     /// The volume (device) the file lives on.
     volume: u64,
 }
 
+/// What a path names, as far as epyr cares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum FileKind {
+    /// A regular file.
+    File,
+    /// A directory (folder).
+    Dir,
+    /// Anything else: FIFO, socket, device, pipe.
+    Other,
+}
+
 impl FileStamp {
-    /// The stamp of the file at `path` now (following symbolic links).
+    /// The stamp of the file (or folder) at `path` now, following symbolic links: one `stat`
+    /// on Unix; on Windows the path is opened for its attributes only (never blocking a
+    /// writer) and queried by handle.
     pub fn of(path: &Path) -> std::io::Result<FileStamp> {
-        std::fs::metadata(path).map(|m| FileStamp::from_metadata(&m))
+        os::stamp_of_path(path)
     }
 
-    /// The stamp of already fetched metadata.
-    pub fn from_metadata(m: &std::fs::Metadata) -> FileStamp {
-        os::stamp_of_metadata(m)
+    /// The stamp of an open file, through its handle (one `fstat` on Unix): no second look-up
+    /// of the path.
+    pub fn of_file(file: &File) -> std::io::Result<FileStamp> {
+        os::stamp_of_file(file)
+    }
+
+    /// Whether the stamp is of a regular file.
+    pub fn is_file(&self) -> bool {
+        self.kind == FileKind::File
+    }
+
+    /// Whether the stamp is of a directory.
+    pub fn is_dir(&self) -> bool {
+        self.kind == FileKind::Dir
     }
 
     /// The file size recorded in the stamp.
@@ -74,6 +104,40 @@ impl FileStamp {
     pub fn changed_too_recently(&self, moment: f64, window_secs: f64) -> bool {
         let resolution = if self.changed.1 == 0 { 2.0 } else { 0.0 };
         moment - self.changed_secs() < window_secs.max(resolution)
+    }
+}
+
+/// The source files of an open dataset reader, re-checked after every read it makes.
+///
+/// On Unix a re-check is a `stat` of each path (about 1 µs), which also sees another file
+/// renamed over the path. On Windows a path look-up costs far more (0.6-1 ms each under Wine),
+/// so each file is kept open for its attributes only (sharing read, write and delete: the
+/// writer can still write, rename or delete it) and re-checked through that handle. A write
+/// or truncation changes its size or times, and a rename or deletion changes its change time
+/// or drops its last link, so the same changes are detected.
+pub struct SourceWatch {
+    files: Vec<(PathBuf, FileStamp, os::WatchHandle)>,
+}
+
+impl SourceWatch {
+    /// Watches `sources`, each with the stamp it had before it was read. A file that changed
+    /// already is reported by the first [`SourceWatch::stamps_now`].
+    pub fn new(sources: &[(PathBuf, FileStamp)]) -> SourceWatch {
+        let files = sources
+            .iter()
+            .map(|(path, stamp)| (path.clone(), *stamp, os::WatchHandle::open(path)))
+            .collect();
+        SourceWatch { files }
+    }
+
+    /// Every watched file with the stamp it had before it was read and its stamp now (an
+    /// error for a file that disappeared).
+    pub fn stamps_now(
+        &self,
+    ) -> impl Iterator<Item = (&Path, &FileStamp, std::io::Result<FileStamp>)> {
+        self.files
+            .iter()
+            .map(|(path, before, handle)| (path.as_path(), before, handle.stamp_now(path)))
     }
 }
 
@@ -124,7 +188,19 @@ pub unsafe fn advise_huge_pages(start: *mut u8, len: usize) {
     unsafe { os::advise_huge_pages(start, len) }
 }
 
-/// The path named by the bytes of a C string (UTF-8, or any bytes on Unix).
+/// The configuration file of the Python package EPyR Tools: on Windows
+/// `%APPDATA%\EPyRTools\config.json`; elsewhere `$XDG_CONFIG_HOME/epyrtools/config.json`, else
+/// `~/.config/epyrtools/config.json`. `None` when the variables it needs are not set.
+pub fn user_config_file() -> Option<PathBuf> {
+    os::user_config_file()
+}
+
+/// Why [`user_config_file`] gives `None`, for messages ("neither XDG_CONFIG_HOME nor HOME is
+/// set").
+pub const NO_USER_CONFIG_REASON: &str = os::NO_USER_CONFIG_REASON;
+
+/// The path named by the bytes of a C string: UTF-8 (on Windows converted to UTF-16; other
+/// bytes are an error), or any bytes on Unix.
 pub fn path_from_bytes(
     bytes: &[u8],
 ) -> std::result::Result<std::borrow::Cow<'_, Path>, std::str::Utf8Error> {

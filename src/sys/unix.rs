@@ -2,21 +2,52 @@
 
 use std::borrow::Cow;
 use std::ffi::OsStr;
-use std::fs::{File, OpenOptions};
+use std::fs::{File, Metadata, OpenOptions};
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::{FileExt, MetadataExt, OpenOptionsExt};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use super::FileStamp;
+use super::{FileKind, FileStamp};
 
-pub(super) fn stamp_of_metadata(m: &std::fs::Metadata) -> FileStamp {
+fn stamp_of_metadata(m: &Metadata) -> FileStamp {
+    let kind = if m.is_file() {
+        FileKind::File
+    } else if m.is_dir() {
+        FileKind::Dir
+    } else {
+        FileKind::Other
+    };
     FileStamp {
+        kind,
         len: m.len(),
         modified: (m.mtime(), m.mtime_nsec()),
         changed: (m.ctime(), m.ctime_nsec()),
-        file_id: m.ino(),
+        file_id: u128::from(m.ino()),
         volume: m.dev(),
+    }
+}
+
+/// One `stat` of the path.
+pub(super) fn stamp_of_path(path: &Path) -> std::io::Result<FileStamp> {
+    std::fs::metadata(path).map(|m| stamp_of_metadata(&m))
+}
+
+/// One `fstat` of the descriptor.
+pub(super) fn stamp_of_file(file: &File) -> std::io::Result<FileStamp> {
+    file.metadata().map(|m| stamp_of_metadata(&m))
+}
+
+/// Nothing is kept open on Unix: a re-check is a `stat` of the path.
+pub(super) struct WatchHandle;
+
+impl WatchHandle {
+    pub(super) fn open(_path: &Path) -> WatchHandle {
+        WatchHandle
+    }
+
+    pub(super) fn stamp_now(&self, path: &Path) -> std::io::Result<FileStamp> {
+        stamp_of_path(path)
     }
 }
 
@@ -66,8 +97,29 @@ pub(super) fn process_memory_bytes() -> Option<(u64, u64)> {
     Some((rss_pages * page_size(), vms_pages * page_size()))
 }
 
-/// Unix systems other than Linux: not known here.
-#[cfg(not(target_os = "linux"))]
+/// Resident and virtual size from `proc_pidinfo(PROC_PIDTASKINFO)` of this process (one
+/// system call).
+#[cfg(target_os = "macos")]
+pub(super) fn process_memory_bytes() -> Option<(u64, u64)> {
+    // SAFETY: an all-zero proc_taskinfo (plain integers) is a valid value.
+    let mut info: libc::proc_taskinfo = unsafe { std::mem::zeroed() };
+    let size = std::mem::size_of::<libc::proc_taskinfo>() as libc::c_int;
+    // SAFETY: the buffer is a live proc_taskinfo of exactly `size` bytes, which is what the
+    // PROC_PIDTASKINFO flavour writes; getpid has no preconditions.
+    let written = unsafe {
+        libc::proc_pidinfo(
+            libc::getpid(),
+            libc::PROC_PIDTASKINFO,
+            0,
+            (&mut info as *mut libc::proc_taskinfo).cast::<libc::c_void>(),
+            size,
+        )
+    };
+    (written == size).then_some((info.pti_resident_size, info.pti_virtual_size))
+}
+
+/// Other Unix systems: not known (the README says so).
+#[cfg(not(any(target_os = "linux", target_os = "macos")))]
 pub(super) fn process_memory_bytes() -> Option<(u64, u64)> {
     None
 }
@@ -101,4 +153,14 @@ pub(super) fn path_from_bytes(bytes: &[u8]) -> Result<Cow<'_, Path>, std::str::U
 
 pub(super) fn path_bytes(path: &Path) -> Cow<'_, [u8]> {
     Cow::Borrowed(path.as_os_str().as_bytes())
+}
+
+pub(super) const NO_USER_CONFIG_REASON: &str = "neither XDG_CONFIG_HOME nor HOME is set";
+
+pub(super) fn user_config_file() -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_CONFIG_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))?;
+    Some(base.join("epyrtools").join("config.json"))
 }

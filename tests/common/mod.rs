@@ -4,6 +4,7 @@
 
 pub mod alloc_count;
 pub mod fuzz_case;
+pub mod platform;
 
 use std::path::PathBuf;
 
@@ -59,7 +60,8 @@ pub fn close(a: f64, b: f64, rel: f64) -> bool {
     a == b || (a - b).abs() <= rel * a.abs().max(b.abs()).max(1e-300)
 }
 
-/// Points every test binary's global configuration at an empty temporary config folder and
+/// Points every test binary's global configuration at an empty temporary config folder
+/// (`XDG_CONFIG_HOME` on Unix, `APPDATA` on Windows: both are set, whatever the system) and
 /// clears `EPYR_PERFORMANCE_*` variables, so the user's own `config.json` and environment
 /// cannot change test results. Call it first in every test that uses global state.
 pub fn isolate_config() {
@@ -67,6 +69,7 @@ pub fn isolate_config() {
     ONCE.call_once(|| {
         let dir = temp_dir("xdg");
         std::env::set_var("XDG_CONFIG_HOME", &dir);
+        std::env::set_var("APPDATA", &dir);
         for (name, _) in std::env::vars() {
             if name.starts_with("EPYR_PERFORMANCE_") {
                 std::env::remove_var(name);

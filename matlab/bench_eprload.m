@@ -1,7 +1,9 @@
 % bench_eprload  EasySpin's eprload against epyr.eprload in one Octave/MATLAB session (not a
 % test: run it by hand, e.g. `cd matlab; octave --no-gui --eval bench_eprload`).
-%   1. every corpus file: eprload, epyr.eprload uncached (cache cleared before each load) and
-%      epyr.eprload cached (a validated cache hit), median of 5 runs per file;
+%   1. every corpus file: eprload, epyr.eprload uncached (cache cleared before each load),
+%      epyr.eprload cached (a validated cache hit) and epyr.eprload with caching off (values
+%      straight into y), median of 5 runs per file; the 5 files with the smallest uncached
+%      speed-up;
 %   2. a cache hit of a small file, y only and [x, y, pars], mean of 2000 calls;
 %   3. a 256 MB BES3T file (float64 little-endian) with the cache off against fread of the
 %      same .DTA (page cache warm for both), best of 5.
@@ -18,7 +20,7 @@ expected = jsondecode(fileread(fullfile(corpus, 'expected.json')));
 if ~iscell(expected), expected = num2cell(expected); end
 runs = 5;
 n = numel(expected);
-t_ref = nan(n, 1); t_cold = nan(n, 1); t_hit = nan(n, 1);
+t_ref = nan(n, 1); t_cold = nan(n, 1); t_hit = nan(n, 1); t_off = nan(n, 1);
 for i = 1:n
   file = fullfile(corpus, expected{i}.open);
   t = nan(runs, 3);
@@ -33,15 +35,35 @@ for i = 1:n
   end
   t_ref(i) = median(t(:, 1)); t_cold(i) = median(t(:, 2)); t_hit(i) = median(t(:, 3));
 end
+% Caching off, in a pass of its own (a configuration change costs epyr a re-read of it).
+epyr.config_set('performance.cache_enabled', false);
+for i = 1:n
+  file = fullfile(corpus, expected{i}.open);
+  t = nan(runs, 1);
+  for r = 1:runs
+    tic; [x, y, p] = epyr.eprload(file); t(r) = toc; %#ok<ASGLU>
+  end
+  t_off(i) = median(t);
+end
+epyr.config_set('performance.cache_enabled', true);
 ok = ~isnan(t_ref);
 printf('corpus: %d files (%d that eprload reads), [x, y, pars] per file, median of %d runs\n', n, sum(ok), runs);
 printf('  eprload             median %8.3f ms  total %8.1f ms\n', 1e3 * median(t_ref(ok)), 1e3 * sum(t_ref(ok)));
 printf('  epyr.eprload cold   median %8.3f ms  total %8.1f ms\n', 1e3 * median(t_cold(ok)), 1e3 * sum(t_cold(ok)));
 printf('  epyr.eprload cached median %8.3f ms  total %8.1f ms\n', 1e3 * median(t_hit(ok)), 1e3 * sum(t_hit(ok)));
+printf('  epyr.eprload cache off median %8.3f ms  total %8.1f ms\n', 1e3 * median(t_off(ok)), 1e3 * sum(t_off(ok)));
 r_cold = t_ref(ok) ./ t_cold(ok);
 r_hit = t_ref(ok) ./ t_hit(ok);
-printf('  speed-up cold: median %.0fx, smallest %.0fx; cached: median %.0fx, smallest %.0fx\n', ...
-       median(r_cold), min(r_cold), median(r_hit), min(r_hit));
+r_off = t_ref(ok) ./ t_off(ok);
+printf('  speed-up cold: median %.1fx, smallest %.1fx; cached: median %.1fx, smallest %.1fx; cache off: median %.1fx, smallest %.1fx\n', ...
+       median(r_cold), min(r_cold), median(r_hit), min(r_hit), median(r_off), min(r_off));
+ids = cellfun(@(e) e.id, expected(ok), 'UniformOutput', false);
+tr = t_ref(ok); tc = t_cold(ok); to = t_off(ok);
+[~, order] = sort(r_cold);
+for j = order(1:min(5, end))'
+  printf('    %-55s eprload %7.3f ms  cold %6.3f ms (%4.1fx)  cache off %6.3f ms (%4.1fx)\n', ids{j}, ...
+         1e3 * tr(j), 1e3 * tc(j), r_cold(j), 1e3 * to(j), r_off(j));
+end
 
 small = fullfile(corpus, 'easyspin', 'strong1.dta');
 calls = 2000;

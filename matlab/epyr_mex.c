@@ -1,7 +1,9 @@
-/* The MEX gateway of epyr for MATLAB and GNU Octave: one MEX file, called by the functions of
- * the package folder +epyr as epyr_mex(command, arguments...). C over the public header
- * epyr.h; no Rust inside. State: one loader on the global cache (made on first use, remade
- * after a configuration change) and a table of open readers; mexAtExit frees all of it. */
+/* The MEX gateway of epyr for MATLAB and GNU Octave: two MEX files built from these sources,
+ * epyr_mex (called by the functions of the package folder +epyr as epyr_mex(command,
+ * arguments...), entry in mex_epyr.c) and +epyr/eprload (epyr.eprload itself, without an .m
+ * function in between, entry in mex_eprload.c). C over the public header epyr.h; no Rust
+ * inside. State of each MEX file: two loaders on the global cache, one that caches and one
+ * that does not (made on first use), and a table of open readers; mexAtExit frees all of it. */
 #include <float.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -12,7 +14,8 @@
 
 /* ---------------------------------------------------------------- state */
 
-static epyr_loader *g_loader = NULL;
+/* g_loaders[1] caches through the global cache, g_loaders[0] does not. */
+static epyr_loader *g_loaders[2] = {NULL, NULL};
 
 /* Open readers: slot i holds the reader of id i + 1 (0 = free). */
 #define MAX_READERS 256
@@ -25,21 +28,47 @@ static void free_all(void)
         epyr_reader_free(g_readers[i]);
         g_readers[i] = NULL;
     }
-    epyr_loader_free(g_loader);
-    g_loader = NULL;
+    for (i = 0; i < 2; i++) {
+        epyr_loader_free(g_loaders[i]);
+        g_loaders[i] = NULL;
+    }
 }
 
-/* The loader of the gateway, following the configuration in force when it was made. */
-static epyr_loader *loader(void)
+void emx_register_exit(void)
 {
-    if (!g_loader) {
-        int32_t code = epyr_loader_new(NULL, 0.0, -1, &g_loader);
+    static int registered = 0;
+    if (!registered) {
+        mexAtExit(free_all);
+        registered = 1;
+    }
+}
+
+/* Whether loads cache now (performance.cache_enabled), read on every load so that a change
+ * made anywhere (epyr.config_set, epyr.config_load, another host thread) holds at once. */
+static int caching_enabled(void)
+{
+    int32_t on = 1;
+    int32_t code = epyr_config_get_bool("performance.cache_enabled", &on);
+    if (code != EPYR_OK)
+        emx_fail(code, NULL);
+    return on != 0;
+}
+
+/* The loader for a load now: the caching one or the other, as the configuration says. The
+ * rest of the configuration (memory budget, threads) is read by epyr at each call. */
+static epyr_loader *loader(int *cached)
+{
+    int c = caching_enabled();
+    if (!g_loaders[c]) {
+        int32_t code = epyr_loader_new(NULL, 0.0, c, &g_loaders[c]);
         if (code != EPYR_OK) {
-            g_loader = NULL;
+            g_loaders[c] = NULL;
             emx_fail(code, NULL);
         }
     }
-    return g_loader;
+    if (cached)
+        *cached = c;
+    return g_loaders[c];
 }
 
 /* ---------------------------------------------------------------- errors */
@@ -109,14 +138,29 @@ void emx_check(int32_t code, const void *handle, epyr_dataset *ds)
     raise_error(id, message[0] ? message : epyr_error_name(code));
 }
 
-void emx_bad_arg(const char *fmt, ...)
+/* Raises `epyr:<NAME>` of `code` with a message formatted by the gateway. */
+static void fail_formatted(int32_t code, const char *fmt, va_list args)
 {
-    char message[512];
+    char message[512], id[64];
+    vsnprintf(message, sizeof message, fmt, args);
+    error_id(code, id, sizeof id);
+    raise_error(id, message);
+}
+
+void emx_fail_with(int32_t code, const char *fmt, ...)
+{
     va_list args;
     va_start(args, fmt);
-    vsnprintf(message, sizeof message, fmt, args);
+    fail_formatted(code, fmt, args);
     va_end(args);
-    raise_error("epyr:INVALID_ARG", message);
+}
+
+void emx_bad_arg(const char *fmt, ...)
+{
+    va_list args;
+    va_start(args, fmt);
+    fail_formatted(EPYR_ERR_INVALID_ARG, fmt, args);
+    va_end(args);
 }
 
 /* ---------------------------------------------------------------- arguments */
@@ -293,20 +337,36 @@ static mxArray *dataset_struct(epyr_dataset *ds, int with_values)
 
 /* ---------------------------------------------------------------- commands */
 
-static void cmd_eprload(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[])
+void emx_cmd_eprload(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[])
 {
     const char *path, *scaling;
     epyr_dataset *ds = NULL;
     epyr_loader *l;
+    mxArray *y = NULL;
     int32_t code;
+    int cached;
     check_args("eprload", nrhs, 1, 2, nlhs, 4);
     path = text_arg(prhs[0], "eprload", "the file name");
     scaling = scaling_arg(nrhs, prhs, 1, "eprload");
-    l = loader();
-    code = epyr_loader_load(l, path, scaling, &ds);
-    if (code != EPYR_OK)
-        emx_fail(code, l);
-    emx_eprload_outputs(ds, path, nlhs, plhs);
+    l = loader(&cached);
+    if (!cached) {
+        /* Nothing will be cached: the values go straight into the MATLAB array where they
+         * can (one real component), without a buffer of epyr's. */
+        code = epyr_loader_describe(l, path, scaling, &ds);
+        if (code != EPYR_OK)
+            emx_fail(code, l);
+        y = emx_direct_values(ds, l, path, scaling);
+        if (!y) {
+            epyr_dataset_free(ds);
+            ds = NULL;
+        }
+    }
+    if (!ds) {
+        code = epyr_loader_load(l, path, scaling, &ds);
+        if (code != EPYR_OK)
+            emx_fail(code, l);
+    }
+    emx_eprload_outputs(ds, path, y, nlhs, plhs);
 }
 
 static void cmd_load(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[], int describe)
@@ -319,7 +379,7 @@ static void cmd_load(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[],
     check_args(fn, nrhs, 1, 2, nlhs, 1);
     path = text_arg(prhs[0], fn, "the file name");
     scaling = scaling_arg(nrhs, prhs, 1, fn);
-    l = loader();
+    l = loader(NULL);
     code = describe ? epyr_loader_describe(l, path, scaling, &ds)
                     : epyr_loader_load(l, path, scaling, &ds);
     if (code != EPYR_OK)
@@ -352,7 +412,7 @@ static void cmd_load_many(int nlhs, mxArray *plhs[], int nrhs, const mxArray *pr
     }
     datasets = mxCalloc(n ? n : 1, sizeof *datasets);
     statuses = mxCalloc(n ? n : 1, sizeof *statuses);
-    l = loader();
+    l = loader(NULL);
     code = epyr_loader_load_many(l, paths, n, scaling, datasets, statuses, &failed);
     if (code != EPYR_OK)
         emx_fail(code, l);
@@ -689,9 +749,6 @@ static void cmd_config_set(int nlhs, mxArray *plhs[], int nrhs, const mxArray *p
         code = epyr_config_set_double(key, number_arg(prhs[1], "config_set", "the value"));
     if (code != EPYR_OK)
         emx_fail(code, NULL);
-    /* The loader took the configuration when it was made: the next load makes a new one. */
-    epyr_loader_free(g_loader);
-    g_loader = NULL;
 }
 
 static void cmd_config_file(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[], int save)
@@ -706,10 +763,6 @@ static void cmd_config_file(int nlhs, mxArray *plhs[], int nrhs, const mxArray *
     code = save ? epyr_config_save(path) : epyr_config_load(path);
     if (code != EPYR_OK)
         emx_fail(code, NULL);
-    if (!save) {
-        epyr_loader_free(g_loader);
-        g_loader = NULL;
-    }
 }
 
 static void cmd_performance_info(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[])
@@ -761,7 +814,7 @@ static const struct {
     const char *name;
     command_fn fn;
 } COMMANDS[] = {
-    {"eprload", cmd_eprload},
+    {"eprload", emx_cmd_eprload},
     {"load", cmd_load_full},
     {"describe", cmd_describe},
     {"load_many", cmd_load_many},
@@ -784,15 +837,11 @@ static const struct {
     {"version", cmd_version},
 };
 
-void mexFunction(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[])
+void emx_dispatch(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[])
 {
     char name[32];
     size_t i;
-    static int registered = 0;
-    if (!registered) {
-        mexAtExit(free_all);
-        registered = 1;
-    }
+    emx_register_exit();
     if (nrhs < 1 || !mxIsChar(prhs[0]) || mxGetString(prhs[0], name, sizeof name) != 0)
         emx_bad_arg("epyr_mex: call it through the functions of the +epyr package");
     for (i = 0; i < sizeof COMMANDS / sizeof COMMANDS[0]; i++)

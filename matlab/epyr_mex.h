@@ -15,6 +15,20 @@ void emx_fail(int32_t code, const void *handle);
 /* Raises `epyr:INVALID_ARG` with a formatted message from the gateway. Never returns. */
 void emx_bad_arg(const char *fmt, ...);
 
+/* Raises `epyr:<NAME>` of status `code` with a formatted message from the gateway. Never
+ * returns. */
+void emx_fail_with(int32_t code, const char *fmt, ...);
+
+/* Registers the function that frees the gateway's loaders and readers when MATLAB clears the
+ * MEX file (mexAtExit); once per MEX file. */
+void emx_register_exit(void);
+
+/* epyr_mex(command, arguments...): runs the command of the +epyr function that called it. */
+void emx_dispatch(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[]);
+
+/* [x, y, pars, file] = epyr.eprload(file, scaling). */
+void emx_cmd_eprload(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[]);
+
 /* Checks a status; on failure frees `ds` (may be NULL) and raises the error. */
 void emx_check(int32_t code, const void *handle, epyr_dataset *ds);
 
@@ -42,8 +56,18 @@ const char *emx_params_get(const emx_params *p, const char *key);
 mxArray *emx_latin1_string(const char *utf8);
 
 /* eprload's outputs for a loaded dataset: `[x, y, pars, file]`, as many as `nlhs` asks for.
- * `path` is the path the caller gave. Frees `ds` before returning or raising. */
-void emx_eprload_outputs(epyr_dataset *ds, const char *path, int nlhs, mxArray *plhs[]);
+ * `path` is the path the caller gave. `y` is eprload's y made already (emx_direct_values; `ds`
+ * may then be a described dataset), or NULL to make it from the values of `ds`. Frees `ds`
+ * before returning or raising. */
+void emx_eprload_outputs(epyr_dataset *ds, const char *path, mxArray *y, int nlhs,
+                         mxArray *plhs[]);
+
+/* eprload's y of the described dataset `ds`, loaded by `l` (a loader that does not cache)
+ * straight into the MATLAB array with epyr_loader_load_into: no buffer of epyr's, no copy.
+ * NULL (nothing loaded) unless the dataset has one real component. On failure frees `ds` and
+ * raises. */
+mxArray *emx_direct_values(epyr_dataset *ds, epyr_loader *l, const char *path,
+                           const char *scaling);
 
 /* The parameters converted as eprload's parsefieldparams does: a 1x1 struct. `is_esp` adds the
  * fields eprload's ESP reader adds (JEY) where it adds them. */

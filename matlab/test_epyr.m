@@ -86,6 +86,32 @@ for i = 1:numel(expected)
 end
 printf('eprload fails on: %s\n', strjoin(eprload_fails, '; '));
 
+% With caching off, values go straight into y (epyr_loader_load_into): the same outputs as
+% through the cache, for every file, with and without scaling (or the same error).
+function [out, id] = outputs_or_error(file, scaling)
+  out = cell(1, 4); id = '';
+  try
+    [out{:}] = epyr.eprload(file, scaling);
+  catch err
+    id = err.identifier;
+  end
+end
+for i = 1:numel(expected)
+  file = fullfile(corpus, expected{i}.open);
+  for s = {'', 'nGPTc'}
+    [cached, cached_id] = outputs_or_error(file, s{1});
+    epyr.config_set('performance.cache_enabled', false);
+    [direct, direct_id] = outputs_or_error(file, s{1});
+    y_only = [];
+    if isempty(direct_id), y_only = epyr.eprload(file, s{1}); end
+    epyr.config_set('performance.cache_enabled', true);
+    checks = checks + 1;
+    if ~isequaln(direct, cached) || ~strcmp(direct_id, cached_id) || (isempty(direct_id) && ~isequaln(y_only, cached{2}))
+      failures{end+1} = sprintf('%s: with caching off (scaling ''%s'') the outputs differ from the cached load', expected{i}.id, s{1});
+    end
+  end
+end
+
 % ---------------------------------------------------------------- epyr.load, describe, reader
 for i = 1:numel(expected)
   e = expected{i};

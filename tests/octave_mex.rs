@@ -1,4 +1,4 @@
-//! The MATLAB/Octave gateway (`matlab/`) under GNU Octave: the MEX file builds with
+//! The MATLAB/Octave gateway (`matlab/`) under GNU Octave: the MEX files build with
 //! `make -C matlab` against the release library, and `matlab/test_epyr.m` passes: for every
 //! corpus file `epyr.eprload` gives EasySpin's `eprload` outputs (all four, every scaling
 //! eprload accepts), `epyr.load` matches `expected.json`, and every other function, error

@@ -15,19 +15,12 @@ function [out1, out2, out3, out4] = eprload(varargin)
 %   'T' (temperature), 'c' (conversion time), e.g. 'nGP'.
 %
 %   Loads go through epyr's global cache (performance.cache_enabled): loading an unchanged
-%   file again is a cache hit, checked against every source file.
+%   file again is a cache hit, checked against every source file. With caching off, the
+%   values of a real dataset are read straight into y.
 %   Errors have identifiers epyr:<NAME> (epyr:NOT_FOUND, epyr:FORMAT, epyr:SCALING, ...).
 %
 %   See also epyr.load, epyr.describe, epyr.reader, epyr.cache_stats.
-% Named outputs: in Octave a call costs about 40 us less than through varargout.
-switch nargout
-  case {0, 1}
-    out1 = epyr_mex('eprload', varargin{:});
-  case 2
-    [out1, out2] = epyr_mex('eprload', varargin{:});
-  case 3
-    [out1, out2, out3] = epyr_mex('eprload', varargin{:});
-  otherwise
-    [out1, out2, out3, out4] = epyr_mex('eprload', varargin{:});
-end
+% epyr.eprload runs in the MEX file +epyr/eprload.mex, which takes precedence over this file
+% (the help text): this body runs only when that MEX file was not built.
+error('epyr:INVALID_ARG', 'epyr.eprload: the MEX file +epyr/eprload.mex is not built (make -C matlab)');
 end

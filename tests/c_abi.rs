@@ -963,6 +963,53 @@ fn find_package_gives_shared_and_static_targets_to_a_cmake_project() {
     let _ = std::fs::remove_dir_all(&project);
 }
 
+#[test]
+fn the_macos_libraries_link_and_export_every_header_function() {
+    if skipped_on_windows(LINUX_SIDE) {
+        return;
+    }
+    let Some(folders) = std::env::var_os("EPYR_MACOS_LIBS") else {
+        assert!(
+            !tools_required(),
+            "EPYR_MACOS_LIBS (the folders .ci/macos-dylib prints) is not set and EPYR_REQUIRE_TOOLS=1"
+        );
+        eprintln!(
+            "SKIPPED: no macOS build given; link it with `.ci/macos-dylib` and set \
+             EPYR_MACOS_LIBS to the folders it prints, separated by ':'"
+        );
+        return;
+    };
+    let mut wanted = header_functions();
+    wanted.sort();
+    for folder in std::env::split_paths(&folders) {
+        let dylib = folder.join("libepyr.dylib");
+        let bytes = std::fs::read(&dylib).unwrap_or_else(|e| panic!("{}: {e}", dylib.display()));
+        // MH_MAGIC_64, little-endian: a 64-bit Mach-O file (arm64 or x86_64).
+        assert_eq!(
+            bytes[..4],
+            [0xcf, 0xfa, 0xed, 0xfe],
+            "{} is not Mach-O",
+            dylib.display()
+        );
+        let symbols = run_ok(
+            Command::new("llvm-nm")
+                .args(["--extern-only", "--defined-only", "--just-symbol-name"])
+                .arg(&dylib),
+        );
+        // Mach-O names carry a leading underscore. zig's linker does not apply rustc's list of
+        // exported symbols, so Rust's own symbols are exported too (the README says so): the
+        // check is that every C function is there and no other `epyr_` name is.
+        let exported: Vec<&str> = symbols
+            .lines()
+            .filter_map(|s| s.trim().strip_prefix("_epyr_"))
+            .collect();
+        let mut exported: Vec<String> = exported.iter().map(|s| format!("epyr_{s}")).collect();
+        exported.sort();
+        assert_eq!(exported, wanted, "{}: epyr_ exports", dylib.display());
+        assert!(folder.join("libepyr.a").is_file(), "{}", folder.display());
+    }
+}
+
 /// Whether `program --version` runs; `None` where it is not installed.
 fn run_probe(program: &str) -> Option<Output> {
     Command::new(program).arg("--version").output().ok()

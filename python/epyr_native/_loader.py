@@ -11,6 +11,8 @@ from . import _lib
 from ._dataset import Dataset, numpy_shape, typed
 from ._lib import check, lib, path_bytes, scaling_bytes
 
+_load = _lib.loader_load_untyped
+
 
 class Loader:
     """An ``epyr_loader``: ``cache`` a :class:`~epyr_native.performance.DataCache` (``None``:
@@ -29,6 +31,7 @@ class Loader:
             )
         )
         self.handle = handle.value
+        self._pointer = handle
         self.cache = cache
 
     def __del__(self):
@@ -40,12 +43,11 @@ class Loader:
     def load(self, path, scaling=""):
         """A full load (a validated cache hit when the files did not change)."""
         out = _lib.P()
-        status = lib.epyr_loader_load(
-            self.handle, path_bytes(path), scaling_bytes(scaling), C.byref(out)
-        )
+        scaling = None if scaling == "" else scaling_bytes(scaling)
+        status = _load(self._pointer, path_bytes(path), scaling, C.byref(out))
         if status:
             raise _lib.error(status)
-        return Dataset(out.value)
+        return Dataset(out)
 
     def describe(self, path, scaling=""):
         """Everything but the values (no data read)."""
@@ -55,7 +57,7 @@ class Loader:
                 self.handle, path_bytes(path), scaling_bytes(scaling), C.byref(out)
             )
         )
-        return Dataset(out.value, described=True)
+        return Dataset(out, described=True)
 
     def load_many(self, paths, scaling="", progress=None, batch=256):
         """One result per path, in order: a :class:`Dataset` or the exception of that file.
@@ -89,7 +91,7 @@ class Loader:
                     exc_class = _lib.error(statuses[index]).__class__
                     results.append(exc_class(statuses[index], message))
                 else:
-                    results.append(Dataset(datasets[index]))
+                    results.append(Dataset(_lib.P(datasets[index])))
             if progress is not None:
                 progress(len(results), total)
         return results
@@ -219,7 +221,7 @@ def default_loader():
 def load(path, scaling=""):
     """Loads a Bruker file (BES3T ``.DSC``/``.DTA`` or base name, ESP ``.par``/``.spc``)
     through the global cache; ``scaling`` is any of ``nPGTc``. Returns a :class:`Dataset`."""
-    return default_loader().load(path, scaling)
+    return (_default or default_loader()).load(path, scaling)
 
 
 def describe(path, scaling=""):

@@ -229,6 +229,7 @@ fn run_child_test(name: &str, xdg: &std::path::Path, vars: &[(&str, &str)]) {
     let mut cmd = Command::new(std::env::current_exe().unwrap());
     cmd.args(["--ignored", "--exact", name, "--test-threads=1"])
         .env("XDG_CONFIG_HOME", xdg)
+        .env("APPDATA", xdg)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     for (var, _) in std::env::vars().filter(|(v, _)| v.starts_with("EPYR_PERFORMANCE_")) {
@@ -258,7 +259,12 @@ fn run_child_test(name: &str, xdg: &std::path::Path, vars: &[(&str, &str)]) {
 /// the path of its config file.
 fn child_config_dir(name: &str) -> (std::path::PathBuf, std::path::PathBuf) {
     let xdg = common::temp_dir(name);
-    let file = xdg.join("epyrtools").join("config.json");
+    // The configuration folder and file names of this system (`epyrtools` under
+    // `XDG_CONFIG_HOME`, `EPyRTools` under `APPDATA`), as the library names them.
+    isolate_config();
+    let default = config_file();
+    let folder = default.parent().and_then(|p| p.file_name()).unwrap();
+    let file = xdg.join(folder).join(default.file_name().unwrap());
     std::fs::create_dir_all(file.parent().unwrap()).unwrap();
     (xdg, file)
 }

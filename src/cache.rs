@@ -1,10 +1,11 @@
 //! [`DataCache`]: a thread-safe LRU cache of datasets with a byte budget, whose entries are
 //! validated against every file they were built from on each lookup.
 //!
-//! * Key: the canonical paths of the descriptor (parameter) file and of the data file plus the
-//!   canonical scaling text, so a relative and an absolute path, or the `.DSC` and the `.DTA`
-//!   of one dataset, share one entry; two descriptors that reach one data file (a symbolic or
-//!   hard link, case twins) never do, and scaled and unscaled data never mix.
+//! * Key: the descriptor (parameter) file and the data file the entry's load read, each by its
+//!   name in its canonical folder, plus the canonical scaling text, so a relative and an
+//!   absolute path, or the `.DSC` and the `.DTA` of one dataset, share one entry; two
+//!   descriptors that reach one data file (a symbolic or hard link, case twins) never do, and
+//!   scaled and unscaled data never mix.
 //! * Validation: each lookup compares (size, mtime and ctime with nanoseconds, inode, device)
 //!   of every source file with what they were before the data were read, and checks that every
 //!   companion name the load looked for and did not find is still absent. A change in any file

@@ -665,11 +665,24 @@ const PAIRS: [(FileFormat, &str, &str); 2] = [
 /// the pair; the other one is found by eprload's rule (exactly upper-case extension given →
 /// upper case, else lower case), then the other case, then any case. Without an extension the
 /// BES3T pair is looked for first, then the ESP pair. Returns the format, the text file and the
-/// data file.
+/// data file. Messages name the path as given; the paths returned and recorded in `absent` are absolute,
+/// so that what a cache records stays true after a change of the current folder.
 pub fn resolve(path: &Path, absent: &mut Vec<Absence>) -> Result<(FileFormat, PathBuf, PathBuf)> {
-    // Absolute, so that what a cache records stays true after a change of the current folder.
-    let absolute = std::path::absolute(path).map_err(|e| Error::io(path, "resolve", &e))?;
-    let path = absolute.as_path();
+    let recorded_before = absent.len();
+    let (format, text, data) = resolve_as_given(path, absent)?;
+    let absolute = |p: PathBuf| std::path::absolute(&p).map_err(|e| Error::io(&p, "resolve", &e));
+    for name in &mut absent[recorded_before..] {
+        let (Absence::File(p) | Absence::Listing(p, _)) = name;
+        *p = absolute(std::mem::take(p))?;
+    }
+    Ok((format, absolute(text)?, absolute(data)?))
+}
+
+/// [`resolve`] with the paths as derived from the given one (relative if it is).
+fn resolve_as_given(
+    path: &Path,
+    absent: &mut Vec<Absence>,
+) -> Result<(FileFormat, PathBuf, PathBuf)> {
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
     let lower = ext.to_ascii_lowercase();
     if let Some(&(format, text_ext, data_ext)) =

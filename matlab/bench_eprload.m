@@ -11,10 +11,7 @@
 warning('off', 'all');
 here = fileparts(mfilename('fullpath'));
 addpath(here);
-corpus = getenv('EPYR_CORPUS');
-if isempty(corpus), corpus = fullfile(here, '..', '..', 'shared', 'corpus'); end
-easyspin = getenv('EPYR_EASYSPIN');
-if isempty(easyspin), easyspin = fullfile(here, '..', '..', 'shared', 'reference', 'easyspin-eprload'); end
+[corpus, easyspin] = epyr_test_paths();
 addpath(easyspin);
 expected = jsondecode(fileread(fullfile(corpus, 'expected.json')));
 if ~iscell(expected), expected = num2cell(expected); end

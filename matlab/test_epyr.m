@@ -10,10 +10,7 @@
 warning('off', 'Octave:shadowed-function');
 here = fileparts(mfilename('fullpath'));
 addpath(here);
-corpus = getenv('EPYR_CORPUS');
-if isempty(corpus), corpus = fullfile(here, '..', '..', 'shared', 'corpus'); end
-easyspin = getenv('EPYR_EASYSPIN');
-if isempty(easyspin), easyspin = fullfile(here, '..', '..', 'shared', 'reference', 'easyspin-eprload'); end
+[corpus, easyspin] = epyr_test_paths();
 if ~exist(fullfile(easyspin, 'eprload.m'), 'file')
   error('test_epyr: EasySpin''s eprload.m not found in %s (set EPYR_EASYSPIN)', easyspin);
 end

@@ -17,7 +17,7 @@ use crate::cache::DataCache;
 use crate::config::{self, Settings, MB};
 use crate::dataset::Dataset;
 use crate::error::{Error, ErrorKind, Result};
-use crate::formats::{describe_change, FileStamp, Plan, Provenance, Scaling, Source};
+use crate::formats::{ensure_unchanged, FileStamp, Plan, Provenance, Scaling, Source};
 
 /// How a [`Loader`] works; `None` fields take the global configuration's value.
 #[derive(Clone, Default)]
@@ -327,16 +327,7 @@ pub(crate) fn check_stamps<'a>(
                 ),
             )
         })?;
-        if now != *before {
-            return Err(Error::new(
-                ErrorKind::FileChanged,
-                format!(
-                    "{}: file changed while it was read ({}); load again",
-                    path.display(),
-                    describe_change(before, &now, now.len())
-                ),
-            ));
-        }
+        ensure_unchanged(path, "file", before, &now, "while it was read")?;
     }
     Ok(())
 }

@@ -1,20 +1,20 @@
 //! Gives the Linux shared library its soname, `libepyr.so.<ABI version>`, so that programs
 //! linked against it record that name and keep working across compatible updates. The ABI
-//! version is read from `EPYR_ABI_VERSION` in `src/ffi/mod.rs`, its one definition.
+//! version is read from `EPYR_ABI_VERSION` in `src/lib.rs`, its one definition.
 
 use std::fs;
 
 fn main() {
-    println!("cargo:rerun-if-changed=src/ffi/mod.rs");
+    println!("cargo:rerun-if-changed=src/lib.rs");
     let target_os = std::env::var("CARGO_CFG_TARGET_OS").unwrap_or_default();
     if target_os != "linux" {
         return;
     }
-    let source = fs::read_to_string("src/ffi/mod.rs").expect("read src/ffi/mod.rs");
+    let source = fs::read_to_string("src/lib.rs").expect("read src/lib.rs");
     let abi = source
         .lines()
         .find_map(|line| line.strip_prefix("pub const EPYR_ABI_VERSION: u32 = "))
         .and_then(|rest| rest.strip_suffix(';'))
-        .expect("src/ffi/mod.rs defines `pub const EPYR_ABI_VERSION: u32 = N;`");
+        .expect("src/lib.rs defines `pub const EPYR_ABI_VERSION: u32 = N;`");
     println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,libepyr.so.{abi}");
 }

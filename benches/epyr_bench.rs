@@ -100,7 +100,7 @@ fn corpus_group() {
             .sum();
         let load = median(
             || {
-                black_box(epyr::load(&open, "").unwrap());
+                black_box(epyr_core::load(&open, "").unwrap());
             },
             20,
             budget,
@@ -127,7 +127,7 @@ fn corpus_group() {
     let text = std::fs::read(&dsc).unwrap();
     let parse = median(
         || {
-            black_box(epyr::formats::text::parse_dsc(black_box(&text)));
+            black_box(epyr_core::formats::text::parse_dsc(black_box(&text)));
         },
         20,
         Duration::from_millis(500),
@@ -151,17 +151,17 @@ fn corpus_group() {
 }
 
 /// A dataset of `nx * ny` real values `(i % 1000) - 500` (exact in every number type).
-fn ramp_dataset(nx: usize, ny: usize, params: Vec<epyr::Param>) -> epyr::Dataset {
+fn ramp_dataset(nx: usize, ny: usize, params: Vec<epyr_core::Param>) -> epyr_core::Dataset {
     let values = (0..nx * ny).map(|i| (i % 1000) as f64 - 500.0).collect();
-    epyr::Dataset::new(epyr::DatasetParts {
-        format: epyr::FileFormat::Bes3t,
+    epyr_core::Dataset::new(epyr_core::DatasetParts {
+        format: epyr_core::FileFormat::Bes3t,
         dims: [nx, ny, 1],
-        components: vec![epyr::Component {
+        components: vec![epyr_core::Component {
             complex: false,
             values,
         }],
         axes: [
-            Some(epyr::Axis {
+            Some(epyr_core::Axis {
                 values: (0..nx).map(|i| 3300.0 + i as f64 * 0.125).collect(),
                 name: "Field".into(),
                 unit: "G".into(),
@@ -169,7 +169,7 @@ fn ramp_dataset(nx: usize, ny: usize, params: Vec<epyr::Param>) -> epyr::Dataset
             None,
             None,
         ],
-        params: epyr::Params::new(params, None),
+        params: epyr_core::Params::new(params, None),
         sources: vec![],
         warnings: vec![],
     })
@@ -177,16 +177,16 @@ fn ramp_dataset(nx: usize, ny: usize, params: Vec<epyr::Param>) -> epyr::Dataset
 }
 
 fn write(
-    ds: &epyr::Dataset,
+    ds: &epyr_core::Dataset,
     path: &std::path::Path,
-    number: epyr::NumberType,
-    order: epyr::ByteOrder,
+    number: epyr_core::NumberType,
+    order: epyr_core::ByteOrder,
 ) {
-    epyr::write_bes3t(ds, path, &epyr::WriteOptions { number, order }).unwrap();
+    epyr_core::write_bes3t(ds, path, &epyr_core::WriteOptions { number, order }).unwrap();
 }
 
-fn param(key: &str, value: String) -> epyr::Param {
-    epyr::Param {
+fn param(key: &str, value: String) -> epyr_core::Param {
+    epyr_core::Param {
         key: key.into(),
         value,
         device: None,
@@ -226,22 +226,22 @@ fn latency_row(figure: &str, value: Duration, baseline: String, target_us: f64) 
 
 /// Issue 5: the performance targets.
 fn targets_group() {
-    use epyr::{ByteOrder, NumberType};
+    use epyr_core::{ByteOrder, NumberType};
     let dir = std::env::temp_dir().join(format!("epyr-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     std::env::set_var("XDG_CONFIG_HOME", &dir);
     let mut rows = Vec::new();
     let (nx, ny) = (4096, 8192);
     let bytes = nx * ny * 8;
-    let loader = epyr::Loader::new(epyr::LoaderOptions {
+    let loader = epyr_core::Loader::new(epyr_core::LoaderOptions {
         cache_enabled: Some(false),
         ..Default::default()
     })
     .unwrap();
-    let config = epyr::config::global();
+    let config = epyr_core::config::global();
     config.set("performance.memory_limit_mb", "0").unwrap();
     // Decode with every core: the configured default (half the cores) is 1 on a 2-core machine.
-    let cores = epyr::config::cpu_count().to_string();
+    let cores = epyr_core::config::cpu_count().to_string();
     config.set("performance.threads", &cores).unwrap();
 
     let big = ramp_dataset(nx, ny, vec![]);
@@ -318,8 +318,8 @@ fn targets_group() {
     let small = ramp_dataset(1024, 1, cw_params());
     let cw = dir.join("cw1024.DSC");
     write(&small, &cw, NumberType::F64, ByteOrder::Big);
-    let cached = epyr::Loader::new(epyr::LoaderOptions {
-        cache: Some(std::sync::Arc::new(epyr::DataCache::new(64 << 20))),
+    let cached = epyr_core::Loader::new(epyr_core::LoaderOptions {
+        cache: Some(std::sync::Arc::new(epyr_core::DataCache::new(64 << 20))),
         cache_enabled: Some(true),
         ..Default::default()
     })
@@ -351,7 +351,7 @@ fn targets_group() {
     // 5. memory_info and config get.
     let mi = median_per_call(
         || {
-            black_box(epyr::memory_info());
+            black_box(epyr_core::memory_info());
         },
         200,
         Duration::from_millis(300),
@@ -360,7 +360,7 @@ fn targets_group() {
     let cg = median_per_call(
         || {
             black_box(
-                epyr::config::global()
+                epyr_core::config::global()
                     .get("performance.cache_size_mb")
                     .unwrap(),
             );
@@ -450,7 +450,7 @@ fn targets_group() {
         ByteOrder::Big,
     );
     let gb_bytes = 16384 * 8192 * 8;
-    let streamer = epyr::Loader::new(epyr::LoaderOptions {
+    let streamer = epyr_core::Loader::new(epyr_core::LoaderOptions {
         cache_enabled: Some(false),
         chunk_size_mb: Some(10.0),
         ..Default::default()
@@ -528,7 +528,7 @@ fn targets_group() {
 
 /// Row 10: load + values of the 256 MB file from a C program against the same Rust calls,
 /// alternating three times so both see the same machine state.
-fn c_abi_row(path: &std::path::Path, loader: &epyr::Loader, threads: &str) -> Row {
+fn c_abi_row(path: &std::path::Path, loader: &epyr_core::Loader, threads: &str) -> Row {
     let exe = std::env::current_exe().unwrap();
     let release = exe
         .parent()
@@ -606,7 +606,7 @@ fn c_abi_row(path: &std::path::Path, loader: &epyr::Loader, threads: &str) -> Ro
 }
 
 /// Streams the whole dataset; returns the number of values seen.
-fn stream_all(loader: &epyr::Loader, path: &std::path::Path) -> usize {
+fn stream_all(loader: &epyr_core::Loader, path: &std::path::Path) -> usize {
     let mut reader = loader.open_reader(path, "").unwrap();
     let mut n = 0;
     while let Some((_, values)) = reader.next_chunk().unwrap() {
@@ -626,7 +626,7 @@ fn peak_rss() -> u64 {
 /// Child mode: stream the dataset once with 10 MB chunks and print the growth of the peak
 /// resident size.
 fn stream_child(path: &std::path::Path) {
-    let loader = epyr::Loader::new(epyr::LoaderOptions {
+    let loader = epyr_core::Loader::new(epyr_core::LoaderOptions {
         cache_enabled: Some(false),
         chunk_size_mb: Some(10.0),
         ..Default::default()
@@ -644,7 +644,7 @@ fn child_peak_row(path: &std::path::Path) -> Row {
         .arg(path)
         .env(
             "EPYR_PERFORMANCE_THREADS",
-            epyr::config::cpu_count().to_string(),
+            epyr_core::config::cpu_count().to_string(),
         )
         .output()
         .unwrap();
@@ -666,7 +666,7 @@ fn child_peak_row(path: &std::path::Path) -> Row {
 }
 
 /// Parameters of a cw spectrum (for scaling and realistic descriptors).
-fn cw_params() -> Vec<epyr::Param> {
+fn cw_params() -> Vec<epyr_core::Param> {
     [
         ("EXPT", "CW"),
         ("MWFQ", "9.5e9"),

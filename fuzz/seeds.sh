@@ -2,7 +2,7 @@
 # Adds the seed inputs of the fuzz targets, made from the real files of the corpus
 # ($EPYR_CORPUS, default ../shared/corpus beside the repository), to fuzz/corpus/<target>/
 # (ignored by git; inputs the fuzzer added there are kept). Inputs are framed as
-# tests/common/fuzz_case.rs describes:
+# core/tests/common/fuzz_case.rs describes:
 #   load: [options][chunk] text SEP data [SEP x-axis SEP y-axis SEP z-axis]
 #   text, entry_limit: [options] text
 # Datasets whose files total more than 48 KiB are left out (they would slow every run).

@@ -1,651 +1,159 @@
-//! [`DataCache`]: a thread-safe LRU cache of datasets with a byte budget, whose entries are
-//! validated against every file they were built from on each lookup.
-//!
-//! * Key: the descriptor (parameter) file and the data file the entry's load read, each by its
-//!   name in its canonical folder, plus the canonical scaling text, so a relative and an
-//!   absolute path, or the `.DSC` and the `.DTA` of one dataset, share one entry; two
-//!   descriptors that reach one data file (a symbolic or hard link, case twins) never do, and
-//!   scaled and unscaled data never mix.
-//! * Validation: each lookup compares (size, mtime and ctime with nanoseconds, inode, device)
-//!   of every source file with what they were before the data were read, and checks that every
-//!   companion name the load looked for and did not find is still absent. A change in any file
-//!   or a companion that appeared is a miss that drops the entry (an invalidation); a file that
-//!   disappeared is a miss too.
-//! * Entries built from a file that changed within [`crate::formats::RACY_WINDOW_SECS`] of the
-//!   load's start are not stored: their stamps cannot prove the content read.
-//! * Budget: `max_bytes` counts everything an entry holds (values, axes, parameters, paths and
-//!   the entry's own bookkeeping). An entry larger than the budget is not stored; a budget of
-//!   0 stores nothing. Eviction is least-recently-used.
-//! * Hits hand out the same `Arc<Dataset>`, never a copy; datasets are immutable.
-//! * Concurrency: one short lock around the LRU; no lock is held during file I/O or decoding.
-//!   Two threads missing on the same key load it once: the second waits for the first and
-//!   takes its result only if the files are still the ones it was built from, else loads
-//!   itself. Failed loads are never stored.
+//! Data caches: the global one and caches the caller creates.
 
-use std::collections::HashMap;
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, OnceLock, Weak};
+use std::sync::Arc;
 
-use lru::LruCache;
-use parking_lot::{Condvar, Mutex};
+use super::boundary::{status, status_on, Out};
+use super::handles::{self, epyr_cache, CacheRef};
+use epyr_core::cache::{mb_to_bytes, CacheStats, DataCache};
+use epyr_core::config;
+use epyr_core::error::Result;
 
-use crate::accounting::HeldBytes;
-use crate::config::{self, MB};
-use crate::dataset::Dataset;
-use crate::error::{Error, ErrorKind, Result};
-use crate::formats::Scaling;
-
-pub use crate::formats::{Absence, FileStamp, Provenance, Source};
-
-/// The cache key: descriptor (or parameter) file and data file, each in its canonical folder
-/// ([`key_of`]), and the scaling.
-type Key = (PathBuf, PathBuf, Scaling);
-
-struct Entry {
-    key: Key,
-    dataset: Arc<Dataset>,
-    provenance: Provenance,
-    /// Bytes counted against the budget: the dataset plus this entry's bookkeeping.
-    bytes: usize,
-    /// The bookkeeping bytes, counted in the library total while the entry lives.
-    _held: HeldBytes,
+/// The statistics of a cache. For the global cache, while `performance.cache_enabled` or
+/// `performance.cache_size_mb` has no value in force, the error of that key: the budget the
+/// cache runs with (0, storing nothing) is then not a configured one.
+fn checked_stats(cache: *const epyr_cache) -> Result<CacheStats> {
+    let cache = handles::get(cache, "cache")?;
+    if matches!(cache, CacheRef::Global) {
+        config::global().cache_size_mb()?;
+    }
+    Ok(cache.cache().stats())
 }
 
-struct Inner {
-    lru: LruCache<Key, Arc<Entry>>,
-    /// Paths as callers gave them, per scaling, to the entry they resolved to (weak: an
-    /// evicted entry is not kept alive by its aliases).
-    aliases: HashMap<Scaling, HashMap<PathBuf, Weak<Entry>>>,
-    total: usize,
-    max: usize,
-    enabled: bool,
-}
-
-/// What a finished load hands to the threads that waited for it.
-type Outcome = Result<(Arc<Dataset>, Provenance)>;
-
-/// A load in progress, which other threads asking for the same key wait for.
-struct Pending {
-    result: Mutex<Option<Outcome>>,
-    done: Condvar,
-}
-
-/// Counters of a cache.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct CacheStats {
-    /// Entries stored.
-    pub entries: usize,
-    /// Bytes the entries hold.
-    pub total_bytes: usize,
-    /// The budget in bytes.
-    pub max_bytes: usize,
-    /// Lookups that returned stored data.
-    pub hits: u64,
-    /// Lookups that found nothing valid (every lookup is a hit or a miss).
-    pub misses: u64,
-    /// Entries removed to make room (budget, resize, memory limit).
-    pub evictions: u64,
-    /// Entries dropped because a source file changed or disappeared.
-    pub invalidations: u64,
-}
-
-impl CacheStats {
-    /// The total in MB (MiB).
-    pub fn total_size_mb(&self) -> f64 {
-        self.total_bytes as f64 / MB
-    }
-
-    /// The budget in MB (MiB).
-    pub fn max_size_mb(&self) -> f64 {
-        self.max_bytes as f64 / MB
-    }
-
-    /// Percentage of the budget in use (0 for a budget of 0).
-    pub fn usage_percent(&self) -> f64 {
-        if self.max_bytes == 0 {
-            0.0
-        } else {
-            100.0 * self.total_bytes as f64 / self.max_bytes as f64
-        }
-    }
-}
-
-/// A thread-safe LRU cache of datasets with a byte budget (see the module documentation).
-pub struct DataCache {
-    inner: Mutex<Inner>,
-    pending: Mutex<HashMap<Key, Arc<Pending>>>,
-    hits: AtomicU64,
-    misses: AtomicU64,
-    evictions: AtomicU64,
-    invalidations: AtomicU64,
-    /// Whether this is the global cache, which follows the configuration.
-    follows_config: bool,
-    /// The configuration generation the global cache last applied.
-    config_generation: AtomicU64,
-    /// Serialises applying the configuration.
-    sync_lock: Mutex<()>,
-}
-
-/// Converts MB to bytes, refusing negative, NaN or absurd values.
-pub fn mb_to_bytes(mb: f64) -> Result<usize> {
-    if !(0.0..=1e9).contains(&mb) {
-        return Err(Error::new(
-            ErrorKind::InvalidArgument,
-            format!("cache size {mb} MB: expected a number from 0 to 1e9"),
-        ));
-    }
-    Ok((mb * MB) as usize)
-}
-
-impl DataCache {
-    /// A cache with a budget of `max_bytes` (0 stores nothing).
-    pub fn new(max_bytes: usize) -> Self {
-        DataCache {
-            inner: Mutex::new(Inner {
-                lru: LruCache::unbounded(),
-                aliases: HashMap::new(),
-                total: 0,
-                max: max_bytes,
-                enabled: true,
-            }),
-            pending: Mutex::new(HashMap::new()),
-            hits: AtomicU64::new(0),
-            misses: AtomicU64::new(0),
-            evictions: AtomicU64::new(0),
-            invalidations: AtomicU64::new(0),
-            follows_config: false,
-            config_generation: AtomicU64::new(u64::MAX),
-            sync_lock: Mutex::new(()),
-        }
-    }
-
-    /// A cache with a budget in MB.
-    pub fn with_size_mb(max_size_mb: f64) -> Result<Self> {
-        Ok(DataCache::new(mb_to_bytes(max_size_mb)?))
-    }
-
-    /// The process-wide cache, built on first use from the configuration
-    /// (`performance.cache_size_mb`, `performance.cache_enabled`) and kept in step with it:
-    /// a configuration change resizes or disables it at the next call.
-    pub fn global() -> &'static Arc<DataCache> {
-        static GLOBAL: OnceLock<Arc<DataCache>> = OnceLock::new();
-        let cache = GLOBAL.get_or_init(|| {
-            let mut cache = DataCache::new(0);
-            cache.follows_config = true;
-            Arc::new(cache)
-        });
-        cache.follow_config();
-        cache
-    }
-
-    /// For the global cache: applies `performance.cache_size_mb` and `cache_enabled` if the
-    /// configuration changed since the last call (one atomic load when it did not). Every
-    /// operation calls it, so a loader that holds the global cache sees changes at once.
-    fn follow_config(&self) {
-        if !self.follows_config {
-            return;
-        }
-        let global = config::global();
-        if self.config_generation.load(Ordering::Acquire) == global.generation() {
-            return;
-        }
-        let _one_at_a_time = self.sync_lock.lock();
-        // Read the generation before the settings: a change made meanwhile leaves a newer
-        // generation than the one stored below, so the next call applies it.
-        let generation = global.generation();
-        if self.config_generation.load(Ordering::Acquire) == generation {
-            return;
-        }
-        let (enabled, max) = match global.cache_size_mb() {
-            Ok(Some(mb)) => (true, mb_to_bytes(mb).unwrap_or(0)),
-            // Disabled, or a cache key without a value in force (its getters, the C ABI's
-            // statistics of this cache and the loaders report the error): nothing is stored.
-            Ok(None) | Err(_) => (false, 0),
-        };
-        self.inner.lock().enabled = enabled;
-        self.resize(if enabled { max } else { 0 });
-        self.config_generation.store(generation, Ordering::Release);
-    }
-
-    /// The current counters.
-    pub fn stats(&self) -> CacheStats {
-        self.follow_config();
-        let inner = self.inner.lock();
-        CacheStats {
-            entries: inner.lru.len(),
-            total_bytes: inner.total,
-            max_bytes: inner.max,
-            hits: self.hits.load(Ordering::Relaxed),
-            misses: self.misses.load(Ordering::Relaxed),
-            evictions: self.evictions.load(Ordering::Relaxed),
-            invalidations: self.invalidations.load(Ordering::Relaxed),
-        }
-    }
-
-    /// Removes every entry (not counted as evictions).
-    pub fn clear(&self) {
-        let removed: Vec<Arc<Entry>> = {
-            let mut inner = self.inner.lock();
-            inner.aliases.clear();
-            inner.total = 0;
-            let mut out = Vec::with_capacity(inner.lru.len());
-            while let Some((_, e)) = inner.lru.pop_lru() {
-                out.push(e);
-            }
-            out
-        };
-        drop(removed); // datasets are freed outside the lock
-    }
-
-    /// Changes the budget, evicting least-recently-used entries until the total fits.
-    pub fn resize(&self, max_bytes: usize) {
-        let removed = {
-            let mut inner = self.inner.lock();
-            inner.max = max_bytes;
-            self.evict_to(&mut inner, max_bytes)
-        };
-        drop(removed);
-    }
-
-    /// Evicts the least-recently-used entry whose dataset no caller holds, so that evicting it
-    /// really frees its memory; returns the bytes it held, or `None` if there is none. Entries
-    /// that callers still hold stay cached: dropping them would free nothing.
-    pub fn evict_reclaimable(&self) -> Option<usize> {
-        let entry = {
-            let mut inner = self.inner.lock();
-            let key = inner
-                .lru
-                .iter()
-                .rev()
-                .find(|(_, e)| Arc::strong_count(&e.dataset) == 1)
-                .map(|(k, _)| k.clone())?;
-            let e = inner.lru.pop(&key)?;
-            inner.total -= e.bytes;
-            e
-        };
-        self.evictions.fetch_add(1, Ordering::Relaxed);
-        Some(entry.bytes)
-    }
-
-    fn evict_to(&self, inner: &mut Inner, limit: usize) -> Vec<Arc<Entry>> {
-        let mut removed = Vec::new();
-        while inner.total > limit {
-            let Some((_, e)) = inner.lru.pop_lru() else {
-                break;
-            };
-            inner.total -= e.bytes;
-            removed.push(e);
-            self.evictions.fetch_add(1, Ordering::Relaxed);
-        }
-        removed
-    }
-
-    /// Looks up the dataset at `path` with `scaling`: the stored dataset if every source file
-    /// is unchanged, else `None` (a miss; a changed entry is dropped).
-    pub fn get(&self, path: &Path, scaling: Scaling) -> Option<Arc<Dataset>> {
-        self.follow_config();
-        let found = self.lookup(path, scaling);
-        self.count(found.is_some());
-        found
-    }
-
-    /// Looks up the dataset, and on a miss runs `load` (without any lock held) and stores its
-    /// result if the load succeeded. `load` returns the dataset and its [`Provenance`] (stamps
-    /// taken before reading). When several threads miss on the same dataset, one loads and the
-    /// others wait for its result, which a waiter takes only if the files are still the ones
-    /// it was built from (else it loads itself): a load never returns data older than the
-    /// files at its start. Returns the dataset and whether it was a hit.
-    pub fn get_or_load(
-        &self,
-        path: &Path,
-        scaling: Scaling,
-        load: impl FnOnce() -> Result<(Arc<Dataset>, Provenance)>,
-    ) -> Result<(Arc<Dataset>, bool)> {
-        self.follow_config();
-        if let Some(ds) = self.lookup(path, scaling) {
-            self.count(true);
-            return Ok((ds, true));
-        }
-        let key = match cache_key(path, scaling) {
-            Ok(k) => k,
-            Err(e) => {
-                self.count(false);
-                return Err(e);
-            }
-        };
-        let (pending, leader) = {
-            let mut map = self.pending.lock();
-            match map.get(&key) {
-                Some(p) => (Arc::clone(p), false),
-                None => {
-                    let p = Arc::new(Pending {
-                        result: Mutex::new(None),
-                        done: Condvar::new(),
-                    });
-                    map.insert(key.clone(), Arc::clone(&p));
-                    (p, true)
-                }
-            }
-        };
-        if !leader {
-            self.count(false);
-            let outcome = {
-                let mut slot = pending.result.lock();
-                while slot.is_none() {
-                    pending.done.wait(&mut slot);
-                }
-                slot.clone().unwrap_or_else(unreachable_result)
-            };
-            // Taken only if the files are still those the leader read, and its stamps prove
-            // what it read; after a failure, or files changed since, load what is there now.
-            if let Ok((ds, provenance)) = outcome {
-                if provenance.unchanged() && !provenance.racy() {
-                    return Ok((ds, false));
-                }
-            }
-            let (ds, provenance) = load()?;
-            self.store(path, scaling, Arc::clone(&ds), provenance);
-            return Ok((ds, false));
-        }
-        // Publishes the outcome to waiters even if `load` panics.
-        let mut publisher = Publisher {
-            cache: self,
-            key: &key,
-            pending: &pending,
-            result: None,
-        };
-        // Another leader may have stored the dataset between the first lookup and this one
-        // becoming leader: look again, so that concurrent misses load a file once.
-        if let Some((ds, provenance)) = self.lookup_with_provenance(path, scaling) {
-            self.count(true);
-            publisher.result = Some(Ok((Arc::clone(&ds), provenance)));
-            return Ok((ds, true));
-        }
-        self.count(false);
-        let outcome = load();
-        if let Ok((ds, provenance)) = &outcome {
-            self.store(path, scaling, Arc::clone(ds), provenance.clone());
-        }
-        let result = outcome
-            .as_ref()
-            .map(|(ds, _)| Arc::clone(ds))
-            .map_err(Clone::clone);
-        publisher.result = Some(outcome);
-        drop(publisher);
-        result.map(|ds| (ds, false))
-    }
-
-    fn count(&self, hit: bool) {
-        let counter = if hit { &self.hits } else { &self.misses };
-        counter.fetch_add(1, Ordering::Relaxed);
-    }
-
-    /// Stores a dataset for `path` with `scaling`, built from what `provenance` records. Not
-    /// stored when the cache is disabled, the budget is 0, the entry is larger than the budget,
-    /// or a source changed too shortly before the load started for its stamp to prove the
-    /// content ([`Provenance::racy`]).
-    pub fn insert(
-        &self,
-        path: &Path,
-        scaling: Scaling,
-        dataset: Arc<Dataset>,
-        provenance: Provenance,
-    ) -> Result<()> {
-        self.follow_config();
-        self.store(path, scaling, dataset, provenance);
+/// Creates a data cache with a budget of `max_size_mb` MB (MiB; 0 stores nothing) and writes
+/// its handle to `*out`. Pass it to `epyr_loader_new` to keep a set of datasets apart from the
+/// global cache. Free it with `epyr_cache_free`; datasets loaded through it stay valid after.
+///
+/// Thread-safe; the cache may be shared by any number of threads and loaders.
+/// Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG` (negative, NaN or above 1e9).
+///
+/// # Safety
+/// `out` is NULL or valid for writing one pointer.
+#[no_mangle]
+pub unsafe extern "C" fn epyr_cache_new(max_size_mb: f64, out: *mut *mut epyr_cache) -> i32 {
+    status(|| {
+        // SAFETY: NULL or valid for one write (this function's contract).
+        let out = unsafe { Out::required(out, "out") }?;
+        let cache = DataCache::with_size_mb(max_size_mb)?;
+        out.write(handles::register::<epyr_cache>(CacheRef::Owned(Arc::new(
+            cache,
+        ))));
         Ok(())
-    }
-
-    /// Stores an entry under the key of the files it was built from (its provenance, not a
-    /// resolution of `given` made at another moment), with `given` as its alias.
-    fn store(&self, given: &Path, scaling: Scaling, dataset: Arc<Dataset>, provenance: Provenance) {
-        if provenance.racy() {
-            return;
-        }
-        let Some(key) = provenance
-            .built_from()
-            .and_then(|(text, data)| key_of(text, data, scaling).ok())
-        else {
-            return;
-        };
-        let given = absolute_path(given);
-        let path_bytes = |p: &Path| p.as_os_str().len();
-        let overhead = std::mem::size_of::<Entry>()
-            + 2 * (path_bytes(&key.0) + path_bytes(&key.1))
-            + path_bytes(&given)
-            + provenance
-                .sources
-                .iter()
-                .map(|(p, _)| path_bytes(p) + std::mem::size_of::<Source>())
-                .sum::<usize>()
-            + provenance
-                .absent
-                .iter()
-                .map(|a| match a {
-                    Absence::File(p) | Absence::Listing(p, _) => path_bytes(p),
-                } + std::mem::size_of::<Absence>())
-                .sum::<usize>();
-        let bytes = dataset.heap_bytes() + overhead;
-        let removed = {
-            let mut inner = self.inner.lock();
-            if !inner.enabled || bytes > inner.max {
-                return;
-            }
-            let mut removed = Vec::new();
-            if let Some(old) = inner.lru.pop(&key) {
-                inner.total -= old.bytes;
-                removed.push(old);
-            }
-            let max = inner.max;
-            removed.extend(self.evict_to(&mut inner, max - bytes));
-            inner.total += bytes;
-            let entry = Arc::new(Entry {
-                key: key.clone(),
-                dataset,
-                provenance,
-                bytes,
-                _held: HeldBytes::new(overhead),
-            });
-            let alias = Arc::downgrade(&entry);
-            inner.lru.put(key, entry);
-            inner.add_alias(&given, scaling, alias);
-            removed
-        };
-        drop(removed);
-    }
-
-    /// The validated lookup without counting.
-    fn lookup(&self, path: &Path, scaling: Scaling) -> Option<Arc<Dataset>> {
-        self.lookup_entry(path, scaling)
-            .map(|e| Arc::clone(&e.dataset))
-    }
-
-    /// The validated lookup, with what the dataset was built from.
-    fn lookup_with_provenance(
-        &self,
-        path: &Path,
-        scaling: Scaling,
-    ) -> Option<(Arc<Dataset>, Provenance)> {
-        self.lookup_entry(path, scaling)
-            .map(|e| (Arc::clone(&e.dataset), e.provenance.clone()))
-    }
-
-    /// The validated entry without counting. The hot path (the path that built the entry) takes
-    /// the lock once and stats each source file and each absent name once. Another spelling of
-    /// the path (relative, through the other file of the pair, through a linked folder) is
-    /// resolved afresh on every lookup: only the path that built an entry is remembered as its
-    /// alias, since only its resolution is what the entry records.
-    fn lookup_entry(&self, path: &Path, scaling: Scaling) -> Option<Arc<Entry>> {
-        let given = absolute_path(path);
-        let known = {
-            let mut inner = self.inner.lock();
-            let entry = inner
-                .aliases
-                .get(&scaling)
-                .and_then(|m| m.get(given.as_ref()))
-                .and_then(Weak::upgrade);
-            entry.filter(|e| inner.lru.get(&e.key).is_some_and(|cur| Arc::ptr_eq(cur, e)))
-        };
-        if let Some(entry) = known {
-            let sources = &entry.provenance.sources;
-            match FileStamp::of(&given) {
-                // The given file is one of the sources: its stat is reused.
-                Ok(now) => {
-                    if let Some(i) = sources.iter().position(|(p, _)| *p == *given) {
-                        return self.validate(&entry, Some((i, now)));
-                    }
-                    return self.validate(&entry, None);
-                }
-                // A base name without extension: its resolution is the sources and absences.
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                    return self.validate(&entry, None)
-                }
-                Err(_) => {
-                    self.inner.lock().remove_alias(&given, scaling);
-                    return None;
-                }
-            }
-        }
-        let key = cache_key(&given, scaling).ok()?;
-        let entry = self.inner.lock().lru.get(&key).cloned()?;
-        self.validate(&entry, None)
-    }
-
-    /// Checks every source stamp (source `i` was already stat'ed as `given`) and every absent
-    /// name; drops the entry if any file changed or a companion appeared.
-    fn validate(
-        &self,
-        entry: &Arc<Entry>,
-        given: Option<(usize, FileStamp)>,
-    ) -> Option<Arc<Entry>> {
-        let provenance = &entry.provenance;
-        let unchanged = provenance
-            .sources
-            .iter()
-            .enumerate()
-            .all(|(j, (p, s))| match given {
-                Some((i, now)) if i == j => now == *s,
-                _ => FileStamp::of(p).is_ok_and(|now| now == *s),
-            })
-            && provenance.absent.iter().all(Absence::still_holds);
-        if unchanged {
-            return Some(Arc::clone(entry));
-        }
-        let removed = {
-            let mut inner = self.inner.lock();
-            match inner.lru.peek(&entry.key) {
-                Some(current) if Arc::ptr_eq(current, entry) => {
-                    inner.total -= entry.bytes;
-                    inner.lru.pop(&entry.key)
-                }
-                _ => None,
-            }
-        };
-        if removed.is_some() {
-            self.invalidations.fetch_add(1, Ordering::Relaxed);
-        }
-        None
-    }
+    })
 }
 
-impl Inner {
-    /// Remembers that `path` with `scaling` names `entry`; forgets aliases of dropped entries
-    /// when they outnumber the live ones.
-    fn add_alias(&mut self, path: &Path, scaling: Scaling, entry: Weak<Entry>) {
-        self.aliases
-            .entry(scaling)
-            .or_default()
-            .insert(path.to_path_buf(), entry);
-        let count: usize = self.aliases.values().map(HashMap::len).sum();
-        if count > 2 * self.lru.len() + 64 {
-            for map in self.aliases.values_mut() {
-                map.retain(|_, e| e.strong_count() > 0);
+/// The process-wide cache, sized and enabled by the configuration
+/// (`performance.cache_size_mb`, `performance.cache_enabled`). Loaders made with a NULL
+/// cache use it.
+///
+/// Never NULL. Not freed by the caller (`epyr_cache_free` ignores it). Thread-safe.
+#[no_mangle]
+pub extern "C" fn epyr_cache_global() -> *mut epyr_cache {
+    super::boundary::guarded(std::ptr::null_mut(), handles::global_cache)
+}
+
+/// Frees a cache handle made by `epyr_cache_new`. Datasets loaded through the cache stay
+/// valid; loaders using it keep it alive until they are freed. NULL, the global cache and
+/// handles freed already are ignored.
+///
+/// Thread-safe.
+#[no_mangle]
+pub extern "C" fn epyr_cache_free(cache: *mut epyr_cache) {
+    super::boundary::guarded((), || handles::release(cache))
+}
+
+/// Statistics of a cache: entries stored, MB they hold, budget in MB, usage in percent of the
+/// budget, hits and misses (every lookup is one of the two). Each out-pointer may be NULL to
+/// skip that value.
+///
+/// Thread-safe. Errors: `EPYR_ERR_NULL_ARG` (`cache`), `EPYR_ERR_INVALID_ARG` (not a live
+/// cache handle), `EPYR_ERR_CONFIG` (global cache while `performance.cache_enabled` or
+/// `performance.cache_size_mb` has no valid value in force).
+///
+/// # Safety
+/// Each out-pointer is NULL or valid for writing one value of its type.
+#[no_mangle]
+pub unsafe extern "C" fn epyr_cache_stats(
+    cache: *const epyr_cache,
+    entries: *mut u64,
+    total_size_mb: *mut f64,
+    max_size_mb: *mut f64,
+    usage_percent: *mut f64,
+    hits: *mut u64,
+    misses: *mut u64,
+) -> i32 {
+    status_on(cache as usize, || {
+        let s = checked_stats(cache)?;
+        // SAFETY: each pointer is NULL or valid for one write (this function's contract).
+        unsafe {
+            Out::optional(entries).write(s.entries as u64);
+            Out::optional(total_size_mb).write(s.total_size_mb());
+            Out::optional(max_size_mb).write(s.max_size_mb());
+            Out::optional(usage_percent).write(s.usage_percent());
+            Out::optional(hits).write(s.hits);
+            Out::optional(misses).write(s.misses);
+        }
+        Ok(())
+    })
+}
+
+/// More statistics of a cache: bytes held and budget in bytes (exact), evictions (entries
+/// removed to make room: budget, resize, memory limit) and invalidations (entries dropped
+/// because a source file changed or disappeared). Each out-pointer may be NULL.
+///
+/// Thread-safe. Errors: `EPYR_ERR_NULL_ARG` (`cache`), `EPYR_ERR_INVALID_ARG`.
+///
+/// # Safety
+/// Each out-pointer is NULL or valid for writing one `uint64_t`.
+#[no_mangle]
+pub unsafe extern "C" fn epyr_cache_stats_ex(
+    cache: *const epyr_cache,
+    total_bytes: *mut u64,
+    max_bytes: *mut u64,
+    evictions: *mut u64,
+    invalidations: *mut u64,
+) -> i32 {
+    status_on(cache as usize, || {
+        let s = checked_stats(cache)?;
+        // SAFETY: each pointer is NULL or valid for one write (this function's contract).
+        unsafe {
+            Out::optional(total_bytes).write(s.total_bytes as u64);
+            Out::optional(max_bytes).write(s.max_bytes as u64);
+            Out::optional(evictions).write(s.evictions);
+            Out::optional(invalidations).write(s.invalidations);
+        }
+        Ok(())
+    })
+}
+
+/// Removes every entry of a cache (not counted as evictions). Datasets handed out stay valid.
+///
+/// Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG`.
+#[no_mangle]
+pub extern "C" fn epyr_cache_clear(cache: *mut epyr_cache) -> i32 {
+    status_on(cache as usize, || {
+        handles::get(cache, "cache")?.cache().clear();
+        Ok(())
+    })
+}
+
+/// Changes the budget of a cache to `max_size_mb` MB, evicting least recently used entries
+/// until the rest fits. For the global cache this sets `performance.cache_size_mb` (so the
+/// configuration, `epyr_config_get` and `epyr_config_save` agree with the cache).
+///
+/// Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG` (bad handle; negative, NaN
+/// or above 1e9), `EPYR_ERR_CONFIG` (global cache: value rejected by the configuration).
+#[no_mangle]
+pub extern "C" fn epyr_cache_resize(cache: *mut epyr_cache, max_size_mb: f64) -> i32 {
+    status_on(cache as usize, || {
+        let bytes = mb_to_bytes(max_size_mb)?;
+        match handles::get(cache, "cache")? {
+            CacheRef::Global => {
+                config::global().set("performance.cache_size_mb", &max_size_mb.to_string())
+            }
+            CacheRef::Owned(c) => {
+                c.resize(bytes);
+                Ok(())
             }
         }
-    }
-
-    fn remove_alias(&mut self, path: &Path, scaling: Scaling) {
-        if let Some(map) = self.aliases.get_mut(&scaling) {
-            map.remove(path);
-        }
-    }
-}
-
-/// Hands the leader's result to waiting threads and removes the pending marker, also when the
-/// leader unwinds from a panic.
-struct Publisher<'a> {
-    cache: &'a DataCache,
-    key: &'a Key,
-    pending: &'a Arc<Pending>,
-    result: Option<Outcome>,
-}
-
-impl Drop for Publisher<'_> {
-    fn drop(&mut self) {
-        let result = self.result.take().unwrap_or_else(|| {
-            Err(Error::new(
-                ErrorKind::Panic,
-                format!(
-                    "{}: the thread loading this dataset panicked",
-                    self.key.1.display()
-                ),
-            ))
-        });
-        self.cache.pending.lock().remove(self.key);
-        *self.pending.result.lock() = Some(result);
-        self.pending.done.notify_all();
-    }
-}
-
-fn unreachable_result() -> Outcome {
-    Err(Error::new(
-        ErrorKind::Panic,
-        "pending load finished without a result",
-    ))
-}
-
-/// The cache key of the dataset named by `path`: its descriptor (or parameter) file and data
-/// file as a fresh resolution finds them now ([`key_of`]).
-fn cache_key(path: &Path, scaling: Scaling) -> Result<Key> {
-    let (_, text, data) = crate::formats::resolve(path, &mut Vec::new())?;
-    key_of(&text, &data, scaling)
-}
-
-/// The key of a dataset built from `text` and `data`: each file by its name in its folder,
-/// the folder canonical (symbolic links and `..` resolved), the file name as it is. So paths
-/// through linked folders share an entry (they reach the same folder, where every companion is
-/// looked up), while two names of one file (a symbolic or hard link, case twins) do not.
-fn key_of(text: &Path, data: &Path, scaling: Scaling) -> Result<Key> {
-    let in_canonical_folder = |p: &Path| -> Result<PathBuf> {
-        let (Some(folder), Some(name)) = (p.parent(), p.file_name()) else {
-            return Err(Error::new(
-                ErrorKind::InvalidArgument,
-                format!("{}: not a file path", p.display()),
-            ));
-        };
-        let folder = if folder.as_os_str().is_empty() {
-            Path::new(".")
-        } else {
-            folder
-        };
-        std::fs::canonicalize(folder)
-            .map(|f| f.join(name))
-            .map_err(|e| Error::io(folder, "resolve", &e))
-    };
-    Ok((
-        in_canonical_folder(text)?,
-        in_canonical_folder(data)?,
-        scaling,
-    ))
-}
-
-/// `path` made absolute (relative to the current folder), without touching the file system
-/// for a path that is absolute already.
-fn absolute_path(path: &Path) -> std::borrow::Cow<'_, Path> {
-    if path.is_absolute() {
-        std::borrow::Cow::Borrowed(path)
-    } else {
-        std::path::absolute(path).map_or(std::borrow::Cow::Borrowed(path), std::borrow::Cow::Owned)
-    }
+    })
 }

@@ -1,491 +1,755 @@
-//! The in-memory model every layer shares: [`Dataset`] with its [`Component`]s, [`Axis`]es,
-//! [`Params`], source paths and warnings.
-//!
-//! Values are `f64` in file order (x fastest, then y, then z); a complex component stores its
-//! values interleaved `re, im`. A dataset is immutable once built and is shared as
-//! `Arc<Dataset>`, so no caller can change what another caller sees.
+//! Datasets: dims, components, values (library-owned or copied), axes, parameters, warnings,
+//! sources; creating a dataset from caller values and writing BES3T files.
 
-use std::path::{Path, PathBuf};
+use std::borrow::Cow;
+use std::ffi::c_char;
 use std::sync::Arc;
 
-use crate::accounting::HeldBytes;
-use crate::error::{Error, ErrorKind, Result};
+use super::boundary::{
+    c_path, c_str, c_str_or_empty, caller_buffer, copy_out, copy_text, in_slice, invalid, pick,
+    size_output, status, status_on, Out,
+};
+use super::handles::{self, epyr_dataset, DatasetRef};
+use epyr_core::dataset::{Component, Dataset, DatasetParts, FileFormat, Param, Params};
+use epyr_core::error::{Error, ErrorKind, Result};
+use epyr_core::formats::{write_bes3t, ByteOrder, NumberType, WriteOptions};
 
-/// The file format a dataset was read from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum FileFormat {
-    /// Bruker BES3T (Xepr/Xenon): `.DSC` descriptor, `.DTA` data, optional `.XGF/.YGF/.ZGF`.
-    Bes3t,
-    /// Bruker ESP/WinEPR/Simfonia: `.par` parameters, `.spc` data.
-    Esp,
+/// Frees a dataset handle. The data stay alive while other handles or a cache share them.
+/// NULL and handles freed already are ignored. Pointers from `epyr_dataset_values` and
+/// `epyr_dataset_axis` on this handle become invalid.
+///
+/// Thread-safe.
+#[no_mangle]
+pub extern "C" fn epyr_dataset_free(ds: *mut epyr_dataset) {
+    super::boundary::guarded((), || handles::release(ds))
 }
 
-impl FileFormat {
-    /// The name of the format as users know it.
-    pub fn name(self) -> &'static str {
-        match self {
-            FileFormat::Bes3t => "BES3T",
-            FileFormat::Esp => "ESP/WinEPR",
+/// Points along x, y and z (each at least 1). Each out-pointer may be NULL.
+///
+/// Thread-safe (datasets are immutable). Errors: `EPYR_ERR_NULL_ARG` (`ds`),
+/// `EPYR_ERR_INVALID_ARG` (not a live dataset handle).
+///
+/// # Safety
+/// Each out-pointer is NULL or valid for one write.
+#[no_mangle]
+pub unsafe extern "C" fn epyr_dataset_dims(
+    ds: *const epyr_dataset,
+    nx: *mut u64,
+    ny: *mut u64,
+    nz: *mut u64,
+) -> i32 {
+    status_on(ds as usize, || {
+        let dims = handles::get(ds, "ds")?.dims();
+        // SAFETY: each pointer is NULL or valid for one write (this function's contract).
+        let outs = unsafe { [Out::optional(nx), Out::optional(ny), Out::optional(nz)] };
+        for (out, n) in outs.into_iter().zip(dims) {
+            out.write(n as u64);
         }
+        Ok(())
+    })
+}
+
+/// The number of data components (BES3T `IKKF` entries; usually 1).
+///
+/// Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG`.
+///
+/// # Safety
+/// `count` is NULL or valid for one write.
+#[no_mangle]
+pub unsafe extern "C" fn epyr_dataset_components(ds: *const epyr_dataset, count: *mut u32) -> i32 {
+    status_on(ds as usize, || {
+        // SAFETY: NULL or valid for one write (this function's contract).
+        let out = unsafe { Out::required(count, "count") }?;
+        let n = handles::get(ds, "ds")?.complex_flags().len();
+        out.write(u32::try_from(n).unwrap_or(u32::MAX));
+        Ok(())
+    })
+}
+
+/// Whether component `component` is complex (1) or real (0). A complex component's values
+/// are interleaved re, im.
+///
+/// Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG` (component out of range).
+///
+/// # Safety
+/// `is_complex` is NULL or valid for one write.
+#[no_mangle]
+pub unsafe extern "C" fn epyr_dataset_is_complex(
+    ds: *const epyr_dataset,
+    component: u32,
+    is_complex: *mut i32,
+) -> i32 {
+    status_on(ds as usize, || {
+        // SAFETY: NULL or valid for one write (this function's contract).
+        let out = unsafe { Out::required(is_complex, "is_complex") }?;
+        let flags = handles::get(ds, "ds")?.complex_flags();
+        out.write(i32::from(*pick(&flags, component.into(), "component")?));
+        Ok(())
+    })
+}
+
+/// The values of one component of a loaded dataset.
+fn component(ds: *const epyr_dataset, index: u32) -> Result<(Arc<Dataset>, usize)> {
+    let data = Arc::clone(handles::get(ds, "ds")?.loaded()?);
+    let index = index as usize;
+    pick(data.components(), index as u64, "component")?;
+    Ok((data, index))
+}
+
+/// Points `*values` at the values of component `component`, owned by the library: `*len`
+/// doubles (`nx * ny * nz`, twice that for a complex component, interleaved re, im), x
+/// fastest. No copy. Valid until this handle is freed (and never changed: datasets are
+/// immutable).
+///
+/// The caller must not free `ds` while another thread uses it: a free racing this call can
+/// leave `*values` pointing at freed memory even though the call returns `EPYR_OK`.
+///
+/// Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG` (component out of range,
+/// a described-only handle).
+///
+/// # Safety
+/// `values` and `len` are NULL or valid for one write.
+#[no_mangle]
+pub unsafe extern "C" fn epyr_dataset_values(
+    ds: *const epyr_dataset,
+    component: u32,
+    values: *mut *const f64,
+    len: *mut u64,
+) -> i32 {
+    status_on(ds as usize, || {
+        // SAFETY: NULL or valid for one write each (this function's contract).
+        let outs = unsafe { (Out::required(values, "values")?, Out::required(len, "len")?) };
+        let (data, index) = self::component(ds, component)?;
+        let v = &data.components()[index].values;
+        // The values live as long as the handle's Arc, which the table keeps.
+        outs.0.write(v.as_ptr());
+        outs.1.write(v.len() as u64);
+        Ok(())
+    })
+}
+
+/// Copies the values of component `component` (as `epyr_dataset_values`) into the caller's
+/// buffer `buf` of `cap` doubles and writes their number to `*len`; with `buf` NULL only
+/// `*len` is written (size query).
+///
+/// Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG`,
+/// `EPYR_ERR_BUFFER_TOO_SMALL` (nothing written).
+///
+/// # Safety
+/// `buf` NULL or valid for writing `cap` doubles; `len` NULL or valid for one write.
+#[no_mangle]
+pub unsafe extern "C" fn epyr_dataset_copy_values(
+    ds: *const epyr_dataset,
+    component: u32,
+    buf: *mut f64,
+    cap: u64,
+    len: *mut u64,
+) -> i32 {
+    status_on(ds as usize, || {
+        let (data, index) = self::component(ds, component)?;
+        let v = &data.components()[index].values;
+        // SAFETY: buffer and `len` as this function's contract says.
+        unsafe { copy_out(&[v], buf, cap, (len, "len"), "component values (doubles)") }
+    })
+}
+
+/// The dimension index of a C axis argument.
+pub(crate) fn dim(axis: u32) -> Result<usize> {
+    match axis {
+        0..=2 => Ok(axis as usize),
+        _ => Err(invalid(format!(
+            "axis {axis} is out of range: 0 is x, 1 y, 2 z"
+        ))),
     }
 }
 
-/// One data component: real or complex values for every point of the dataset.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Component {
-    /// Whether the component is complex; its values are then interleaved `re, im`.
-    pub complex: bool,
-    /// The values in file order (x fastest), `points` long if real, `2 * points` if complex.
-    pub values: Vec<f64>,
+/// Points `*values` at the abscissa values of dimension `axis` (0 x, 1 y, 2 z), owned by the
+/// library: `*len` doubles, one per point of that dimension, valid until this handle is freed.
+/// Where the file gives no abscissa for the dimension, `*values` is NULL and `*len` 0. On a
+/// handle of `epyr_loader_describe` the values are made on the first call and kept with the
+/// handle, within the memory budget like a load (`EPYR_ERR_MEMORY_LIMIT`); copying them into
+/// a caller buffer (`epyr_dataset_copy_axis`) holds nothing.
+///
+/// The caller must not free `ds` while another thread uses it: a free racing this call can
+/// leave `*values` pointing at freed memory even though the call returns `EPYR_OK`.
+///
+/// Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG` (axis above 2),
+/// `EPYR_ERR_MEMORY_LIMIT`, `EPYR_ERR_IO` and `EPYR_ERR_FILE_CHANGED` (a describe handle's
+/// axis file).
+///
+/// # Safety
+/// `values` and `len` are NULL or valid for one write.
+#[no_mangle]
+pub unsafe extern "C" fn epyr_dataset_axis(
+    ds: *const epyr_dataset,
+    axis: u32,
+    values: *mut *const f64,
+    len: *mut u64,
+) -> i32 {
+    status_on(ds as usize, || {
+        // SAFETY: NULL or valid for one write each (this function's contract).
+        let outs = unsafe { (Out::required(values, "values")?, Out::required(len, "len")?) };
+        let d = dim(axis)?;
+        let data = handles::get(ds, "ds")?;
+        // The axis lives as long as the handle's Arc (dataset or plan), which the table keeps.
+        let (ptr, n) = data
+            .axis_values(d)?
+            .map_or((std::ptr::null(), 0), |v| (v.as_ptr(), v.len()));
+        outs.0.write(ptr);
+        outs.1.write(n as u64);
+        Ok(())
+    })
 }
 
-/// An abscissa: one value per point along one dimension, with its name and unit.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Axis {
-    /// The axis values, as many as the dimension has points.
-    pub values: Vec<f64>,
-    /// The axis name (BES3T `XNAM`, ESP sweep type), possibly empty.
-    pub name: String,
-    /// The axis unit (BES3T `XUNI`, ESP `JUN`/`XXUN`), possibly empty.
-    pub unit: String,
-}
-
-/// One parameter as written in the file: raw text, outer single quotes removed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Param {
-    /// The key (first token of the line).
-    pub key: String,
-    /// The value text (rest of the line; continued lines joined, `\n` decoded).
-    pub value: String,
-    /// The BES3T `.DVC` device block the key appeared in, if any. Every entry of one block
-    /// shares one allocation of the name (a block may have thousands of entries).
-    pub device: Option<Arc<str>>,
-}
-
-/// The parameters of a dataset in file order. Where a key appears more than once (BES3T device
-/// blocks repeat key names), lookups by key return the last occurrence, as eprload does.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Params {
-    entries: Vec<Param>,
-    history: Option<String>,
-}
-
-impl Params {
-    /// Parameters from entries in file order, and the free text of the BES3T manipulation
-    /// history layer (`#MHL`) if the file has one.
-    pub fn new(entries: Vec<Param>, history: Option<String>) -> Self {
-        Params { entries, history }
-    }
-
-    /// Appends an entry (readers use it for defaults that the reference reader adds).
-    pub fn push(&mut self, entry: Param) {
-        self.entries.push(entry);
-    }
-
-    /// All entries in file order.
-    pub fn entries(&self) -> &[Param] {
-        &self.entries
-    }
-
-    /// The number of entries.
-    pub fn len(&self) -> usize {
-        self.entries.len()
-    }
-
-    /// Whether there are no entries.
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
-    }
-
-    /// The text of the `#MHL` layer (everything from its header line on), where parsing of
-    /// keys stopped.
-    pub fn history(&self) -> Option<&str> {
-        self.history.as_deref()
-    }
-
-    /// The raw text of the last entry with this key (case-sensitive).
-    pub fn get(&self, key: &str) -> Option<&str> {
-        self.entries
-            .iter()
-            .rev()
-            .find(|p| p.key == key)
-            .map(|p| p.value.as_str())
-    }
-
-    /// Whether the key is present.
-    pub fn contains(&self, key: &str) -> bool {
-        self.get(key).is_some()
-    }
-
-    /// The value as a number, if the whole trimmed value is one number (`3280.000000`,
-    /// `9.487074e+09`, `6.324555e+003`). A value starting with a letter is never a number.
-    pub fn number(&self, key: &str) -> Option<f64> {
-        parse_number(self.get(key)?)
-    }
-
-    /// The value as numbers, if it is a whitespace-separated list of numbers.
-    pub fn numbers(&self, key: &str) -> Option<Vec<f64>> {
-        let value = self.get(key)?;
-        let numbers: Option<Vec<f64>> = value.split_ascii_whitespace().map(parse_number).collect();
-        numbers.filter(|n| !n.is_empty())
-    }
-
-    /// The value as a boolean: `true`/`false` in any letter case (as eprload), `None` otherwise.
-    pub fn boolean(&self, key: &str) -> Option<bool> {
-        let value = self.get(key)?.trim();
-        if value.eq_ignore_ascii_case("true") {
-            Some(true)
-        } else if value.eq_ignore_ascii_case("false") {
-            Some(false)
-        } else {
-            None
+/// Copies the abscissa values of dimension `axis` into the caller's buffer (as
+/// `epyr_dataset_copy_values`); `*len` is 0 where the file gives no abscissa. On a describe
+/// handle the values are computed (or read from the axis file) straight into `buf`.
+///
+/// Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG`,
+/// `EPYR_ERR_BUFFER_TOO_SMALL`, `EPYR_ERR_IO` and `EPYR_ERR_FILE_CHANGED` (a describe handle's
+/// axis file).
+///
+/// # Safety
+/// `buf` NULL or valid for writing `cap` doubles; `len` NULL or valid for one write.
+#[no_mangle]
+pub unsafe extern "C" fn epyr_dataset_copy_axis(
+    ds: *const epyr_dataset,
+    axis: u32,
+    buf: *mut f64,
+    cap: u64,
+    len: *mut u64,
+) -> i32 {
+    status_on(ds as usize, || {
+        // SAFETY: NULL or valid for one write (this function's contract).
+        let len = unsafe { size_output(len, "len", buf.is_null()) }?;
+        let d = dim(axis)?;
+        let data = handles::get(ds, "ds")?;
+        let n = data.axis_len(d);
+        // SAFETY: NULL or valid for writing `cap` doubles (this function's contract).
+        if let Some(out) = unsafe { caller_buffer(buf, cap, n, "axis values (doubles)") }? {
+            data.copy_axis(d, out)?;
         }
-    }
+        len.write(n as u64);
+        Ok(())
+    })
+}
 
-    /// Bytes held by the parameters on the heap: the table, each key and value, each device
-    /// name once per run of entries that share it (as the parser makes them), the history.
-    pub fn heap_bytes(&self) -> usize {
-        let mut previous_device: Option<&Arc<str>> = None;
-        let mut bytes = heap_block_bytes(self.entries.capacity() * std::mem::size_of::<Param>());
-        for p in &self.entries {
-            bytes += heap_block_bytes(p.key.capacity()) + heap_block_bytes(p.value.capacity());
-            if let Some(device) = &p.device {
-                if !previous_device.is_some_and(|d| Arc::ptr_eq(d, device)) {
-                    // The name and the two reference counts in front of it.
-                    bytes += heap_block_bytes(device.len() + 2 * std::mem::size_of::<usize>());
-                }
-            }
-            previous_device = p.device.as_ref();
-        }
-        bytes
-            + self
-                .history
-                .as_ref()
-                .map_or(0, |h| heap_block_bytes(h.capacity()))
+/// Copies a text of the dataset chosen by `select` into a caller buffer.
+///
+/// # Safety
+/// As [`copy_text`].
+unsafe fn dataset_text(
+    ds: *const epyr_dataset,
+    buf: *mut c_char,
+    cap: u64,
+    needed: *mut u64,
+    select: impl FnOnce(&DatasetRef) -> Result<(Vec<u8>, String)>,
+) -> i32 {
+    status_on(ds as usize, || {
+        let (text, what) = select(&handles::get(ds, "ds")?)?;
+        // SAFETY: forwarded contract.
+        unsafe { copy_text(&text, buf, cap, needed, &what) }
+    })
+}
+
+/// Copies a text field of axis `axis` (`""` where the file gives no axis).
+///
+/// # Safety
+/// As [`copy_text`].
+unsafe fn axis_text(
+    ds: *const epyr_dataset,
+    axis: u32,
+    buf: *mut c_char,
+    cap: u64,
+    needed: *mut u64,
+    field: for<'a> fn((&'a str, &'a str)) -> &'a str,
+    what: &str,
+) -> i32 {
+    // SAFETY: forwarded contract.
+    unsafe {
+        dataset_text(ds, buf, cap, needed, |d| {
+            let text = d.axis_labels(dim(axis)?).map_or("", field);
+            Ok((text.into(), format!("{what} of axis {axis}")))
+        })
     }
 }
 
-/// Parses one number the way eprload's `sscanf('%e')` accepts a whole value: decimal with an
-/// optional exponent of any digit count; a value starting with a letter (`inf`, `NaN`, `True`)
-/// is not a number, and neither is one beyond the range of a double (`1e400`, which would
-/// otherwise become infinity): every number parsed is finite.
-pub fn parse_number(text: &str) -> Option<f64> {
-    let t = text.trim();
-    let first = *t.as_bytes().first()?;
-    if first.is_ascii_alphabetic() {
-        return None;
-    }
-    t.parse::<f64>().ok().filter(|v| v.is_finite())
+/// Copies the name (`XNAM`, ...) of axis `axis` with a NUL into `buf` (`cap` bytes) and
+/// writes the bytes needed including the NUL to `*needed`; with `buf` NULL only `*needed`
+/// (size query). `""` where the file names none.
+///
+/// Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG`,
+/// `EPYR_ERR_BUFFER_TOO_SMALL`.
+///
+/// # Safety
+/// `buf` NULL or valid for `cap` bytes; `needed` NULL or valid for one write.
+#[no_mangle]
+pub unsafe extern "C" fn epyr_dataset_axis_name(
+    ds: *const epyr_dataset,
+    axis: u32,
+    buf: *mut c_char,
+    cap: u64,
+    needed: *mut u64,
+) -> i32 {
+    // SAFETY: forwarded contract.
+    unsafe { axis_text(ds, axis, buf, cap, needed, |(name, _)| name, "name") }
 }
 
-/// The parts a [`Dataset`] is built from; [`Dataset::new`] checks that they agree.
-#[derive(Debug, Clone)]
-pub struct DatasetParts {
-    /// The format the data came from (the writer uses it only for information).
-    pub format: FileFormat,
-    /// Points along x, y, z (each at least 1).
-    pub dims: [usize; 3],
-    /// One or more components, each with `points` values (twice that if complex).
-    pub components: Vec<Component>,
-    /// The x, y and z axes; `None` where the file gives no abscissa for that dimension.
-    pub axes: [Option<Axis>; 3],
-    /// The parameters in file order.
-    pub params: Params,
-    /// Every file the dataset was built from (descriptor, data, axis files).
-    pub sources: Vec<PathBuf>,
-    /// Things the reader noticed that do not stop the load (extra bytes, assumed defaults).
-    pub warnings: Vec<String>,
+/// Copies the unit (`XUNI`, ...) of axis `axis` (as `epyr_dataset_axis_name`).
+///
+/// Thread-safe. Errors: as `epyr_dataset_axis_name`.
+///
+/// # Safety
+/// `buf` NULL or valid for `cap` bytes; `needed` NULL or valid for one write.
+#[no_mangle]
+pub unsafe extern "C" fn epyr_dataset_axis_unit(
+    ds: *const epyr_dataset,
+    axis: u32,
+    buf: *mut c_char,
+    cap: u64,
+    needed: *mut u64,
+) -> i32 {
+    // SAFETY: forwarded contract.
+    unsafe { axis_text(ds, axis, buf, cap, needed, |(_, unit)| unit, "unit") }
 }
 
-/// An immutable EPR dataset: values, axes, parameters, where it came from and what was odd
-/// about it. Shared as `Arc<Dataset>`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Dataset {
-    format: FileFormat,
-    dims: [usize; 3],
-    components: Vec<Component>,
-    axes: [Option<Axis>; 3],
-    params: Params,
-    sources: Vec<PathBuf>,
-    warnings: Vec<String>,
-    held: HeldBytes,
-}
-
-impl Dataset {
-    /// Builds a dataset after checking that the parts agree: dims at least 1 and with a product
-    /// that fits in memory addressing, at least one component, each component's length equal to
-    /// the point count (twice that if complex), each axis as long as its dimension.
-    pub fn new(parts: DatasetParts) -> Result<Self> {
-        let invalid = |msg: String| Err(Error::new(ErrorKind::InvalidArgument, msg));
-        if parts.dims.contains(&0) {
-            return invalid(format!("dataset dims {:?} contain a zero", parts.dims));
-        }
-        let Some(points) = checked_points(parts.dims) else {
-            return invalid(format!("dataset dims {:?} overflow", parts.dims));
-        };
-        if parts.components.is_empty() {
-            return invalid("a dataset needs at least one component".into());
-        }
-        for (i, c) in parts.components.iter().enumerate() {
-            let expected = points * if c.complex { 2 } else { 1 };
-            if c.values.len() != expected {
-                return invalid(format!(
-                    "component {i} has {} values, expected {expected} for dims {:?}{}",
-                    c.values.len(),
-                    parts.dims,
-                    if c.complex { " (complex)" } else { "" }
-                ));
-            }
-        }
-        for (i, axis) in parts.axes.iter().enumerate() {
-            if let Some(axis) = axis {
-                if axis.values.len() != parts.dims[i] {
-                    return invalid(format!(
-                        "axis {} has {} values, expected {}",
-                        AXIS_LETTERS[i],
-                        axis.values.len(),
-                        parts.dims[i]
-                    ));
-                }
-            }
-        }
-        let mut ds = Dataset {
-            format: parts.format,
-            dims: parts.dims,
-            components: parts.components,
-            axes: parts.axes,
-            params: parts.params,
-            sources: parts.sources,
-            warnings: parts.warnings,
-            held: HeldBytes::new(0),
-        };
-        ds.held.set(ds.measure_heap_bytes());
-        Ok(ds)
-    }
-
-    /// The format the dataset was read from.
-    pub fn format(&self) -> FileFormat {
-        self.format
-    }
-
-    /// Points along x, y and z (`[nx, ny, nz]`, each at least 1).
-    pub fn dims(&self) -> [usize; 3] {
-        self.dims
-    }
-
-    /// The number of points (`nx * ny * nz`).
-    pub fn points(&self) -> usize {
-        self.dims.iter().product()
-    }
-
-    /// All components, in file order (BES3T `IKKF` order).
-    pub fn components(&self) -> &[Component] {
-        &self.components
-    }
-
-    /// One component, if the index exists.
-    pub fn component(&self, index: usize) -> Option<&Component> {
-        self.components.get(index)
-    }
-
-    /// The axis of dimension `dim` (0 x, 1 y, 2 z), if the file gives one.
-    pub fn axis(&self, dim: usize) -> Option<&Axis> {
-        self.axes.get(dim)?.as_ref()
-    }
-
-    /// The parameters.
-    pub fn params(&self) -> &Params {
-        &self.params
-    }
-
-    /// Every file the dataset was built from.
-    pub fn sources(&self) -> &[PathBuf] {
-        &self.sources
-    }
-
-    /// Warnings the reader recorded while building the dataset.
-    pub fn warnings(&self) -> &[String] {
-        &self.warnings
-    }
-
-    /// The values of every component in file order: at each point the components in order, a
-    /// complex one as `re, im` (the layout of a BES3T `.DTA`, decoded to f64).
-    pub fn file_order_values(&self) -> Vec<f64> {
-        let widths: Vec<usize> = self
-            .components
-            .iter()
-            .map(|c| if c.complex { 2 } else { 1 })
-            .collect();
-        let per_point: usize = widths.iter().sum();
-        let mut out = Vec::with_capacity(per_point * self.points());
-        for point in 0..self.points() {
-            for (c, &w) in self.components.iter().zip(&widths) {
-                out.extend_from_slice(&c.values[point * w..point * w + w]);
-            }
-        }
-        out
-    }
-
-    /// Bytes the dataset holds on the heap, each allocation as the block it takes from the
-    /// allocator ([`heap_block_bytes`]): the dataset itself, the component table, values,
-    /// axes, parameters, paths and warnings (counted in [`crate::accounting::library_bytes`]
-    /// while the dataset lives).
-    pub fn heap_bytes(&self) -> usize {
-        self.held.bytes()
-    }
-
-    fn measure_heap_bytes(&self) -> usize {
-        dataset_heap_bytes(
-            self.components.capacity(),
-            self.components.iter().map(|c| c.values.capacity()),
-            self.axes
-                .iter()
-                .flatten()
-                .map(|a| [a.values.capacity(), a.name.capacity(), a.unit.capacity()]),
-            &self.params,
-            self.sources.iter().map(PathBuf::capacity),
-            self.warnings.capacity(),
-            self.warnings.iter().map(String::capacity),
+/// The raw text of a parameter by key, or a not-found error naming it.
+fn param_by_key<'a>(params: &'a Params, key: &str) -> Result<&'a str> {
+    params.get(key).ok_or_else(|| {
+        Error::new(
+            ErrorKind::NotFound,
+            format!("parameter {key:?} is not in the dataset"),
         )
+    })
+}
+
+/// Copies the raw text of parameter `key` (case-sensitive; the last occurrence where a key
+/// repeats, as eprload) with a NUL into `buf` and writes the bytes needed including the NUL to
+/// `*needed`; with `buf` NULL only `*needed` (size query).
+///
+/// Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG`, `EPYR_ERR_NOT_FOUND`
+/// (no such key), `EPYR_ERR_BUFFER_TOO_SMALL`.
+///
+/// # Safety
+/// `key` NULL or NUL-terminated; `buf` NULL or valid for `cap` bytes; `needed` NULL or valid
+/// for one write.
+#[no_mangle]
+pub unsafe extern "C" fn epyr_dataset_param(
+    ds: *const epyr_dataset,
+    key: *const c_char,
+    buf: *mut c_char,
+    cap: u64,
+    needed: *mut u64,
+) -> i32 {
+    // SAFETY: forwarded contract.
+    unsafe {
+        dataset_text(ds, buf, cap, needed, |d| {
+            let key = c_str(key, "key")?;
+            Ok((
+                param_by_key(d.params(), key)?.into(),
+                format!("parameter {key}"),
+            ))
+        })
     }
+}
 
-    /// The data file (the second source of a BES3T or ESP dataset), if known.
-    pub fn data_path(&self) -> Option<&Path> {
-        self.sources.get(1).map(PathBuf::as_path)
+/// Parameter `key` as a number (`MWFQ`, `XMIN`, ...): the whole trimmed value must be one
+/// number.
+///
+/// Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG`, `EPYR_ERR_NOT_FOUND`,
+/// `EPYR_ERR_FORMAT` (the value is not a number; the message shows it).
+///
+/// # Safety
+/// `key` NULL or NUL-terminated; `value` NULL or valid for one write.
+#[no_mangle]
+pub unsafe extern "C" fn epyr_dataset_param_double(
+    ds: *const epyr_dataset,
+    key: *const c_char,
+    value: *mut f64,
+) -> i32 {
+    status_on(ds as usize, || {
+        // SAFETY: as this function's contract says.
+        let (key, out) = unsafe { (c_str(key, "key")?, Out::required(value, "value")?) };
+        let data = handles::get(ds, "ds")?;
+        let params = data.params();
+        let raw = param_by_key(params, key)?;
+        let n = params.number(key).ok_or_else(|| {
+            Error::new(
+                ErrorKind::Format,
+                format!("parameter {key} = {raw:?} is not a number"),
+            )
+        })?;
+        out.write(n);
+        Ok(())
+    })
+}
+
+/// Writes the length of a list of the dataset to `*count`.
+///
+/// # Safety
+/// `count` NULL or valid for one write.
+unsafe fn list_len(
+    ds: *const epyr_dataset,
+    count: *mut u64,
+    list: impl FnOnce(&DatasetRef) -> usize,
+) -> i32 {
+    status_on(ds as usize, || {
+        // SAFETY: forwarded contract.
+        let out = unsafe { Out::required(count, "count") }?;
+        out.write(list(&handles::get(ds, "ds")?) as u64);
+        Ok(())
+    })
+}
+
+/// The number of parameters, in file order, for `epyr_dataset_param_key`/`_value`.
+///
+/// Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG`.
+///
+/// # Safety
+/// `count` NULL or valid for one write.
+#[no_mangle]
+pub unsafe extern "C" fn epyr_dataset_param_count(ds: *const epyr_dataset, count: *mut u64) -> i32 {
+    // SAFETY: forwarded contract.
+    unsafe { list_len(ds, count, |d| d.params().len()) }
+}
+
+/// Copies the text of item `index` of a list of the dataset (parameters, warnings, sources);
+/// `item` picks it, `what` names the list in messages.
+///
+/// # Safety
+/// As [`copy_text`].
+unsafe fn item_text(
+    ds: *const epyr_dataset,
+    index: u64,
+    buf: *mut c_char,
+    cap: u64,
+    needed: *mut u64,
+    what: &str,
+    item: fn(&DatasetRef, u64) -> Result<Cow<'_, [u8]>>,
+) -> i32 {
+    // SAFETY: forwarded contract.
+    unsafe {
+        dataset_text(ds, buf, cap, needed, |d| {
+            Ok((item(d, index)?.into_owned(), format!("{what} {index}")))
+        })
     }
 }
 
-/// The bytes a heap block of `n` requested bytes takes from the allocator: the request and an
-/// 8-byte header, rounded up to 16, at least 32 (glibc's malloc on 64-bit systems; other
-/// allocators are close). 0 for no block. Counting blocks, not requests, is what makes many
-/// small allocations (a million components of one point) count what they really take.
-pub fn heap_block_bytes(n: usize) -> usize {
-    if n == 0 {
-        0
-    } else {
-        n.saturating_add(8).next_multiple_of(16).max(32)
+/// Parameter number `index`.
+fn param_at(d: &DatasetRef, index: u64) -> Result<&Param> {
+    pick(d.params().entries(), index, "parameter")
+}
+
+/// Copies the key of parameter number `index` (file order, `0 <= index < count`) with a NUL
+/// into `buf` (size query with `buf` NULL, as `epyr_dataset_param`).
+///
+/// Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG` (index out of range),
+/// `EPYR_ERR_BUFFER_TOO_SMALL`.
+///
+/// # Safety
+/// `buf` NULL or valid for `cap` bytes; `needed` NULL or valid for one write.
+#[no_mangle]
+pub unsafe extern "C" fn epyr_dataset_param_key(
+    ds: *const epyr_dataset,
+    index: u64,
+    buf: *mut c_char,
+    cap: u64,
+    needed: *mut u64,
+) -> i32 {
+    // SAFETY: forwarded contract.
+    unsafe {
+        item_text(ds, index, buf, cap, needed, "parameter", |d, i| {
+            Ok(Cow::Borrowed(param_at(d, i)?.key.as_bytes()))
+        })
     }
 }
 
-/// The bytes a dataset holds on the heap ([`Dataset::heap_bytes`]), from its shape: the slots
-/// of its component table, the values of each component, `[values, name bytes, unit bytes]`
-/// of each axis, its parameters, the bytes of each source path, the slots of its warning table
-/// and the bytes of each warning. The memory
-/// guard counts a load with it before anything proportional to the data is allocated, from the
-/// shape a plan describes, and gets the number the dataset will have.
-pub fn dataset_heap_bytes(
-    component_slots: usize,
-    component_values: impl IntoIterator<Item = usize>,
-    axes: impl IntoIterator<Item = [usize; 3]>,
-    params: &Params,
-    source_path_bytes: impl IntoIterator<Item = usize>,
-    warning_slots: usize,
-    warning_bytes: impl IntoIterator<Item = usize>,
-) -> usize {
-    let f64s = |n: usize| heap_block_bytes(n.saturating_mul(8));
-    let values: usize = component_values.into_iter().map(f64s).sum();
-    let axes: usize = axes
-        .into_iter()
-        .map(|[n, name, unit]| f64s(n) + heap_block_bytes(name) + heap_block_bytes(unit))
-        .sum();
-    let sources: usize = source_path_bytes
-        .into_iter()
-        .map(|n| std::mem::size_of::<PathBuf>() + heap_block_bytes(n))
-        .sum();
-    let warnings = heap_block_bytes(warning_slots.saturating_mul(std::mem::size_of::<String>()))
-        + warning_bytes
-            .into_iter()
-            .map(heap_block_bytes)
-            .sum::<usize>();
-    // The dataset lives in an `Arc`: the struct and two reference counts.
-    heap_block_bytes(std::mem::size_of::<Dataset>() + 2 * std::mem::size_of::<usize>())
-        + heap_block_bytes(component_slots.saturating_mul(std::mem::size_of::<Component>()))
-        + values
-        + axes
-        + params.heap_bytes()
-        + sources
-        + warnings
+/// Copies the raw value text of parameter number `index` (as `epyr_dataset_param_key`).
+///
+/// Thread-safe. Errors: as `epyr_dataset_param_key`.
+///
+/// # Safety
+/// `buf` NULL or valid for `cap` bytes; `needed` NULL or valid for one write.
+#[no_mangle]
+pub unsafe extern "C" fn epyr_dataset_param_value(
+    ds: *const epyr_dataset,
+    index: u64,
+    buf: *mut c_char,
+    cap: u64,
+    needed: *mut u64,
+) -> i32 {
+    // SAFETY: forwarded contract.
+    unsafe {
+        item_text(ds, index, buf, cap, needed, "parameter", |d, i| {
+            Ok(Cow::Borrowed(param_at(d, i)?.value.as_bytes()))
+        })
+    }
 }
 
-/// The letters of the three dimensions, for messages and key names.
-pub const AXIS_LETTERS: [char; 3] = ['X', 'Y', 'Z'];
-
-/// `nx * ny * nz`, or `None` on overflow.
-pub fn checked_points(dims: [usize; 3]) -> Option<usize> {
-    dims[0].checked_mul(dims[1])?.checked_mul(dims[2])
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn param(key: &str, value: &str) -> Param {
-        Param {
-            key: key.into(),
-            value: value.into(),
-            device: None,
+/// Copies the strings `select` picks from the dataset, each followed by a NUL, one after the
+/// other into a caller buffer; `needed` gets the bytes of all of them (every NUL included; 0
+/// for no strings). `what` names them in messages.
+///
+/// # Safety
+/// As [`copy_out`] with `T = c_char`.
+unsafe fn packed_strings(
+    ds: *const epyr_dataset,
+    buf: *mut c_char,
+    cap: u64,
+    needed: *mut u64,
+    what: &str,
+    select: fn(&DatasetRef) -> Vec<&str>,
+) -> i32 {
+    status_on(ds as usize, || {
+        let data = handles::get(ds, "ds")?;
+        let mut packed = Vec::new();
+        for text in select(&data) {
+            packed.extend_from_slice(text.as_bytes());
+            packed.push(0);
         }
-    }
+        let what = format!("{what} (bytes of NUL-terminated strings)");
+        // SAFETY: forwarded contract; c_char and u8 have the same size and alignment.
+        unsafe { copy_out(&[&packed], buf.cast::<u8>(), cap, (needed, "needed"), &what) }
+    })
+}
 
-    fn parts(dims: [usize; 3], components: Vec<Component>) -> DatasetParts {
-        DatasetParts {
+/// Copies every parameter of the dataset in one call: for each parameter in file order (as
+/// `epyr_dataset_param_key`), its key, its raw value text and its BES3T device block (`""`
+/// outside a `.DVC` block), each followed by a NUL, so `3 * count` strings
+/// (`epyr_dataset_param_count`). `*needed` gets the bytes of all of them, NULs included (0 for
+/// no parameters); with `buf` NULL only `*needed` (size query). No text contains a NUL, so
+/// splitting the buffer at NUL bytes gives the strings back, empty ones included: in Python
+/// `raw[:needed].split(b"\0")[:-1]`, in MATLAB
+/// `strsplit(char(raw(1:needed-1)), char(0), 'CollapseDelimiters', false)`, in LabVIEW
+/// "Spreadsheet String to Array" with the delimiter `\00`.
+///
+/// Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG`,
+/// `EPYR_ERR_BUFFER_TOO_SMALL` (nothing written).
+///
+/// # Safety
+/// `buf` NULL or valid for `cap` bytes; `needed` NULL (only when `buf` is given) or valid for
+/// one write.
+#[no_mangle]
+pub unsafe extern "C" fn epyr_dataset_params_packed(
+    ds: *const epyr_dataset,
+    buf: *mut c_char,
+    cap: u64,
+    needed: *mut u64,
+) -> i32 {
+    // SAFETY: forwarded contract.
+    unsafe {
+        packed_strings(ds, buf, cap, needed, "parameters", |d| {
+            d.params()
+                .entries()
+                .iter()
+                .flat_map(|p| [&*p.key, &*p.value, p.device.as_deref().unwrap_or("")])
+                .collect()
+        })
+    }
+}
+
+/// Copies the names and units of the three axes in one call: x name, x unit, y name, y unit,
+/// z name, z unit, each followed by a NUL (`""` where the file gives none), as
+/// `epyr_dataset_params_packed` packs parameters.
+///
+/// Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG`,
+/// `EPYR_ERR_BUFFER_TOO_SMALL` (nothing written).
+///
+/// # Safety
+/// `buf` NULL or valid for `cap` bytes; `needed` NULL (only when `buf` is given) or valid for
+/// one write.
+#[no_mangle]
+pub unsafe extern "C" fn epyr_dataset_axis_labels_packed(
+    ds: *const epyr_dataset,
+    buf: *mut c_char,
+    cap: u64,
+    needed: *mut u64,
+) -> i32 {
+    // SAFETY: forwarded contract.
+    unsafe {
+        packed_strings(ds, buf, cap, needed, "axis names and units", |d| {
+            (0..3)
+                .flat_map(|dim| {
+                    let (name, unit) = d.axis_labels(dim).unwrap_or(("", ""));
+                    [name, unit]
+                })
+                .collect()
+        })
+    }
+}
+
+/// The number of warnings the reader recorded (extra bytes after the data, assumed defaults).
+///
+/// Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG`.
+///
+/// # Safety
+/// `count` NULL or valid for one write.
+#[no_mangle]
+pub unsafe extern "C" fn epyr_dataset_warning_count(
+    ds: *const epyr_dataset,
+    count: *mut u64,
+) -> i32 {
+    // SAFETY: forwarded contract.
+    unsafe { list_len(ds, count, |d| d.warnings().len()) }
+}
+
+/// Copies warning number `index` with a NUL into `buf` (size query with `buf` NULL).
+///
+/// Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG`,
+/// `EPYR_ERR_BUFFER_TOO_SMALL`.
+///
+/// # Safety
+/// `buf` NULL or valid for `cap` bytes; `needed` NULL or valid for one write.
+#[no_mangle]
+pub unsafe extern "C" fn epyr_dataset_warning(
+    ds: *const epyr_dataset,
+    index: u64,
+    buf: *mut c_char,
+    cap: u64,
+    needed: *mut u64,
+) -> i32 {
+    // SAFETY: forwarded contract.
+    unsafe {
+        item_text(ds, index, buf, cap, needed, "warning", |d, i| {
+            Ok(Cow::Borrowed(pick(d.warnings(), i, "warning")?.as_bytes()))
+        })
+    }
+}
+
+/// The number of files the dataset was built from (descriptor, data, axis files).
+///
+/// Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG`.
+///
+/// # Safety
+/// `count` NULL or valid for one write.
+#[no_mangle]
+pub unsafe extern "C" fn epyr_dataset_source_count(
+    ds: *const epyr_dataset,
+    count: *mut u64,
+) -> i32 {
+    // SAFETY: forwarded contract.
+    unsafe { list_len(ds, count, |d| d.sources().len()) }
+}
+
+/// Copies the path of source file number `index` (0 is the descriptor or parameter file, 1
+/// the data file, then axis files) with a NUL into `buf` (size query with `buf` NULL).
+///
+/// Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG`,
+/// `EPYR_ERR_BUFFER_TOO_SMALL`.
+///
+/// # Safety
+/// `buf` NULL or valid for `cap` bytes; `needed` NULL or valid for one write.
+#[no_mangle]
+pub unsafe extern "C" fn epyr_dataset_source(
+    ds: *const epyr_dataset,
+    index: u64,
+    buf: *mut c_char,
+    cap: u64,
+    needed: *mut u64,
+) -> i32 {
+    // SAFETY: forwarded contract.
+    unsafe {
+        item_text(ds, index, buf, cap, needed, "source", |d, i| {
+            let paths = d.sources();
+            let path: &std::path::Path = pick(&paths, i, "source")?;
+            Ok(Cow::Owned(epyr_core::path_bytes(path).into_owned()))
+        })
+    }
+}
+
+/// Creates a dataset from caller values (copied) and writes its handle to `*out`: one
+/// component of `nx * ny * nz` points, real, or complex with `2 * nx * ny * nz` doubles
+/// interleaved re, im (`is_complex` nonzero); x fastest. It has no axes or parameters; write
+/// it with `epyr_write_bes3t`. Free it with `epyr_dataset_free`.
+///
+/// Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG` (a zero dimension,
+/// `len` that does not match the dims, dims that overflow).
+///
+/// # Safety
+/// `values` NULL or valid for reading `len` doubles; `out` NULL or valid for one write.
+#[no_mangle]
+pub unsafe extern "C" fn epyr_dataset_new(
+    nx: u64,
+    ny: u64,
+    nz: u64,
+    is_complex: i32,
+    values: *const f64,
+    len: u64,
+    out: *mut *mut epyr_dataset,
+) -> i32 {
+    status(|| {
+        // SAFETY: as this function's contract says.
+        let (values, out) =
+            unsafe { (in_slice(values, len, "values")?, Out::required(out, "out")?) };
+        let to = |n: u64, name| super::boundary::to_usize(n, name);
+        let dataset = Dataset::new(DatasetParts {
             format: FileFormat::Bes3t,
-            dims,
-            components,
+            dims: [to(nx, "nx")?, to(ny, "ny")?, to(nz, "nz")?],
+            components: vec![Component {
+                complex: is_complex != 0,
+                values: values.to_vec(),
+            }],
             axes: [None, None, None],
             params: Params::default(),
-            sources: vec![],
-            warnings: vec![],
+            sources: Vec::new(),
+            warnings: Vec::new(),
+        })?;
+        out.write(handles::register::<epyr_dataset>(DatasetRef::Loaded(
+            Arc::new(dataset),
+        )));
+        Ok(())
+    })
+}
+
+/// Writes a loaded dataset as BES3T: `.DSC` + `.DTA` (+ `.XGF/.YGF/.ZGF` for nonlinear axes)
+/// next to `path` (the base name or either file of the pair; a lower-case `.dsc`/`.dta`
+/// gives lower-case names). `number_type` is the BES3T letter of the `.DTA` values: `"D"`
+/// float64 (NULL or `""`: the default), `"F"` float32, `"I"` int32, `"S"` int16, `"C"` int8;
+/// values the type cannot hold exactly are refused. `byte_order` is `"BIG"` (NULL or `""`:
+/// the default) or `"LIT"`. Files are written under temporary names and renamed, so a failed
+/// write leaves no half-written dataset. Reading the files back gives the same values, axes
+/// and parameters.
+///
+/// Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG` (unknown type or order,
+/// a value the type cannot hold, a described-only handle, text that Latin-1 cannot hold),
+/// `EPYR_ERR_IO`, `EPYR_ERR_NOT_FOUND` (the folder does not exist).
+///
+/// # Safety
+/// `path`, `number_type`, `byte_order` NULL or NUL-terminated.
+#[no_mangle]
+pub unsafe extern "C" fn epyr_write_bes3t(
+    ds: *const epyr_dataset,
+    path: *const c_char,
+    number_type: *const c_char,
+    byte_order: *const c_char,
+) -> i32 {
+    status_on(ds as usize, || {
+        // SAFETY: as this function's contract says.
+        let (path, ty, order) = unsafe {
+            (
+                c_path(path, "path")?,
+                c_str_or_empty(number_type, "number_type")?,
+                c_str_or_empty(byte_order, "byte_order")?,
+            )
+        };
+        let mut options = WriteOptions::default();
+        if !ty.is_empty() {
+            options.number = NumberType::from_letter(ty).ok_or_else(|| {
+                invalid(format!(
+                    "number type {ty:?}: expected D, F, I, S or C (BES3T letters)"
+                ))
+            })?;
         }
-    }
-
-    #[test]
-    fn typed_getters_follow_eprload_rules() {
-        let p = Params::new(
-            vec![
-                param("A", "3280.000000"),
-                param("B", "9.58400000000000E+0003"),
-                param("C", "3380.00 G"),
-                param("D", "True"),
-                param("E", "inf"),
-                param("F", "0 0 1 37"),
-                param("A", "-0.5"),
-            ],
-            None,
-        );
-        assert_eq!(p.number("A"), Some(-0.5), "last occurrence wins");
-        assert_eq!(p.number("B"), Some(9584.0));
-        assert_eq!(p.number("C"), None);
-        assert_eq!(p.boolean("D"), Some(true));
-        assert_eq!(p.number("E"), None);
-        assert_eq!(p.numbers("F"), Some(vec![0.0, 0.0, 1.0, 37.0]));
-        assert_eq!(p.get("missing"), None);
-    }
-
-    #[test]
-    fn new_rejects_parts_that_disagree() {
-        let ok = Component {
-            complex: true,
-            values: vec![0.0; 8],
+        options.order = match order {
+            "" | "BIG" => ByteOrder::Big,
+            "LIT" => ByteOrder::Little,
+            other => {
+                return Err(invalid(format!(
+                    "byte order {other:?}: expected \"BIG\" or \"LIT\""
+                )))
+            }
         };
-        assert!(Dataset::new(parts([4, 1, 1], vec![ok.clone()])).is_ok());
-        assert!(Dataset::new(parts([3, 1, 1], vec![ok.clone()])).is_err());
-        assert!(Dataset::new(parts([0, 1, 1], vec![ok.clone()])).is_err());
-        assert!(Dataset::new(parts([4, 1, 1], vec![])).is_err());
-        assert!(Dataset::new(parts([usize::MAX, 2, 1], vec![ok])).is_err());
-    }
-
-    #[test]
-    fn file_order_interleaves_components() {
-        let a = Component {
-            complex: true,
-            values: vec![1.0, 2.0, 5.0, 6.0],
-        };
-        let b = Component {
-            complex: false,
-            values: vec![3.0, 7.0],
-        };
-        let ds = Dataset::new(parts([2, 1, 1], vec![a, b])).unwrap();
-        assert_eq!(ds.file_order_values(), vec![1.0, 2.0, 3.0, 5.0, 6.0, 7.0]);
-    }
+        let data = handles::get(ds, "ds")?;
+        write_bes3t(data.loaded()?, &path, &options).map(|_| ())
+    })
 }

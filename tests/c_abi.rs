@@ -6,6 +6,7 @@
 //! Tools these tests need (gcc, g++, make, valgrind, python3, pkg-config, nm) are required: a
 //! missing one fails the test with a message saying which.
 
+#[path = "../core/tests/common/mod.rs"]
 mod common;
 
 use std::path::{Path, PathBuf};
@@ -13,7 +14,7 @@ use std::process::{Command, Output};
 use std::sync::OnceLock;
 
 use common::platform::skipped_on_windows;
-use epyr::{Axis, Component, Dataset, DatasetParts, ErrorKind, FileFormat, Param, Params};
+use epyr_core::{Axis, Component, Dataset, DatasetParts, ErrorKind, FileFormat, Param, Params};
 
 /// Why the tests that build and run C programs do not run in a Windows test binary.
 const LINUX_SIDE: &str = "a Windows process cannot start the Linux compilers and tools; the \
@@ -67,12 +68,12 @@ fn run_ok(cmd: &mut Command) -> String {
     stdout
 }
 
-/// The generated header, as cbindgen makes it from `src/ffi/` with `cbindgen.toml`.
+/// The generated header, as cbindgen makes it from `src/` with `cbindgen.toml`.
 fn generated_header() -> String {
     let config = cbindgen::Config::from_file(root().join("cbindgen.toml")).expect("cbindgen.toml");
     let bindings = cbindgen::Builder::new()
         .with_config(config)
-        .with_src(root().join("src/ffi/mod.rs"))
+        .with_src(root().join("src/lib.rs"))
         .generate()
         .expect("cbindgen generates the header");
     let mut bytes = Vec::new();
@@ -367,9 +368,9 @@ fn samples() -> &'static (PathBuf, PathBuf) {
             return (cw, pulse);
         }
         let dir = work_dir("samples");
-        let options = epyr::WriteOptions::default();
-        epyr::write_bes3t(&nitroxide_cw(), &dir.join("nitroxide_cw"), &options).unwrap();
-        epyr::write_bes3t(&pulse_2d(), &dir.join("pulse_2d"), &options).unwrap();
+        let options = epyr_core::WriteOptions::default();
+        epyr_core::write_bes3t(&nitroxide_cw(), &dir.join("nitroxide_cw"), &options).unwrap();
+        epyr_core::write_bes3t(&pulse_2d(), &dir.join("pulse_2d"), &options).unwrap();
         (dir.join("nitroxide_cw.DSC"), dir.join("pulse_2d.DSC"))
     })
 }
@@ -454,7 +455,7 @@ fn field<'a>(out: &'a str, label: &str) -> &'a str {
 
 /// Checks the demo's output against the dataset as the Rust API reads it.
 fn check_demo(out: &str, sample: &Path) {
-    let ds = epyr::load(sample, "").unwrap();
+    let ds = epyr_core::load(sample, "").unwrap();
     let [nx, ny, nz] = ds.dims();
     assert_eq!(field(out, "dims:"), format!("{nx} x {ny} x {nz}"), "{out}");
     assert!(
@@ -524,7 +525,7 @@ fn big_file(dir: &Path) -> (PathBuf, f64, usize) {
     })
     .unwrap();
     let base = dir.join("big");
-    epyr::write_bes3t(&ds, &base, &epyr::WriteOptions::default()).unwrap();
+    epyr_core::write_bes3t(&ds, &base, &epyr_core::WriteOptions::default()).unwrap();
     // Summed in file order, as the example sums.
     let sum = values.iter().fold(0.0, |acc, v| acc + v);
     (base.with_extension("DSC"), sum, nx * ny)
@@ -578,7 +579,7 @@ fn check_threads(out: &str, files: usize) {
 }
 
 fn check_raii(out: &str, sample: &Path) {
-    let ds = epyr::load(sample, "").unwrap();
+    let ds = epyr_core::load(sample, "").unwrap();
     let n = ds.components()[0].values.len();
     assert!(
         field(out, "values:").starts_with(&format!("{n}, first:")),
@@ -1171,10 +1172,7 @@ fn header_versions_and_codes_match_cargo_and_error_kinds() {
             "{name}"
         );
     }
-    assert_eq!(
-        epyr::ffi::general::epyr_abi_version(),
-        epyr::ffi::EPYR_ABI_VERSION
-    );
+    assert_eq!(epyr::general::epyr_abi_version(), epyr::EPYR_ABI_VERSION);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@
 //! test prints why and passes, unless `EPYR_REQUIRE_OCTAVE=1` (set by `.ci/run`): then a missing
 //! tool or reference fails it.
 
+#[path = "../core/tests/common/mod.rs"]
 mod common;
 
 use std::io::Read;

@@ -10,6 +10,7 @@
 use std::path::PathBuf;
 use std::process::Command;
 
+#[path = "../core/tests/common/mod.rs"]
 mod common;
 
 /// The repository root.

@@ -1,9 +1,9 @@
-//! Fuzz target: the full load path (files written from the input, loaded by `epyr::load`, a
+//! Fuzz target: the full load path (files written from the input, loaded by `epyr_core::load`, a
 //! `Loader` without cache and a `ChunkedReader`, compared bit for bit; `check_load_input` in
-//! `tests/common/fuzz_case.rs`).
+//! `core/tests/common/fuzz_case.rs`).
 #![no_main]
 
-#[path = "../../tests/common/mod.rs"]
+#[path = "../../core/tests/common/mod.rs"]
 mod common;
 
 use common::fuzz_case::{check_load_input, process_dir};

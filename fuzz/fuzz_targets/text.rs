@@ -1,8 +1,8 @@
 //! Fuzz target: the descriptor and parameter text parsers (`check_text_input` in
-//! `tests/common/fuzz_case.rs`).
+//! `core/tests/common/fuzz_case.rs`).
 #![no_main]
 
-#[path = "../../tests/common/mod.rs"]
+#[path = "../../core/tests/common/mod.rs"]
 mod common;
 
 use common::fuzz_case::{check_text_input, process_dir};

@@ -1,0 +1,453 @@
+//! Number decoding: binary numbers of one type and byte order to `f64`, split into components.
+//!
+//! This is the one module of the format layer with `unsafe`: a `&mut [f64]` is viewed as bytes
+//! so that float64 data is read from the file straight into the output and byte-swapped in
+//! place, touching the data once.
+
+use std::fs::File;
+use std::path::Path;
+
+use crate::error::{Error, Result};
+
+/// The binary number type of a data or axis file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum NumberType {
+    /// Signed 8-bit integer (BES3T `C`).
+    I8,
+    /// Signed 16-bit integer (BES3T `S`).
+    I16,
+    /// Signed 32-bit integer (BES3T `I`, ESP data).
+    I32,
+    /// IEEE float32 (BES3T `F`, WinEPR data).
+    F32,
+    /// IEEE float64 (BES3T `D`).
+    F64,
+}
+
+impl NumberType {
+    /// Bytes per number.
+    pub const fn size(self) -> usize {
+        match self {
+            NumberType::I8 => 1,
+            NumberType::I16 => 2,
+            NumberType::I32 | NumberType::F32 => 4,
+            NumberType::F64 => 8,
+        }
+    }
+
+    /// The BES3T letter of the type (`C`, `S`, `I`, `F`, `D`).
+    pub const fn letter(self) -> char {
+        match self {
+            NumberType::I8 => 'C',
+            NumberType::I16 => 'S',
+            NumberType::I32 => 'I',
+            NumberType::F32 => 'F',
+            NumberType::F64 => 'D',
+        }
+    }
+
+    /// The type of a BES3T letter, any case.
+    pub fn from_letter(letter: &str) -> Option<Self> {
+        match letter.trim().to_ascii_uppercase().as_str() {
+            "C" => Some(NumberType::I8),
+            "S" => Some(NumberType::I16),
+            "I" => Some(NumberType::I32),
+            "F" => Some(NumberType::F32),
+            "D" => Some(NumberType::F64),
+            _ => None,
+        }
+    }
+}
+
+/// The byte order of a binary file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ByteOrder {
+    /// Most significant byte first (BES3T `BIG`, ESP).
+    Big,
+    /// Least significant byte first (BES3T `LIT`, WinEPR).
+    Little,
+}
+
+impl ByteOrder {
+    /// The BES3T name of the order (`BIG`, `LIT`).
+    pub const fn bes3t_name(self) -> &'static str {
+        match self {
+            ByteOrder::Big => "BIG",
+            ByteOrder::Little => "LIT",
+        }
+    }
+}
+
+/// Decodes whole numbers of `bytes` into `out` (one `f64` per number; `out.len()` numbers are
+/// decoded and `bytes` must hold at least that many). Integer and float32 values convert
+/// exactly.
+pub fn decode_to_f64(bytes: &[u8], ty: NumberType, order: ByteOrder, out: &mut [f64]) {
+    macro_rules! convert {
+        ($t:ty, $n:literal) => {{
+            let chunks = bytes.chunks_exact($n);
+            match order {
+                ByteOrder::Big => {
+                    for (o, c) in out.iter_mut().zip(chunks) {
+                        let mut a = [0u8; $n];
+                        a.copy_from_slice(c);
+                        *o = f64::from(<$t>::from_be_bytes(a));
+                    }
+                }
+                ByteOrder::Little => {
+                    for (o, c) in out.iter_mut().zip(chunks) {
+                        let mut a = [0u8; $n];
+                        a.copy_from_slice(c);
+                        *o = f64::from(<$t>::from_le_bytes(a));
+                    }
+                }
+            }
+        }};
+    }
+    debug_assert!(bytes.len() >= out.len() * ty.size());
+    match ty {
+        NumberType::I8 => convert!(i8, 1),
+        NumberType::I16 => convert!(i16, 2),
+        NumberType::I32 => convert!(i32, 4),
+        NumberType::F32 => convert!(f32, 4),
+        NumberType::F64 => convert!(f64, 8),
+    }
+}
+
+/// Output buffers of at least this many bytes are backed by transparent huge pages where the
+/// system offers them.
+const HUGE_PAGE_MIN_BYTES: usize = 4 << 20;
+
+/// A vector of `n` zeros for decoded values, allocated as `vec![0.0; n]` allocates it (zeroed
+/// memory straight from the allocator, which for large sizes is untouched pages), or `None`
+/// where that allocation fails and `vec!` would abort the process. Large buffers are marked
+/// for transparent huge pages, so that filling them costs one page fault per 2 MiB instead of
+/// one per 4 KiB (the main cost of a large load).
+pub fn try_zeroed_f64(n: usize) -> Option<Vec<f64>> {
+    if n == 0 {
+        return Some(Vec::new());
+    }
+    let layout = std::alloc::Layout::array::<f64>(n).ok()?;
+    // SAFETY: `layout` has a non-zero size (n > 0), as `alloc_zeroed` requires.
+    let ptr = unsafe { std::alloc::alloc_zeroed(layout) }.cast::<f64>();
+    if ptr.is_null() {
+        return None;
+    }
+    if layout.size() >= HUGE_PAGE_MIN_BYTES {
+        const HUGE: usize = 2 << 20;
+        let begin = (ptr as usize).next_multiple_of(HUGE);
+        let end = (ptr as usize + layout.size()) & !(HUGE - 1);
+        if end > begin {
+            // SAFETY: the range [begin, end) lies inside the allocation just made.
+            unsafe {
+                crate::sys::advise_huge_pages(
+                    ptr.cast::<u8>().wrapping_add(begin - ptr as usize),
+                    end - begin,
+                );
+            }
+        }
+    }
+    // SAFETY: `ptr` was allocated by the global allocator with the layout of `[f64; n]`, which
+    // is the layout a `Vec<f64>` of capacity `n` uses; all `n` values are initialised (all-zero
+    // bits are 0.0), so the length `n` is valid; the Vec takes ownership and frees it with the
+    // same layout.
+    Some(unsafe { Vec::from_raw_parts(ptr, n, n) })
+}
+
+/// Bytes read per block when data are decoded through a scratch buffer.
+const BLOCK_BYTES: usize = 256 << 10;
+
+/// float64 values read per block straight into the output (1 MiB: few system calls, and the
+/// block is still in the core's 2 MiB L2 cache when it is byte-swapped).
+const F64_BLOCK_VALUES: usize = 128 << 10;
+
+/// Reverses the bytes of every value in place (big-endian file data on a little-endian
+/// machine). With AVX2 (checked at run time) the loop is compiled to 32-byte shuffles; the
+/// plain x86-64 target has no byte shuffle and swaps one value at a time.
+fn swap_bytes_f64(values: &mut [f64]) {
+    fn swap(values: &mut [f64]) {
+        for v in values {
+            *v = f64::from_bits(v.to_bits().swap_bytes());
+        }
+    }
+    #[cfg(target_arch = "x86_64")]
+    {
+        #[target_feature(enable = "avx2")]
+        fn swap_avx2(values: &mut [f64]) {
+            swap(values)
+        }
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU supports AVX2 (checked just above), the only requirement of
+            // calling a function compiled with that target feature.
+            unsafe { swap_avx2(values) };
+            return;
+        }
+    }
+    swap(values)
+}
+
+/// The byte order of this machine.
+const fn native_order() -> ByteOrder {
+    if cfg!(target_endian = "big") {
+        ByteOrder::Big
+    } else {
+        ByteOrder::Little
+    }
+}
+
+/// Where the numbers of one component sit within a point: `offset` numbers after the start
+/// of the point, `width` numbers wide (1 real, 2 complex).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ComponentSlot {
+    /// Numbers before this component within a point.
+    pub offset: usize,
+    /// Numbers of this component per point (1 or 2).
+    pub width: usize,
+}
+
+/// Reads `points` points of `per_point` numbers starting at byte `start` of `file` and decodes
+/// them into `outputs` (one slice per component, each `points * width` long), splitting the
+/// components. A file that ends early gives a [`crate::ErrorKind::FileChanged`] error naming
+/// `path`, since its length was checked before the read.
+pub fn read_points(
+    file: &File,
+    path: &Path,
+    start: u64,
+    ty: NumberType,
+    order: ByteOrder,
+    slots: &[ComponentSlot],
+    outputs: &mut [&mut [f64]],
+) -> Result<()> {
+    debug_assert_eq!(slots.len(), outputs.len());
+    let per_point: usize = slots.iter().map(|s| s.width).sum();
+    let point_bytes = per_point * ty.size();
+    let points = outputs
+        .first()
+        .map_or(0, |o| o.len() / slots[0].width.max(1));
+    if slots.len() == 1 {
+        return read_numbers(file, path, start, ty, order, outputs[0]);
+    }
+    // A block of at most BLOCK_BYTES of file bytes, and never more points than there are: the
+    // scratch holds f64, up to 8 times the file bytes, so a full block for a small file would
+    // allocate up to 8 MiB for a few bytes of data.
+    let points_per_block = (BLOCK_BYTES / point_bytes).max(1).min(points);
+    let mut scratch = vec![0f64; points_per_block * per_point];
+    let mut done = 0;
+    while done < points {
+        let n = points_per_block.min(points - done);
+        let block = &mut scratch[..n * per_point];
+        read_numbers(
+            file,
+            path,
+            start + (done * point_bytes) as u64,
+            ty,
+            order,
+            block,
+        )?;
+        for (slot, out) in slots.iter().zip(outputs.iter_mut()) {
+            let out = &mut out[done * slot.width..(done + n) * slot.width];
+            for (point, dst) in block
+                .chunks_exact(per_point)
+                .zip(out.chunks_exact_mut(slot.width))
+            {
+                dst.copy_from_slice(&point[slot.offset..slot.offset + slot.width]);
+            }
+        }
+        done += n;
+    }
+    Ok(())
+}
+
+/// Reads every point of `layout` into `outputs` (one per slot, each `points * width` long)
+/// with up to `threads` threads, each reading and decoding its own range of points.
+pub fn read_points_parallel(
+    file: &File,
+    layout: &super::DataLayout,
+    slots: &[ComponentSlot],
+    outputs: &mut [&mut [f64]],
+    threads: usize,
+) -> Result<()> {
+    let points = layout.points();
+    let threads = threads.clamp(1, points.max(1));
+    let read = |start_point: usize, outs: &mut [&mut [f64]]| {
+        read_points(
+            file,
+            &layout.path,
+            (start_point * layout.point_bytes()) as u64,
+            layout.number,
+            layout.order,
+            slots,
+            outs,
+        )
+    };
+    if threads == 1 {
+        return read(0, outputs);
+    }
+    let per_thread = points.div_ceil(threads);
+    // Split every output at the same point boundaries: parts[t][c] is thread t's share of
+    // component c.
+    let mut parts: Vec<Vec<&mut [f64]>> = (0..threads).map(|_| Vec::new()).collect();
+    for (slot, out) in slots.iter().zip(outputs.iter_mut()) {
+        let mut rest: &mut [f64] = out;
+        for part in parts.iter_mut() {
+            let take = (per_thread * slot.width).min(rest.len());
+            let (head, tail) = std::mem::take(&mut rest).split_at_mut(take);
+            part.push(head);
+            rest = tail;
+        }
+    }
+    // Where the system refuses a thread, its range is decoded on the calling thread.
+    let tasks: Vec<_> = parts
+        .into_iter()
+        .enumerate()
+        .map(|(t, mut outs)| move || read(t * per_thread, &mut outs))
+        .collect();
+    crate::threads::run_scoped(tasks)
+        .into_iter()
+        .map(|r| {
+            r.unwrap_or_else(|_| {
+                Err(Error::new(
+                    crate::ErrorKind::Panic,
+                    "a decoding thread panicked",
+                ))
+            })
+        })
+        .collect::<Result<Vec<()>>>()
+        .map(|_| ())
+}
+
+/// Reads `out.len()` numbers from byte `start` of `file` and decodes them into `out`.
+pub fn read_numbers(
+    file: &File,
+    path: &Path,
+    start: u64,
+    ty: NumberType,
+    order: ByteOrder,
+    out: &mut [f64],
+) -> Result<()> {
+    let total_bytes = out.len() * ty.size();
+    let short = |e: std::io::Error| {
+        if e.kind() != std::io::ErrorKind::UnexpectedEof {
+            return Error::io(path, "read", &e);
+        }
+        let end = start + total_bytes as u64;
+        match file.metadata().map(|m| m.len()) {
+            // The file still claims the bytes it did not give: its size is not its content.
+            Ok(len) if len >= end => Error::format(
+                path,
+                format!(
+                    "file ended before byte {end} although its size is {len} bytes: not a data \
+                     file (a file whose size is not its content, as in /proc or /sys)"
+                ),
+            ),
+            Ok(len) => Error::new(
+                crate::ErrorKind::FileChanged,
+                format!(
+                    "{}: file was truncated to {len} bytes while it was read (reading {total_bytes} \
+                     bytes at offset {start}); load again",
+                    path.display(),
+                ),
+            ),
+            Err(e) => Error::io(path, "stat", &e),
+        }
+    };
+    if ty == NumberType::F64 {
+        // Read a block straight into the output and swap it while it is still in cache: the
+        // data are touched once on their way from the page cache.
+        let swap = order != native_order();
+        let mut offset = start;
+        for block in out.chunks_mut(F64_BLOCK_VALUES) {
+            // SAFETY: `block` is a valid, exclusively borrowed slice of f64; a byte view of the
+            // same memory has `size_of_val(block)` bytes and alignment 1, and every bit pattern
+            // written into it is a valid f64.
+            let bytes = unsafe {
+                std::slice::from_raw_parts_mut(
+                    block.as_mut_ptr().cast::<u8>(),
+                    std::mem::size_of_val(block),
+                )
+            };
+            crate::sys::read_exact_at(file, bytes, offset).map_err(short)?;
+            offset += bytes.len() as u64;
+            if swap {
+                swap_bytes_f64(block);
+            }
+        }
+        return Ok(());
+    }
+    let size = ty.size();
+    let per_block = BLOCK_BYTES / size;
+    let mut scratch = vec![0u8; per_block.min(out.len()) * size];
+    let mut offset = start;
+    for chunk in out.chunks_mut(per_block) {
+        let bytes = &mut scratch[..chunk.len() * size];
+        crate::sys::read_exact_at(file, bytes, offset).map_err(short)?;
+        decode_to_f64(bytes, ty, order, chunk);
+        offset += bytes.len() as u64;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_type_and_order_decodes_exactly() {
+        let mut out = [0.0; 2];
+        decode_to_f64(&[0xff, 0x7f], NumberType::I8, ByteOrder::Big, &mut out);
+        assert_eq!(out, [-1.0, 127.0]);
+        decode_to_f64(
+            &[0x80, 0x00, 0x00, 0x01],
+            NumberType::I16,
+            ByteOrder::Big,
+            &mut out,
+        );
+        assert_eq!(out, [-32768.0, 1.0]);
+        decode_to_f64(
+            &[0x00, 0x80, 0x01, 0x00],
+            NumberType::I16,
+            ByteOrder::Little,
+            &mut out,
+        );
+        assert_eq!(out, [-32768.0, 1.0]);
+        let mut one = [0.0; 1];
+        decode_to_f64(
+            &(-7i32).to_be_bytes(),
+            NumberType::I32,
+            ByteOrder::Big,
+            &mut one,
+        );
+        assert_eq!(one, [-7.0]);
+        decode_to_f64(
+            &0.1f32.to_le_bytes(),
+            NumberType::F32,
+            ByteOrder::Little,
+            &mut one,
+        );
+        assert_eq!(one, [f64::from(0.1f32)]);
+        decode_to_f64(
+            &0.1f64.to_be_bytes(),
+            NumberType::F64,
+            ByteOrder::Big,
+            &mut one,
+        );
+        assert_eq!(one, [0.1]);
+    }
+
+    #[test]
+    fn letters_round_trip() {
+        for ty in [
+            NumberType::I8,
+            NumberType::I16,
+            NumberType::I32,
+            NumberType::F32,
+            NumberType::F64,
+        ] {
+            assert_eq!(NumberType::from_letter(&ty.letter().to_string()), Some(ty));
+            assert_eq!(
+                NumberType::from_letter(&ty.letter().to_ascii_lowercase().to_string()),
+                Some(ty)
+            );
+        }
+        assert_eq!(NumberType::from_letter("A"), None);
+    }
+}

@@ -1,9 +1,11 @@
 //! epyr's benchmarks: every figure next to a baseline measured in the same run (these machines
 //! are shared and noisy, so the ratio is what counts). Run with `cargo bench`; choose groups
-//! with `cargo bench -- corpus targets` (default: all).
+//! with `cargo bench -- corpus targets defaults` (default: all).
 //!
 //! Each timing is the median of repeated runs after a warm-up; the table prints the figure,
 //! the baseline, their ratio, the target and pass/miss.
+
+mod defaults;
 
 use std::hint::black_box;
 use std::path::PathBuf;
@@ -708,5 +710,8 @@ fn main() {
     }
     if wants("targets") {
         targets_group();
+    }
+    if wants("defaults") {
+        defaults::defaults_group();
     }
 }

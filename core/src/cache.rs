@@ -2,10 +2,12 @@
 //! validated against every file they were built from on each lookup.
 //!
 //! * Key: the descriptor (parameter) file and the data file the entry's load read, each by its
-//!   name in its canonical folder, plus the canonical scaling text, so a relative and an
-//!   absolute path, or the `.DSC` and the `.DTA` of one dataset, share one entry; two
-//!   descriptors that reach one data file (a symbolic or hard link, case twins) never do, and
-//!   scaled and unscaled data never mix.
+//!   name in its folder and the folder by its identity (device and inode, one `stat`), plus the
+//!   canonical scaling text, so a relative and an absolute path, the `.DSC` and the `.DTA` of
+//!   one dataset, or paths through linked folders share one entry; two descriptors that reach
+//!   one data file (a symbolic or hard link, case twins) never do, and scaled and unscaled data
+//!   never mix. A load resolves its path once ([`DataCache::get_or_load_resolved`]) and keys it
+//!   once.
 //! * Validation: each lookup compares (size, mtime and ctime with nanoseconds, inode, device)
 //!   of every source file with what they were before the data were read, and checks that every
 //!   companion name the load looked for and did not find is still absent. A change in any file
@@ -23,6 +25,7 @@
 //!   itself. Failed loads are never stored.
 
 use std::collections::HashMap;
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock, Weak};
@@ -34,16 +37,22 @@ use crate::accounting::HeldBytes;
 use crate::config::{self, MB};
 use crate::dataset::Dataset;
 use crate::error::{Error, ErrorKind, Result};
-use crate::formats::Scaling;
+use crate::formats::{FileIdentity, Resolution, Scaling};
 
 pub use crate::formats::{Absence, FileStamp, Provenance, Source};
 
-/// The cache key: descriptor (or parameter) file and data file, each in its canonical folder
-/// ([`key_of`]), and the scaling.
-type Key = (PathBuf, PathBuf, Scaling);
+/// The cache key: the dataset's member files (descriptor or parameter file, data file), each by
+/// its name in its folder and the folder by its identity ([`key_of`]), and the scaling.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct Key {
+    files: Vec<(FileIdentity, OsString)>,
+    scaling: Scaling,
+}
 
 struct Entry {
     key: Key,
+    /// The path (absolute) whose load built the entry: its alias.
+    alias: PathBuf,
     dataset: Arc<Dataset>,
     provenance: Provenance,
     /// Bytes counted against the budget: the dataset plus this entry's bookkeeping.
@@ -260,9 +269,7 @@ impl DataCache {
                 .rev()
                 .find(|(_, e)| Arc::strong_count(&e.dataset) == 1)
                 .map(|(k, _)| k.clone())?;
-            let e = inner.lru.pop(&key)?;
-            inner.total -= e.bytes;
-            e
+            inner.remove(&key)?
         };
         self.evictions.fetch_add(1, Ordering::Relaxed);
         Some(entry.bytes)
@@ -271,11 +278,11 @@ impl DataCache {
     fn evict_to(&self, inner: &mut Inner, limit: usize) -> Vec<Arc<Entry>> {
         let mut removed = Vec::new();
         while inner.total > limit {
-            let Some((_, e)) = inner.lru.pop_lru() else {
+            let Some((_, entry)) = inner.lru.pop_lru() else {
                 break;
             };
-            inner.total -= e.bytes;
-            removed.push(e);
+            inner.forget(&entry);
+            removed.push(entry);
             self.evictions.fetch_add(1, Ordering::Relaxed);
         }
         removed
@@ -302,70 +309,75 @@ impl DataCache {
         scaling: Scaling,
         load: impl FnOnce() -> Result<(Arc<Dataset>, Provenance)>,
     ) -> Result<(Arc<Dataset>, bool)> {
+        self.get_or_load_resolved(path, scaling, |_| load())
+    }
+
+    /// [`DataCache::get_or_load`] for a `load` that reads the files the lookup's resolution of
+    /// the path found (given to it): the path is made absolute, resolved and keyed once per
+    /// call, and a miss stores its dataset under that key without resolving again.
+    pub fn get_or_load_resolved(
+        &self,
+        path: &Path,
+        scaling: Scaling,
+        load: impl FnOnce(Resolution) -> Result<(Arc<Dataset>, Provenance)>,
+    ) -> Result<(Arc<Dataset>, bool)> {
         self.follow_config();
-        if let Some(ds) = self.lookup(path, scaling) {
+        let given = absolute_path(path);
+        if let Some(Some(entry)) = self.lookup_alias(path, &given, scaling) {
             self.count(true);
-            return Ok((ds, true));
+            return Ok((Arc::clone(&entry.dataset), true));
         }
-        let key = match cache_key(path, scaling) {
+        let keyed =
+            Resolution::of(&given).and_then(|r| key_of(&r.members, scaling).map(|key| (r, key)));
+        let (resolution, key) = match keyed {
             Ok(k) => k,
             Err(e) => {
                 self.count(false);
                 return Err(e);
             }
         };
-        let (pending, leader) = {
-            let mut map = self.pending.lock();
-            match map.get(&key) {
-                Some(p) => (Arc::clone(p), false),
-                None => {
-                    let p = Arc::new(Pending {
-                        result: Mutex::new(None),
-                        done: Condvar::new(),
-                    });
-                    map.insert(key.clone(), Arc::clone(&p));
-                    (p, true)
-                }
-            }
-        };
+        if let Some(entry) = self.lookup_key(&key) {
+            self.count(true);
+            return Ok((Arc::clone(&entry.dataset), true));
+        }
+        let (pending, leader) = self.pending_load(&key);
         if !leader {
             self.count(false);
-            let outcome = {
-                let mut slot = pending.result.lock();
-                while slot.is_none() {
-                    pending.done.wait(&mut slot);
-                }
-                slot.clone().unwrap_or_else(unreachable_result)
-            };
-            // Taken only if the files are still those the leader read, and its stamps prove
-            // what it read; after a failure, or files changed since, load what is there now.
-            if let Ok((ds, provenance)) = outcome {
-                if provenance.unchanged() && !provenance.racy() {
-                    return Ok((ds, false));
-                }
+            if let Some(ds) = wait_for(&pending) {
+                return Ok((ds, false));
             }
-            let (ds, provenance) = load()?;
-            self.store(path, scaling, Arc::clone(&ds), provenance);
+            let members = resolution.members.clone();
+            let (ds, provenance) = load(resolution)?;
+            self.store(Some((&members, &key)), &given, scaling, &ds, provenance);
             return Ok((ds, false));
         }
         // Publishes the outcome to waiters even if `load` panics.
         let mut publisher = Publisher {
             cache: self,
             key: &key,
+            path: &given,
             pending: &pending,
             result: None,
         };
         // Another leader may have stored the dataset between the first lookup and this one
         // becoming leader: look again, so that concurrent misses load a file once.
-        if let Some((ds, provenance)) = self.lookup_with_provenance(path, scaling) {
+        if let Some(entry) = self.lookup_key(&key) {
             self.count(true);
-            publisher.result = Some(Ok((Arc::clone(&ds), provenance)));
+            let ds = Arc::clone(&entry.dataset);
+            publisher.result = Some(Ok((Arc::clone(&ds), entry.provenance.clone())));
             return Ok((ds, true));
         }
         self.count(false);
-        let outcome = load();
+        let members = resolution.members.clone();
+        let outcome = load(resolution);
         if let Ok((ds, provenance)) = &outcome {
-            self.store(path, scaling, Arc::clone(ds), provenance.clone());
+            self.store(
+                Some((&members, &key)),
+                &given,
+                scaling,
+                ds,
+                provenance.clone(),
+            );
         }
         let result = outcome
             .as_ref()
@@ -374,6 +386,22 @@ impl DataCache {
         publisher.result = Some(outcome);
         drop(publisher);
         result.map(|ds| (ds, false))
+    }
+
+    /// The load in progress for `key`, and whether this thread leads it (a new one).
+    fn pending_load(&self, key: &Key) -> (Arc<Pending>, bool) {
+        let mut map = self.pending.lock();
+        match map.get(key) {
+            Some(p) => (Arc::clone(p), false),
+            None => {
+                let p = Arc::new(Pending {
+                    result: Mutex::new(None),
+                    done: Condvar::new(),
+                });
+                map.insert(key.clone(), Arc::clone(&p));
+                (p, true)
+            }
+        }
     }
 
     fn count(&self, hit: bool) {
@@ -393,39 +421,36 @@ impl DataCache {
         provenance: Provenance,
     ) -> Result<()> {
         self.follow_config();
-        self.store(path, scaling, dataset, provenance);
+        self.store(None, &absolute_path(path), scaling, &dataset, provenance);
         Ok(())
     }
 
     /// Stores an entry under the key of the files it was built from (its provenance, not a
-    /// resolution of `given` made at another moment), with `given` as its alias.
-    fn store(&self, given: &Path, scaling: Scaling, dataset: Arc<Dataset>, provenance: Provenance) {
+    /// resolution of `given` made at another moment), with `given` (absolute) as its alias.
+    /// `resolved` is the resolution the load was given and its key, reused when the load read
+    /// exactly those member files.
+    fn store(
+        &self,
+        resolved: Option<(&[PathBuf; 2], &Key)>,
+        given: &Path,
+        scaling: Scaling,
+        dataset: &Arc<Dataset>,
+        provenance: Provenance,
+    ) {
         if provenance.racy() {
             return;
         }
-        let Some(key) = provenance
-            .built_from()
-            .and_then(|(text, data)| key_of(text, data, scaling).ok())
-        else {
+        let Some((text, data)) = provenance.built_from() else {
             return;
         };
-        let given = absolute_path(given);
-        let path_bytes = |p: &Path| p.as_os_str().len();
-        let overhead = std::mem::size_of::<Entry>()
-            + 2 * (path_bytes(&key.0) + path_bytes(&key.1))
-            + path_bytes(&given)
-            + provenance
-                .sources
-                .iter()
-                .map(|(p, _)| path_bytes(p) + std::mem::size_of::<Source>())
-                .sum::<usize>()
-            + provenance
-                .absent
-                .iter()
-                .map(|a| match a {
-                    Absence::File(p) | Absence::Listing(p, _) => path_bytes(p),
-                } + std::mem::size_of::<Absence>())
-                .sum::<usize>();
+        let key = match resolved {
+            Some((members, key)) if members[0] == text && members[1] == data => key.clone(),
+            _ => match key_of(&[text.to_path_buf(), data.to_path_buf()], scaling) {
+                Ok(key) => key,
+                Err(_) => return,
+            },
+        };
+        let overhead = entry_overhead(&key, given, &provenance);
         let bytes = dataset.heap_bytes() + overhead;
         let removed = {
             let mut inner = self.inner.lock();
@@ -433,82 +458,82 @@ impl DataCache {
                 return;
             }
             let mut removed = Vec::new();
-            if let Some(old) = inner.lru.pop(&key) {
-                inner.total -= old.bytes;
-                removed.push(old);
-            }
+            removed.extend(inner.remove(&key));
             let max = inner.max;
             removed.extend(self.evict_to(&mut inner, max - bytes));
             inner.total += bytes;
             let entry = Arc::new(Entry {
                 key: key.clone(),
-                dataset,
+                alias: given.to_path_buf(),
+                dataset: Arc::clone(dataset),
                 provenance,
                 bytes,
                 _held: HeldBytes::new(overhead),
             });
             let alias = Arc::downgrade(&entry);
             inner.lru.put(key, entry);
-            inner.add_alias(&given, scaling, alias);
+            inner.add_alias(given, scaling, alias);
             removed
         };
         drop(removed);
     }
 
-    /// The validated lookup without counting.
+    /// The validated lookup without counting: through the alias of the path that built an
+    /// entry, else through a fresh resolution of the path and its key.
     fn lookup(&self, path: &Path, scaling: Scaling) -> Option<Arc<Dataset>> {
-        self.lookup_entry(path, scaling)
-            .map(|e| Arc::clone(&e.dataset))
+        let given = absolute_path(path);
+        let entry = match self.lookup_alias(path, &given, scaling) {
+            Some(found) => found,
+            None => {
+                let resolution = Resolution::of(&given).ok()?;
+                self.lookup_key(&key_of(&resolution.members, scaling).ok()?)
+            }
+        };
+        entry.map(|e| Arc::clone(&e.dataset))
     }
 
-    /// The validated lookup, with what the dataset was built from.
-    fn lookup_with_provenance(
+    /// The hot path: the entry that `given` (`path` made absolute) built, validated. `None`
+    /// when `given` is not the alias of a live entry; `Some(None)` when it is but the entry
+    /// changed (it is dropped). Takes the lock once and stats each source file and each absent
+    /// name once (the given file by `path` as the caller spelled it: a relative path is a
+    /// shorter walk for the kernel).
+    /// Another spelling of the path (relative, through the other file of the pair, through a
+    /// linked folder) is resolved afresh on every lookup: only the path that built an entry is
+    /// remembered as its alias, since only its resolution is what the entry records.
+    fn lookup_alias(
         &self,
         path: &Path,
+        given: &Path,
         scaling: Scaling,
-    ) -> Option<(Arc<Dataset>, Provenance)> {
-        self.lookup_entry(path, scaling)
-            .map(|e| (Arc::clone(&e.dataset), e.provenance.clone()))
-    }
-
-    /// The validated entry without counting. The hot path (the path that built the entry) takes
-    /// the lock once and stats each source file and each absent name once. Another spelling of
-    /// the path (relative, through the other file of the pair, through a linked folder) is
-    /// resolved afresh on every lookup: only the path that built an entry is remembered as its
-    /// alias, since only its resolution is what the entry records.
-    fn lookup_entry(&self, path: &Path, scaling: Scaling) -> Option<Arc<Entry>> {
-        let given = absolute_path(path);
-        let known = {
+    ) -> Option<Option<Arc<Entry>>> {
+        let entry = {
             let mut inner = self.inner.lock();
             let entry = inner
                 .aliases
                 .get(&scaling)
-                .and_then(|m| m.get(given.as_ref()))
+                .and_then(|m| m.get(given))
                 .and_then(Weak::upgrade);
-            entry.filter(|e| inner.lru.get(&e.key).is_some_and(|cur| Arc::ptr_eq(cur, e)))
+            entry.filter(|e| inner.lru.get(&e.key).is_some_and(|cur| Arc::ptr_eq(cur, e)))?
         };
-        if let Some(entry) = known {
-            let sources = &entry.provenance.sources;
-            match FileStamp::of(&given) {
-                // The given file is one of the sources: its stat is reused.
-                Ok(now) => {
-                    if let Some(i) = sources.iter().position(|(p, _)| *p == *given) {
-                        return self.validate(&entry, Some((i, now)));
-                    }
-                    return self.validate(&entry, None);
-                }
-                // A base name without extension: its resolution is the sources and absences.
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                    return self.validate(&entry, None)
-                }
-                Err(_) => {
-                    self.inner.lock().remove_alias(&given, scaling);
-                    return None;
-                }
+        let sources = &entry.provenance.sources;
+        Some(match FileStamp::of(path) {
+            // The given file is one of the sources: its stat is reused.
+            Ok(now) => match sources.iter().position(|(p, _)| p == given) {
+                Some(i) => self.validate(&entry, Some((i, now))),
+                None => self.validate(&entry, None),
+            },
+            // A base name without extension: its resolution is the sources and absences.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => self.validate(&entry, None),
+            Err(_) => {
+                self.inner.lock().remove_alias(given, scaling);
+                None
             }
-        }
-        let key = cache_key(&given, scaling).ok()?;
-        let entry = self.inner.lock().lru.get(&key).cloned()?;
+        })
+    }
+
+    /// The validated entry stored under `key`, if any.
+    fn lookup_key(&self, key: &Key) -> Option<Arc<Entry>> {
+        let entry = self.inner.lock().lru.get(key).cloned()?;
         self.validate(&entry, None)
     }
 
@@ -535,10 +560,7 @@ impl DataCache {
         let removed = {
             let mut inner = self.inner.lock();
             match inner.lru.peek(&entry.key) {
-                Some(current) if Arc::ptr_eq(current, entry) => {
-                    inner.total -= entry.bytes;
-                    inner.lru.pop(&entry.key)
-                }
+                Some(current) if Arc::ptr_eq(current, entry) => inner.remove(&entry.key),
                 _ => None,
             }
         };
@@ -550,17 +572,33 @@ impl DataCache {
 }
 
 impl Inner {
-    /// Remembers that `path` with `scaling` names `entry`; forgets aliases of dropped entries
-    /// when they outnumber the live ones.
+    /// Remembers that `path` with `scaling` names `entry` (an entry's alias is forgotten
+    /// when the entry leaves the cache: [`Inner::remove`]).
     fn add_alias(&mut self, path: &Path, scaling: Scaling, entry: Weak<Entry>) {
         self.aliases
             .entry(scaling)
             .or_default()
             .insert(path.to_path_buf(), entry);
-        let count: usize = self.aliases.values().map(HashMap::len).sum();
-        if count > 2 * self.lru.len() + 64 {
-            for map in self.aliases.values_mut() {
-                map.retain(|_, e| e.strong_count() > 0);
+    }
+
+    /// Takes the entry of `key` out of the cache ([`Inner::forget`]); the caller drops it
+    /// outside the lock.
+    fn remove(&mut self, key: &Key) -> Option<Arc<Entry>> {
+        let entry = self.lru.pop(key)?;
+        self.forget(&entry);
+        Some(entry)
+    }
+
+    /// Accounts for `entry` having left the LRU: its bytes leave the total and its alias is
+    /// forgotten if it still names it.
+    fn forget(&mut self, entry: &Arc<Entry>) {
+        self.total -= entry.bytes;
+        if let Some(map) = self.aliases.get_mut(&entry.key.scaling) {
+            if map
+                .get(&entry.alias)
+                .is_some_and(|alias| std::ptr::eq(alias.as_ptr(), Arc::as_ptr(entry)))
+            {
+                map.remove(&entry.alias);
             }
         }
     }
@@ -577,6 +615,8 @@ impl Inner {
 struct Publisher<'a> {
     cache: &'a DataCache,
     key: &'a Key,
+    /// The path being loaded, for the message of a panicked load.
+    path: &'a Path,
     pending: &'a Arc<Pending>,
     result: Option<Outcome>,
 }
@@ -588,7 +628,7 @@ impl Drop for Publisher<'_> {
                 ErrorKind::Panic,
                 format!(
                     "{}: the thread loading this dataset panicked",
-                    self.key.1.display()
+                    self.path.display()
                 ),
             ))
         });
@@ -598,26 +638,30 @@ impl Drop for Publisher<'_> {
     }
 }
 
-fn unreachable_result() -> Outcome {
-    Err(Error::new(
-        ErrorKind::Panic,
-        "pending load finished without a result",
-    ))
+/// Waits for the leader of `pending` and returns its dataset if the files are still the ones
+/// it read and its stamps prove what it read; `None` after a failure, or files changed since
+/// (the caller then loads what is there now).
+fn wait_for(pending: &Pending) -> Option<Arc<Dataset>> {
+    let outcome = {
+        let mut slot = pending.result.lock();
+        while slot.is_none() {
+            pending.done.wait(&mut slot);
+        }
+        slot.clone()?
+    };
+    let (ds, provenance) = outcome.ok()?;
+    (provenance.unchanged() && !provenance.racy()).then_some(ds)
 }
 
-/// The cache key of the dataset named by `path`: its descriptor (or parameter) file and data
-/// file as a fresh resolution finds them now ([`key_of`]).
-fn cache_key(path: &Path, scaling: Scaling) -> Result<Key> {
-    let (_, text, data) = crate::formats::resolve(path, &mut Vec::new())?;
-    key_of(&text, &data, scaling)
-}
-
-/// The key of a dataset built from `text` and `data`: each file by its name in its folder,
-/// the folder canonical (symbolic links and `..` resolved), the file name as it is. So paths
-/// through linked folders share an entry (they reach the same folder, where every companion is
-/// looked up), while two names of one file (a symbolic or hard link, case twins) do not.
-fn key_of(text: &Path, data: &Path, scaling: Scaling) -> Result<Key> {
-    let in_canonical_folder = |p: &Path| -> Result<PathBuf> {
+/// The key of a dataset built from the member files `members`: each file by its name in its
+/// folder, the folder by its identity (volume and number: one `stat` per distinct folder, no
+/// walk of the path's links). So paths through linked folders (or two names of one folder)
+/// share an entry (they reach the same folder, where every companion is looked up), while two
+/// names of one file (a symbolic or hard link, case twins) do not.
+fn key_of(members: &[PathBuf], scaling: Scaling) -> Result<Key> {
+    let mut files: Vec<(FileIdentity, OsString)> = Vec::with_capacity(members.len());
+    let mut last: Option<(&Path, FileIdentity)> = None;
+    for p in members {
         let (Some(folder), Some(name)) = (p.parent(), p.file_name()) else {
             return Err(Error::new(
                 ErrorKind::InvalidArgument,
@@ -629,15 +673,39 @@ fn key_of(text: &Path, data: &Path, scaling: Scaling) -> Result<Key> {
         } else {
             folder
         };
-        std::fs::canonicalize(folder)
-            .map(|f| f.join(name))
-            .map_err(|e| Error::io(folder, "resolve", &e))
-    };
-    Ok((
-        in_canonical_folder(text)?,
-        in_canonical_folder(data)?,
-        scaling,
-    ))
+        let id = match last {
+            Some((f, id)) if f == folder => id,
+            _ => crate::sys::identity_of(folder).map_err(|e| Error::io(folder, "stat", &e))?,
+        };
+        last = Some((folder, id));
+        files.push((id, name.to_os_string()));
+    }
+    Ok(Key { files, scaling })
+}
+
+/// The bytes an entry holds besides its dataset: the entry itself, its key and alias, and its
+/// provenance's paths.
+fn entry_overhead(key: &Key, given: &Path, provenance: &Provenance) -> usize {
+    let path_bytes = |p: &Path| p.as_os_str().len();
+    std::mem::size_of::<Entry>()
+        + 2 * key
+            .files
+            .iter()
+            .map(|(_, name)| name.len() + std::mem::size_of::<(FileIdentity, OsString)>())
+            .sum::<usize>()
+        + 2 * path_bytes(given)
+        + provenance
+            .sources
+            .iter()
+            .map(|(p, _)| path_bytes(p) + std::mem::size_of::<Source>())
+            .sum::<usize>()
+        + provenance
+            .absent
+            .iter()
+            .map(|a| match a {
+                Absence::File(p) | Absence::Listing(p, _) => path_bytes(p),
+            } + std::mem::size_of::<Absence>())
+            .sum::<usize>()
 }
 
 /// `path` made absolute (relative to the current folder), without touching the file system

@@ -35,7 +35,7 @@ pub const MAX_TEXT_FILE_BYTES: u64 = 64 << 20;
 /// Data files of at least this size are decoded by several threads when asked to.
 pub const PARALLEL_THRESHOLD_BYTES: u64 = 8 << 20;
 
-pub use crate::sys::FileStamp;
+pub use crate::sys::{FileIdentity, FileStamp};
 
 /// A source file of a dataset and its stamp when the data were read.
 pub type Source = (PathBuf, FileStamp);
@@ -131,6 +131,39 @@ impl Provenance {
             .map(|(_, s)| s)
             .chain(listed)
             .any(|s| s.changed_too_recently(self.started, RACY_WINDOW_SECS))
+    }
+}
+
+/// The files of the dataset a path names, as one resolution of the path found them: the
+/// format, the member files (absolute, links not followed) and the companion names looked for
+/// and not found. A loader resolves a path once and hands the resolution to the cache (for
+/// its key) and to [`Plan::open_resolved`].
+#[derive(Debug, Clone)]
+pub struct Resolution {
+    /// The format of the dataset.
+    pub format: FileFormat,
+    /// The member files in role order: the descriptor (or parameter) file, the data file.
+    pub members: [PathBuf; 2],
+    /// Companion names looked for and not found.
+    pub absent: Vec<Absence>,
+    /// When the resolution started, before any file was looked at (seconds since the Unix
+    /// epoch).
+    pub started: f64,
+}
+
+impl Resolution {
+    /// Resolves `path`: either file of the pair (any extension case) or the base name
+    /// without extension ([`resolve`]).
+    pub fn of(path: &Path) -> Result<Resolution> {
+        let started = crate::sys::now_secs();
+        let mut absent = Vec::new();
+        let (format, text, data) = resolve(path, &mut absent)?;
+        Ok(Resolution {
+            format,
+            members: [text, data],
+            absent,
+            started,
+        })
     }
 }
 
@@ -245,9 +278,18 @@ impl Plan {
     /// Reads the descriptor side of the dataset at `path` (either file of the pair, any
     /// extension case, or the base name without extension) with the given scaling.
     pub fn open(path: &Path, scaling: Scaling) -> Result<Plan> {
-        let started = crate::sys::now_secs();
-        let mut absent = Vec::new();
-        let (format, text_path, data_path) = resolve(path, &mut absent)?;
+        Plan::open_resolved(Resolution::of(path)?, scaling)
+    }
+
+    /// Reads the descriptor side of the dataset whose files `resolution` found (see
+    /// [`Plan::open`]), without resolving the path again.
+    pub fn open_resolved(resolution: Resolution, scaling: Scaling) -> Result<Plan> {
+        let Resolution {
+            format,
+            members: [text_path, data_path],
+            absent,
+            started,
+        } = resolution;
         let (data_file, data_stamp) = open_regular(&data_path, "data file")?;
         let origin = Origin {
             data_file: Some(Arc::new(data_file)),

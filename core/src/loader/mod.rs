@@ -17,7 +17,7 @@ use crate::cache::DataCache;
 use crate::config::{self, Settings, MB};
 use crate::dataset::Dataset;
 use crate::error::{Error, ErrorKind, Result};
-use crate::formats::{ensure_unchanged, FileStamp, Plan, Provenance, Scaling, Source};
+use crate::formats::{ensure_unchanged, FileStamp, Plan, Provenance, Resolution, Scaling, Source};
 
 /// How a [`Loader`] works; `None` fields take the global configuration's value.
 #[derive(Clone, Default)]
@@ -102,18 +102,31 @@ impl Loader {
     /// Like [`Loader::load`]; also says whether the data came from the cache.
     pub fn load_with(&self, path: &Path, scaling: Scaling) -> Result<(Arc<Dataset>, bool)> {
         let settings = config::global().settings()?;
+        self.load_on(path, scaling, &settings, settings.effective_threads())
+    }
+
+    /// A load through the cache (if any) decoding on up to `threads` threads: the path is
+    /// resolved once, and the cache's resolution is the one the read uses.
+    fn load_on(
+        &self,
+        path: &Path,
+        scaling: Scaling,
+        settings: &Settings,
+        threads: usize,
+    ) -> Result<(Arc<Dataset>, bool)> {
         match &self.cache {
-            Some(cache) => cache.get_or_load(path, scaling, || {
-                read_stamped(
-                    path,
-                    scaling,
-                    &settings,
-                    Some(cache),
-                    settings.effective_threads(),
-                )
+            Some(cache) => cache.get_or_load_resolved(path, scaling, |resolution| {
+                read_stamped(resolution, path, scaling, settings, Some(cache), threads)
             }),
-            None => read_stamped(path, scaling, &settings, None, settings.effective_threads())
-                .map(|(ds, _)| (ds, false)),
+            None => read_stamped(
+                Resolution::of(path)?,
+                path,
+                scaling,
+                settings,
+                None,
+                threads,
+            )
+            .map(|(ds, _)| (ds, false)),
         }
     }
 
@@ -203,14 +216,7 @@ impl Loader {
     /// One load of a batch: decoding on the calling worker only (the batch is the parallelism).
     fn load_single_threaded(&self, path: &Path, scaling: Scaling) -> Result<Arc<Dataset>> {
         let settings = config::global().settings()?;
-        match &self.cache {
-            Some(cache) => cache
-                .get_or_load(path, scaling, || {
-                    read_stamped(path, scaling, &settings, Some(cache), 1)
-                })
-                .map(|(ds, _)| ds),
-            None => read_stamped(path, scaling, &settings, None, 1).map(|(ds, _)| ds),
-        }
+        self.load_on(path, scaling, &settings, 1).map(|(ds, _)| ds)
     }
 
     /// Opens a chunked reader on the dataset with this loader's chunk size.
@@ -226,17 +232,18 @@ fn value_bytes(ds: &Dataset) -> u64 {
         .sum()
 }
 
-/// Reads a dataset within the memory budget (the format layer checks through the open files
-/// that none changed while it was read); returns it with what it was built from (stamps taken
-/// before reading).
+/// Reads the dataset whose files `resolution` found (of `path`), within the memory budget (the
+/// format layer checks through the open files that none changed while it was read); returns it
+/// with what it was built from (stamps taken before reading).
 fn read_stamped(
+    resolution: Resolution,
     path: &Path,
     scaling: Scaling,
     settings: &Settings,
     cache: Option<&Arc<DataCache>>,
     threads: usize,
 ) -> Result<(Arc<Dataset>, Provenance)> {
-    let plan = Plan::open(path, scaling)?;
+    let plan = Plan::open_resolved(resolution, scaling)?;
     let reservation = reserve(&plan, path, settings, cache)?;
     let provenance = plan.provenance();
     let dataset = plan.read_parallel(threads)?;

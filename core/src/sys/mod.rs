@@ -141,6 +141,31 @@ impl SourceWatch {
     }
 }
 
+/// What identifies a file or folder on this machine while it exists: its volume (device) and
+/// its number there (inode; on Windows the file index). Every name of a folder (a symbolic
+/// link to it, a bind mount, `..` spellings) gives the same identity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct FileIdentity {
+    volume: u64,
+    file_id: u128,
+}
+
+impl FileStamp {
+    /// The identity of the stamped file.
+    pub fn identity(&self) -> FileIdentity {
+        FileIdentity {
+            volume: self.volume,
+            file_id: self.file_id,
+        }
+    }
+}
+
+/// The identity of the folder (or file) at `path`, links followed: one `stat` on Unix; on
+/// Windows one open for attributes and one query of its volume and index.
+pub fn identity_of(path: &Path) -> std::io::Result<FileIdentity> {
+    os::identity_of_path(path).map(|(file_id, volume)| FileIdentity { volume, file_id })
+}
+
 /// The current time as seconds since the Unix epoch (0 for a clock set before it).
 pub fn now_secs() -> f64 {
     std::time::SystemTime::now()

@@ -33,6 +33,11 @@ pub(super) fn stamp_of_path(path: &Path) -> std::io::Result<FileStamp> {
     std::fs::metadata(path).map(|m| stamp_of_metadata(&m))
 }
 
+/// One `stat`: the inode and device of the path, links followed.
+pub(super) fn identity_of_path(path: &Path) -> std::io::Result<(u128, u64)> {
+    std::fs::metadata(path).map(|m| (u128::from(m.ino()), m.dev()))
+}
+
 /// One `fstat` of the descriptor.
 pub(super) fn stamp_of_file(file: &File) -> std::io::Result<FileStamp> {
     file.metadata().map(|m| stamp_of_metadata(&m))

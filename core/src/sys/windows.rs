@@ -165,6 +165,11 @@ pub(super) fn stamp_of_path(path: &Path) -> std::io::Result<FileStamp> {
     stamp_of_file(&open_attributes(path)?)
 }
 
+/// One open of the path for its attributes, then its file index and volume serial number.
+pub(super) fn identity_of_path(path: &Path) -> std::io::Result<(u128, u64)> {
+    identity(&open_attributes(path)?)
+}
+
 /// The handle's stamp.
 pub(super) fn stamp_of_file(file: &File) -> std::io::Result<FileStamp> {
     let id = if is_disk_file(file) {

@@ -156,7 +156,7 @@ fn corpus_group() {
 fn ramp_dataset(nx: usize, ny: usize, params: Vec<epyr_core::Param>) -> epyr_core::Dataset {
     let values = (0..nx * ny).map(|i| (i % 1000) as f64 - 500.0).collect();
     epyr_core::Dataset::new(epyr_core::DatasetParts {
-        format: epyr_core::FileFormat::Bes3t,
+        format: epyr_core::FormatId::USER,
         dims: [nx, ny, 1],
         components: vec![epyr_core::Component {
             complex: false,

@@ -10,9 +10,9 @@ use super::boundary::{
     size_output, status, status_on, Out,
 };
 use super::handles::{self, epyr_dataset, DatasetRef};
-use epyr_core::dataset::{Component, Dataset, DatasetParts, FileFormat, Param, Params};
+use epyr_core::dataset::{Component, Dataset, DatasetParts, FormatId, Param, Params};
 use epyr_core::error::{Error, ErrorKind, Result};
-use epyr_core::formats::{write_bes3t, ByteOrder, NumberType, WriteOptions};
+use epyr_core::formats::{write_bes3t, ByteOrder, WriteOptions};
 
 /// Frees a dataset handle. The data stay alive while other handles or a cache share them.
 /// NULL and handles freed already are ignored. Pointers from `epyr_dataset_values` and
@@ -683,7 +683,7 @@ pub unsafe extern "C" fn epyr_dataset_new(
             unsafe { (in_slice(values, len, "values")?, Out::required(out, "out")?) };
         let to = |n: u64, name| super::boundary::to_usize(n, name);
         let dataset = Dataset::new(DatasetParts {
-            format: FileFormat::Bes3t,
+            format: FormatId::USER,
             dims: [to(nx, "nx")?, to(ny, "ny")?, to(nz, "nz")?],
             components: vec![Component {
                 complex: is_complex != 0,
@@ -734,7 +734,7 @@ pub unsafe extern "C" fn epyr_write_bes3t(
         };
         let mut options = WriteOptions::default();
         if !ty.is_empty() {
-            options.number = NumberType::from_letter(ty).ok_or_else(|| {
+            options.number = epyr_core::formats::bes3t_number(ty).ok_or_else(|| {
                 invalid(format!(
                     "number type {ty:?}: expected D, F, I, S or C (BES3T letters)"
                 ))

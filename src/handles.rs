@@ -99,7 +99,7 @@ impl Described {
         if let Some((values, _)) = slot.get() {
             return Ok(Some(values));
         }
-        let path = &self.plan.layout.path;
+        let path = self.plan.data_path();
         let held = reserve_bytes(
             heap_block_bytes(axis.len.saturating_mul(8)),
             path,
@@ -143,7 +143,7 @@ impl DatasetRef {
             DatasetRef::Described(p) => Err(invalid(format!(
                 "{}: this handle comes from epyr_loader_describe and holds no values; \
                  load it with epyr_loader_load or epyr_loader_load_into",
-                p.layout.path.display()
+                p.data_path().display()
             ))),
         }
     }
@@ -218,7 +218,7 @@ impl DatasetRef {
     pub(crate) fn sources(&self) -> Vec<&std::path::Path> {
         match self {
             DatasetRef::Loaded(d) => d.sources().iter().map(|p| p.as_path()).collect(),
-            DatasetRef::Described(p) => p.sources.iter().map(|(p, _)| p.as_path()).collect(),
+            DatasetRef::Described(p) => p.sources().iter().map(|(p, _)| p.as_path()).collect(),
         }
     }
 

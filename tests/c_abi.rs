@@ -14,7 +14,7 @@ use std::process::{Command, Output};
 use std::sync::OnceLock;
 
 use common::platform::skipped_on_windows;
-use epyr_core::{Axis, Component, Dataset, DatasetParts, ErrorKind, FileFormat, Param, Params};
+use epyr_core::{Axis, Component, Dataset, DatasetParts, ErrorKind, FormatId, Param, Params};
 
 /// Why the tests that build and run C programs do not run in a Windows test binary.
 const LINUX_SIDE: &str = "a Windows process cannot start the Linux compilers and tools; the \
@@ -278,7 +278,7 @@ fn nitroxide_cw() -> Dataset {
         })
         .collect();
     Dataset::new(DatasetParts {
-        format: FileFormat::Bes3t,
+        format: FormatId::USER,
         dims: [1024, 1, 1],
         components: vec![Component {
             complex: false,
@@ -327,7 +327,7 @@ fn pulse_2d() -> Dataset {
     }
     let y_axis = (0..ny).map(|y| 100.0 * (1.0 + (y * y) as f64)).collect();
     Dataset::new(DatasetParts {
-        format: FileFormat::Bes3t,
+        format: FormatId::USER,
         dims: [nx, ny, 1],
         components: vec![Component {
             complex: true,
@@ -512,7 +512,7 @@ fn big_file(dir: &Path) -> (PathBuf, f64, usize) {
         .map(|i| ((i * 7919) % 4001) as f64 * 0.25)
         .collect();
     let ds = Dataset::new(DatasetParts {
-        format: FileFormat::Bes3t,
+        format: FormatId::USER,
         dims: [nx, ny, 1],
         components: vec![Component {
             complex: false,

@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 
 use epyr_core::formats::writer::linear_axis;
 use epyr_core::{
-    write_bes3t, Axis, Component, Dataset, DatasetParts, FileFormat, Param, Params, WriteOptions,
+    write_bes3t, Axis, Component, Dataset, DatasetParts, FormatId, Param, Params, WriteOptions,
 };
 
 /// Isotropic g value of the nitroxide.
@@ -100,7 +100,7 @@ fn dataset(
     params: Vec<Param>,
 ) -> Dataset {
     Dataset::new(DatasetParts {
-        format: FileFormat::Bes3t,
+        format: FormatId::USER,
         dims,
         components: vec![component],
         axes,

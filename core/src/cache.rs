@@ -431,7 +431,7 @@ impl DataCache {
     /// exactly those member files.
     fn store(
         &self,
-        resolved: Option<(&[PathBuf; 2], &Key)>,
+        resolved: Option<(&[PathBuf], &Key)>,
         given: &Path,
         scaling: Scaling,
         dataset: &Arc<Dataset>,
@@ -440,15 +440,19 @@ impl DataCache {
         if provenance.racy() {
             return;
         }
-        let Some((text, data)) = provenance.built_from() else {
+        let built_from: Vec<&Path> = provenance.members().collect();
+        if built_from.is_empty() {
             return;
-        };
+        }
         let key = match resolved {
-            Some((members, key)) if members[0] == text && members[1] == data => key.clone(),
-            _ => match key_of(&[text.to_path_buf(), data.to_path_buf()], scaling) {
-                Ok(key) => key,
-                Err(_) => return,
-            },
+            Some((members, key)) if same_files(members, &built_from) => key.clone(),
+            _ => {
+                let paths: Vec<PathBuf> = built_from.iter().map(|p| p.to_path_buf()).collect();
+                match key_of(&paths, scaling) {
+                    Ok(key) => key,
+                    Err(_) => return,
+                }
+            }
         };
         let overhead = entry_overhead(&key, given, &provenance);
         let bytes = dataset.heap_bytes() + overhead;
@@ -680,7 +684,15 @@ fn key_of(members: &[PathBuf], scaling: Scaling) -> Result<Key> {
         last = Some((folder, id));
         files.push((id, name.to_os_string()));
     }
+    // In a fixed order: a resolution lists the files in role order, a load records them in
+    // the order it opened them.
+    files.sort_unstable();
     Ok(Key { files, scaling })
+}
+
+/// Whether `a` and `b` name the same files, in any order.
+fn same_files(a: &[PathBuf], b: &[&Path]) -> bool {
+    a.len() == b.len() && a.iter().all(|p| b.contains(&p.as_path()))
 }
 
 /// The bytes an entry holds besides its dataset: the entry itself, its key and alias, and its

@@ -483,12 +483,12 @@ impl Config {
 }
 
 /// Reads the JSON file at `path`, whose top level must be an object, with the checks of every
-/// file epyr reads ([`crate::formats::read_small_file`]: opened once without blocking, a
+/// file epyr reads ([`crate::files::read_small_file`]: opened once without blocking, a
 /// regular file, at most [`MAX_CONFIG_FILE_BYTES`], unchanged while read). A missing file is
 /// [`ErrorKind::NotFound`], a failed read [`ErrorKind::Io`], anything else that makes the file
 /// unusable [`ErrorKind::Config`]; every message names the file.
 fn read_json_object(path: &Path) -> Result<Map<String, Json>> {
-    let (bytes, _) = crate::formats::read_small_file(path, "config file", MAX_CONFIG_FILE_BYTES)
+    let (bytes, _) = crate::files::read_small_file(path, "config file", MAX_CONFIG_FILE_BYTES)
         .map_err(|e| match e.kind() {
             ErrorKind::NotFound | ErrorKind::Io => e,
             _ => Error::new(ErrorKind::Config, e.message()),

@@ -11,23 +11,38 @@ use std::sync::Arc;
 use crate::accounting::HeldBytes;
 use crate::error::{Error, ErrorKind, Result};
 
-/// The file format a dataset was read from.
+/// The format a dataset was read from, by the stable id of its entry in the format table
+/// (`"bruker-bes3t"`); datasets a caller built carry [`FormatId::USER`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum FileFormat {
-    /// Bruker BES3T (Xepr/Xenon): `.DSC` descriptor, `.DTA` data, optional `.XGF/.YGF/.ZGF`.
-    Bes3t,
-    /// Bruker ESP/WinEPR/Simfonia: `.par` parameters, `.spc` data.
-    Esp,
+pub struct FormatId(pub &'static str);
+
+impl FormatId {
+    /// The id of datasets a caller built rather than read from a file.
+    pub const USER: FormatId = FormatId("user");
+
+    /// The id as text.
+    pub fn as_str(self) -> &'static str {
+        self.0
+    }
 }
 
-impl FileFormat {
-    /// The name of the format as users know it.
-    pub fn name(self) -> &'static str {
-        match self {
-            FileFormat::Bes3t => "BES3T",
-            FileFormat::Esp => "ESP/WinEPR",
-        }
-    }
+/// How a host that builds axes itself (MATLAB, bit-exact with EasySpin's `eprload`) makes an
+/// axis: by a `linspace` rule, or from the values epyr gives.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum AxisRule {
+    /// `offset + scale * linspace(start, end, n)`.
+    Linspace {
+        /// Added to every scaled value.
+        offset: f64,
+        /// Multiplies every value of the `linspace`.
+        scale: f64,
+        /// The first value of the `linspace`.
+        start: f64,
+        /// The last value of the `linspace`.
+        end: f64,
+    },
+    /// The values as epyr gives them.
+    Values,
 }
 
 /// One data component: real or complex values for every point of the dataset.
@@ -181,8 +196,8 @@ pub fn parse_number(text: &str) -> Option<f64> {
 /// The parts a [`Dataset`] is built from; [`Dataset::new`] checks that they agree.
 #[derive(Debug, Clone)]
 pub struct DatasetParts {
-    /// The format the data came from (the writer uses it only for information).
-    pub format: FileFormat,
+    /// The format the data came from ([`FormatId::USER`] for data a caller made).
+    pub format: FormatId,
     /// Points along x, y, z (each at least 1).
     pub dims: [usize; 3],
     /// One or more components, each with `points` values (twice that if complex).
@@ -201,13 +216,15 @@ pub struct DatasetParts {
 /// about it. Shared as `Arc<Dataset>`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Dataset {
-    format: FileFormat,
+    format: FormatId,
     dims: [usize; 3],
     components: Vec<Component>,
     axes: [Option<Axis>; 3],
     params: Params,
     sources: Vec<PathBuf>,
     warnings: Vec<String>,
+    /// How each axis is built ([`AxisRule::Values`] where nobody said).
+    axis_rules: [AxisRule; 3],
     held: HeldBytes,
 }
 
@@ -257,6 +274,7 @@ impl Dataset {
             params: parts.params,
             sources: parts.sources,
             warnings: parts.warnings,
+            axis_rules: [AxisRule::Values; 3],
             held: HeldBytes::new(0),
         };
         ds.held.set(ds.measure_heap_bytes());
@@ -264,8 +282,23 @@ impl Dataset {
     }
 
     /// The format the dataset was read from.
-    pub fn format(&self) -> FileFormat {
+    pub fn format(&self) -> FormatId {
         self.format
+    }
+
+    /// The dataset with the rules its axes were built by (a reader sets them).
+    pub fn with_axis_rules(mut self, rules: [AxisRule; 3]) -> Dataset {
+        self.axis_rules = rules;
+        self
+    }
+
+    /// How the axis of dimension `dim` is built ([`AxisRule::Values`] where the dataset has
+    /// no such axis or its values come from elsewhere).
+    pub fn axis_rule(&self, dim: usize) -> AxisRule {
+        match self.axis(dim) {
+            Some(_) => self.axis_rules[dim],
+            None => AxisRule::Values,
+        }
     }
 
     /// Points along x, y and z (`[nx, ny, nz]`, each at least 1).
@@ -429,7 +462,7 @@ mod tests {
 
     fn parts(dims: [usize; 3], components: Vec<Component>) -> DatasetParts {
         DatasetParts {
-            format: FileFormat::Bes3t,
+            format: FormatId::USER,
             dims,
             components,
             axes: [None, None, None],

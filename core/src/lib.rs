@@ -29,6 +29,7 @@ pub mod cache;
 pub mod config;
 pub mod dataset;
 pub mod error;
+mod files;
 pub mod formats;
 pub mod info;
 pub mod loader;
@@ -38,7 +39,7 @@ mod sys;
 mod threads;
 
 pub use cache::{CacheStats, DataCache};
-pub use dataset::{Axis, Component, Dataset, DatasetParts, FileFormat, Param, Params};
+pub use dataset::{Axis, AxisRule, Component, Dataset, DatasetParts, FormatId, Param, Params};
 pub use error::{Error, ErrorKind, Result};
 pub use formats::{load, write_bes3t, ByteOrder, NumberType, Plan, Scaling, WriteOptions};
 pub use loader::{ChunkedReader, Loader, LoaderOptions, Progress};

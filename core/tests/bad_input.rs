@@ -15,7 +15,7 @@ use common::alloc_count::{measure, CountingAlloc};
 use common::platform::{skipped_on_windows, Unreadable};
 use common::{set_file_len, set_key, temp_dir, CW_PARAMS};
 use epyr_core::{
-    Axis, Component, Dataset, DatasetParts, ErrorKind, FileFormat, Param, Params, WriteOptions,
+    Axis, Component, Dataset, DatasetParts, ErrorKind, FormatId, Param, Params, WriteOptions,
 };
 
 #[global_allocator]
@@ -40,7 +40,7 @@ fn dataset(complex: bool, x: Vec<f64>, params: &[(&str, &str)]) -> Dataset {
         })
         .collect();
     Dataset::new(DatasetParts {
-        format: FileFormat::Bes3t,
+        format: FormatId::USER,
         dims: [N, 1, 1],
         components: vec![Component {
             complex,
@@ -760,7 +760,7 @@ fn esp_temperature_scaling_with_te_zero_is_a_scaling_error() {
 }
 
 #[test]
-fn an_existing_file_without_a_bruker_extension_is_unsupported_not_missing() {
+fn an_existing_file_of_no_known_format_is_unsupported_not_missing() {
     let dir = temp_dir("not_bruker");
     let hostname = dir.join("hostname");
     fs::write(&hostname, "spectrometer-pc\n").unwrap();
@@ -768,7 +768,11 @@ fn an_existing_file_without_a_bruker_extension_is_unsupported_not_missing() {
         &hostname,
         "",
         ErrorKind::Unsupported,
-        &[&shown(&hostname), "not a Bruker file"],
+        &[
+            &shown(&hostname),
+            "not a file epyr reads",
+            "Bruker BES3T (.dsc/.dta)",
+        ],
     );
     assert!(!message.contains("not found"), "{message}");
 }

@@ -153,9 +153,9 @@ fn an_axis_file_that_appears_later_is_noticed() {
 
 /// Writes `n.DSC/.DTA/.XGF` with a nonlinear x axis (`XTYP IGD`).
 fn write_nonlinear(dir: &Path) {
-    use epyr_core::{Axis, Component, DatasetParts, FileFormat, Params};
+    use epyr_core::{Axis, Component, DatasetParts, FormatId, Params};
     let ds = Dataset::new(DatasetParts {
-        format: FileFormat::Bes3t,
+        format: FormatId::USER,
         dims: [64, 1, 1],
         components: vec![Component {
             complex: false,

@@ -609,9 +609,7 @@ fn mutations_change_what_they_say() {
 
 #[test]
 fn small_dataset_of_two_int8_components_allocates_within_the_bound() {
-    use epyr_core::{
-        Component, Dataset, DatasetParts, FileFormat, NumberType, Params, WriteOptions,
-    };
+    use epyr_core::{Component, Dataset, DatasetParts, FormatId, NumberType, Params, WriteOptions};
     let n = 100;
     let component = |k: f64| Component {
         complex: false,
@@ -619,7 +617,7 @@ fn small_dataset_of_two_int8_components_allocates_within_the_bound() {
         values: (0..n).map(|i| (i as f64 - 50.0) * k + 0.0).collect(),
     };
     let ds = Dataset::new(DatasetParts {
-        format: FileFormat::Bes3t,
+        format: FormatId::USER,
         dims: [n, 1, 1],
         components: vec![component(1.0), component(-2.0)],
         axes: [None, None, None],

@@ -10,8 +10,9 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use common::{assert_bits_eq, assert_same_data, corpus_dir, expected, files_containing, temp_dir};
+use epyr_core::formats::ValueSource;
 use epyr_core::{
-    write_bes3t, Axis, ByteOrder, Component, Dataset, DatasetParts, ErrorKind, FileFormat,
+    write_bes3t, Axis, ByteOrder, Component, Dataset, DatasetParts, ErrorKind, FormatId,
     NumberType, Param, Params, Plan, Scaling, WriteOptions,
 };
 use proptest::prelude::*;
@@ -183,7 +184,7 @@ fn build(
     params: Params,
 ) -> Dataset {
     Dataset::new(DatasetParts {
-        format: FileFormat::Bes3t,
+        format: FormatId::USER,
         dims,
         components,
         axes,
@@ -768,9 +769,15 @@ proptest! {
 /// The number type and byte order a corpus dataset is stored in.
 fn stored_as(path: &Path) -> WriteOptions {
     let plan = Plan::open(path, Scaling::parse("").unwrap()).unwrap();
+    let ValueSource::File(binary) = &plan.layout.values else {
+        panic!(
+            "{}: a Bruker dataset's values are in its data file",
+            path.display()
+        );
+    };
     WriteOptions {
-        number: plan.layout.number,
-        order: plan.layout.order,
+        number: binary.number,
+        order: binary.order,
     }
 }
 
@@ -792,7 +799,8 @@ fn check_corpus_dataset(dir: &Path, exp: &serde_json::Value) {
         assert_same_data(&what, &back, &original);
         assert_same_params(&what, &back, &original);
         if options == stored {
-            let data = std::fs::read(original.data_path().unwrap()).unwrap();
+            // The data file: the second source of a BES3T or ESP dataset.
+            let data = std::fs::read(&original.sources()[1]).unwrap();
             let written = std::fs::read(&files[1]).unwrap();
             assert!(
                 data.len() >= written.len() && data[..written.len()] == written[..],

@@ -6,10 +6,14 @@
 
 use std::path::{Path, PathBuf};
 
+use std::sync::Arc;
+
 use super::decode::{read_numbers, ByteOrder, NumberType};
-use super::{ensure_unchanged, open_regular, stamp_of, zeroed_values, FileStamp};
-use crate::dataset::{Axis, AXIS_LETTERS};
+use super::keys::zeroed_values;
+use super::FileStamp;
+use crate::dataset::{Axis, AxisRule, AXIS_LETTERS};
 use crate::error::{Error, ErrorKind, Result};
+use crate::files::{ensure_unchanged, open_regular, stamp_of};
 
 /// Where the values of an axis come from.
 #[derive(Debug, Clone, PartialEq)]
@@ -22,6 +26,20 @@ pub enum AxisValues {
         /// The last value minus the first.
         width: f64,
     },
+    /// `offset + scale * linspace(start, end, n)` (MATLAB's `linspace`: value `i` is
+    /// `start + (end - start) * i / (n - 1)`, the last exactly `end`).
+    Linspace {
+        /// Added to every scaled value.
+        offset: f64,
+        /// Multiplies every value of the `linspace`.
+        scale: f64,
+        /// The first value of the `linspace`.
+        start: f64,
+        /// The last value of the `linspace`.
+        end: f64,
+    },
+    /// Values a reader computed or read with the headers (a few thousand at most).
+    Explicit(Arc<[f64]>),
     /// `i * interval_ms / 1000`: the seconds of an ESP time sweep sampled every `interval_ms`
     /// milliseconds (`RCT`).
     TimeSweep {
@@ -82,6 +100,19 @@ impl AxisPlan {
                     *v = linear_value(*first, *width, self.len, i);
                 }
             }
+            AxisValues::Linspace {
+                offset,
+                scale,
+                start: a,
+                end: b,
+            } => {
+                for (i, v) in (start..).zip(out.iter_mut()) {
+                    *v = offset + scale * linspace_value(*a, *b, self.len, i);
+                }
+            }
+            AxisValues::Explicit(values) => {
+                out.copy_from_slice(&values[start..start + out.len()]);
+            }
             AxisValues::TimeSweep { interval_ms } => {
                 for (i, v) in (start..).zip(out.iter_mut()) {
                     *v = i as f64 * interval_ms / 1000.0;
@@ -128,6 +159,34 @@ impl AxisPlan {
     }
 }
 
+impl AxisValues {
+    /// The rule a host builds this axis by.
+    pub fn rule(&self) -> AxisRule {
+        match *self {
+            AxisValues::Linear { first, width } => AxisRule::Linspace {
+                offset: first,
+                scale: 1.0,
+                start: 0.0,
+                end: width,
+            },
+            AxisValues::Linspace {
+                offset,
+                scale,
+                start,
+                end,
+            } => AxisRule::Linspace {
+                offset,
+                scale,
+                start,
+                end,
+            },
+            AxisValues::Explicit(_) | AxisValues::TimeSweep { .. } | AxisValues::File { .. } => {
+                AxisRule::Values
+            }
+        }
+    }
+}
+
 /// Value `i` of the linear axis of `n` points from `first` to `first + width`
 /// ([`AxisValues::Linear`]).
 pub(crate) fn linear_value(first: f64, width: f64, n: usize, i: usize) -> f64 {
@@ -137,6 +196,16 @@ pub(crate) fn linear_value(first: f64, width: f64, n: usize, i: usize) -> f64 {
         first + width
     } else {
         first + width * (i as f64 / (n - 1) as f64)
+    }
+}
+
+/// Value `i` of MATLAB's `linspace(a, b, n)`: `a + i * ((b - a) / (n - 1))`, the last
+/// exactly `b` (`b` for a single point, as MATLAB).
+pub(crate) fn linspace_value(a: f64, b: f64, n: usize, i: usize) -> f64 {
+    if n <= 1 || i == n - 1 {
+        b
+    } else {
+        a + i as f64 * ((b - a) / (n - 1) as f64)
     }
 }
 

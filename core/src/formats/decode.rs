@@ -7,20 +7,21 @@
 use std::fs::File;
 use std::path::Path;
 
+use super::BinaryValues;
 use crate::error::{Error, Result};
 
 /// The binary number type of a data or axis file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum NumberType {
-    /// Signed 8-bit integer (BES3T `C`).
+    /// Signed 8-bit integer.
     I8,
-    /// Signed 16-bit integer (BES3T `S`).
+    /// Signed 16-bit integer.
     I16,
-    /// Signed 32-bit integer (BES3T `I`, ESP data).
+    /// Signed 32-bit integer.
     I32,
-    /// IEEE float32 (BES3T `F`, WinEPR data).
+    /// IEEE float32.
     F32,
-    /// IEEE float64 (BES3T `D`).
+    /// IEEE float64.
     F64,
 }
 
@@ -34,48 +35,15 @@ impl NumberType {
             NumberType::F64 => 8,
         }
     }
-
-    /// The BES3T letter of the type (`C`, `S`, `I`, `F`, `D`).
-    pub const fn letter(self) -> char {
-        match self {
-            NumberType::I8 => 'C',
-            NumberType::I16 => 'S',
-            NumberType::I32 => 'I',
-            NumberType::F32 => 'F',
-            NumberType::F64 => 'D',
-        }
-    }
-
-    /// The type of a BES3T letter, any case.
-    pub fn from_letter(letter: &str) -> Option<Self> {
-        match letter.trim().to_ascii_uppercase().as_str() {
-            "C" => Some(NumberType::I8),
-            "S" => Some(NumberType::I16),
-            "I" => Some(NumberType::I32),
-            "F" => Some(NumberType::F32),
-            "D" => Some(NumberType::F64),
-            _ => None,
-        }
-    }
 }
 
 /// The byte order of a binary file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ByteOrder {
-    /// Most significant byte first (BES3T `BIG`, ESP).
+    /// Most significant byte first.
     Big,
-    /// Least significant byte first (BES3T `LIT`, WinEPR).
+    /// Least significant byte first.
     Little,
-}
-
-impl ByteOrder {
-    /// The BES3T name of the order (`BIG`, `LIT`).
-    pub const fn bes3t_name(self) -> &'static str {
-        match self {
-            ByteOrder::Big => "BIG",
-            ByteOrder::Little => "LIT",
-        }
-    }
 }
 
 /// Decodes whole numbers of `bytes` into `out` (one `f64` per number; `out.len()` numbers are
@@ -257,32 +225,43 @@ pub fn read_points(
     Ok(())
 }
 
-/// Reads every point of `layout` into `outputs` (one per slot, each `points * width` long)
-/// with up to `threads` threads, each reading and decoding its own range of points.
-pub fn read_points_parallel(
+/// Reads the points from `first` on of a data file whose values `values` describes
+/// (`points` points in all) into `outputs` (one per slot, each a whole number of points of
+/// its width), with up to `threads` threads, each reading and decoding its own range of points.
+pub fn read_slots(
     file: &File,
-    layout: &super::DataLayout,
+    values: &BinaryValues,
+    points: usize,
+    first: usize,
     slots: &[ComponentSlot],
     outputs: &mut [&mut [f64]],
     threads: usize,
 ) -> Result<()> {
-    let points = layout.points();
-    let threads = threads.clamp(1, points.max(1));
+    let per_point: usize = slots.iter().map(|s| s.width).sum();
+    let count = outputs
+        .first()
+        .map_or(0, |o| o.len() / slots[0].width.max(1));
     let read = |start_point: usize, outs: &mut [&mut [f64]]| {
-        read_points(
-            file,
-            &layout.path,
-            (start_point * layout.point_bytes()) as u64,
-            layout.number,
-            layout.order,
-            slots,
-            outs,
-        )
+        if values.planar {
+            read_planar(file, values, points, start_point, slots, outs)
+        } else {
+            let at = values.offset + (start_point * per_point * values.number.size()) as u64;
+            read_points(
+                file,
+                &values.path,
+                at,
+                values.number,
+                values.order,
+                slots,
+                outs,
+            )
+        }
     };
+    let threads = threads.clamp(1, count.max(1));
     if threads == 1 {
-        return read(0, outputs);
+        return read(first, outputs);
     }
-    let per_thread = points.div_ceil(threads);
+    let per_thread = count.div_ceil(threads);
     // Split every output at the same point boundaries: parts[t][c] is thread t's share of
     // component c.
     let mut parts: Vec<Vec<&mut [f64]>> = (0..threads).map(|_| Vec::new()).collect();
@@ -299,7 +278,7 @@ pub fn read_points_parallel(
     let tasks: Vec<_> = parts
         .into_iter()
         .enumerate()
-        .map(|(t, mut outs)| move || read(t * per_thread, &mut outs))
+        .map(|(t, mut outs)| move || read(first + t * per_thread, &mut outs))
         .collect();
     crate::threads::run_scoped(tasks)
         .into_iter()
@@ -313,6 +292,48 @@ pub fn read_points_parallel(
         })
         .collect::<Result<Vec<()>>>()
         .map(|_| ())
+}
+
+/// [`read_slots`] for planar values: number `j` of every point is in a block of its own,
+/// `points` numbers long, starting `j` blocks after the first value. Each number of the range
+/// is read from its block into a scratch buffer and spread to its place in the outputs.
+fn read_planar(
+    file: &File,
+    values: &BinaryValues,
+    points: usize,
+    first: usize,
+    slots: &[ComponentSlot],
+    outputs: &mut [&mut [f64]],
+) -> Result<()> {
+    let size = values.number.size();
+    let count = outputs
+        .first()
+        .map_or(0, |o| o.len() / slots[0].width.max(1));
+    let per_block = (BLOCK_BYTES / size).max(1).min(count.max(1));
+    let mut scratch = vec![0f64; per_block];
+    for (slot, out) in slots.iter().zip(outputs.iter_mut()) {
+        for j in 0..slot.width {
+            let block = (slot.offset + j) as u64 * points as u64 * size as u64;
+            let mut done = 0;
+            while done < count {
+                let n = per_block.min(count - done);
+                let at = values.offset + block + ((first + done) * size) as u64;
+                read_numbers(
+                    file,
+                    &values.path,
+                    at,
+                    values.number,
+                    values.order,
+                    &mut scratch[..n],
+                )?;
+                for (k, v) in scratch[..n].iter().enumerate() {
+                    out[(done + k) * slot.width + j] = *v;
+                }
+                done += n;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Reads `out.len()` numbers from byte `start` of `file` and decodes them into `out`.
@@ -431,23 +452,5 @@ mod tests {
             &mut one,
         );
         assert_eq!(one, [0.1]);
-    }
-
-    #[test]
-    fn letters_round_trip() {
-        for ty in [
-            NumberType::I8,
-            NumberType::I16,
-            NumberType::I32,
-            NumberType::F32,
-            NumberType::F64,
-        ] {
-            assert_eq!(NumberType::from_letter(&ty.letter().to_string()), Some(ty));
-            assert_eq!(
-                NumberType::from_letter(&ty.letter().to_ascii_lowercase().to_string()),
-                Some(ty)
-            );
-        }
-        assert_eq!(NumberType::from_letter("A"), None);
     }
 }

@@ -211,11 +211,14 @@ fn descriptor(
         .iter()
         .map(|c| if c.complex { "CPLX" } else { "REAL" })
         .collect();
-    let letters = vec![options.number.letter().to_string(); kinds.len()].join(",");
+    let letters = vec![super::bes3t_letter(options.number).to_string(); kinds.len()].join(",");
     let mut dsc = String::new();
     dsc.push_str("#DESC\t1.2 * DESCRIPTOR INFORMATION ***********************\n");
     dsc.push_str("*\n*\tDataset Type and Format:\n*\n");
-    dsc.push_str(&format!("BSEQ\t{}\n", options.order.bes3t_name()));
+    dsc.push_str(&format!(
+        "BSEQ\t{}\n",
+        super::bes3t_order_name(options.order)
+    ));
     dsc.push_str(&format!("IKKF\t{}\n", kinds.join(",")));
     dsc.push_str(&format!("IRFMT\t{letters}\n"));
     if dataset.components().iter().any(|c| c.complex) {
@@ -396,7 +399,7 @@ fn encode_values(
         refuse(format!(
             "value {v:?} (number {i} in file order) cannot be written exactly as {ty:?} (BES3T \
              {}); choose a wider number type",
-            ty.letter()
+            super::bes3t_letter(ty)
         ))
     };
     out.reserve(values.len() * ty.size());

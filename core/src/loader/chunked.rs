@@ -7,22 +7,18 @@
 //! when the plan was made: a file replaced or rewritten before or during a read is an error
 //! ([`ErrorKind::FileChanged`]), never mixed data.
 
-use std::fs::File;
 use std::path::Path;
-use std::sync::Arc;
 
 use super::{check_stamps, check_unchanged};
 use crate::accounting::HeldBytes;
 use crate::error::{Error, ErrorKind, Result};
-use crate::formats::{decode, scaling, Plan, Scaling};
+use crate::formats::{Plan, Scaling};
 use crate::sys::SourceWatch;
 
 /// Streams the values of a dataset in file order (components interleaved per point, complex as
 /// re, im), one chunk of whole points at a time. Use from one thread at a time.
 pub struct ChunkedReader {
     plan: Plan,
-    /// The plan's data file, which every read goes through.
-    file: Arc<File>,
     chunk_points: usize,
     next_point: usize,
     buffer: Vec<f64>,
@@ -36,17 +32,9 @@ impl ChunkedReader {
     /// decoded values (at least one point; whole rows when a row fits).
     pub fn open(path: &Path, scaling: Scaling, chunk_bytes: usize) -> Result<ChunkedReader> {
         let plan = Plan::open(path, scaling)?;
-        let file = Arc::clone(plan.origin.data_file.as_ref().ok_or_else(|| {
-            Error::new(
-                ErrorKind::InvalidArgument,
-                "a described plan cannot be streamed",
-            )
-        })?);
-        plan.data_file()?;
-        let sources = SourceWatch::new(&plan.sources);
+        let sources = SourceWatch::new(plan.sources());
         let mut reader = ChunkedReader {
             plan,
-            file,
             chunk_points: 1,
             next_point: 0,
             buffer: Vec::new(),
@@ -211,24 +199,10 @@ impl ChunkedReader {
     /// Reads whole points from `first` into `out` (file order), scaled, and checks that no
     /// source file changed since the plan was made.
     fn read_points_at(&self, first: usize, out: &mut [f64]) -> Result<()> {
-        let layout = &self.plan.layout;
-        let whole = layout.whole_slot();
-        decode::read_points(
-            &self.file,
-            &layout.path,
-            (first * layout.point_bytes()) as u64,
-            layout.number,
-            layout.order,
-            &[whole],
-            &mut [out],
-        )?;
+        self.plan.read_points_at(first, out)?;
         // Checked after the read: unchanged stamps of every source (data, descriptor, axis
         // files) mean the values just read are the ones the plan describes.
-        check_stamps(self.sources.stamps_now())?;
-        if !self.plan.scale.is_empty() {
-            scaling::apply_steps(&self.plan.scale, out, whole.width, layout.dims, first);
-        }
-        Ok(())
+        check_stamps(self.sources.stamps_now())
     }
 }
 
@@ -240,10 +214,10 @@ pub fn read_plan_axis(plan: &Plan, dim: usize, start: usize, out: &mut [f64]) ->
             ErrorKind::InvalidArgument,
             format!(
                 "{}: the dataset has no axis {dim} (0 x, 1 y, 2 z)",
-                plan.layout.path.display()
+                plan.data_path().display()
             ),
         )
     })?;
     axis.read_into(dim, start, out)?;
-    check_unchanged(&plan.sources)
+    check_unchanged(plan.sources())
 }

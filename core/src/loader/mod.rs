@@ -17,7 +17,8 @@ use crate::cache::DataCache;
 use crate::config::{self, Settings, MB};
 use crate::dataset::Dataset;
 use crate::error::{Error, ErrorKind, Result};
-use crate::formats::{ensure_unchanged, FileStamp, Plan, Provenance, Resolution, Scaling, Source};
+use crate::files::ensure_unchanged;
+use crate::formats::{FileStamp, Plan, Provenance, Resolution, Scaling, Source};
 
 /// How a [`Loader`] works; `None` fields take the global configuration's value.
 #[derive(Clone, Default)]

@@ -144,7 +144,7 @@ impl SourceWatch {
 /// What identifies a file or folder on this machine while it exists: its volume (device) and
 /// its number there (inode; on Windows the file index). Every name of a folder (a symbolic
 /// link to it, a bind mount, `..` spellings) gives the same identity.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct FileIdentity {
     volume: u64,
     file_id: u128,

@@ -110,7 +110,7 @@ pub fn write_sample(
     dims: [usize; 3],
     complex: &[bool],
 ) -> PathBuf {
-    use epyr_core::{Axis, Component, Dataset, DatasetParts, FileFormat, Param, Params};
+    use epyr_core::{Axis, Component, Dataset, DatasetParts, FormatId, Param, Params};
     let points = dims[0] * dims[1] * dims[2];
     let components = complex
         .iter()
@@ -139,7 +139,7 @@ pub fn write_sample(
         })
         .collect();
     let ds = Dataset::new(DatasetParts {
-        format: FileFormat::Bes3t,
+        format: FormatId::USER,
         dims,
         components,
         axes: [

@@ -1,16 +1,18 @@
 //! The ESP/WinEPR reader (`.par` parameters, `.spc` data), following the reading
-//! specification §2.
+//! specification of the Bruker formats §2.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use super::decode::{ByteOrder, NumberType};
-use super::scaling::{ScaleStep, Scaling};
-use super::{
-    check_data_len, leading_number, positive_integer, read_params, scaling_number, text, AxisPlan,
-    AxisValues, DataLayout, Origin, Plan, Source,
+use super::read_params;
+use crate::dataset::{Param, Params};
+use crate::error::{Error, ErrorKind, Result};
+use crate::formats::keys::{check_data_len, leading_number, positive_integer, scaling_number};
+use crate::formats::scaling::{ScaleStep, Scaling};
+use crate::formats::{
+    text, AxisPlan, AxisValues, BinaryValues, ByteOrder, DataLayout, Format, Member, NumberType,
+    Plan, Recorder, Signature, ValueSource,
 };
-use crate::dataset::{FileFormat, Param, Params};
-use crate::error::{Error, Result};
 
 /// `JSS` bit for complex data.
 const JSS_COMPLEX: u64 = 0x10;
@@ -25,9 +27,118 @@ const READER_KEYS: [&str; 15] = [
     "XXLB", "XXWI",
 ];
 
-/// Builds the plan of an ESP/WinEPR dataset from its parameter and data file.
-pub(super) fn plan(par: &Path, data: Source, scaling: Scaling, origin: Origin) -> Result<Plan> {
-    let (mut params, par_source) = read_params(par, "parameter file", text::parse_par_limited)?;
+/// Bruker ESP/WinEPR/Simfonia: a `.par` parameter file and a `.spc` data file.
+#[derive(Debug)]
+pub struct Esp;
+
+impl Format for Esp {
+    fn id(&self) -> &'static str {
+        "bruker-esp"
+    }
+
+    fn name(&self) -> &'static str {
+        "Bruker ESP/WinEPR"
+    }
+
+    fn vendor(&self) -> &'static str {
+        "Bruker"
+    }
+
+    fn members(&self) -> &'static [Member] {
+        &[
+            Member {
+                role: "parameter file",
+                extensions: &["par"],
+            },
+            Member {
+                role: "data file",
+                extensions: &["spc"],
+            },
+        ]
+    }
+
+    /// A parameter file starts with a key of the reader's (a line `JSS 0`, `DOS Format`...);
+    /// data files have no signature.
+    fn signature(&self, head: &[u8]) -> Signature {
+        let first = head
+            .split(|&b| b == b'\n' || b == b'\r')
+            .find(|l| !l.is_empty())
+            .and_then(|l| l.split(|&b| b == b' ' || b == b'\t').next());
+        match first {
+            Some(key) if READER_KEYS.iter().any(|k| k.as_bytes() == key) => Signature::Matches,
+            _ => Signature::Silent,
+        }
+    }
+
+    fn plan(&self, members: &[PathBuf], scaling: Scaling, rec: &mut Recorder) -> Result<Plan> {
+        let [par, spc] = members else {
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                format!(
+                    "ESP needs a parameter and a data file, {} files given",
+                    members.len()
+                ),
+            ));
+        };
+        let (file, data_stamp) = rec.open(spc, "data file")?;
+        let mut params = read_params(rec, par, "parameter file", text::parse_par_limited)?;
+        rec.members_recorded(members);
+        let mut warnings = Vec::new();
+        let layout = layout(&mut params, par, &mut warnings)?;
+        let [nx, ny, _] = layout.dims;
+        check_data_len(
+            spc,
+            data_stamp.len(),
+            layout.needed,
+            &format!(
+                "{nx}x{ny} {} points of {}",
+                if layout.complex { "complex" } else { "real" },
+                if layout.number == NumberType::F32 {
+                    "float32 LE (WinEPR: DOS key)"
+                } else {
+                    "int32 BE (ESP: no DOS key)"
+                }
+            ),
+            &mut warnings,
+        )?;
+        let axes = abscissae(&params, layout.dims, &mut warnings, par);
+        let scale = scale_steps(&params, par, scaling, ny)?;
+        Ok(Plan {
+            format: &Esp,
+            layout: DataLayout {
+                dims: layout.dims,
+                complex: vec![layout.complex],
+                values: ValueSource::File(BinaryValues {
+                    path: spc.clone(),
+                    file: Some(Arc::new(file)),
+                    stamp: data_stamp,
+                    number: layout.number,
+                    order: layout.order,
+                    offset: 0,
+                    planar: false,
+                }),
+            },
+            axes,
+            params,
+            warnings,
+            scale,
+            provenance: rec.provenance(),
+        })
+    }
+}
+
+/// What the parameters say about the values.
+struct Layout {
+    number: NumberType,
+    order: ByteOrder,
+    complex: bool,
+    dims: [usize; 3],
+    needed: u64,
+}
+
+/// Reads the layout keys (adding `JEX` where eprload adds it) and checks that the claimed
+/// size does not overflow.
+fn layout(params: &mut Params, par: &Path, warnings: &mut Vec<String>) -> Result<Layout> {
     if !READER_KEYS.iter().any(|k| params.contains(k)) {
         return Err(Error::format(
             par,
@@ -37,7 +148,6 @@ pub(super) fn plan(par: &Path, data: Source, scaling: Scaling, origin: Origin) -
             ),
         ));
     }
-    let mut warnings = Vec::new();
     if !params.contains("JEX") {
         // eprload adds the default sweep type to the parameters; so does epyr, and says so.
         params.push(Param {
@@ -50,7 +160,6 @@ pub(super) fn plan(par: &Path, data: Source, scaling: Scaling, origin: Origin) -
             par.display()
         ));
     }
-
     // DOS key present (any value): WinEPR, float32 little-endian; else ESP, int32 big-endian.
     let (number, order) = if params.contains("DOS") {
         (NumberType::F32, ByteOrder::Little)
@@ -70,9 +179,26 @@ pub(super) fn plan(par: &Path, data: Source, scaling: Scaling, origin: Origin) -
         },
     };
     let complex = jss & JSS_COMPLEX != 0;
-    let two_d = jss & JSS_TWO_D != 0;
-    let count = |key: &str| positive_integer(&params, key, par);
+    let (nx, ny) = point_counts(params, par, complex, jss & JSS_TWO_D != 0)?;
+    let width = 1 + u64::from(complex);
+    let needed = nx
+        .checked_mul(ny)
+        .and_then(|p| p.checked_mul(width * 4))
+        .filter(|&b| b < isize::MAX as u64 / 2)
+        .ok_or_else(|| Error::format(par, format!("{nx} x {ny} points overflow")))?;
+    Ok(Layout {
+        number,
+        order,
+        complex,
+        dims: [nx as usize, ny as usize, 1],
+        needed,
+    })
+}
 
+/// The point counts by eprload's rules: `ANZ`, `SSX`/`SSY` for 2-D data, then `RES`, `REY`
+/// and `XPLS`; 1024 points where none is given.
+fn point_counts(params: &Params, par: &Path, complex: bool, two_d: bool) -> Result<(u64, u64)> {
+    let count = |key: &str| positive_integer(params, key, par);
     let mut nx: u64 = 1024;
     let mut ny: u64 = 1;
     if two_d {
@@ -108,50 +234,7 @@ pub(super) fn plan(par: &Path, data: Source, scaling: Scaling, origin: Origin) -
     if nx == 0 {
         return Err(Error::format(par, "the point count along x is zero"));
     }
-
-    let width = 1 + u64::from(complex);
-    let needed = nx
-        .checked_mul(ny)
-        .and_then(|p| p.checked_mul(width * 4))
-        .filter(|&b| b < isize::MAX as u64 / 2)
-        .ok_or_else(|| Error::format(par, format!("{nx} x {ny} points overflow")))?;
-    let (spc, data_stamp) = (data.0.as_path(), data.1);
-    let file_len = data_stamp.len();
-    check_data_len(
-        spc,
-        file_len,
-        needed,
-        &format!(
-            "{nx}x{ny} {} points of {}",
-            if complex { "complex" } else { "real" },
-            if number == NumberType::F32 {
-                "float32 LE (WinEPR: DOS key)"
-            } else {
-                "int32 BE (ESP: no DOS key)"
-            }
-        ),
-        &mut warnings,
-    )?;
-    let dims = [nx as usize, ny as usize, 1];
-    let axes = abscissae(&params, dims, &mut warnings, par);
-    let scale = scale_steps(&params, par, scaling, dims[1])?;
-    Ok(Plan {
-        format: FileFormat::Esp,
-        layout: DataLayout {
-            path: spc.to_path_buf(),
-            number,
-            order,
-            dims,
-            complex: vec![complex],
-            file_len,
-        },
-        axes,
-        params,
-        sources: vec![par_source, (spc.to_path_buf(), data_stamp)],
-        warnings,
-        scale,
-        origin,
-    })
+    Ok((nx, ny))
 }
 
 /// A number parameter for the abscissa, or `None` where missing or not a number.

@@ -1,23 +1,138 @@
 //! The BES3T reader (`.DSC` descriptor, `.DTA` data, `.XGF/.YGF/.ZGF` axis files), following
-//! the reading specification §1.
+//! the reading specification of the Bruker formats §1.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use super::decode::{ByteOrder, NumberType};
-use super::scaling::{ScaleStep, Scaling};
-use super::{
-    check_data_len, find_companion, open_regular, positive_integer, read_params, required_number,
-    scaling_number, text, Absence, AxisPlan, AxisValues, DataLayout, FileStamp, Origin, Plan,
-    Source,
-};
-use crate::dataset::{FileFormat, Params, AXIS_LETTERS};
+use super::{bes3t_letter, bes3t_number, read_params};
+use crate::dataset::{Params, AXIS_LETTERS};
 use crate::error::{Error, ErrorKind, Result};
+use crate::files::open_regular;
+use crate::formats::keys::{check_data_len, positive_integer, required_number, scaling_number};
+use crate::formats::scaling::{ScaleStep, Scaling};
+use crate::formats::{
+    find_companion, text, AxisPlan, AxisValues, BinaryValues, ByteOrder, DataLayout, FileStamp,
+    Format, Member, NumberType, Plan, Recorder, Signature, ValueSource,
+};
 
-/// Builds the plan of a BES3T dataset from its descriptor and data file.
-pub(super) fn plan(dsc: &Path, data: Source, scaling: Scaling, mut origin: Origin) -> Result<Plan> {
-    let (params, dsc_source) = read_params(dsc, "descriptor", text::parse_dsc_limited)?;
-    let mut warnings = Vec::new();
+/// Bruker BES3T (Xepr, Xenon): a `.DSC` descriptor and a `.DTA` data file.
+#[derive(Debug)]
+pub struct Bes3t;
 
+impl Format for Bes3t {
+    fn id(&self) -> &'static str {
+        "bruker-bes3t"
+    }
+
+    fn name(&self) -> &'static str {
+        "Bruker BES3T"
+    }
+
+    fn vendor(&self) -> &'static str {
+        "Bruker"
+    }
+
+    fn members(&self) -> &'static [Member] {
+        &[
+            Member {
+                role: "descriptor",
+                extensions: &["dsc"],
+            },
+            Member {
+                role: "data file",
+                extensions: &["dta"],
+            },
+        ]
+    }
+
+    /// A descriptor starts with a `#DESC` line (after comment lines starting with `*`, which
+    /// every Xepr descriptor has); data files have no signature.
+    fn signature(&self, head: &[u8]) -> Signature {
+        let text = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);
+        let mut lines = text.split(|&b| b == b'\n' || b == b'\r');
+        let first = lines.find(|l| !l.is_empty() && !l.starts_with(b"*"));
+        match first {
+            Some(line) if line.starts_with(b"#DESC") => Signature::Matches,
+            _ => Signature::Silent,
+        }
+    }
+
+    fn plan(&self, members: &[PathBuf], scaling: Scaling, rec: &mut Recorder) -> Result<Plan> {
+        let [dsc, dta] = members else {
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                format!(
+                    "BES3T needs a descriptor and a data file, {} files given",
+                    members.len()
+                ),
+            ));
+        };
+        // The data file first: a missing or unreadable one is what a user must hear about.
+        let (file, data_stamp) = rec.open(dta, "data file")?;
+        let params = read_params(rec, dsc, "descriptor", text::parse_dsc_limited)?;
+        rec.members_recorded(members);
+        let mut warnings = Vec::new();
+        let layout = layout(&params, dsc, &mut warnings)?;
+        check_data_len(
+            dta,
+            data_stamp.len(),
+            layout.needed,
+            &format!(
+                "{}x{}x{} points of {} {:?} numbers",
+                layout.dims[0], layout.dims[1], layout.dims[2], layout.per_point, layout.number
+            ),
+            &mut warnings,
+        )?;
+        let mut axes: [Option<AxisPlan>; 3] = [None, None, None];
+        for (dim, axis) in axes.iter_mut().enumerate() {
+            if layout.dims[dim] > 1 {
+                let context = AxisContext {
+                    params: &params,
+                    dsc,
+                    order: layout.order,
+                };
+                *axis = read_axis(&context, dim, layout.dims[dim], rec, &mut warnings)?;
+            }
+        }
+        let scale = scale_steps(&params, dsc, scaling, &mut warnings)?;
+        Ok(Plan {
+            format: &Bes3t,
+            layout: DataLayout {
+                dims: layout.dims,
+                complex: layout.complex,
+                values: ValueSource::File(BinaryValues {
+                    path: dta.clone(),
+                    file: Some(Arc::new(file)),
+                    stamp: data_stamp,
+                    number: layout.number,
+                    order: layout.order,
+                    offset: 0,
+                    planar: false,
+                }),
+            },
+            axes,
+            params,
+            warnings,
+            scale,
+            provenance: rec.provenance(),
+        })
+    }
+}
+
+/// What the descriptor says about the values: byte order, components, number type, points,
+/// and the bytes they take in the data file.
+struct Layout {
+    order: ByteOrder,
+    complex: Vec<bool>,
+    number: NumberType,
+    dims: [usize; 3],
+    per_point: u64,
+    needed: u64,
+}
+
+/// Reads the layout keys (`BSEQ`, `IKKF`, `IRFMT`, `XPTS`...) and checks that the claimed size
+/// does not overflow.
+fn layout(params: &Params, dsc: &Path, warnings: &mut Vec<String>) -> Result<Layout> {
     if params.is_empty() {
         return Err(Error::format(
             dsc,
@@ -41,25 +156,9 @@ pub(super) fn plan(dsc: &Path, data: Source, scaling: Scaling, mut origin: Origi
             ))
         }
     };
-    let complex = component_kinds(&params, dsc, &mut warnings)?;
-    let number = number_type(&params, dsc, complex.len())?;
-
-    let mut dims = [1usize; 3];
-    for (i, letter) in AXIS_LETTERS.iter().enumerate() {
-        let key = format!("{letter}PTS");
-        match positive_integer(&params, &key, dsc)? {
-            Some(n) => {
-                dims[i] = usize::try_from(n).map_err(|_| {
-                    Error::format(dsc, format!("key {key}: {n} points cannot be addressed"))
-                })?
-            }
-            None if i == 0 => {
-                return Err(Error::format(dsc, "required key XPTS is missing"));
-            }
-            None => {}
-        }
-    }
-
+    let complex = component_kinds(params, dsc, warnings)?;
+    let number = number_type(params, dsc, complex.len())?;
+    let dims = point_counts(params, dsc)?;
     let per_point: u64 = complex.iter().map(|&c| 1 + u64::from(c)).sum();
     let needed = dims
         .iter()
@@ -76,53 +175,34 @@ pub(super) fn plan(dsc: &Path, data: Source, scaling: Scaling, mut origin: Origi
                 ),
             )
         })?;
-    let (dta, data_stamp) = (data.0.as_path(), data.1);
-    let file_len = data_stamp.len();
-    check_data_len(
-        dta,
-        file_len,
+    Ok(Layout {
+        order,
+        complex,
+        number,
+        dims,
+        per_point,
         needed,
-        &format!(
-            "{}x{}x{} points of {per_point} {:?} numbers",
-            dims[0], dims[1], dims[2], number
-        ),
-        &mut warnings,
-    )?;
+    })
+}
 
-    let mut sources = vec![dsc_source, (dta.to_path_buf(), data_stamp)];
-    let mut axes: [Option<AxisPlan>; 3] = [None, None, None];
-    for dim in 0..3 {
-        if dims[dim] > 1 {
-            axes[dim] = read_axis(
-                &params,
-                dsc,
-                dim,
-                dims[dim],
-                order,
-                (&mut sources, &mut origin.absent),
-                &mut warnings,
-            )?;
+/// `XPTS` (required), `YPTS` and `ZPTS`.
+fn point_counts(params: &Params, dsc: &Path) -> Result<[usize; 3]> {
+    let mut dims = [1usize; 3];
+    for (i, letter) in AXIS_LETTERS.iter().enumerate() {
+        let key = format!("{letter}PTS");
+        match positive_integer(params, &key, dsc)? {
+            Some(n) => {
+                dims[i] = usize::try_from(n).map_err(|_| {
+                    Error::format(dsc, format!("key {key}: {n} points cannot be addressed"))
+                })?
+            }
+            None if i == 0 => {
+                return Err(Error::format(dsc, "required key XPTS is missing"));
+            }
+            None => {}
         }
     }
-
-    let scale = scale_steps(&params, dsc, scaling, &mut warnings)?;
-    Ok(Plan {
-        format: FileFormat::Bes3t,
-        layout: DataLayout {
-            path: dta.to_path_buf(),
-            number,
-            order,
-            dims,
-            complex,
-            file_len,
-        },
-        axes,
-        params,
-        sources,
-        warnings,
-        scale,
-        origin,
-    })
+    Ok(dims)
 }
 
 /// `IKKF`: one entry per component, `REAL` or `CPLX`; missing means one real component.
@@ -176,7 +256,7 @@ fn number_type(params: &Params, dsc: &Path, components: usize) -> Result<NumberT
                     format!("IRFMT {entry}: the dataset has no BES3T data"),
                 ))
             }
-            letter => NumberType::from_letter(letter).ok_or_else(|| {
+            letter => bes3t_number(letter).ok_or_else(|| {
                 Error::format(
                     dsc,
                     format!("key IRFMT: expected C, S, I, F or D, found {entry:?}"),
@@ -207,92 +287,114 @@ fn number_type(params: &Params, dsc: &Path, components: usize) -> Result<NumberT
     Ok(types[0])
 }
 
+/// What every axis of a descriptor shares.
+struct AxisContext<'a> {
+    params: &'a Params,
+    dsc: &'a Path,
+    order: ByteOrder,
+}
+
 /// Describes the axis of dimension `dim` (with more than one point); an axis file is checked
-/// (number type, size) but not read, and added to `sources`; axis file names looked for and not
-/// found go to `absent`.
+/// (number type, size) but not read, and recorded in `rec`, as are axis file names looked for
+/// and not found.
 fn read_axis(
-    params: &Params,
-    dsc: &Path,
+    cx: &AxisContext,
     dim: usize,
     n: usize,
-    order: ByteOrder,
-    (sources, absent): (&mut Vec<Source>, &mut Vec<Absence>),
+    rec: &mut Recorder,
     warnings: &mut Vec<String>,
 ) -> Result<Option<AxisPlan>> {
     let letter = AXIS_LETTERS[dim];
-    let name = params
-        .get(&format!("{letter}NAM"))
-        .unwrap_or("")
-        .to_string();
-    let unit = params
-        .get(&format!("{letter}UNI"))
-        .unwrap_or("")
-        .to_string();
-    let typ_key = format!("{letter}TYP");
-    let typ = params.get(&typ_key).map(|t| t.trim().to_ascii_uppercase());
-    let linear = |warnings: &mut Vec<String>| -> Result<AxisValues> {
-        let min = required_number(params, &format!("{letter}MIN"), dsc)?;
-        let width = required_number(params, &format!("{letter}WID"), dsc)?;
-        if width == 0.0 {
-            warnings.push(format!(
-                "{}: {letter} range has zero width; axis 1..{n} used",
-                dsc.display()
-            ));
-            return Ok(AxisValues::Linear {
-                first: 1.0,
-                width: (n - 1) as f64,
-            });
-        }
-        Ok(AxisValues::Linear { first: min, width })
+    let text = |suffix: &str| {
+        cx.params
+            .get(&format!("{letter}{suffix}"))
+            .unwrap_or("")
+            .to_string()
     };
+    let typ_key = format!("{letter}TYP");
+    let typ = cx
+        .params
+        .get(&typ_key)
+        .map(|t| t.trim().to_ascii_uppercase());
     let values = match typ.as_deref() {
-        Some("IDX") => linear(warnings)?,
+        Some("IDX") => linear_axis(cx, letter, n, warnings)?,
         None => {
             warnings.push(format!(
                 "{}: {typ_key} missing, linear axis (IDX) assumed",
-                dsc.display()
+                cx.dsc.display()
             ));
-            linear(warnings)?
+            linear_axis(cx, letter, n, warnings)?
         }
-        Some("IGD") => {
-            let ext = format!("{letter}GF").to_ascii_lowercase();
-            match find_companion(dsc, &ext, true, "axis file", absent)? {
-                Some(file) => {
-                    let (values, stamp) =
-                        read_companion(params, dsc, &file, letter, n, order, warnings)?;
-                    sources.push((file, stamp));
-                    values
-                }
-                None => {
-                    warnings.push(format!(
-                        "{}: {typ_key} IGD but {} not found; assuming linear axis",
-                        dsc.display(),
-                        dsc.with_extension(ext.to_ascii_uppercase()).display()
-                    ));
-                    linear(warnings)?
-                }
-            }
-        }
+        Some("IGD") => igd_axis(cx, letter, n, rec, warnings)?,
         Some("NTUP") => {
             return Err(Error::unsupported(
-                dsc,
+                cx.dsc,
                 format!("{typ_key} NTUP axes are not supported"),
             ))
         }
         Some("NODATA") => return Ok(None),
         Some(other) => {
             return Err(Error::format(
-                dsc,
+                cx.dsc,
                 format!("key {typ_key}: expected IDX, IGD, NTUP or NODATA, found {other:?}"),
             ))
         }
     };
     Ok(Some(AxisPlan {
         len: n,
-        name,
-        unit,
+        name: text("NAM"),
+        unit: text("UNI"),
         values,
     }))
+}
+
+/// A linear axis from `MIN` and `WID` (1..n where the width is zero, as eprload).
+fn linear_axis(
+    cx: &AxisContext,
+    letter: char,
+    n: usize,
+    warnings: &mut Vec<String>,
+) -> Result<AxisValues> {
+    let min = required_number(cx.params, &format!("{letter}MIN"), cx.dsc)?;
+    let width = required_number(cx.params, &format!("{letter}WID"), cx.dsc)?;
+    if width == 0.0 {
+        warnings.push(format!(
+            "{}: {letter} range has zero width; axis 1..{n} used",
+            cx.dsc.display()
+        ));
+        return Ok(AxisValues::Linear {
+            first: 1.0,
+            width: (n - 1) as f64,
+        });
+    }
+    Ok(AxisValues::Linear { first: min, width })
+}
+
+/// The axis of an `IGD` dimension: from its axis file, or linear where there is none.
+fn igd_axis(
+    cx: &AxisContext,
+    letter: char,
+    n: usize,
+    rec: &mut Recorder,
+    warnings: &mut Vec<String>,
+) -> Result<AxisValues> {
+    let ext = format!("{letter}GF").to_ascii_lowercase();
+    match find_companion(cx.dsc, &ext, true, "axis file", rec.absences())? {
+        Some(file) => {
+            let (values, stamp) =
+                read_companion(cx.params, cx.dsc, &file, letter, n, cx.order, warnings)?;
+            rec.record((file, stamp));
+            Ok(values)
+        }
+        None => {
+            warnings.push(format!(
+                "{}: {letter}TYP IGD but {} not found; assuming linear axis",
+                cx.dsc.display(),
+                cx.dsc.with_extension(ext.to_ascii_uppercase()).display()
+            ));
+            linear_axis(cx, letter, n, warnings)
+        }
+    }
 }
 
 /// Describes the `n` values of a nonlinear axis in its companion file, after checking its
@@ -310,7 +412,7 @@ fn read_companion(
     let fmt_key = format!("{letter}FMT");
     let ty = match params.get(&fmt_key) {
         None => NumberType::F64,
-        Some(f) => match NumberType::from_letter(f) {
+        Some(f) => match bes3t_number(f) {
             Some(NumberType::I8) | None => {
                 return Err(Error::format(
                     dsc,
@@ -329,7 +431,7 @@ fn read_companion(
             file,
             format!(
                 "axis file has {len} bytes, but {letter}PTS {n} values of type {} need {needed} bytes",
-                ty.letter()
+                bes3t_letter(ty)
             ),
         ));
     }

@@ -44,24 +44,38 @@ class _Handle:
             self.pointer = None
 
 
-_DOUBLE_ARRAYS = {}
+class _SharedMemory:
+    """The root ``base`` of every array over libepyr's memory: it keeps the dataset handle
+    alive and shows the memory to NumPy read-only, once, while the array is made; then its
+    ``__array_interface__`` is removed. It has no buffer of its own, so no array over the
+    memory can be made writable (``flags.writeable = True`` raises ``ValueError``)."""
+
+    __slots__ = ("__array_interface__", "handle")
+
+
+_FLOAT64, _COMPLEX128 = np.dtype(np.float64).str, np.dtype(np.complex128).str
 
 
 def _shared_array(handle, address, length, shape, complex_values):
-    """A read-only NumPy view of ``length`` doubles at ``address`` owned by ``handle``: the
-    array's ``base`` is a ctypes array over libepyr's memory that holds the handle."""
-    dtype = np.complex128 if complex_values else np.float64
-    if length == 0:
-        return np.empty(shape, dtype=dtype)
-    array_type = _DOUBLE_ARRAYS.get(length)
-    if array_type is None:
-        array_type = _DOUBLE_ARRAYS.setdefault(length, C.c_double * length)
-    memory = array_type.from_address(address)
-    memory.owner = handle
-    array = np.frombuffer(memory, dtype=dtype)
-    array.flags.writeable = False
-    if array.shape != shape:
-        array = array.reshape(shape)
+    """A read-only NumPy array of shape ``shape`` over the ``length`` doubles at ``address``
+    owned by ``handle`` (two per point when ``complex_values``), without a copy."""
+    points = 1
+    for n in shape:
+        points *= n
+    if points * (2 if complex_values else 1) != length:
+        raise _lib.EpyrRuntimeError(
+            _lib.PANIC, f"libepyr gave {length} doubles for an array of shape {shape}"
+        )
+    root = _SharedMemory()
+    root.handle = handle
+    root.__array_interface__ = {
+        "shape": shape,
+        "typestr": _COMPLEX128 if complex_values else _FLOAT64,
+        "data": (address, True),
+        "version": 3,
+    }
+    array = np.asarray(root)
+    del root.__array_interface__
     return array
 
 

@@ -58,3 +58,19 @@ def fresh_config():
     yield config
     for key, value in saved.items():
         config.set(f"performance.{key}", value)
+
+
+def write_bes3t(path, values, descriptor=""):
+    """A real BES3T pair: ``path`` (``.DSC``) with ``descriptor`` lines added, and its ``.DTA``
+    of ``values`` as big-endian float64. Returns ``path``."""
+    import numpy as np
+
+    values = np.asarray(values, dtype=">f8")
+    path = pathlib.Path(path)
+    path.write_text(
+        "#DESC 1.2 * DESCRIPTOR INFORMATION\nDSRC EXP\nBSEQ BIG\nIKKF REAL\nXTYP IDX\n"
+        "YTYP NODATA\nZTYP NODATA\nIRFMT D\n"
+        f"XPTS {values.size}\nXMIN 0\nXWID 1\nXNAM 'Time'\nXUNI 'ns'\n{descriptor}"
+    )
+    values.tofile(path.with_suffix(".DTA"))
+    return path

@@ -1,0 +1,103 @@
+"""No Python operation can write into memory libepyr shares: every array over it is read-only
+down to its root, so NumPy refuses to make it (or a view of it) writable, and the data a
+later cache hit hands out is the data of the file."""
+
+import gc
+import pickle
+import tracemalloc
+
+import numpy as np
+import pytest
+
+import epyr_native
+from conftest import write_bes3t
+from epyr_native.performance import DataCache
+
+FILES = (
+    "easyspin/hy3205t132b.DSC",  # 2-D real
+    "easyspin/strong1.dsc",  # 1-D real
+    "easyspin/esp.par",  # ESP
+    "customxepr/cw_epr_complex.DSC",  # complex
+    "easyspin/calib_10dB_RT_9370-9440mT_lin_1G.DSC",  # two complex components
+    "deerlab/data_sparse.DSC",  # x axis from an .XGF file
+    "dnplab/2D_CW.DSC",  # y axis from a .YGF file
+)
+
+
+def shared_arrays(dataset):
+    arrays = list(dataset.components)
+    arrays += [axis.values for axis in dataset.axes if axis.values is not None]
+    return arrays
+
+
+def views_of(array):
+    return [array, array[::2], array.T, array.reshape(-1), array.view(), np.asarray(array),
+            array[...], np.ravel(array)]
+
+
+def base_chain(array):
+    chain, base = [], array.base
+    while base is not None:
+        chain.append(base)
+        base = base.base if isinstance(base, np.ndarray) else None
+    return chain
+
+
+def assert_cannot_write(array):
+    with pytest.raises(ValueError):
+        array.flags.writeable = True
+    with pytest.raises(ValueError):
+        array.flat[0] = 12345.0
+    chain = base_chain(array)
+    assert chain, "an array over shared memory keeps its owner as base"
+    for base in chain[:-1]:
+        with pytest.raises(ValueError):
+            base.flags.writeable = True
+    root = chain[-1]
+    try:
+        view = memoryview(root)
+    except TypeError:
+        view = None
+    assert view is None or view.readonly
+    again = np.asarray(root)
+    assert not np.shares_memory(again, array) or not again.flags.writeable
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_no_array_over_shared_data_can_be_made_writable(corpus, name):
+    loader = epyr_native.Loader(cache=DataCache(50))
+    first = loader.load(corpus / name)
+    expected = [a.copy() for a in shared_arrays(first)]
+    for array in shared_arrays(first):
+        for view in views_of(array):
+            assert_cannot_write(view)
+    hit = loader.load(corpus / name)  # a cache hit: the same shared data
+    assert np.shares_memory(hit.values, first.values)
+    for got, want in zip(shared_arrays(hit), expected):
+        assert np.array_equal(got, want)
+
+
+def test_eprload_arrays_cannot_be_made_writable(corpus):
+    loader = epyr_native.Loader(cache=DataCache(50))
+    x, y, _, _ = epyr_native.eprload(corpus / "easyspin" / "strong1.dsc", loader=loader)
+    for array in (x, y):
+        assert_cannot_write(array)
+
+
+def test_arrays_of_distinct_lengths_leave_no_python_memory_behind(tmp_path):
+    paths = [write_bes3t(tmp_path / f"f{n}.DSC", np.arange(float(n))) for n in range(2, 302)]
+    loader = epyr_native.Loader(cache_enabled=False)
+    loader.load(paths[0]).values  # warm up: everything made once per process
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for path in paths:
+            dataset = loader.load(path)
+            dataset.values, dataset.axes
+            del dataset
+        gc.collect()
+        kept = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert kept < 64 * 1024, f"{kept} bytes kept after 300 datasets of distinct lengths"

@@ -5,6 +5,7 @@ import ctypes as C
 import re
 import threading
 from collections.abc import Mapping
+from os import fsdecode
 
 import numpy as np
 
@@ -110,6 +111,11 @@ def packed_strings(call, handle):
     # Otherwise each string on its own: only the strings with non-ASCII bytes take UTF-8's
     # slow path and a wide representation (a 1 MB PulseSPEL descriptor: 0.44 ms against 1.4).
     return [piece.decode("utf-8", "replace") for piece in raw.split(b"\0")[:-1]]
+
+
+def _decode_text(raw):
+    """libepyr's UTF-8 text (a warning) as ``str``, invalid bytes replaced."""
+    return raw.decode("utf-8", "replace")
 
 
 _UNTYPED = object()
@@ -295,12 +301,11 @@ class Dataset:
         types a value when it is first read)."""
         return self._kept("params", lambda: Params(self.params_raw))
 
-    def _texts(self, count_call, item_call):
+    def _texts(self, count_call, item_call, decode):
         count = _lib.u64()
         check(count_call(self.handle, C.byref(count)))
         return tuple(
-            _lib.sized_text(item_call, self.handle, i)[:-1].decode("utf-8", "replace")
-            for i in range(count.value)
+            decode(_lib.sized_text(item_call, self.handle, i)[:-1]) for i in range(count.value)
         )
 
     @property
@@ -308,15 +313,18 @@ class Dataset:
         """What libepyr noticed and tolerated in the files."""
         return self._kept(
             "warnings",
-            lambda: self._texts(lib.epyr_dataset_warning_count, lib.epyr_dataset_warning),
+            lambda: self._texts(
+                lib.epyr_dataset_warning_count, lib.epyr_dataset_warning, _decode_text
+            ),
         )
 
     @property
     def sources(self):
-        """The files the dataset was read from."""
+        """The files the dataset was read from, decoded as ``os.fsdecode`` decodes (a name
+        that is not valid UTF-8 round-trips through ``os.fsencode``)."""
         return self._kept(
             "sources",
-            lambda: self._texts(lib.epyr_dataset_source_count, lib.epyr_dataset_source),
+            lambda: self._texts(lib.epyr_dataset_source_count, lib.epyr_dataset_source, fsdecode),
         )
 
     def __repr__(self):

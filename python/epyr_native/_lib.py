@@ -191,14 +191,37 @@ _FS_ENCODING, _FS_ERRORS = sys.getfilesystemencoding(), sys.getfilesystemencodee
 _fspath = os.fspath
 
 
+def refuse_nul(raw, what, shown):
+    """Raises ``EpyrValueError`` (``EPYR_ERR_INVALID_ARG``) when ``raw`` (``str`` or ``bytes``)
+    holds a NUL: a C string ends at its first NUL, so libepyr would see only the text before
+    it (another file, another key). Every text this package passes to libepyr goes through
+    here."""
+    if ("\0" if isinstance(raw, str) else b"\0") in raw:
+        raise EpyrValueError(
+            INVALID_ARG, f"{what} {shown!r} contains a NUL character (C strings end at a NUL)"
+        )
+
+
+def text_bytes(text, what):
+    """A text argument (``str`` or a subclass such as ``numpy.str_``) as the UTF-8 bytes
+    libepyr takes; ``what`` names it in errors (``"configuration key"``)."""
+    if not isinstance(text, str):
+        raise TypeError(f"{what} must be a str, not {type(text).__name__}")
+    refuse_nul(text, what, text)
+    try:
+        return text.encode()
+    except UnicodeEncodeError as e:
+        raise EpyrValueError(INVALID_ARG, f"{what} {text!r} is not valid Unicode: {e}") from None
+
+
 def path_bytes(path):
-    """A path as the bytes libepyr takes: ``str``, ``bytes`` or any ``os.PathLike``. A NUL
-    inside the path is refused here (C strings cannot hold it)."""
+    """A path as the bytes libepyr takes: ``str`` (or a subclass), ``bytes`` or any
+    ``os.PathLike``, encoded as ``os.fsencode`` does (a name that is not valid UTF-8 keeps its
+    bytes). A NUL inside the path is refused here."""
     raw = _fspath(path)
-    if type(raw) is str:
+    if isinstance(raw, str):
         raw = raw.encode(_FS_ENCODING, _FS_ERRORS)  # what os.fsencode does, in fewer calls
-    if b"\0" in raw:
-        raise EpyrValueError(INVALID_ARG, f"path {path!r} contains a NUL byte")
+    refuse_nul(raw, "path", path)
     return raw
 
 
@@ -206,11 +229,7 @@ def scaling_bytes(scaling):
     """A scaling option (``None`` or ``""`` for none: NULL) as bytes."""
     if scaling is None or scaling == "":
         return None
-    if not isinstance(scaling, str):
-        raise TypeError(f"scaling must be a str or None, not {type(scaling).__name__}")
-    if "\0" in scaling:
-        raise EpyrValueError(INVALID_ARG, f"scaling {scaling!r} contains a NUL byte")
-    return scaling.encode()
+    return text_bytes(scaling, "scaling")
 
 
 def sized_text(call, *args):

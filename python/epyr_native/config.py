@@ -9,7 +9,11 @@ Other sections are EPyR Tools' own: ``get`` reads them from that file, ``set`` r
 
 import ctypes as C
 import json
+import math
+import numbers
 import os
+
+import numpy as np
 
 from . import _lib
 from ._lib import check, lib
@@ -31,7 +35,7 @@ class Config:
         """The value in force of ``key`` (``True``/``False`` or a number); for a key outside
         libepyr's, the value in EPyR Tools' file; ``default`` where there is none. A key whose
         source is unusable (a bad environment value) raises, naming source, key and value."""
-        name = key.encode()
+        name = _lib.text_bytes(key, "configuration key")
         needed = _lib.u64()
         status = lib.epyr_config_get(name, None, 0, C.byref(needed))
         if status == _lib.CONFIG and not key.startswith("performance."):
@@ -56,16 +60,25 @@ class Config:
         return default if value is None else value
 
     def set(self, key, value):
-        """Sets ``key`` at run time (in force in libepyr at once; ``save`` writes it). A bool,
-        a number or a text libepyr parses (``"true"``, ``"200"``); a wrong type or value
-        raises ``EpyrValueError`` and changes nothing."""
-        name = key.encode()
-        if isinstance(value, bool):
-            check(lib.epyr_config_set_bool(name, int(value)))
-        elif isinstance(value, (int, float)):
-            check(lib.epyr_config_set_double(name, float(value)))
+        """Sets ``key`` at run time (in force in libepyr at once; ``save`` writes it). A bool
+        (``numpy.bool_`` too), a number (``int``, ``float``, NumPy's integer and floating
+        scalars) or a text libepyr parses (``"true"``, ``"200"``); a wrong type raises
+        ``TypeError``, a wrong value ``EpyrValueError``, and nothing changes."""
+        name = _lib.text_bytes(key, "configuration key")
+        if isinstance(value, (bool, np.bool_)):
+            check(lib.epyr_config_set_bool(name, int(bool(value))))
+        elif isinstance(value, numbers.Integral):
+            # As decimal text, which libepyr parses and range-checks whatever its size (a float
+            # conversion would raise OverflowError for 10**400).
+            check(lib.epyr_config_set(name, str(int(value)).encode()))
+        elif isinstance(value, numbers.Real):
+            try:
+                number = float(value)
+            except OverflowError:  # a huge Fraction: out of every key's range, as infinity is
+                number = math.copysign(math.inf, value)
+            check(lib.epyr_config_set_double(name, number))
         elif isinstance(value, str):
-            check(lib.epyr_config_set(name, value.encode()))
+            check(lib.epyr_config_set(name, _lib.text_bytes(value, f"value of {key}")))
         else:
             raise TypeError(f"config value for {key} must be bool, number or str, "
                             f"not {type(value).__name__}")

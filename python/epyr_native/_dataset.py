@@ -29,11 +29,13 @@ def typed(text):
     return int(text) if match.group(1) is not None else float(text)
 
 
-class _Handle:
-    """Owns one ``epyr_dataset`` handle (a ``c_void_p``) and frees it when the last reference
-    is gone. Every array handed out keeps it alive through its ``base``."""
+class _Handle(_lib.OwnsHandle):
+    """Owns one ``epyr_dataset`` handle (a ``c_void_p``, or ``None`` for a detached dataset)
+    and frees it when the last reference is gone. Every array handed out keeps it alive
+    through its ``base``."""
 
     __slots__ = ("pointer", "__weakref__")
+    _instead = "pickle or copy the Dataset, which holds it"
 
     def __init__(self, pointer):
         self.pointer = pointer
@@ -199,8 +201,41 @@ class Dataset:
 
     @property
     def handle(self):
-        """The ``epyr_dataset *`` handle (valid while this object lives)."""
-        return self._handle.pointer.value
+        """The ``epyr_dataset *`` handle (valid while this object lives); ``None`` for a
+        detached dataset (unpickled or deep-copied), which holds everything itself."""
+        pointer = self._handle.pointer
+        return None if pointer is None else pointer.value
+
+    def __copy__(self):
+        """The dataset itself: nothing of it can be changed."""
+        return self
+
+    def __deepcopy__(self, memo):
+        """A detached dataset with the same content (see ``__reduce__``)."""
+        return _detached(self._state())
+
+    def __reduce__(self):
+        """A dataset pickles as what it holds, self-contained: values, axes, parameter texts,
+        warnings, sources, dims and complex flags (no handle, no path to reload), so it
+        unpickles in any process, without the files, as a detached :class:`Dataset` with the
+        same content and read-only arrays."""
+        return (_detached, (self._state(),))
+
+    def _state(self):
+        """Everything the dataset holds, as plain Python objects (arrays as bytes)."""
+        return {
+            "described": self.described,
+            "dims": self.dims,
+            "complex": self.complex,
+            "components": () if self.described else tuple(map(_packed, self.components)),
+            "axes": tuple(
+                (None if a.values is None else _packed(a.values), a.name, a.unit)
+                for a in self.axes
+            ),
+            "param_strings": tuple(self._param_strings()),
+            "warnings": self.warnings,
+            "sources": self.sources,
+        }
 
     def _read_dims(self):
         nx, ny, nz = _lib.u64(), _lib.u64(), _lib.u64()
@@ -238,6 +273,12 @@ class Dataset:
         arrays = self._kept("arrays", dict)
         array = arrays.get(index)
         if array is None:
+            if self.described:
+                raise _lib.EpyrValueError(
+                    _lib.INVALID_ARG,
+                    f"{self.sources[0]}: a dataset from describe() holds no values; "
+                    "load the file with load()",
+                )
             address, length = _lib.P(), _lib.u64()
             check(lib.epyr_dataset_values(self.handle, index, C.byref(address), C.byref(length)))
             nx, ny, nz = self.dims
@@ -330,3 +371,34 @@ class Dataset:
     def __repr__(self):
         kind = "described " if self.described else ""
         return f"<epyr_native {kind}Dataset dims={self.dims} complex={self.complex}>"
+
+
+def _packed(array):
+    """An array as ``(bytes, dtype, shape)``."""
+    return array.tobytes(), array.dtype.str, array.shape
+
+
+def _unpacked(packed):
+    """The read-only array of ``_packed``: a view of its bytes, which no one can write."""
+    data, dtype, shape = packed
+    return np.frombuffer(data, dtype=dtype).reshape(shape)
+
+
+def _detached(state):
+    """A :class:`Dataset` holding everything of ``Dataset._state`` itself, with no handle."""
+    dataset = Dataset.__new__(Dataset)
+    dataset._handle = _Handle(None)
+    dataset.described = state["described"]
+    dataset._cache = {
+        "dims": tuple(state["dims"]),
+        "complex": tuple(state["complex"]),
+        "arrays": dict(enumerate(map(_unpacked, state["components"]))),
+        "axes": tuple(
+            Axis(None if values is None else _unpacked(values), name, unit)
+            for values, name, unit in state["axes"]
+        ),
+        "param_strings": list(state["param_strings"]),
+        "warnings": tuple(state["warnings"]),
+        "sources": tuple(state["sources"]),
+    }
+    return dataset

@@ -69,6 +69,22 @@ _EXCEPTION_OF_CODE = {
 }
 
 
+class OwnsHandle:
+    """Base of the classes whose objects own a libepyr handle (an address valid in this process
+    only): a copy would free the handle a second time when dropped, and a pickle would carry a
+    number that means nothing, or another object, where it is loaded. Both raise ``TypeError``
+    saying what to do instead (the class's ``_instead``)."""
+
+    __slots__ = ()
+    _instead = "make a new one"
+
+    def __reduce_ex__(self, protocol):
+        raise TypeError(
+            f"a {type(self).__name__} cannot be copied or pickled: it owns a libepyr handle "
+            f"that is valid only in this process; {self._instead}"
+        )
+
+
 def _library_path():
     """``EPYR_NATIVE_LIBRARY`` if set (for developing libepyr), else the library inside the
     package."""

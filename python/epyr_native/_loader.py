@@ -14,10 +14,13 @@ from ._lib import check, lib, path_bytes, scaling_bytes
 _load = _lib.loader_load_untyped
 
 
-class Loader:
+class Loader(_lib.OwnsHandle):
     """An ``epyr_loader``: ``cache`` a :class:`~epyr_native.performance.DataCache` (``None``:
     the global cache), ``chunk_size_mb`` (``None``: ``performance.chunk_size_mb``),
-    ``cache_enabled`` (``None``: ``performance.cache_enabled``)."""
+    ``cache_enabled`` (``None``: ``performance.cache_enabled``). It cannot be copied or
+    pickled (``TypeError``): make another with the same arguments."""
+
+    _instead = "make another Loader with the same arguments"
 
     def __init__(self, cache=None, chunk_size_mb=None, cache_enabled=None):
         handle = _lib.P()
@@ -114,13 +117,15 @@ def _load_many_messages(failed):
     return messages
 
 
-class Reader:
+class Reader(_lib.OwnsHandle):
     """The chunked reader: an iterator of NumPy chunks with one chunk in memory at a time (each
     chunk is a new array the size of one chunk; drop it to free it), plus row ranges by
     positioned reads. A chunk holds whole points; with several values per point (complex or
     several components) it has shape ``(points, values_per_point)`` of float64, and
     ``complex128`` of shape ``(points,)`` for one complex component. Not for several threads at
-    once."""
+    once. It cannot be copied or pickled (``TypeError``): open another reader."""
+
+    _instead = "open another reader of the file (open_reader)"
 
     def __init__(self, loader, path, scaling="", chunk_points=None):
         handle = _lib.P()

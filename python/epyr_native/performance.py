@@ -113,7 +113,7 @@ def _size_of(item):
     return sys.getsizeof(item)
 
 
-class DataCache:
+class DataCache(_lib.OwnsHandle):
     """A validated LRU cache (``max_size_mb`` MB; ``None``: ``performance.cache_size_mb``).
 
     Loads through a loader on this cache are stored in libepyr (keyed on the canonical
@@ -121,8 +121,11 @@ class DataCache:
     ``put(path, item)``/``get(path)`` store any Python item for a file as EPyR Tools' cache
     does, keyed on the resolved path and valid while the file and its companion
     (``.DSC``/``.DTA``, ``.par``/``.spc``) keep size, times and inode; arrays come back
-    read-only. Both share the budget; ``get_stats`` counts both. Thread-safe.
+    read-only. Both share the budget; ``get_stats`` counts both. Thread-safe. It cannot be
+    copied or pickled (``TypeError``): make another cache.
     """
+
+    _instead = "make another DataCache"
 
     def __init__(self, max_size_mb=None, _handle=None):
         self._owned = _handle is None

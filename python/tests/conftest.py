@@ -74,3 +74,37 @@ def write_bes3t(path, values, descriptor=""):
     )
     values.tofile(path.with_suffix(".DTA"))
     return path
+
+
+def base_chain(array):
+    """``array.base``, its base, ... up to the first object that is not an array."""
+    import numpy as np
+
+    chain, base = [], array.base
+    while base is not None:
+        chain.append(base)
+        base = base.base if isinstance(base, np.ndarray) else None
+    return chain
+
+
+def assert_cannot_write(array):
+    """Neither the array, nor a base of it, nor its root can be made to write its memory."""
+    import numpy as np
+
+    with pytest.raises(ValueError):
+        array.flags.writeable = True
+    with pytest.raises(ValueError):
+        array.flat[0] = 12345.0
+    chain = base_chain(array)
+    assert chain, "an array over memory it does not own keeps the owner as its base"
+    for base in chain[:-1]:
+        with pytest.raises(ValueError):
+            base.flags.writeable = True
+    root = chain[-1]
+    try:
+        view = memoryview(root)
+    except TypeError:
+        view = None
+    assert view is None or view.readonly
+    again = np.asarray(root)
+    assert not np.shares_memory(again, array) or not again.flags.writeable

@@ -3,14 +3,13 @@ down to its root, so NumPy refuses to make it (or a view of it) writable, and th
 later cache hit hands out is the data of the file."""
 
 import gc
-import pickle
 import tracemalloc
 
 import numpy as np
 import pytest
 
 import epyr_native
-from conftest import write_bes3t
+from conftest import assert_cannot_write, write_bes3t
 from epyr_native.performance import DataCache
 
 FILES = (
@@ -33,34 +32,6 @@ def shared_arrays(dataset):
 def views_of(array):
     return [array, array[::2], array.T, array.reshape(-1), array.view(), np.asarray(array),
             array[...], np.ravel(array)]
-
-
-def base_chain(array):
-    chain, base = [], array.base
-    while base is not None:
-        chain.append(base)
-        base = base.base if isinstance(base, np.ndarray) else None
-    return chain
-
-
-def assert_cannot_write(array):
-    with pytest.raises(ValueError):
-        array.flags.writeable = True
-    with pytest.raises(ValueError):
-        array.flat[0] = 12345.0
-    chain = base_chain(array)
-    assert chain, "an array over shared memory keeps its owner as base"
-    for base in chain[:-1]:
-        with pytest.raises(ValueError):
-            base.flags.writeable = True
-    root = chain[-1]
-    try:
-        view = memoryview(root)
-    except TypeError:
-        view = None
-    assert view is None or view.readonly
-    again = np.asarray(root)
-    assert not np.shares_memory(again, array) or not again.flags.writeable
 
 
 @pytest.mark.parametrize("name", FILES)

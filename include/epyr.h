@@ -957,6 +957,24 @@ int32_t epyr_reader_copy_axis(epyr_reader *reader,
                               uint64_t *len);
 
 /**
+ * Describes the reader's dataset from the reader's own snapshot: the plan read when the
+ * reader was opened, which every chunk and row is read against (a file replaced since then
+ * gives `EPYR_ERR_FILE_CHANGED` on the next read, never values of another version). Writes a
+ * dataset handle without values to `*out`, as `epyr_loader_describe` gives one: dims,
+ * components and their complex flags, axes, parameters, sources, warnings. Describing the
+ * path again instead would read the files anew and could see another version of them.
+ *
+ * The caller frees the handle with `epyr_dataset_free`; it does not depend on the reader,
+ * which may be freed first. Thread-safe (it waits while another thread reads a chunk of the
+ * same reader). Errors: `EPYR_ERR_NULL_ARG` (`reader`, `out`), `EPYR_ERR_INVALID_ARG` (not a
+ * live reader).
+ *
+ * # Safety
+ * `out` NULL or valid for one write.
+ */
+int32_t epyr_reader_describe(const epyr_reader *reader, epyr_dataset **out);
+
+/**
  * Frees a reader. NULL and handles freed already are ignored. Thread-safe.
  */
 void epyr_reader_free(epyr_reader *reader);

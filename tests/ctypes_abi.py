@@ -93,6 +93,7 @@ PROTOTYPES = {
     "epyr_reader_open_scaled": (i32, [P, ch, ch, C.POINTER(P)]),
     "epyr_reader_free": (None, [P]),
     "epyr_reader_info": (i32, [P, pu64, pu64, pu64, pu64, pu64, pu64]),
+    "epyr_reader_describe": (i32, [P, C.POINTER(P)]),
     "epyr_reader_next": (i32, [P, pdbl, u64, pu64, pu64]),
     "epyr_reader_next_chunk": (i32, [P, ppdbl, pu64, pu64]),
     "epyr_reader_set_chunk_points": (i32, [P, u64]),
@@ -743,6 +744,22 @@ def _():
     assert vpp.value == 2 and pos.value == 0 and cp.value >= 1
     expect(lib.epyr_reader_info(r, None, None, None, None, None, None), OK)
     expect(lib.epyr_reader_info(None, None, None, None, None, None, None), NULL_ARG)
+    # The reader's own description: a describe handle of the plan it opened, without values.
+    desc = handle(lib.epyr_reader_describe, r)
+    dx, dy, dz, flag = u64(), u64(), u64(), i32()
+    expect(lib.epyr_dataset_dims(desc, C.byref(dx), C.byref(dy), C.byref(dz)), OK)
+    assert (dx.value, dy.value, dz.value) == (nx.value, ny.value, nz.value)
+    expect(lib.epyr_dataset_is_complex(desc, 0, C.byref(flag)), OK)
+    assert flag.value == 1
+    assert text(lib.epyr_dataset_source, desc, 0) == os.path.abspath(PULSE.decode())
+    expect(lib.epyr_dataset_values(desc, 0, C.byref(pdbl()), C.byref(u64())), INVALID_ARG,
+           "holds no values")
+    lib.epyr_dataset_free(desc)
+    out = P(SENTINEL)
+    expect(lib.epyr_reader_describe(r, None), NULL_ARG, "out")
+    expect(lib.epyr_reader_describe(None, C.byref(out)), NULL_ARG)
+    expect(lib.epyr_reader_describe(loader, C.byref(out)), INVALID_ARG, "epyr_loader")
+    assert out.value == SENTINEL
     total_values = nx.value * ny.value * vpp.value
     full = doubles(lib.epyr_loader_load_into, loader, PULSE, None)
 

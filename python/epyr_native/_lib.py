@@ -151,6 +151,7 @@ _PROTOTYPES = {
     "epyr_reader_open_scaled": (i32, [P, text, text, pP]),
     "epyr_reader_free": (None, [P]),
     "epyr_reader_info": (i32, [P, pu64, pu64, pu64, pu64, pu64, pu64]),
+    "epyr_reader_describe": (i32, [P, pP]),
     "epyr_reader_next": (i32, [P, buf, u64, pu64, pu64]),
     "epyr_reader_read_rows": (i32, [P, u64, u64, buf, u64, pu64]),
     "epyr_reader_set_chunk_points": (i32, [P, u64]),

@@ -141,10 +141,17 @@ class Reader(_lib.OwnsHandle):
         check(lib.epyr_reader_info(self.handle, *(C.byref(v) for v in info)))
         nx, ny, nz, self.values_per_point, self.chunk_points, _ = (v.value for v in info)
         self.dims = (nx, ny, nz)
-        self._one_complex = False
-        if self.values_per_point == 2:
-            probe = loader.describe(path, scaling)
-            self._one_complex = probe.complex == (True,)
+        # Whether two values per point are one complex component: from the reader's own
+        # snapshot of the files (describing the path again could see another version).
+        self._one_complex = self.values_per_point == 2 and self.describe().complex == (True,)
+
+    def describe(self):
+        """The reader's dataset without values (dims, complex flags, axes, parameters,
+        sources) from the reader's own snapshot: the files as they were when it was opened,
+        which every chunk is read from (a file replaced since raises ``EpyrOSError``)."""
+        out = _lib.P()
+        check(lib.epyr_reader_describe(self.handle, C.byref(out)))
+        return Dataset(out, described=True)
 
     def close(self):
         """Frees the reader (also done when it is garbage)."""

@@ -281,13 +281,12 @@ class OptimizedLoader:
         values fit in one chunk (``chunk_size_mb``), else ``processor(chunk, is_chunked=True)``
         for each chunk of the chunked reader (a NumPy array of whole points; one chunk in
         memory at a time) and returns the list of results."""
-        described = self.loader.describe(file_path, scaling or "")
-        nx, ny, nz = described.dims
-        values_per_point = sum(2 if c else 1 for c in described.complex)
-        if nx * ny * nz * values_per_point * 8 <= self.chunk_size_mb * _MIB:
-            return processor(file_path, is_chunked=False)
         with self.loader.open_reader(file_path, scaling or "") as reader:
-            return [processor(chunk, is_chunked=True) for chunk in reader]
+            nx, ny, nz = reader.dims
+            if nx * ny * nz * reader.values_per_point * 8 > self.chunk_size_mb * _MIB:
+                # Sized and streamed from the reader's one snapshot of the files.
+                return [processor(chunk, is_chunked=True) for chunk in reader]
+        return processor(file_path, is_chunked=False)
 
 
 def optimize_numpy_operations():

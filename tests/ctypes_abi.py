@@ -49,6 +49,7 @@ PROTOTYPES = {
     "epyr_config_get": (i32, [ch, C.c_char_p, u64, pu64]),
     "epyr_config_get_double": (i32, [ch, pdbl]),
     "epyr_config_get_bool": (i32, [ch, pi32]),
+    "epyr_config_file_get": (i32, [ch, ch, C.c_char_p, u64, pu64]),
     "epyr_config_save": (i32, [ch]),
     "epyr_config_load": (i32, [ch]),
     "epyr_performance_info_json": (i32, [C.c_char_p, u64, pu64]),
@@ -325,6 +326,30 @@ def _():
     expect(lib.epyr_config_load(b""), INVALID_ARG, "empty path")
     expect(lib.epyr_config_save(WORK.encode() + b"/\xff/x/config.json"), OK)
     expect(lib.epyr_config_set(key, b"10"), OK)
+
+    # Any key of the file as JSON text, through the reader of every config file.
+    needed = u64()
+    with open(path, "w") as f:
+        json.dump({"plotting": {"dpi": 150, "style": {"cmap": "viridis"}}}, f)
+    assert text(lib.epyr_config_file_get, path.encode(), b"plotting.dpi") == "150"
+    assert json.loads(text(lib.epyr_config_file_get, path.encode(), b"plotting.style")) == {
+        "cmap": "viridis"}
+    expect(lib.epyr_config_file_get(path.encode(), b"plotting.size", None, 0, C.byref(needed)),
+           NOT_FOUND, "plotting.size", "config.json")
+    expect(lib.epyr_config_file_get(b"/no/such.json", b"a", None, 0, C.byref(needed)),
+           NOT_FOUND)
+    expect(lib.epyr_config_file_get(WORK.encode(), b"a", None, 0, C.byref(needed)), CONFIG)
+    expect(lib.epyr_config_file_get(path.encode(), None, None, 0, C.byref(needed)), NULL_ARG)
+    expect(lib.epyr_config_file_get(path.encode(), b"plotting.dpi", None, 0, None), NULL_ARG)
+    expect(lib.epyr_config_file_get(path.encode(), b"\xff", None, 0, C.byref(needed)),
+           INVALID_ARG, "UTF-8")
+    needed.value = SENTINEL
+    small = C.create_string_buffer(2)
+    expect(lib.epyr_config_file_get(path.encode(), b"plotting.dpi", small, 2, C.byref(needed)),
+           BUFFER_TOO_SMALL)
+    assert needed.value == SENTINEL
+    assert text(lib.epyr_config_file_get, None, b"performance.chunk_size_mb") == "3", (
+        "NULL is the file shared with EPyR Tools")
 
 
 @check("performance info JSON: size query, snapshot, too small")

@@ -120,6 +120,7 @@ _PROTOTYPES = {
     "epyr_config_set_double": (i32, [text, dbl]),
     "epyr_config_set_bool": (i32, [text, i32]),
     "epyr_config_get": (i32, [text, buf, u64, pu64]),
+    "epyr_config_file_get": (i32, [text, text, buf, u64, pu64]),
     "epyr_config_save": (i32, [text]),
     "epyr_config_load": (i32, [text]),
     "epyr_performance_info_json": (i32, [buf, u64, pu64]),

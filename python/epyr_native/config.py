@@ -39,7 +39,7 @@ class Config:
         needed = _lib.u64()
         status = lib.epyr_config_get(name, None, 0, C.byref(needed))
         if status == _lib.CONFIG and not key.startswith("performance."):
-            return self._from_file(key, default)
+            return self._from_file(name, default)
         check(status)
         out = C.create_string_buffer(needed.value)
         check(lib.epyr_config_get(name, C.addressof(out), needed.value, C.byref(needed)))
@@ -47,16 +47,26 @@ class Config:
         return default if value is None else value
 
     @staticmethod
-    def _from_file(key, default):
-        try:
-            with open(config_file_path(), encoding="utf-8") as f:
-                value = json.load(f)
-        except (OSError, ValueError):
+    def _from_file(name, default):
+        """The value of the key ``name`` (bytes) in EPyR Tools' file, read by libepyr with the
+        rules of every file it reads (no blocking, a regular file, at most 1 MiB): a FIFO or a
+        link to a device is refused at once. ``default`` where the file or the key is missing
+        or the file cannot be used (as EPyR Tools falls back to its defaults)."""
+        needed = _lib.u64()
+        for _ in range(3):  # the file may grow between the size query and the copy
+            status = lib.epyr_config_file_get(None, name, None, 0, C.byref(needed))
+            if status:
+                break
+            out = C.create_string_buffer(needed.value)
+            status = lib.epyr_config_file_get(
+                None, name, C.addressof(out), needed.value, C.byref(needed)
+            )
+            if status != _lib.BUFFER_TOO_SMALL:
+                break
+        if status in (_lib.NOT_FOUND, _lib.IO, _lib.CONFIG):
             return default
-        for part in key.split("."):
-            if not isinstance(value, dict) or part not in value:
-                return default
-            value = value[part]
+        check(status)
+        value = json.loads(out.value.decode())
         return default if value is None else value
 
     def set(self, key, value):

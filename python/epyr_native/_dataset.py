@@ -90,20 +90,24 @@ def numpy_shape(dims):
 
 
 _packed_buffers = threading.local()
+#: The size of each thread's reused buffer for packed texts: descriptors up to this size take
+#: one call; a larger one takes a buffer of its own size for that call only, so no thread
+#: keeps more than this after a large descriptor was read.
+PACKED_BUFFER_BYTES = 1 << 16
 
 
 def packed_strings(call, handle):
     """The NUL-separated strings of a packed call, decoded (UTF-8, invalid bytes replaced), in
-    one call when the thread's reused buffer is large enough (a size query and a second call
-    otherwise, and the buffer grows)."""
+    one call when the thread's reused buffer is large enough (else a size query and a second
+    call into a buffer of exactly that size, dropped afterwards)."""
     buffer = getattr(_packed_buffers, "buffer", None)
     if buffer is None:
-        buffer = _packed_buffers.buffer = C.create_string_buffer(1 << 16)
+        buffer = _packed_buffers.buffer = C.create_string_buffer(PACKED_BUFFER_BYTES)
     needed = _lib.u64()
     status = call(handle, C.addressof(buffer), len(buffer), C.byref(needed))
     if status == _lib.BUFFER_TOO_SMALL:
         check(call(handle, None, 0, C.byref(needed)))
-        buffer = _packed_buffers.buffer = C.create_string_buffer(needed.value * 2)
+        buffer = C.create_string_buffer(needed.value)
         status = call(handle, C.addressof(buffer), len(buffer), C.byref(needed))
     check(status)
     raw = C.string_at(buffer, needed.value)

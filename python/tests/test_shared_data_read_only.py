@@ -2,14 +2,11 @@
 down to its root, so NumPy refuses to make it (or a view of it) writable, and the data a
 later cache hit hands out is the data of the file."""
 
-import gc
-import tracemalloc
-
 import numpy as np
 import pytest
 
 import epyr_native
-from conftest import assert_cannot_write, write_bes3t
+from conftest import assert_cannot_write
 from epyr_native.performance import DataCache
 
 FILES = (
@@ -53,22 +50,3 @@ def test_eprload_arrays_cannot_be_made_writable(corpus):
     x, y, _, _ = epyr_native.eprload(corpus / "easyspin" / "strong1.dsc", loader=loader)
     for array in (x, y):
         assert_cannot_write(array)
-
-
-def test_arrays_of_distinct_lengths_leave_no_python_memory_behind(tmp_path):
-    paths = [write_bes3t(tmp_path / f"f{n}.DSC", np.arange(float(n))) for n in range(2, 302)]
-    loader = epyr_native.Loader(cache_enabled=False)
-    loader.load(paths[0]).values  # warm up: everything made once per process
-    gc.collect()
-    tracemalloc.start()
-    try:
-        before = tracemalloc.get_traced_memory()[0]
-        for path in paths:
-            dataset = loader.load(path)
-            dataset.values, dataset.axes
-            del dataset
-        gc.collect()
-        kept = tracemalloc.get_traced_memory()[0] - before
-    finally:
-        tracemalloc.stop()
-    assert kept < 64 * 1024, f"{kept} bytes kept after 300 datasets of distinct lengths"

@@ -7,7 +7,9 @@ Python threads run in parallel inside libepyr.
 """
 
 import ctypes as C
+import errno
 import os
+import re
 import sys
 
 OK = 0
@@ -20,24 +22,39 @@ ABI_VERSION = 1
 
 class EpyrError(Exception):
     """A failed call into libepyr: ``code`` is the ``EPYR_ERR_*`` status, ``name`` its macro
-    name and ``message`` libepyr's message (what failed, with which file, key or value)."""
+    name, ``message`` libepyr's message (what failed, with which file, key or value, in the
+    package's names) and ``filename`` the path the call was given (``None`` without one)."""
 
-    def __init__(self, code, message):
+    def __init__(self, code, message, filename=None):
         self.code = code
         self.name = error_name(code)
         self.message = message
         super().__init__(f"{self.name}: {message}")
+        self.filename = filename
 
     def __str__(self):
         return f"{self.name}: {self.message}"
 
-
-class EpyrFileNotFoundError(EpyrError, FileNotFoundError):
-    """A file (descriptor, data, companion) or a parameter key does not exist."""
+    def __reduce__(self):
+        return (type(self), (self.code, self.message, self.filename))
 
 
 class EpyrOSError(EpyrError, OSError):
-    """A file could not be opened or read, or changed while it was read."""
+    """A file could not be opened or read, or changed while it was read. ``filename`` is the
+    path given, ``strerror`` the message; ``errno`` is ``None`` (libepyr gives no number)."""
+
+    _errno = None
+
+    def __init__(self, code, message, filename=None):
+        super().__init__(code, message, filename)
+        self.errno, self.strerror = self._errno, message
+
+
+class EpyrFileNotFoundError(EpyrOSError, FileNotFoundError):
+    """A file (descriptor, data, companion) or a parameter key does not exist: ``errno`` is
+    ``errno.ENOENT``, ``filename`` the path given."""
+
+    _errno = errno.ENOENT
 
 
 class EpyrMemoryError(EpyrError, MemoryError):
@@ -186,23 +203,61 @@ def error_name(code):
     return name.decode() if name else f"EPYR_ERR_{code}"
 
 
+#: What libepyr's messages name in C or Rust terms, as the Python user knows it: sentences
+#: first, then every C name left (``epyr_loader_load`` -> ``load``).
+_PYTHON_SENTENCES = (
+    ("copy ranges into your own buffer (epyr_dataset_copy_axis, epyr_reader_copy_axis), ", ""),
+    ("(epyr_reader_open / Loader::open_reader)", "(epyr_native.open_reader)"),
+)
+_PYTHON_NAMES = {
+    "epyr_loader_load": "load", "epyr_loader_load_into": "load",
+    "epyr_loader_describe": "describe", "epyr_loader_load_many": "load_many",
+    "epyr_reader_open": "open_reader", "epyr_reader_open_scaled": "open_reader",
+    "epyr_config_get": "config.get", "epyr_config_get_double": "config.get",
+    "epyr_config_get_bool": "config.get", "epyr_config_set": "config.set",
+    "epyr_config_set_double": "config.set", "epyr_config_set_bool": "config.set",
+    "epyr_config_save": "config.save", "epyr_config_load": "config.load",
+    "epyr_cache": "DataCache", "epyr_loader": "Loader", "epyr_reader": "Reader",
+    "epyr_dataset": "Dataset",
+}
+# A C name or Rust item as a word of its own, not part of a path (a folder "epyr_reader/").
+_C_NAME = re.compile(
+    r"(?<![\w/\\.-])(?:epyr_[a-z_]+|[A-Z][A-Za-z]*::[a-z_]+)(?![\w/\\-])(?!\.\w)"
+)
+
+
+def python_message(message):
+    """libepyr's message with the names of its C functions (and Rust items) replaced by the
+    package's: a Python user never reads ``epyr_loader_load``."""
+    if "epyr_" not in message and "::" not in message:
+        return message
+    for c_text, python_text in _PYTHON_SENTENCES:
+        message = message.replace(c_text, python_text)
+    return _C_NAME.sub(
+        lambda m: _PYTHON_NAMES.get(m.group(), m.group().replace("::", ".")), message
+    )
+
+
 def last_error_message():
-    """The message of this thread's last failed call into libepyr."""
+    """The message of this thread's last failed call into libepyr, in the package's names."""
     needed = lib.epyr_last_error_message(None, 0)
     message = C.create_string_buffer(needed)
     lib.epyr_last_error_message(C.addressof(message), needed)
-    return message.value.decode("utf-8", "replace")
+    return python_message(message.value.decode("utf-8", "replace"))
 
 
-def error(status):
-    """The exception for a failed call's status, with this thread's last message."""
-    return _EXCEPTION_OF_CODE.get(status, EpyrError)(status, last_error_message())
+def error(status, filename=None):
+    """The exception for a failed call's status, with this thread's last message and the
+    path the call was given (``filename``: ``str``, ``bytes``, path-like or ``None``)."""
+    if filename is not None:
+        filename = _fspath(filename)
+    return _EXCEPTION_OF_CODE.get(status, EpyrError)(status, last_error_message(), filename)
 
 
-def check(status):
-    """Raises the exception for a failed status; returns nothing on ``EPYR_OK``."""
+def check(status, filename=None):
+    """Raises the exception for a failed status (see ``error``); nothing on ``EPYR_OK``."""
     if status:
-        raise error(status)
+        raise error(status, filename)
 
 
 _FS_ENCODING, _FS_ERRORS = sys.getfilesystemencoding(), sys.getfilesystemencodeerrors()

@@ -49,7 +49,7 @@ class Loader(_lib.OwnsHandle):
         scaling = None if scaling == "" else scaling_bytes(scaling)
         status = _load(self._pointer, path_bytes(path), scaling, C.byref(out))
         if status:
-            raise _lib.error(status)
+            raise _lib.error(status, path)
         return Dataset(out)
 
     def describe(self, path, scaling=""):
@@ -58,7 +58,8 @@ class Loader(_lib.OwnsHandle):
         check(
             lib.epyr_loader_describe(
                 self.handle, path_bytes(path), scaling_bytes(scaling), C.byref(out)
-            )
+            ),
+            path,
         )
         return Dataset(out, described=True)
 
@@ -132,7 +133,8 @@ class Reader(_lib.OwnsHandle):
         check(
             lib.epyr_reader_open_scaled(
                 loader.handle, path_bytes(path), scaling_bytes(scaling), C.byref(handle)
-            )
+            ),
+            path,
         )
         self.handle = handle.value
         if chunk_points is not None:
@@ -150,7 +152,7 @@ class Reader(_lib.OwnsHandle):
         sources) from the reader's own snapshot: the files as they were when it was opened,
         which every chunk is read from (a file replaced since raises ``EpyrOSError``)."""
         out = _lib.P()
-        check(lib.epyr_reader_describe(self.handle, C.byref(out)))
+        check(lib.epyr_reader_describe(self._live(), C.byref(out)))
         return Dataset(out, described=True)
 
     def close(self):
@@ -162,6 +164,12 @@ class Reader(_lib.OwnsHandle):
 
     __del__ = close
 
+    def _live(self):
+        """The reader's handle; ``ValueError`` once the reader is closed."""
+        if not self.handle:
+            raise ValueError("the Reader is closed")
+        return self.handle
+
     def __enter__(self):
         return self
 
@@ -172,12 +180,12 @@ class Reader(_lib.OwnsHandle):
     def position(self):
         """The next point the iterator reads."""
         info = [_lib.u64() for _ in range(6)]
-        check(lib.epyr_reader_info(self.handle, *(C.byref(v) for v in info)))
+        check(lib.epyr_reader_info(self._live(), *(C.byref(v) for v in info)))
         return info[5].value
 
     def rewind(self):
         """Back to the first point."""
-        check(lib.epyr_reader_rewind(self.handle))
+        check(lib.epyr_reader_rewind(self._live()))
 
     def _shaped(self, flat):
         if self._one_complex:
@@ -190,11 +198,12 @@ class Reader(_lib.OwnsHandle):
         return self
 
     def __next__(self):
+        handle = self._live()
         chunk = np.empty(self.chunk_points * self.values_per_point, dtype=np.float64)
         length, first = _lib.u64(), _lib.u64()
         check(
             lib.epyr_reader_next(
-                self.handle, chunk.ctypes.data, chunk.size, C.byref(length), C.byref(first)
+                handle, chunk.ctypes.data, chunk.size, C.byref(length), C.byref(first)
             )
         )
         if length.value == 0:
@@ -204,12 +213,12 @@ class Reader(_lib.OwnsHandle):
     def read_rows(self, start, count):
         """Rows ``start .. start + count`` (a row is ``nx`` points; rows run over y, then z),
         shaped ``(count, nx)`` (plus the values per point), without moving the iterator."""
-        length = _lib.u64()
-        check(lib.epyr_reader_read_rows(self.handle, start, count, None, 0, C.byref(length)))
+        handle, length = self._live(), _lib.u64()
+        check(lib.epyr_reader_read_rows(handle, start, count, None, 0, C.byref(length)))
         out = np.empty(length.value, dtype=np.float64)
         check(
             lib.epyr_reader_read_rows(
-                self.handle, start, count, out.ctypes.data, out.size, C.byref(length)
+                handle, start, count, out.ctypes.data, out.size, C.byref(length)
             )
         )
         rows = self._shaped(out)

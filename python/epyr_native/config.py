@@ -95,12 +95,12 @@ class Config:
 
     def save(self, path=None):
         """Writes the configuration (default: EPyR Tools' file, its other keys kept)."""
-        check(lib.epyr_config_save(None if path is None else _lib.path_bytes(path)))
+        check(lib.epyr_config_save(None if path is None else _lib.path_bytes(path)), path)
 
     def load(self, path=None):
         """Re-reads the file (default: EPyR Tools' file) and the environment; values set at run
         time stay in force. On error nothing changes."""
-        check(lib.epyr_config_load(None if path is None else _lib.path_bytes(path)))
+        check(lib.epyr_config_load(None if path is None else _lib.path_bytes(path)), path)
 
     def get_config_file_path(self):
         """The file ``save`` and ``load`` use by default."""

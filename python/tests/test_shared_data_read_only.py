@@ -50,3 +50,17 @@ def test_eprload_arrays_cannot_be_made_writable(corpus):
     x, y, _, _ = epyr_native.eprload(corpus / "easyspin" / "strong1.dsc", loader=loader)
     for array in (x, y):
         assert_cannot_write(array)
+
+
+def test_reader_chunks_and_rows_are_the_callers_own_arrays(corpus):
+    path = corpus / "easyspin" / "hy3205t132b.DSC"
+    with epyr_native.open_reader(path, chunk_points=400) as reader:
+        first = next(reader)
+        want = first.copy()
+        first[:] = 12345.0  # the caller's array: writable, shared with nothing
+        rows = reader.read_rows(0, 1)
+        assert np.array_equal(rows.ravel(), want)
+        rows[:] = 1.0
+        reader.rewind()
+        assert np.array_equal(next(reader), want)
+    assert np.array_equal(epyr_native.load(path).values[0], want)

@@ -242,6 +242,32 @@ int32_t epyr_cache_stats_ex(const epyr_cache *cache,
 int32_t epyr_check_memory_limit(int32_t *within_limit);
 
 /**
+ * The value of `key` in the configuration file as JSON text (`"150"`, `"\"viridis\""`,
+ * `"{...}"`), for a key of any section: EPyR Tools' own (`"plotting.dpi"`) as well as
+ * libepyr's. This is what the file holds, not the value in force (`epyr_config_get`); each
+ * part of the dotted key is one level of nested JSON objects. `path` is the file, or NULL for
+ * the file shared with EPyR Tools (as `epyr_config_load`). The file is read as every file
+ * epyr reads: opened without blocking, a regular file (a FIFO, a device or a link to one is
+ * refused at once), at most 1 MiB, unchanged while read. Copies the text with a NUL into `buf`
+ * (`cap` bytes) and writes the bytes including the NUL to `*needed`; with `buf` NULL only
+ * `*needed` is written (size query; the file is read again by the next call).
+ *
+ * Thread-safe. Errors: `EPYR_ERR_NULL_ARG` (`key`, `needed`), `EPYR_ERR_INVALID_ARG` (key or
+ * path not UTF-8, empty path), `EPYR_ERR_NOT_FOUND` (no such file, or no such key in it),
+ * `EPYR_ERR_IO`, `EPYR_ERR_CONFIG` (not a regular file, larger than 1 MiB, not a JSON object;
+ * no default path), `EPYR_ERR_BUFFER_TOO_SMALL` (nothing written).
+ *
+ * # Safety
+ * `path` is NULL or NUL-terminated; `key` is NULL or NUL-terminated; `buf` is NULL or valid
+ * for `cap` bytes; `needed` is NULL or valid for one write.
+ */
+int32_t epyr_config_file_get(const char *path,
+                             const char *key,
+                             char *buf,
+                             uint64_t cap,
+                             uint64_t *needed);
+
+/**
  * The value in force of a configuration key (run time > environment > file > default) as
  * text: `"true"`/`"false"` or a number as JSON writes it (`"100"`, `"2.5"`). Copies it with a
  * NUL into `buf` (`cap` bytes) and writes the bytes including the NUL to `*needed`; with `buf`
@@ -955,6 +981,24 @@ int32_t epyr_reader_copy_axis(epyr_reader *reader,
                               double *buf,
                               uint64_t cap,
                               uint64_t *len);
+
+/**
+ * Describes the reader's dataset from the reader's own snapshot: the plan read when the
+ * reader was opened, which every chunk and row is read against (a file replaced since then
+ * gives `EPYR_ERR_FILE_CHANGED` on the next read, never values of another version). Writes a
+ * dataset handle without values to `*out`, as `epyr_loader_describe` gives one: dims,
+ * components and their complex flags, axes, parameters, sources, warnings. Describing the
+ * path again instead would read the files anew and could see another version of them.
+ *
+ * The caller frees the handle with `epyr_dataset_free`; it does not depend on the reader,
+ * which may be freed first. Thread-safe (it waits while another thread reads a chunk of the
+ * same reader). Errors: `EPYR_ERR_NULL_ARG` (`reader`, `out`), `EPYR_ERR_INVALID_ARG` (not a
+ * live reader).
+ *
+ * # Safety
+ * `out` NULL or valid for one write.
+ */
+int32_t epyr_reader_describe(const epyr_reader *reader, epyr_dataset **out);
 
 /**
  * Frees a reader. NULL and handles freed already are ignored. Thread-safe.

@@ -33,9 +33,11 @@ def source_dir():
 
 
 def build_libepyr():
-    """Runs ``cargo build --release --lib`` and returns the path of the shared library."""
+    """Runs ``cargo build --profile wheel --lib`` (release, stripped: no debug information, no
+    symbol table beyond the exported functions) and returns the path of the shared library."""
     cargo = os.environ.get("CARGO", "cargo")
-    command = [cargo, "build", "--release", "--lib", "--message-format=json-render-diagnostics"]
+    command = [cargo, "build", "--profile", "wheel", "--lib",
+               "--message-format=json-render-diagnostics"]
     try:
         done = subprocess.run(
             command, cwd=source_dir(), stdout=subprocess.PIPE, check=True, text=True

@@ -373,6 +373,41 @@ pub unsafe extern "C" fn epyr_config_get_bool(key: *const c_char, value: *mut i3
     })
 }
 
+/// The value of `key` in the configuration file as JSON text (`"150"`, `"\"viridis\""`,
+/// `"{...}"`), for a key of any section: EPyR Tools' own (`"plotting.dpi"`) as well as
+/// libepyr's. This is what the file holds, not the value in force (`epyr_config_get`); each
+/// part of the dotted key is one level of nested JSON objects. `path` is the file, or NULL for
+/// the file shared with EPyR Tools (as `epyr_config_load`). The file is read as every file
+/// epyr reads: opened without blocking, a regular file (a FIFO, a device or a link to one is
+/// refused at once), at most 1 MiB, unchanged while read. Copies the text with a NUL into `buf`
+/// (`cap` bytes) and writes the bytes including the NUL to `*needed`; with `buf` NULL only
+/// `*needed` is written (size query; the file is read again by the next call).
+///
+/// Thread-safe. Errors: `EPYR_ERR_NULL_ARG` (`key`, `needed`), `EPYR_ERR_INVALID_ARG` (key or
+/// path not UTF-8, empty path), `EPYR_ERR_NOT_FOUND` (no such file, or no such key in it),
+/// `EPYR_ERR_IO`, `EPYR_ERR_CONFIG` (not a regular file, larger than 1 MiB, not a JSON object;
+/// no default path), `EPYR_ERR_BUFFER_TOO_SMALL` (nothing written).
+///
+/// # Safety
+/// `path` is NULL or NUL-terminated; `key` is NULL or NUL-terminated; `buf` is NULL or valid
+/// for `cap` bytes; `needed` is NULL or valid for one write.
+#[no_mangle]
+pub unsafe extern "C" fn epyr_config_file_get(
+    path: *const c_char,
+    key: *const c_char,
+    buf: *mut c_char,
+    cap: u64,
+    needed: *mut u64,
+) -> i32 {
+    status(|| {
+        // SAFETY: NULL or NUL-terminated (this function's contract).
+        let (path, key) = unsafe { (c_path_opt(path, "path")?, c_str(key, "key")?) };
+        let text = config::file_value(path.as_deref(), key)?.to_string();
+        // SAFETY: buffer and `needed` as this function's contract says.
+        unsafe { copy_text(text.as_bytes(), buf, cap, needed, key) }
+    })
+}
+
 /// Saves the configuration as JSON to `path`, or with `path` NULL to the file shared with the
 /// Python package EPyR Tools (`$XDG_CONFIG_HOME/epyrtools/config.json`, else
 /// `~/.config/epyrtools/config.json`). Other sections and unknown keys of an existing file are

@@ -8,7 +8,7 @@ use parking_lot::Mutex;
 use super::boundary::{
     caller_buffer, out_slice, path_and_scaling, size_output, status_on, to_usize, Out,
 };
-use super::handles::{self, epyr_loader, epyr_reader};
+use super::handles::{self, epyr_dataset, epyr_loader, epyr_reader, DatasetRef, Described};
 
 /// Opens a chunked reader on the dataset at `path`, without scaling, with the loader's chunk
 /// size; writes its handle to `*out`: `epyr_reader_open_scaled` with `scaling` NULL, which
@@ -115,6 +115,37 @@ pub unsafe extern "C" fn epyr_reader_info(
         for (out, value) in outs.into_iter().zip(values) {
             out.write(value as u64);
         }
+        Ok(())
+    })
+}
+
+/// Describes the reader's dataset from the reader's own snapshot: the plan read when the
+/// reader was opened, which every chunk and row is read against (a file replaced since then
+/// gives `EPYR_ERR_FILE_CHANGED` on the next read, never values of another version). Writes a
+/// dataset handle without values to `*out`, as `epyr_loader_describe` gives one: dims,
+/// components and their complex flags, axes, parameters, sources, warnings. Describing the
+/// path again instead would read the files anew and could see another version of them.
+///
+/// The caller frees the handle with `epyr_dataset_free`; it does not depend on the reader,
+/// which may be freed first. Thread-safe (it waits while another thread reads a chunk of the
+/// same reader). Errors: `EPYR_ERR_NULL_ARG` (`reader`, `out`), `EPYR_ERR_INVALID_ARG` (not a
+/// live reader).
+///
+/// # Safety
+/// `out` NULL or valid for one write.
+#[no_mangle]
+pub unsafe extern "C" fn epyr_reader_describe(
+    reader: *const epyr_reader,
+    out: *mut *mut epyr_dataset,
+) -> i32 {
+    status_on(reader as usize, || {
+        // SAFETY: NULL or valid for one write (this function's contract).
+        let out = unsafe { Out::required(out, "out") }?;
+        let plan = handles::get(reader, "reader")?.lock().plan().clone();
+        let described = Described::new(plan.into_description());
+        out.write(handles::register::<epyr_dataset>(DatasetRef::Described(
+            Arc::new(described),
+        )));
         Ok(())
     })
 }

@@ -49,6 +49,7 @@ PROTOTYPES = {
     "epyr_config_get": (i32, [ch, C.c_char_p, u64, pu64]),
     "epyr_config_get_double": (i32, [ch, pdbl]),
     "epyr_config_get_bool": (i32, [ch, pi32]),
+    "epyr_config_file_get": (i32, [ch, ch, C.c_char_p, u64, pu64]),
     "epyr_config_save": (i32, [ch]),
     "epyr_config_load": (i32, [ch]),
     "epyr_performance_info_json": (i32, [C.c_char_p, u64, pu64]),
@@ -93,6 +94,7 @@ PROTOTYPES = {
     "epyr_reader_open_scaled": (i32, [P, ch, ch, C.POINTER(P)]),
     "epyr_reader_free": (None, [P]),
     "epyr_reader_info": (i32, [P, pu64, pu64, pu64, pu64, pu64, pu64]),
+    "epyr_reader_describe": (i32, [P, C.POINTER(P)]),
     "epyr_reader_next": (i32, [P, pdbl, u64, pu64, pu64]),
     "epyr_reader_next_chunk": (i32, [P, ppdbl, pu64, pu64]),
     "epyr_reader_set_chunk_points": (i32, [P, u64]),
@@ -324,6 +326,30 @@ def _():
     expect(lib.epyr_config_load(b""), INVALID_ARG, "empty path")
     expect(lib.epyr_config_save(WORK.encode() + b"/\xff/x/config.json"), OK)
     expect(lib.epyr_config_set(key, b"10"), OK)
+
+    # Any key of the file as JSON text, through the reader of every config file.
+    needed = u64()
+    with open(path, "w") as f:
+        json.dump({"plotting": {"dpi": 150, "style": {"cmap": "viridis"}}}, f)
+    assert text(lib.epyr_config_file_get, path.encode(), b"plotting.dpi") == "150"
+    assert json.loads(text(lib.epyr_config_file_get, path.encode(), b"plotting.style")) == {
+        "cmap": "viridis"}
+    expect(lib.epyr_config_file_get(path.encode(), b"plotting.size", None, 0, C.byref(needed)),
+           NOT_FOUND, "plotting.size", "config.json")
+    expect(lib.epyr_config_file_get(b"/no/such.json", b"a", None, 0, C.byref(needed)),
+           NOT_FOUND)
+    expect(lib.epyr_config_file_get(WORK.encode(), b"a", None, 0, C.byref(needed)), CONFIG)
+    expect(lib.epyr_config_file_get(path.encode(), None, None, 0, C.byref(needed)), NULL_ARG)
+    expect(lib.epyr_config_file_get(path.encode(), b"plotting.dpi", None, 0, None), NULL_ARG)
+    expect(lib.epyr_config_file_get(path.encode(), b"\xff", None, 0, C.byref(needed)),
+           INVALID_ARG, "UTF-8")
+    needed.value = SENTINEL
+    small = C.create_string_buffer(2)
+    expect(lib.epyr_config_file_get(path.encode(), b"plotting.dpi", small, 2, C.byref(needed)),
+           BUFFER_TOO_SMALL)
+    assert needed.value == SENTINEL
+    assert text(lib.epyr_config_file_get, None, b"performance.chunk_size_mb") == "3", (
+        "NULL is the file shared with EPyR Tools")
 
 
 @check("performance info JSON: size query, snapshot, too small")
@@ -743,6 +769,22 @@ def _():
     assert vpp.value == 2 and pos.value == 0 and cp.value >= 1
     expect(lib.epyr_reader_info(r, None, None, None, None, None, None), OK)
     expect(lib.epyr_reader_info(None, None, None, None, None, None, None), NULL_ARG)
+    # The reader's own description: a describe handle of the plan it opened, without values.
+    desc = handle(lib.epyr_reader_describe, r)
+    dx, dy, dz, flag = u64(), u64(), u64(), i32()
+    expect(lib.epyr_dataset_dims(desc, C.byref(dx), C.byref(dy), C.byref(dz)), OK)
+    assert (dx.value, dy.value, dz.value) == (nx.value, ny.value, nz.value)
+    expect(lib.epyr_dataset_is_complex(desc, 0, C.byref(flag)), OK)
+    assert flag.value == 1
+    assert text(lib.epyr_dataset_source, desc, 0) == os.path.abspath(PULSE.decode())
+    expect(lib.epyr_dataset_values(desc, 0, C.byref(pdbl()), C.byref(u64())), INVALID_ARG,
+           "holds no values")
+    lib.epyr_dataset_free(desc)
+    out = P(SENTINEL)
+    expect(lib.epyr_reader_describe(r, None), NULL_ARG, "out")
+    expect(lib.epyr_reader_describe(None, C.byref(out)), NULL_ARG)
+    expect(lib.epyr_reader_describe(loader, C.byref(out)), INVALID_ARG, "epyr_loader")
+    assert out.value == SENTINEL
     total_values = nx.value * ny.value * vpp.value
     full = doubles(lib.epyr_loader_load_into, loader, PULSE, None)
 

@@ -560,6 +560,44 @@ pub fn default_path() -> Option<PathBuf> {
     crate::sys::user_config_file()
 }
 
+/// `path`, or the default file; an error where there is none.
+fn path_or_default(path: Option<&Path>) -> Result<PathBuf> {
+    path.map(Path::to_path_buf)
+        .or_else(default_path)
+        .ok_or_else(|| {
+            Error::new(
+                ErrorKind::Config,
+                format!(
+                    "no config path given and {}",
+                    crate::sys::NO_USER_CONFIG_REASON
+                ),
+            )
+        })
+}
+
+/// The value at the dotted `key` of the configuration file at `path` (or the default file),
+/// whatever its section (EPyR Tools' `plotting.dpi` as well as `performance.cache_size_mb`):
+/// each part of the key is one level of nested objects. This is what the file holds, not the
+/// value in force. The file is read with the checks of every file epyr reads (opened without
+/// blocking, a regular file, at most [`MAX_CONFIG_FILE_BYTES`]); a missing file or key is
+/// [`ErrorKind::NotFound`], a file that cannot be used [`ErrorKind::Config`] or
+/// [`ErrorKind::Io`], each naming the file.
+pub fn file_value(path: Option<&Path>, key: &str) -> Result<Json> {
+    let path = path_or_default(path)?;
+    let doc = read_json_object(&path)?;
+    let mut parts = key.split('.');
+    let first = parts.next().and_then(|part| doc.get(part));
+    parts
+        .fold(first, |value, part| value.and_then(|v| v.get(part)))
+        .cloned()
+        .ok_or_else(|| {
+            Error::new(
+                ErrorKind::NotFound,
+                format!("{}: no key {key:?}", path.display()),
+            )
+        })
+}
+
 /// The process-wide configuration, built on first use from the default file and the
 /// environment ([`Config::from_sources`]). An unusable value found then is kept as the error
 /// of its key (see the module documentation) until the key is set at run time or a later
@@ -650,18 +688,9 @@ impl GlobalConfig {
 
     /// Saves to `path` or the default file (see [`Config::save`]).
     pub fn save(&self, path: Option<&Path>) -> Result<()> {
-        let default = default_path();
-        let path = path.or(default.as_deref()).ok_or_else(|| {
-            Error::new(
-                ErrorKind::Config,
-                format!(
-                    "no config path given and {}",
-                    crate::sys::NO_USER_CONFIG_REASON
-                ),
-            )
-        })?;
+        let path = path_or_default(path)?;
         // The write lock makes saves of this process one at a time.
-        self.state.write().save(path)
+        self.state.write().save(&path)
     }
 
     /// A snapshot of the layers.
@@ -831,6 +860,43 @@ mod tests {
         let mut c = Config::new();
         c.load_file(&file).unwrap();
         assert!(!c.settings().unwrap().cache_enabled);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn file_value_reads_a_key_of_any_section_and_refuses_a_file_that_is_not_regular() {
+        let dir = temp_dir("file-value");
+        let file = dir.join("config.json");
+        std::fs::write(
+            &file,
+            r#"{"plotting": {"dpi": 150, "style": {"cmap": "viridis"}}}"#,
+        )
+        .unwrap();
+        let value = |key| file_value(Some(&file), key);
+        assert_eq!(value("plotting.dpi").unwrap(), Json::from(150));
+        assert_eq!(value("plotting.style.cmap").unwrap(), Json::from("viridis"));
+        assert_eq!(value("plotting").unwrap()["dpi"], Json::from(150));
+        for missing in ["plotting.size", "plotting.dpi.x", "fitting", "plotting."] {
+            assert_eq!(
+                value(missing).unwrap_err().kind(),
+                ErrorKind::NotFound,
+                "{missing}"
+            );
+        }
+        let none = dir.join("none.json");
+        assert_eq!(
+            file_value(Some(&none), "a").unwrap_err().kind(),
+            ErrorKind::NotFound
+        );
+        // A folder where the file should be: refused as not a regular file (Windows does not
+        // open a folder as a file at all).
+        let e = file_value(Some(&dir), "plotting.dpi").unwrap_err();
+        let refused = if cfg!(windows) {
+            e.kind() != ErrorKind::NotFound
+        } else {
+            e.kind() == ErrorKind::Config
+        };
+        assert!(refused, "{e}");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

@@ -5,6 +5,7 @@ import ctypes as C
 import re
 import threading
 from collections.abc import Mapping
+from os import fsdecode
 
 import numpy as np
 
@@ -28,11 +29,13 @@ def typed(text):
     return int(text) if match.group(1) is not None else float(text)
 
 
-class _Handle:
-    """Owns one ``epyr_dataset`` handle (a ``c_void_p``) and frees it when the last reference
-    is gone. Every array handed out keeps it alive through its ``base``."""
+class _Handle(_lib.OwnsHandle):
+    """Owns one ``epyr_dataset`` handle (a ``c_void_p``, or ``None`` for a detached dataset)
+    and frees it when the last reference is gone. Every array handed out keeps it alive
+    through its ``base``."""
 
     __slots__ = ("pointer", "__weakref__")
+    _instead = "pickle or copy the Dataset, which holds it"
 
     def __init__(self, pointer):
         self.pointer = pointer
@@ -44,24 +47,38 @@ class _Handle:
             self.pointer = None
 
 
-_DOUBLE_ARRAYS = {}
+class _SharedMemory:
+    """The root ``base`` of every array over libepyr's memory: it keeps the dataset handle
+    alive and shows the memory to NumPy read-only, once, while the array is made; then its
+    ``__array_interface__`` is removed. It has no buffer of its own, so no array over the
+    memory can be made writable (``flags.writeable = True`` raises ``ValueError``)."""
+
+    __slots__ = ("__array_interface__", "handle")
+
+
+_FLOAT64, _COMPLEX128 = np.dtype(np.float64).str, np.dtype(np.complex128).str
 
 
 def _shared_array(handle, address, length, shape, complex_values):
-    """A read-only NumPy view of ``length`` doubles at ``address`` owned by ``handle``: the
-    array's ``base`` is a ctypes array over libepyr's memory that holds the handle."""
-    dtype = np.complex128 if complex_values else np.float64
-    if length == 0:
-        return np.empty(shape, dtype=dtype)
-    array_type = _DOUBLE_ARRAYS.get(length)
-    if array_type is None:
-        array_type = _DOUBLE_ARRAYS.setdefault(length, C.c_double * length)
-    memory = array_type.from_address(address)
-    memory.owner = handle
-    array = np.frombuffer(memory, dtype=dtype)
-    array.flags.writeable = False
-    if array.shape != shape:
-        array = array.reshape(shape)
+    """A read-only NumPy array of shape ``shape`` over the ``length`` doubles at ``address``
+    owned by ``handle`` (two per point when ``complex_values``), without a copy."""
+    points = 1
+    for n in shape:
+        points *= n
+    if points * (2 if complex_values else 1) != length:
+        raise _lib.EpyrRuntimeError(
+            _lib.PANIC, f"libepyr gave {length} doubles for an array of shape {shape}"
+        )
+    root = _SharedMemory()
+    root.handle = handle
+    root.__array_interface__ = {
+        "shape": shape,
+        "typestr": _COMPLEX128 if complex_values else _FLOAT64,
+        "data": (address, True),
+        "version": 3,
+    }
+    array = np.asarray(root)
+    del root.__array_interface__
     return array
 
 
@@ -73,20 +90,24 @@ def numpy_shape(dims):
 
 
 _packed_buffers = threading.local()
+#: The size of each thread's reused buffer for packed texts: descriptors up to this size take
+#: one call; a larger one takes a buffer of its own size for that call only, so no thread
+#: keeps more than this after a large descriptor was read.
+PACKED_BUFFER_BYTES = 1 << 16
 
 
 def packed_strings(call, handle):
     """The NUL-separated strings of a packed call, decoded (UTF-8, invalid bytes replaced), in
-    one call when the thread's reused buffer is large enough (a size query and a second call
-    otherwise, and the buffer grows)."""
+    one call when the thread's reused buffer is large enough (else a size query and a second
+    call into a buffer of exactly that size, dropped afterwards)."""
     buffer = getattr(_packed_buffers, "buffer", None)
     if buffer is None:
-        buffer = _packed_buffers.buffer = C.create_string_buffer(1 << 16)
+        buffer = _packed_buffers.buffer = C.create_string_buffer(PACKED_BUFFER_BYTES)
     needed = _lib.u64()
     status = call(handle, C.addressof(buffer), len(buffer), C.byref(needed))
     if status == _lib.BUFFER_TOO_SMALL:
         check(call(handle, None, 0, C.byref(needed)))
-        buffer = _packed_buffers.buffer = C.create_string_buffer(needed.value * 2)
+        buffer = C.create_string_buffer(needed.value)
         status = call(handle, C.addressof(buffer), len(buffer), C.byref(needed))
     check(status)
     raw = C.string_at(buffer, needed.value)
@@ -96,6 +117,11 @@ def packed_strings(call, handle):
     # Otherwise each string on its own: only the strings with non-ASCII bytes take UTF-8's
     # slow path and a wide representation (a 1 MB PulseSPEL descriptor: 0.44 ms against 1.4).
     return [piece.decode("utf-8", "replace") for piece in raw.split(b"\0")[:-1]]
+
+
+def _decode_text(raw):
+    """libepyr's UTF-8 text (a warning) as ``str``, invalid bytes replaced."""
+    return raw.decode("utf-8", "replace")
 
 
 _UNTYPED = object()
@@ -179,8 +205,41 @@ class Dataset:
 
     @property
     def handle(self):
-        """The ``epyr_dataset *`` handle (valid while this object lives)."""
-        return self._handle.pointer.value
+        """The ``epyr_dataset *`` handle (valid while this object lives); ``None`` for a
+        detached dataset (unpickled or deep-copied), which holds everything itself."""
+        pointer = self._handle.pointer
+        return None if pointer is None else pointer.value
+
+    def __copy__(self):
+        """The dataset itself: nothing of it can be changed."""
+        return self
+
+    def __deepcopy__(self, memo):
+        """A detached dataset with the same content (see ``__reduce__``)."""
+        return _detached(self._state())
+
+    def __reduce__(self):
+        """A dataset pickles as what it holds, self-contained: values, axes, parameter texts,
+        warnings, sources, dims and complex flags (no handle, no path to reload), so it
+        unpickles in any process, without the files, as a detached :class:`Dataset` with the
+        same content and read-only arrays."""
+        return (_detached, (self._state(),))
+
+    def _state(self):
+        """Everything the dataset holds, as plain Python objects (arrays as bytes)."""
+        return {
+            "described": self.described,
+            "dims": self.dims,
+            "complex": self.complex,
+            "components": () if self.described else tuple(map(_packed, self.components)),
+            "axes": tuple(
+                (None if a.values is None else _packed(a.values), a.name, a.unit)
+                for a in self.axes
+            ),
+            "param_strings": tuple(self._param_strings()),
+            "warnings": self.warnings,
+            "sources": self.sources,
+        }
 
     def _read_dims(self):
         nx, ny, nz = _lib.u64(), _lib.u64(), _lib.u64()
@@ -218,6 +277,12 @@ class Dataset:
         arrays = self._kept("arrays", dict)
         array = arrays.get(index)
         if array is None:
+            if self.described:
+                raise _lib.EpyrValueError(
+                    _lib.INVALID_ARG,
+                    f"{self.sources[0]}: a dataset from describe() holds no values; "
+                    "load the file with load()",
+                )
             address, length = _lib.P(), _lib.u64()
             check(lib.epyr_dataset_values(self.handle, index, C.byref(address), C.byref(length)))
             nx, ny, nz = self.dims
@@ -281,12 +346,11 @@ class Dataset:
         types a value when it is first read)."""
         return self._kept("params", lambda: Params(self.params_raw))
 
-    def _texts(self, count_call, item_call):
+    def _texts(self, count_call, item_call, decode):
         count = _lib.u64()
         check(count_call(self.handle, C.byref(count)))
         return tuple(
-            _lib.sized_text(item_call, self.handle, i)[:-1].decode("utf-8", "replace")
-            for i in range(count.value)
+            decode(_lib.sized_text(item_call, self.handle, i)[:-1]) for i in range(count.value)
         )
 
     @property
@@ -294,17 +358,51 @@ class Dataset:
         """What libepyr noticed and tolerated in the files."""
         return self._kept(
             "warnings",
-            lambda: self._texts(lib.epyr_dataset_warning_count, lib.epyr_dataset_warning),
+            lambda: self._texts(
+                lib.epyr_dataset_warning_count, lib.epyr_dataset_warning, _decode_text
+            ),
         )
 
     @property
     def sources(self):
-        """The files the dataset was read from."""
+        """The files the dataset was read from, decoded as ``os.fsdecode`` decodes (a name
+        that is not valid UTF-8 round-trips through ``os.fsencode``)."""
         return self._kept(
             "sources",
-            lambda: self._texts(lib.epyr_dataset_source_count, lib.epyr_dataset_source),
+            lambda: self._texts(lib.epyr_dataset_source_count, lib.epyr_dataset_source, fsdecode),
         )
 
     def __repr__(self):
         kind = "described " if self.described else ""
         return f"<epyr_native {kind}Dataset dims={self.dims} complex={self.complex}>"
+
+
+def _packed(array):
+    """An array as ``(bytes, dtype, shape)``."""
+    return array.tobytes(), array.dtype.str, array.shape
+
+
+def _unpacked(packed):
+    """The read-only array of ``_packed``: a view of its bytes, which no one can write."""
+    data, dtype, shape = packed
+    return np.frombuffer(data, dtype=dtype).reshape(shape)
+
+
+def _detached(state):
+    """A :class:`Dataset` holding everything of ``Dataset._state`` itself, with no handle."""
+    dataset = Dataset.__new__(Dataset)
+    dataset._handle = _Handle(None)
+    dataset.described = state["described"]
+    dataset._cache = {
+        "dims": tuple(state["dims"]),
+        "complex": tuple(state["complex"]),
+        "arrays": dict(enumerate(map(_unpacked, state["components"]))),
+        "axes": tuple(
+            Axis(None if values is None else _unpacked(values), name, unit)
+            for values, name, unit in state["axes"]
+        ),
+        "param_strings": list(state["param_strings"]),
+        "warnings": tuple(state["warnings"]),
+        "sources": tuple(state["sources"]),
+    }
+    return dataset

@@ -7,7 +7,9 @@ Python threads run in parallel inside libepyr.
 """
 
 import ctypes as C
+import errno
 import os
+import re
 import sys
 
 OK = 0
@@ -20,24 +22,39 @@ ABI_VERSION = 1
 
 class EpyrError(Exception):
     """A failed call into libepyr: ``code`` is the ``EPYR_ERR_*`` status, ``name`` its macro
-    name and ``message`` libepyr's message (what failed, with which file, key or value)."""
+    name, ``message`` libepyr's message (what failed, with which file, key or value, in the
+    package's names) and ``filename`` the path the call was given (``None`` without one)."""
 
-    def __init__(self, code, message):
+    def __init__(self, code, message, filename=None):
         self.code = code
         self.name = error_name(code)
         self.message = message
         super().__init__(f"{self.name}: {message}")
+        self.filename = filename
 
     def __str__(self):
         return f"{self.name}: {self.message}"
 
-
-class EpyrFileNotFoundError(EpyrError, FileNotFoundError):
-    """A file (descriptor, data, companion) or a parameter key does not exist."""
+    def __reduce__(self):
+        return (type(self), (self.code, self.message, self.filename))
 
 
 class EpyrOSError(EpyrError, OSError):
-    """A file could not be opened or read, or changed while it was read."""
+    """A file could not be opened or read, or changed while it was read. ``filename`` is the
+    path given, ``strerror`` the message; ``errno`` is ``None`` (libepyr gives no number)."""
+
+    _errno = None
+
+    def __init__(self, code, message, filename=None):
+        super().__init__(code, message, filename)
+        self.errno, self.strerror = self._errno, message
+
+
+class EpyrFileNotFoundError(EpyrOSError, FileNotFoundError):
+    """A file (descriptor, data, companion) or a parameter key does not exist: ``errno`` is
+    ``errno.ENOENT``, ``filename`` the path given."""
+
+    _errno = errno.ENOENT
 
 
 class EpyrMemoryError(EpyrError, MemoryError):
@@ -67,6 +84,22 @@ _EXCEPTION_OF_CODE = {
     BUFFER_TOO_SMALL: EpyrValueError,
     PANIC: EpyrRuntimeError,
 }
+
+
+class OwnsHandle:
+    """Base of the classes whose objects own a libepyr handle (an address valid in this process
+    only): a copy would free the handle a second time when dropped, and a pickle would carry a
+    number that means nothing, or another object, where it is loaded. Both raise ``TypeError``
+    saying what to do instead (the class's ``_instead``)."""
+
+    __slots__ = ()
+    _instead = "make a new one"
+
+    def __reduce_ex__(self, protocol):
+        raise TypeError(
+            f"a {type(self).__name__} cannot be copied or pickled: it owns a libepyr handle "
+            f"that is valid only in this process; {self._instead}"
+        )
 
 
 def _library_path():
@@ -104,6 +137,7 @@ _PROTOTYPES = {
     "epyr_config_set_double": (i32, [text, dbl]),
     "epyr_config_set_bool": (i32, [text, i32]),
     "epyr_config_get": (i32, [text, buf, u64, pu64]),
+    "epyr_config_file_get": (i32, [text, text, buf, u64, pu64]),
     "epyr_config_save": (i32, [text]),
     "epyr_config_load": (i32, [text]),
     "epyr_performance_info_json": (i32, [buf, u64, pu64]),
@@ -135,6 +169,7 @@ _PROTOTYPES = {
     "epyr_reader_open_scaled": (i32, [P, text, text, pP]),
     "epyr_reader_free": (None, [P]),
     "epyr_reader_info": (i32, [P, pu64, pu64, pu64, pu64, pu64, pu64]),
+    "epyr_reader_describe": (i32, [P, pP]),
     "epyr_reader_next": (i32, [P, buf, u64, pu64, pu64]),
     "epyr_reader_read_rows": (i32, [P, u64, u64, buf, u64, pu64]),
     "epyr_reader_set_chunk_points": (i32, [P, u64]),
@@ -168,37 +203,98 @@ def error_name(code):
     return name.decode() if name else f"EPYR_ERR_{code}"
 
 
+#: What libepyr's messages name in C or Rust terms, as the Python user knows it: sentences
+#: first, then every C name left (``epyr_loader_load`` -> ``load``).
+_PYTHON_SENTENCES = (
+    ("copy ranges into your own buffer (epyr_dataset_copy_axis, epyr_reader_copy_axis), ", ""),
+    ("(epyr_reader_open / Loader::open_reader)", "(epyr_native.open_reader)"),
+)
+_PYTHON_NAMES = {
+    "epyr_loader_load": "load", "epyr_loader_load_into": "load",
+    "epyr_loader_describe": "describe", "epyr_loader_load_many": "load_many",
+    "epyr_reader_open": "open_reader", "epyr_reader_open_scaled": "open_reader",
+    "epyr_config_get": "config.get", "epyr_config_get_double": "config.get",
+    "epyr_config_get_bool": "config.get", "epyr_config_set": "config.set",
+    "epyr_config_set_double": "config.set", "epyr_config_set_bool": "config.set",
+    "epyr_config_save": "config.save", "epyr_config_load": "config.load",
+    "epyr_cache": "DataCache", "epyr_loader": "Loader", "epyr_reader": "Reader",
+    "epyr_dataset": "Dataset",
+}
+# A C name or Rust item as a word of its own, not part of a path (a folder "epyr_reader/").
+_C_NAME = re.compile(
+    r"(?<![\w/\\.-])(?:epyr_[a-z_]+|[A-Z][A-Za-z]*::[a-z_]+)(?![\w/\\-])(?!\.\w)"
+)
+
+
+def python_message(message):
+    """libepyr's message with the names of its C functions (and Rust items) replaced by the
+    package's: a Python user never reads ``epyr_loader_load``."""
+    if "epyr_" not in message and "::" not in message:
+        return message
+    for c_text, python_text in _PYTHON_SENTENCES:
+        message = message.replace(c_text, python_text)
+    return _C_NAME.sub(
+        lambda m: _PYTHON_NAMES.get(m.group(), m.group().replace("::", ".")), message
+    )
+
+
 def last_error_message():
-    """The message of this thread's last failed call into libepyr."""
+    """The message of this thread's last failed call into libepyr, in the package's names."""
     needed = lib.epyr_last_error_message(None, 0)
     message = C.create_string_buffer(needed)
     lib.epyr_last_error_message(C.addressof(message), needed)
-    return message.value.decode("utf-8", "replace")
+    return python_message(message.value.decode("utf-8", "replace"))
 
 
-def error(status):
-    """The exception for a failed call's status, with this thread's last message."""
-    return _EXCEPTION_OF_CODE.get(status, EpyrError)(status, last_error_message())
+def error(status, filename=None):
+    """The exception for a failed call's status, with this thread's last message and the
+    path the call was given (``filename``: ``str``, ``bytes``, path-like or ``None``)."""
+    if filename is not None:
+        filename = _fspath(filename)
+    return _EXCEPTION_OF_CODE.get(status, EpyrError)(status, last_error_message(), filename)
 
 
-def check(status):
-    """Raises the exception for a failed status; returns nothing on ``EPYR_OK``."""
+def check(status, filename=None):
+    """Raises the exception for a failed status (see ``error``); nothing on ``EPYR_OK``."""
     if status:
-        raise error(status)
+        raise error(status, filename)
 
 
 _FS_ENCODING, _FS_ERRORS = sys.getfilesystemencoding(), sys.getfilesystemencodeerrors()
 _fspath = os.fspath
 
 
+def refuse_nul(raw, what, shown):
+    """Raises ``EpyrValueError`` (``EPYR_ERR_INVALID_ARG``) when ``raw`` (``str`` or ``bytes``)
+    holds a NUL: a C string ends at its first NUL, so libepyr would see only the text before
+    it (another file, another key). Every text this package passes to libepyr goes through
+    here."""
+    if ("\0" if isinstance(raw, str) else b"\0") in raw:
+        raise EpyrValueError(
+            INVALID_ARG, f"{what} {shown!r} contains a NUL character (C strings end at a NUL)"
+        )
+
+
+def text_bytes(text, what):
+    """A text argument (``str`` or a subclass such as ``numpy.str_``) as the UTF-8 bytes
+    libepyr takes; ``what`` names it in errors (``"configuration key"``)."""
+    if not isinstance(text, str):
+        raise TypeError(f"{what} must be a str, not {type(text).__name__}")
+    refuse_nul(text, what, text)
+    try:
+        return text.encode()
+    except UnicodeEncodeError as e:
+        raise EpyrValueError(INVALID_ARG, f"{what} {text!r} is not valid Unicode: {e}") from None
+
+
 def path_bytes(path):
-    """A path as the bytes libepyr takes: ``str``, ``bytes`` or any ``os.PathLike``. A NUL
-    inside the path is refused here (C strings cannot hold it)."""
+    """A path as the bytes libepyr takes: ``str`` (or a subclass), ``bytes`` or any
+    ``os.PathLike``, encoded as ``os.fsencode`` does (a name that is not valid UTF-8 keeps its
+    bytes). A NUL inside the path is refused here."""
     raw = _fspath(path)
-    if type(raw) is str:
+    if isinstance(raw, str):
         raw = raw.encode(_FS_ENCODING, _FS_ERRORS)  # what os.fsencode does, in fewer calls
-    if b"\0" in raw:
-        raise EpyrValueError(INVALID_ARG, f"path {path!r} contains a NUL byte")
+    refuse_nul(raw, "path", path)
     return raw
 
 
@@ -206,11 +302,7 @@ def scaling_bytes(scaling):
     """A scaling option (``None`` or ``""`` for none: NULL) as bytes."""
     if scaling is None or scaling == "":
         return None
-    if not isinstance(scaling, str):
-        raise TypeError(f"scaling must be a str or None, not {type(scaling).__name__}")
-    if "\0" in scaling:
-        raise EpyrValueError(INVALID_ARG, f"scaling {scaling!r} contains a NUL byte")
-    return scaling.encode()
+    return text_bytes(scaling, "scaling")
 
 
 def sized_text(call, *args):

@@ -14,10 +14,13 @@ from ._lib import check, lib, path_bytes, scaling_bytes
 _load = _lib.loader_load_untyped
 
 
-class Loader:
+class Loader(_lib.OwnsHandle):
     """An ``epyr_loader``: ``cache`` a :class:`~epyr_native.performance.DataCache` (``None``:
     the global cache), ``chunk_size_mb`` (``None``: ``performance.chunk_size_mb``),
-    ``cache_enabled`` (``None``: ``performance.cache_enabled``)."""
+    ``cache_enabled`` (``None``: ``performance.cache_enabled``). It cannot be copied or
+    pickled (``TypeError``): make another with the same arguments."""
+
+    _instead = "make another Loader with the same arguments"
 
     def __init__(self, cache=None, chunk_size_mb=None, cache_enabled=None):
         handle = _lib.P()
@@ -46,7 +49,7 @@ class Loader:
         scaling = None if scaling == "" else scaling_bytes(scaling)
         status = _load(self._pointer, path_bytes(path), scaling, C.byref(out))
         if status:
-            raise _lib.error(status)
+            raise _lib.error(status, path)
         return Dataset(out)
 
     def describe(self, path, scaling=""):
@@ -55,7 +58,8 @@ class Loader:
         check(
             lib.epyr_loader_describe(
                 self.handle, path_bytes(path), scaling_bytes(scaling), C.byref(out)
-            )
+            ),
+            path,
         )
         return Dataset(out, described=True)
 
@@ -114,20 +118,23 @@ def _load_many_messages(failed):
     return messages
 
 
-class Reader:
+class Reader(_lib.OwnsHandle):
     """The chunked reader: an iterator of NumPy chunks with one chunk in memory at a time (each
     chunk is a new array the size of one chunk; drop it to free it), plus row ranges by
     positioned reads. A chunk holds whole points; with several values per point (complex or
     several components) it has shape ``(points, values_per_point)`` of float64, and
     ``complex128`` of shape ``(points,)`` for one complex component. Not for several threads at
-    once."""
+    once. It cannot be copied or pickled (``TypeError``): open another reader."""
+
+    _instead = "open another reader of the file (open_reader)"
 
     def __init__(self, loader, path, scaling="", chunk_points=None):
         handle = _lib.P()
         check(
             lib.epyr_reader_open_scaled(
                 loader.handle, path_bytes(path), scaling_bytes(scaling), C.byref(handle)
-            )
+            ),
+            path,
         )
         self.handle = handle.value
         if chunk_points is not None:
@@ -136,10 +143,17 @@ class Reader:
         check(lib.epyr_reader_info(self.handle, *(C.byref(v) for v in info)))
         nx, ny, nz, self.values_per_point, self.chunk_points, _ = (v.value for v in info)
         self.dims = (nx, ny, nz)
-        self._one_complex = False
-        if self.values_per_point == 2:
-            probe = loader.describe(path, scaling)
-            self._one_complex = probe.complex == (True,)
+        # Whether two values per point are one complex component: from the reader's own
+        # snapshot of the files (describing the path again could see another version).
+        self._one_complex = self.values_per_point == 2 and self.describe().complex == (True,)
+
+    def describe(self):
+        """The reader's dataset without values (dims, complex flags, axes, parameters,
+        sources) from the reader's own snapshot: the files as they were when it was opened,
+        which every chunk is read from (a file replaced since raises ``EpyrOSError``)."""
+        out = _lib.P()
+        check(lib.epyr_reader_describe(self._live(), C.byref(out)))
+        return Dataset(out, described=True)
 
     def close(self):
         """Frees the reader (also done when it is garbage)."""
@@ -149,6 +163,12 @@ class Reader:
             self.handle = None
 
     __del__ = close
+
+    def _live(self):
+        """The reader's handle; ``ValueError`` once the reader is closed."""
+        if not self.handle:
+            raise ValueError("the Reader is closed")
+        return self.handle
 
     def __enter__(self):
         return self
@@ -160,12 +180,12 @@ class Reader:
     def position(self):
         """The next point the iterator reads."""
         info = [_lib.u64() for _ in range(6)]
-        check(lib.epyr_reader_info(self.handle, *(C.byref(v) for v in info)))
+        check(lib.epyr_reader_info(self._live(), *(C.byref(v) for v in info)))
         return info[5].value
 
     def rewind(self):
         """Back to the first point."""
-        check(lib.epyr_reader_rewind(self.handle))
+        check(lib.epyr_reader_rewind(self._live()))
 
     def _shaped(self, flat):
         if self._one_complex:
@@ -178,11 +198,12 @@ class Reader:
         return self
 
     def __next__(self):
+        handle = self._live()
         chunk = np.empty(self.chunk_points * self.values_per_point, dtype=np.float64)
         length, first = _lib.u64(), _lib.u64()
         check(
             lib.epyr_reader_next(
-                self.handle, chunk.ctypes.data, chunk.size, C.byref(length), C.byref(first)
+                handle, chunk.ctypes.data, chunk.size, C.byref(length), C.byref(first)
             )
         )
         if length.value == 0:
@@ -192,12 +213,12 @@ class Reader:
     def read_rows(self, start, count):
         """Rows ``start .. start + count`` (a row is ``nx`` points; rows run over y, then z),
         shaped ``(count, nx)`` (plus the values per point), without moving the iterator."""
-        length = _lib.u64()
-        check(lib.epyr_reader_read_rows(self.handle, start, count, None, 0, C.byref(length)))
+        handle, length = self._live(), _lib.u64()
+        check(lib.epyr_reader_read_rows(handle, start, count, None, 0, C.byref(length)))
         out = np.empty(length.value, dtype=np.float64)
         check(
             lib.epyr_reader_read_rows(
-                self.handle, start, count, out.ctypes.data, out.size, C.byref(length)
+                handle, start, count, out.ctypes.data, out.size, C.byref(length)
             )
         )
         rows = self._shaped(out)

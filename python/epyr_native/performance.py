@@ -7,13 +7,10 @@ import ctypes as C
 import gc
 import logging
 import os
-import sys
 import threading
 from collections import OrderedDict
 
-import numpy as np
-
-from . import _lib
+from . import _lib, _stored
 from ._lib import check, lib
 from ._loader import Loader, eprload
 from .config import config
@@ -88,41 +85,21 @@ def _stamps(path):
     return (_stamp(path), None if companion is None else (companion, _stamp(companion)))
 
 
-def _read_only(item):
-    """Read-only views of the arrays of a tuple or list, so that nobody edits a stored item
-    through what ``get`` hands out."""
-    if isinstance(item, np.ndarray):
-        view = item.view()
-        view.flags.writeable = False
-        return view
-    if isinstance(item, tuple):
-        return tuple(_read_only(x) for x in item)
-    if isinstance(item, list):
-        return [_read_only(x) for x in item]
-    return item
-
-
-def _size_of(item):
-    """Bytes an item holds: array data plus the objects around them."""
-    if isinstance(item, np.ndarray):
-        return item.nbytes + sys.getsizeof(item) - (item.nbytes if item.base is None else 0)
-    if isinstance(item, (tuple, list)):
-        return sys.getsizeof(item) + sum(_size_of(x) for x in item)
-    if isinstance(item, dict):
-        return sys.getsizeof(item) + sum(_size_of(k) + _size_of(v) for k, v in item.items())
-    return sys.getsizeof(item)
-
-
-class DataCache:
+class DataCache(_lib.OwnsHandle):
     """A validated LRU cache (``max_size_mb`` MB; ``None``: ``performance.cache_size_mb``).
 
     Loads through a loader on this cache are stored in libepyr (keyed on the canonical
     descriptor and data files and the scaling, every source file re-checked on each hit).
     ``put(path, item)``/``get(path)`` store any Python item for a file as EPyR Tools' cache
     does, keyed on the resolved path and valid while the file and its companion
-    (``.DSC``/``.DTA``, ``.par``/``.spc``) keep size, times and inode; arrays come back
-    read-only. Both share the budget; ``get_stats`` counts both. Thread-safe.
+    (``.DSC``/``.DTA``, ``.par``/``.spc``) keep size, times and inode. ``put`` stores a copy
+    (arrays read-only, measured deeply), ``get`` hands out read-only arrays and new
+    containers. Both share the budget: items get the room the library's datasets leave, and
+    are evicted first when loads take it; ``get_stats`` counts both. Thread-safe. It cannot
+    be copied or pickled (``TypeError``): make another cache.
     """
+
+    _instead = "make another DataCache"
 
     def __init__(self, max_size_mb=None, _handle=None):
         self._owned = _handle is None
@@ -163,32 +140,46 @@ class DataCache:
         return self._library_stats()["max_bytes"] / _MIB
 
     def put(self, file_path, data):
-        """Stores ``data`` for ``file_path`` (replacing an item already stored for it). Nothing
-        is stored while ``performance.cache_enabled`` is false, or for an item larger than
-        the budget; older items are evicted to make room."""
+        """Stores a copy of ``data`` for ``file_path`` (replacing an item already stored for
+        it): NumPy arrays copied into read-only arrays, lists, tuples, dicts and sets rebuilt,
+        other objects deep-copied, so later edits of ``data`` do not show. Its size is measured
+        deeply (array data, everything reachable, cycles counted once). Nothing is stored while
+        ``performance.cache_enabled`` is false, or for an item larger than the room the
+        library's datasets leave in the budget; older items are evicted to make room."""
         if not config.get("performance.cache_enabled"):
             return
         key = os.path.realpath(os.fspath(file_path))
         stamps = _stamps(key)
-        size = _size_of(data)
-        stored = _read_only(data)
-        library = self._library_stats()
-        room = library["max_bytes"] - library["total_bytes"]
+        stored = _stored.Stored(data)
+        size = stored.size
+        room = self._room()
         with self._lock:
             old = self._items.pop(key, None)
             if old is not None:
                 self._item_bytes -= old[2]
             if size > room:
                 return
-            while self._items and self._item_bytes + size > room:
-                _, (_, _, evicted_size) = self._items.popitem(last=False)
-                self._item_bytes -= evicted_size
+            self._evict_to(room - size)
             self._items[key] = (stamps, stored, size)
             self._item_bytes += size
 
+    def _room(self):
+        """The bytes of the budget the library's datasets leave to the items."""
+        library = self._library_stats()
+        return max(0, library["max_bytes"] - library["total_bytes"])
+
+    def _evict_to(self, room):
+        """Drops the least recently used items until they hold at most ``room`` bytes (with
+        ``self._lock`` held)."""
+        while self._items and self._item_bytes > room:
+            _, (_, _, evicted_size) = self._items.popitem(last=False)
+            self._item_bytes -= evicted_size
+
     def get(self, file_path):
         """The item stored for ``file_path`` if its files did not change, else ``None`` (a
-        changed or deleted file drops the item)."""
+        changed or deleted file drops the item). Arrays come back read-only (the stored ones,
+        without a copy); lists, dicts and sets come back as new containers, so editing them
+        changes nothing stored."""
         key = os.path.realpath(os.fspath(file_path))
         with self._lock:
             entry = self._items.get(key)
@@ -201,7 +192,7 @@ class DataCache:
                 if valid and self._items.get(key) is entry:
                     self._items.move_to_end(key)
                     self._item_hits += 1
-                    return entry[1]
+                    return entry[1].thawed()
                 if self._items.get(key) is entry:
                     del self._items[key]
                     self._item_bytes -= entry[2]
@@ -221,6 +212,8 @@ class DataCache:
         gives them, plus ``hits``, ``misses``, ``evictions``, ``invalidations``."""
         library = self._library_stats()
         with self._lock:
+            # Loads since the last put may have taken room from the items: evict them first.
+            self._evict_to(max(0, library["max_bytes"] - library["total_bytes"]))
             entries = library["entries"] + len(self._items)
             total = library["total_bytes"] + self._item_bytes
             hits = library["hits"] + self._item_hits
@@ -278,13 +271,12 @@ class OptimizedLoader:
         values fit in one chunk (``chunk_size_mb``), else ``processor(chunk, is_chunked=True)``
         for each chunk of the chunked reader (a NumPy array of whole points; one chunk in
         memory at a time) and returns the list of results."""
-        described = self.loader.describe(file_path, scaling or "")
-        nx, ny, nz = described.dims
-        values_per_point = sum(2 if c else 1 for c in described.complex)
-        if nx * ny * nz * values_per_point * 8 <= self.chunk_size_mb * _MIB:
-            return processor(file_path, is_chunked=False)
         with self.loader.open_reader(file_path, scaling or "") as reader:
-            return [processor(chunk, is_chunked=True) for chunk in reader]
+            nx, ny, nz = reader.dims
+            if nx * ny * nz * reader.values_per_point * 8 > self.chunk_size_mb * _MIB:
+                # Sized and streamed from the reader's one snapshot of the files.
+                return [processor(chunk, is_chunked=True) for chunk in reader]
+        return processor(file_path, is_chunked=False)
 
 
 def optimize_numpy_operations():

@@ -58,3 +58,53 @@ def fresh_config():
     yield config
     for key, value in saved.items():
         config.set(f"performance.{key}", value)
+
+
+def write_bes3t(path, values, descriptor=""):
+    """A real BES3T pair: ``path`` (``.DSC``) with ``descriptor`` lines added, and its ``.DTA``
+    of ``values`` as big-endian float64. Returns ``path``."""
+    import numpy as np
+
+    values = np.asarray(values, dtype=">f8")
+    path = pathlib.Path(path)
+    path.write_text(
+        "#DESC 1.2 * DESCRIPTOR INFORMATION\nDSRC EXP\nBSEQ BIG\nIKKF REAL\nXTYP IDX\n"
+        "YTYP NODATA\nZTYP NODATA\nIRFMT D\n"
+        f"XPTS {values.size}\nXMIN 0\nXWID 1\nXNAM 'Time'\nXUNI 'ns'\n{descriptor}"
+    )
+    values.tofile(path.with_suffix(".DTA"))
+    return path
+
+
+def base_chain(array):
+    """``array.base``, its base, ... up to the first object that is not an array."""
+    import numpy as np
+
+    chain, base = [], array.base
+    while base is not None:
+        chain.append(base)
+        base = base.base if isinstance(base, np.ndarray) else None
+    return chain
+
+
+def assert_cannot_write(array):
+    """Neither the array, nor a base of it, nor its root can be made to write its memory."""
+    import numpy as np
+
+    with pytest.raises(ValueError):
+        array.flags.writeable = True
+    with pytest.raises(ValueError):
+        array.flat[0] = 12345.0
+    chain = base_chain(array)
+    assert chain, "an array over memory it does not own keeps the owner as its base"
+    for base in chain[:-1]:
+        with pytest.raises(ValueError):
+            base.flags.writeable = True
+    root = chain[-1]
+    try:
+        view = memoryview(root)
+    except TypeError:
+        view = None
+    assert view is None or view.readonly
+    again = np.asarray(root)
+    assert not np.shares_memory(again, array) or not again.flags.writeable

@@ -89,6 +89,23 @@ pub(crate) fn scaling_number(params: &Params, path: &Path, key: &str, option: ch
     })
 }
 
+/// Refuses scaling options for a format that has none: eprload's `n`, `G`, `P`, `T` and `c`
+/// read Bruker parameters only (eprload: "Scaling does not work for this file type").
+#[allow(dead_code)] // The first non-Bruker format uses it; remove this line then.
+pub(crate) fn no_scaling(path: &Path, scaling: super::Scaling, format_name: &str) -> Result<()> {
+    if scaling.is_none() {
+        return Ok(());
+    }
+    Err(Error::scaling(
+        path,
+        format!(
+            "scaling {:?} applies to Bruker BES3T and ESP data only; {format_name} files have no \
+             scaling parameters",
+            scaling.canonical()
+        ),
+    ))
+}
+
 /// `n` zeros for values read from `path`, or a [`ErrorKind::MemoryLimit`] error that names the
 /// file and `what` the memory was for. A data file can claim more memory than the machine has
 /// while its size agrees with the claim (a sparse file of a terabyte takes no disk space), and

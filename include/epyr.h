@@ -104,6 +104,16 @@
 #define EPYR_ERR_FILE_CHANGED 12
 
 /**
+ * The axis is built from the values `epyr_dataset_axis` gives.
+ */
+#define EPYR_AXIS_RULE_VALUES 0
+
+/**
+ * The axis is `offset + scale * linspace(start, end, n)` (MATLAB's `linspace`).
+ */
+#define EPYR_AXIS_RULE_LINSPACE 1
+
+/**
  * An opaque data cache handle (`epyr_cache_new`, `epyr_cache_global`).
  */
 typedef struct epyr_cache epyr_cache;
@@ -435,6 +445,26 @@ int32_t epyr_dataset_axis_name(const epyr_dataset *ds,
                                uint64_t *needed);
 
 /**
+ * How axis `axis` (0 x, 1 y, 2 z) of the dataset is built, for a host that builds axes itself
+ * (MATLAB, bit-exact with EasySpin's `eprload`): writes `EPYR_AXIS_RULE_LINSPACE` to `*kind`
+ * and the rule's numbers to `params[0..4]` = offset, scale, start, end (the axis is
+ * `offset + scale * linspace(start, end, n)` with `n` its length), or
+ * `EPYR_AXIS_RULE_VALUES` (`params` untouched) where the values come from elsewhere (an axis
+ * file, values the reader computed: take them from `epyr_dataset_axis`) or the dataset has no
+ * such axis.
+ *
+ * Thread-safe. Errors: `EPYR_ERR_NULL_ARG` (`kind` or `params` NULL), `EPYR_ERR_INVALID_ARG`
+ * (bad handle, axis above 2).
+ *
+ * # Safety
+ * `kind` NULL or valid for one write; `params` NULL or valid for writing 4 doubles.
+ */
+int32_t epyr_dataset_axis_rule(const epyr_dataset *ds,
+                               uint32_t axis,
+                               int32_t *kind,
+                               double *params);
+
+/**
  * Copies the unit (`XUNI`, ...) of axis `axis` (as `epyr_dataset_axis_name`).
  *
  * Thread-safe. Errors: as `epyr_dataset_axis_name`.
@@ -503,6 +533,19 @@ int32_t epyr_dataset_copy_values(const epyr_dataset *ds,
  * Each out-pointer is NULL or valid for one write.
  */
 int32_t epyr_dataset_dims(const epyr_dataset *ds, uint64_t *nx, uint64_t *ny, uint64_t *nz);
+
+/**
+ * Copies the id of the format the dataset was read from (`"bruker-bes3t"`, `"bruker-esp"`,
+ * ...; `"user"` for a dataset made by `epyr_dataset_new`) with a NUL into `buf` (size query
+ * with `buf` NULL). Works on loaded and described datasets.
+ *
+ * Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG` (bad handle),
+ * `EPYR_ERR_BUFFER_TOO_SMALL`.
+ *
+ * # Safety
+ * `buf` NULL or valid for `cap` bytes; `needed` NULL or valid for one write.
+ */
+int32_t epyr_dataset_format(const epyr_dataset *ds, char *buf, uint64_t cap, uint64_t *needed);
 
 /**
  * Frees a dataset handle. The data stay alive while other handles or a cache share them.
@@ -717,6 +760,20 @@ int32_t epyr_dataset_warning_count(const epyr_dataset *ds, uint64_t *count);
 const char *epyr_error_name(int32_t code);
 
 /**
+ * Copies the formats the library reads as JSON with a NUL into `buf` (`cap` bytes) and
+ * writes the bytes needed including the NUL to `*needed`; with `buf` NULL only `*needed`
+ * (size query). The JSON is an array of objects: `id` (stable, as `epyr_dataset_format`
+ * gives it), `name`, `vendor`, `members` (each `role` and `extensions`) and `extensions`
+ * (lower case, found in any case; empty for a format recognised by its content only).
+ *
+ * Thread-safe. Errors: `EPYR_ERR_NULL_ARG` (`needed` NULL), `EPYR_ERR_BUFFER_TOO_SMALL`.
+ *
+ * # Safety
+ * `buf` NULL or valid for `cap` bytes; `needed` NULL or valid for one write.
+ */
+int32_t epyr_formats_json(char *buf, uint64_t cap, uint64_t *needed);
+
+/**
  * Copies the message of the last failed call made with `handle` as its first argument
  * (`epyr_loader_load(loader, ...)`, `epyr_reader_next(reader, ...)`,
  * `epyr_dataset_param(ds, ...)`, ...), on whichever thread it ran, as
@@ -772,6 +829,23 @@ int32_t epyr_loader_describe(epyr_loader *loader,
                              epyr_dataset **out);
 
 /**
+ * `epyr_loader_describe` of the dataset at `path` read as the format `format_id` (see
+ * `epyr_loader_load_as`).
+ *
+ * The caller frees the handle with `epyr_dataset_free`. Thread-safe.
+ * Errors: as `epyr_loader_describe`, and `EPYR_ERR_INVALID_ARG` for an unknown format id.
+ *
+ * # Safety
+ * `path`, `format_id` and `scaling` are NULL or NUL-terminated; `out` is NULL or valid for
+ * one write.
+ */
+int32_t epyr_loader_describe_as(epyr_loader *loader,
+                                const char *path,
+                                const char *format_id,
+                                const char *scaling,
+                                epyr_dataset **out);
+
+/**
  * Streams the dataset at `path` through `callback`, one chunk (the loader's chunk size, whole
  * rows where a row fits) at a time, with one chunk in memory whatever the file size. A C
  * convenience over `epyr_reader_open`/`epyr_reader_next`, which do the same without a callback.
@@ -820,6 +894,25 @@ int32_t epyr_loader_load(epyr_loader *loader,
                          const char *path,
                          const char *scaling,
                          epyr_dataset **out);
+
+/**
+ * `epyr_loader_load` of the dataset at `path` read as the format `format_id` (an id of
+ * `epyr_formats_json`), whatever the file's extension or content say: for files whose name
+ * does not tell (a JEOL file renamed `.txt`, a vendor's `.dat`). Cached like
+ * `epyr_loader_load`, apart from loads that name no format.
+ *
+ * The caller frees the handle with `epyr_dataset_free`. Thread-safe.
+ * Errors: as `epyr_loader_load`, and `EPYR_ERR_INVALID_ARG` for an unknown format id.
+ *
+ * # Safety
+ * `path`, `format_id` and `scaling` are NULL or NUL-terminated; `out` is NULL or valid for
+ * one write.
+ */
+int32_t epyr_loader_load_as(epyr_loader *loader,
+                            const char *path,
+                            const char *format_id,
+                            const char *scaling,
+                            epyr_dataset **out);
 
 /**
  * Loads every value of the dataset at `path` into the caller's buffer `buf` of `cap`

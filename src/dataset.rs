@@ -238,7 +238,7 @@ pub unsafe extern "C" fn epyr_dataset_copy_axis(
 ///
 /// # Safety
 /// As [`copy_text`].
-unsafe fn dataset_text(
+pub(crate) unsafe fn dataset_text(
     ds: *const epyr_dataset,
     buf: *mut c_char,
     cap: u64,

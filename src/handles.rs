@@ -16,7 +16,7 @@ use super::boundary::{invalid, null_arg};
 use epyr_core::accounting::HeldBytes;
 use epyr_core::cache::DataCache;
 use epyr_core::config;
-use epyr_core::dataset::{heap_block_bytes, Dataset, Params, AXIS_LETTERS};
+use epyr_core::dataset::{heap_block_bytes, AxisRule, Dataset, Params, AXIS_LETTERS};
 use epyr_core::error::{Error, ErrorKind, Result};
 use epyr_core::formats::{decode, Plan};
 use epyr_core::loader::{read_plan_axis, reserve_bytes, ChunkedReader, Loader};
@@ -219,6 +219,24 @@ impl DatasetRef {
         match self {
             DatasetRef::Loaded(d) => d.sources().iter().map(|p| p.as_path()).collect(),
             DatasetRef::Described(p) => p.sources().iter().map(|(p, _)| p.as_path()).collect(),
+        }
+    }
+
+    /// The id of the format the dataset was read from (`user` for caller-made data).
+    pub(crate) fn format_id(&self) -> &'static str {
+        match self {
+            DatasetRef::Loaded(d) => d.format().as_str(),
+            DatasetRef::Described(p) => p.format_id(),
+        }
+    }
+
+    /// How the axis of dimension `dim` is built.
+    pub(crate) fn axis_rule(&self, dim: usize) -> AxisRule {
+        match self {
+            DatasetRef::Loaded(d) => d.axis_rule(dim),
+            DatasetRef::Described(p) => p.axes[dim]
+                .as_ref()
+                .map_or(AxisRule::Values, |a| a.values.rule()),
         }
     }
 

@@ -7,8 +7,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 use super::boundary::{
-    c_path, c_str_or_empty, in_slice, out_slice, path_and_scaling, set_last_error, size_output,
-    status, status_on, Out,
+    c_path, c_str, c_str_or_empty, in_slice, out_slice, path_and_scaling, set_last_error,
+    size_output, status, status_on, Out,
 };
 use super::handles::{
     self, epyr_cache, epyr_dataset, epyr_loader, CacheRef, DatasetRef, Described,
@@ -98,6 +98,64 @@ pub unsafe extern "C" fn epyr_loader_load(
     unsafe {
         dataset_from_file(loader, path, scaling, out, |l, path, scaling| {
             l.load(path, scaling).map(DatasetRef::Loaded)
+        })
+    }
+}
+
+/// `epyr_loader_load` of the dataset at `path` read as the format `format_id` (an id of
+/// `epyr_formats_json`), whatever the file's extension or content say: for files whose name
+/// does not tell (a JEOL file renamed `.txt`, a vendor's `.dat`). Cached like
+/// `epyr_loader_load`, apart from loads that name no format.
+///
+/// The caller frees the handle with `epyr_dataset_free`. Thread-safe.
+/// Errors: as `epyr_loader_load`, and `EPYR_ERR_INVALID_ARG` for an unknown format id.
+///
+/// # Safety
+/// `path`, `format_id` and `scaling` are NULL or NUL-terminated; `out` is NULL or valid for
+/// one write.
+#[no_mangle]
+pub unsafe extern "C" fn epyr_loader_load_as(
+    loader: *mut epyr_loader,
+    path: *const c_char,
+    format_id: *const c_char,
+    scaling: *const c_char,
+    out: *mut *mut epyr_dataset,
+) -> i32 {
+    // SAFETY: forwarded contract.
+    let format = unsafe { c_str(format_id, "format_id") };
+    // SAFETY: forwarded contract.
+    unsafe {
+        dataset_from_file(loader, path, scaling, out, |l, path, scaling| {
+            l.load_as(path, format?, scaling).map(DatasetRef::Loaded)
+        })
+    }
+}
+
+/// `epyr_loader_describe` of the dataset at `path` read as the format `format_id` (see
+/// `epyr_loader_load_as`).
+///
+/// The caller frees the handle with `epyr_dataset_free`. Thread-safe.
+/// Errors: as `epyr_loader_describe`, and `EPYR_ERR_INVALID_ARG` for an unknown format id.
+///
+/// # Safety
+/// `path`, `format_id` and `scaling` are NULL or NUL-terminated; `out` is NULL or valid for
+/// one write.
+#[no_mangle]
+pub unsafe extern "C" fn epyr_loader_describe_as(
+    loader: *mut epyr_loader,
+    path: *const c_char,
+    format_id: *const c_char,
+    scaling: *const c_char,
+    out: *mut *mut epyr_dataset,
+) -> i32 {
+    // SAFETY: forwarded contract.
+    let format = unsafe { c_str(format_id, "format_id") };
+    // SAFETY: forwarded contract.
+    unsafe {
+        dataset_from_file(loader, path, scaling, out, |l, path, scaling| {
+            Ok(DatasetRef::Described(Arc::new(Described::new(
+                l.describe_as(path, format?, scaling)?,
+            ))))
         })
     }
 }

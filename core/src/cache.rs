@@ -37,7 +37,7 @@ use crate::accounting::HeldBytes;
 use crate::config::{self, MB};
 use crate::dataset::Dataset;
 use crate::error::{Error, ErrorKind, Result};
-use crate::formats::{FileIdentity, Resolution, Scaling};
+use crate::formats::{FileIdentity, Format, Resolution, Scaling};
 
 pub use crate::formats::{Absence, FileStamp, Provenance, Source};
 
@@ -46,13 +46,26 @@ pub use crate::formats::{Absence, FileStamp, Provenance, Source};
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct Key {
     files: Vec<(FileIdentity, OsString)>,
+    /// The format id the files were read as.
+    format: &'static str,
     scaling: Scaling,
+}
+
+/// How a caller asked for a dataset: the scaling, and the format it named (`None`: found from
+/// the path). Aliases are remembered per scope, since one path read as two formats gives two
+/// datasets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct Scope {
+    scaling: Scaling,
+    format: Option<&'static str>,
 }
 
 struct Entry {
     key: Key,
     /// The path (absolute) whose load built the entry: its alias.
     alias: PathBuf,
+    /// How the alias asked for the entry.
+    scope: Scope,
     dataset: Arc<Dataset>,
     provenance: Provenance,
     /// Bytes counted against the budget: the dataset plus this entry's bookkeeping.
@@ -65,7 +78,7 @@ struct Inner {
     lru: LruCache<Key, Arc<Entry>>,
     /// Paths as callers gave them, per scaling, to the entry they resolved to (weak: an
     /// evicted entry is not kept alive by its aliases).
-    aliases: HashMap<Scaling, HashMap<PathBuf, Weak<Entry>>>,
+    aliases: HashMap<Scope, HashMap<PathBuf, Weak<Entry>>>,
     total: usize,
     max: usize,
     enabled: bool,
@@ -292,7 +305,13 @@ impl DataCache {
     /// is unchanged, else `None` (a miss; a changed entry is dropped).
     pub fn get(&self, path: &Path, scaling: Scaling) -> Option<Arc<Dataset>> {
         self.follow_config();
-        let found = self.lookup(path, scaling);
+        let found = self.lookup(
+            path,
+            Scope {
+                scaling,
+                format: None,
+            },
+        );
         self.count(found.is_some());
         found
     }
@@ -309,26 +328,33 @@ impl DataCache {
         scaling: Scaling,
         load: impl FnOnce() -> Result<(Arc<Dataset>, Provenance)>,
     ) -> Result<(Arc<Dataset>, bool)> {
-        self.get_or_load_resolved(path, scaling, |_| load())
+        self.get_or_load_resolved(path, None, scaling, |_| load())
     }
 
     /// [`DataCache::get_or_load`] for a `load` that reads the files the lookup's resolution of
     /// the path found (given to it): the path is made absolute, resolved and keyed once per
-    /// call, and a miss stores its dataset under that key without resolving again.
+    /// call, and a miss stores its dataset under that key without resolving again. With
+    /// `format`, the path is read as that format (the extension and content are not
+    /// consulted).
     pub fn get_or_load_resolved(
         &self,
         path: &Path,
+        format: Option<&'static dyn Format>,
         scaling: Scaling,
         load: impl FnOnce(Resolution) -> Result<(Arc<Dataset>, Provenance)>,
     ) -> Result<(Arc<Dataset>, bool)> {
         self.follow_config();
         let given = absolute_path(path);
-        if let Some(Some(entry)) = self.lookup_alias(path, &given, scaling) {
+        let scope = Scope {
+            scaling,
+            format: format.map(|f| f.id()),
+        };
+        if let Some(Some(entry)) = self.lookup_alias(path, &given, scope) {
             self.count(true);
             return Ok((Arc::clone(&entry.dataset), true));
         }
-        let keyed =
-            Resolution::of(&given).and_then(|r| key_of(&r.members, scaling).map(|key| (r, key)));
+        let keyed = resolve(&given, format)
+            .and_then(|r| key_of(&r.members, r.format.id(), scaling).map(|key| (r, key)));
         let (resolution, key) = match keyed {
             Ok(k) => k,
             Err(e) => {
@@ -348,7 +374,7 @@ impl DataCache {
             }
             let members = resolution.members.clone();
             let (ds, provenance) = load(resolution)?;
-            self.store(Some((&members, &key)), &given, scaling, &ds, provenance);
+            self.store(Some((&members, &key)), &given, scope, &ds, provenance);
             return Ok((ds, false));
         }
         // Publishes the outcome to waiters even if `load` panics.
@@ -374,7 +400,7 @@ impl DataCache {
             self.store(
                 Some((&members, &key)),
                 &given,
-                scaling,
+                scope,
                 ds,
                 provenance.clone(),
             );
@@ -421,7 +447,11 @@ impl DataCache {
         provenance: Provenance,
     ) -> Result<()> {
         self.follow_config();
-        self.store(None, &absolute_path(path), scaling, &dataset, provenance);
+        let scope = Scope {
+            scaling,
+            format: None,
+        };
+        self.store(None, &absolute_path(path), scope, &dataset, provenance);
         Ok(())
     }
 
@@ -433,7 +463,7 @@ impl DataCache {
         &self,
         resolved: Option<(&[PathBuf], &Key)>,
         given: &Path,
-        scaling: Scaling,
+        scope: Scope,
         dataset: &Arc<Dataset>,
         provenance: Provenance,
     ) {
@@ -448,7 +478,7 @@ impl DataCache {
             Some((members, key)) if same_files(members, &built_from) => key.clone(),
             _ => {
                 let paths: Vec<PathBuf> = built_from.iter().map(|p| p.to_path_buf()).collect();
-                match key_of(&paths, scaling) {
+                match key_of(&paths, dataset.format().as_str(), scope.scaling) {
                     Ok(key) => key,
                     Err(_) => return,
                 }
@@ -469,6 +499,7 @@ impl DataCache {
             let entry = Arc::new(Entry {
                 key: key.clone(),
                 alias: given.to_path_buf(),
+                scope,
                 dataset: Arc::clone(dataset),
                 provenance,
                 bytes,
@@ -476,7 +507,7 @@ impl DataCache {
             });
             let alias = Arc::downgrade(&entry);
             inner.lru.put(key, entry);
-            inner.add_alias(given, scaling, alias);
+            inner.add_alias(given, scope, alias);
             removed
         };
         drop(removed);
@@ -484,13 +515,14 @@ impl DataCache {
 
     /// The validated lookup without counting: through the alias of the path that built an
     /// entry, else through a fresh resolution of the path and its key.
-    fn lookup(&self, path: &Path, scaling: Scaling) -> Option<Arc<Dataset>> {
+    fn lookup(&self, path: &Path, scope: Scope) -> Option<Arc<Dataset>> {
         let given = absolute_path(path);
-        let entry = match self.lookup_alias(path, &given, scaling) {
+        let entry = match self.lookup_alias(path, &given, scope) {
             Some(found) => found,
             None => {
                 let resolution = Resolution::of(&given).ok()?;
-                self.lookup_key(&key_of(&resolution.members, scaling).ok()?)
+                let format = resolution.format.id();
+                self.lookup_key(&key_of(&resolution.members, format, scope.scaling).ok()?)
             }
         };
         entry.map(|e| Arc::clone(&e.dataset))
@@ -504,17 +536,12 @@ impl DataCache {
     /// Another spelling of the path (relative, through the other file of the pair, through a
     /// linked folder) is resolved afresh on every lookup: only the path that built an entry is
     /// remembered as its alias, since only its resolution is what the entry records.
-    fn lookup_alias(
-        &self,
-        path: &Path,
-        given: &Path,
-        scaling: Scaling,
-    ) -> Option<Option<Arc<Entry>>> {
+    fn lookup_alias(&self, path: &Path, given: &Path, scope: Scope) -> Option<Option<Arc<Entry>>> {
         let entry = {
             let mut inner = self.inner.lock();
             let entry = inner
                 .aliases
-                .get(&scaling)
+                .get(&scope)
                 .and_then(|m| m.get(given))
                 .and_then(Weak::upgrade);
             entry.filter(|e| inner.lru.get(&e.key).is_some_and(|cur| Arc::ptr_eq(cur, e)))?
@@ -529,7 +556,7 @@ impl DataCache {
             // A base name without extension: its resolution is the sources and absences.
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => self.validate(&entry, None),
             Err(_) => {
-                self.inner.lock().remove_alias(given, scaling);
+                self.inner.lock().remove_alias(given, scope);
                 None
             }
         })
@@ -578,9 +605,9 @@ impl DataCache {
 impl Inner {
     /// Remembers that `path` with `scaling` names `entry` (an entry's alias is forgotten
     /// when the entry leaves the cache: [`Inner::remove`]).
-    fn add_alias(&mut self, path: &Path, scaling: Scaling, entry: Weak<Entry>) {
+    fn add_alias(&mut self, path: &Path, scope: Scope, entry: Weak<Entry>) {
         self.aliases
-            .entry(scaling)
+            .entry(scope)
             .or_default()
             .insert(path.to_path_buf(), entry);
     }
@@ -597,7 +624,7 @@ impl Inner {
     /// forgotten if it still names it.
     fn forget(&mut self, entry: &Arc<Entry>) {
         self.total -= entry.bytes;
-        if let Some(map) = self.aliases.get_mut(&entry.key.scaling) {
+        if let Some(map) = self.aliases.get_mut(&entry.scope) {
             if map
                 .get(&entry.alias)
                 .is_some_and(|alias| std::ptr::eq(alias.as_ptr(), Arc::as_ptr(entry)))
@@ -607,8 +634,8 @@ impl Inner {
         }
     }
 
-    fn remove_alias(&mut self, path: &Path, scaling: Scaling) {
-        if let Some(map) = self.aliases.get_mut(&scaling) {
+    fn remove_alias(&mut self, path: &Path, scope: Scope) {
+        if let Some(map) = self.aliases.get_mut(&scope) {
             map.remove(path);
         }
     }
@@ -662,7 +689,7 @@ fn wait_for(pending: &Pending) -> Option<Arc<Dataset>> {
 /// walk of the path's links). So paths through linked folders (or two names of one folder)
 /// share an entry (they reach the same folder, where every companion is looked up), while two
 /// names of one file (a symbolic or hard link, case twins) do not.
-fn key_of(members: &[PathBuf], scaling: Scaling) -> Result<Key> {
+fn key_of(members: &[PathBuf], format: &'static str, scaling: Scaling) -> Result<Key> {
     let mut files: Vec<(FileIdentity, OsString)> = Vec::with_capacity(members.len());
     let mut last: Option<(&Path, FileIdentity)> = None;
     for p in members {
@@ -687,7 +714,19 @@ fn key_of(members: &[PathBuf], scaling: Scaling) -> Result<Key> {
     // In a fixed order: a resolution lists the files in role order, a load records them in
     // the order it opened them.
     files.sort_unstable();
-    Ok(Key { files, scaling })
+    Ok(Key {
+        files,
+        format,
+        scaling,
+    })
+}
+
+/// The resolution of `given` (absolute), as `format` where the caller names one.
+fn resolve(given: &Path, format: Option<&'static dyn Format>) -> Result<Resolution> {
+    match format {
+        Some(f) => Resolution::as_format(given, f.id()),
+        None => Resolution::of(given),
+    }
 }
 
 /// Whether `a` and `b` name the same files, in any order.

@@ -108,6 +108,25 @@ pub fn by_id(id: &str) -> Option<&'static dyn Format> {
     FORMATS.iter().copied().find(|f| f.id() == id)
 }
 
+/// The format with id `format_id` (of the dataset at `path`, for the message), or an
+/// [`crate::ErrorKind::InvalidArgument`] error listing the known ids.
+pub fn known_format(format_id: &str, path: &Path) -> Result<&'static dyn Format> {
+    by_id(format_id).ok_or_else(|| {
+        crate::Error::new(
+            crate::ErrorKind::InvalidArgument,
+            format!(
+                "{}: unknown format id {format_id:?}; known: {}",
+                path.display(),
+                FORMATS
+                    .iter()
+                    .map(|f| f.id())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        )
+    })
+}
+
 /// The formats whose member files have extension `ext` (any letter case), with the index of
 /// that member.
 pub fn by_extension(ext: &str) -> impl Iterator<Item = (&'static dyn Format, usize)> + '_ {
@@ -139,6 +158,35 @@ pub fn formats_in_words() -> String {
         })
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// The table as JSON, for hosts and the command line: one object per format with `id`,
+/// `name`, `vendor`, `members` (each `role` and `extensions`) and `extensions` (all of them,
+/// lower case; empty for a format recognised by content only).
+pub fn table_json() -> serde_json::Value {
+    let formats = FORMATS
+        .iter()
+        .map(|f| {
+            let members: Vec<serde_json::Value> = f
+                .members()
+                .iter()
+                .map(|m| serde_json::json!({"role": m.role, "extensions": m.extensions}))
+                .collect();
+            let extensions: Vec<&str> = f
+                .members()
+                .iter()
+                .flat_map(|m| m.extensions.iter().copied())
+                .collect();
+            serde_json::json!({
+                "id": f.id(),
+                "name": f.name(),
+                "vendor": f.vendor(),
+                "members": members,
+                "extensions": extensions,
+            })
+        })
+        .collect();
+    serde_json::Value::Array(formats)
 }
 
 /// The id of datasets a caller built (through the C ABI or [`crate::DatasetParts`]) rather than

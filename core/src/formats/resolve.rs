@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{by_id, identify, Absence, FileStamp, Format, FORMATS};
+use super::{identify, Absence, FileStamp, Format, FORMATS};
 use crate::error::{Error, ErrorKind, Result};
 use crate::files::{access_error, is_missing, not_regular, regular_file};
 
@@ -49,20 +49,7 @@ impl Resolution {
     /// Resolves `path` as a dataset of the format `format_id` (as given by a caller who knows
     /// the format): the extension and content are not consulted.
     pub fn as_format(path: &Path, format_id: &str) -> Result<Resolution> {
-        let format = by_id(format_id).ok_or_else(|| {
-            Error::new(
-                ErrorKind::InvalidArgument,
-                format!(
-                    "{}: unknown format id {format_id:?}; known: {}",
-                    path.display(),
-                    FORMATS
-                        .iter()
-                        .map(|f| f.id())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            )
-        })?;
+        let format = super::known_format(format_id, path)?;
         Resolution::found(path, Some(format))
     }
 

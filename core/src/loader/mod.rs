@@ -18,7 +18,7 @@ use crate::config::{self, Settings, MB};
 use crate::dataset::Dataset;
 use crate::error::{Error, ErrorKind, Result};
 use crate::files::ensure_unchanged;
-use crate::formats::{FileStamp, Plan, Provenance, Resolution, Scaling, Source};
+use crate::formats::{FileStamp, Format, Plan, Provenance, Resolution, Scaling, Source};
 
 /// How a [`Loader`] works; `None` fields take the global configuration's value.
 #[derive(Clone, Default)]
@@ -103,31 +103,48 @@ impl Loader {
     /// Like [`Loader::load`]; also says whether the data came from the cache.
     pub fn load_with(&self, path: &Path, scaling: Scaling) -> Result<(Arc<Dataset>, bool)> {
         let settings = config::global().settings()?;
-        self.load_on(path, scaling, &settings, settings.effective_threads())
+        self.load_on(path, None, scaling, &settings, settings.effective_threads())
+    }
+
+    /// Loads the dataset at `path` as the format `format_id` (an id of
+    /// [`crate::formats::FORMATS`]), whatever its extension or content say.
+    pub fn load_as(&self, path: &Path, format_id: &str, scaling: &str) -> Result<Arc<Dataset>> {
+        let format = crate::formats::known_format(format_id, path)?;
+        let settings = config::global().settings()?;
+        let threads = settings.effective_threads();
+        self.load_on(
+            path,
+            Some(format),
+            Scaling::parse(scaling)?,
+            &settings,
+            threads,
+        )
+        .map(|(ds, _)| ds)
     }
 
     /// A load through the cache (if any) decoding on up to `threads` threads: the path is
-    /// resolved once, and the cache's resolution is the one the read uses.
+    /// resolved once (as `format` where given), and the cache's resolution is the one the
+    /// read uses.
     fn load_on(
         &self,
         path: &Path,
+        format: Option<&'static dyn Format>,
         scaling: Scaling,
         settings: &Settings,
         threads: usize,
     ) -> Result<(Arc<Dataset>, bool)> {
         match &self.cache {
-            Some(cache) => cache.get_or_load_resolved(path, scaling, |resolution| {
+            Some(cache) => cache.get_or_load_resolved(path, format, scaling, |resolution| {
                 read_stamped(resolution, path, scaling, settings, Some(cache), threads)
             }),
-            None => read_stamped(
-                Resolution::of(path)?,
-                path,
-                scaling,
-                settings,
-                None,
-                threads,
-            )
-            .map(|(ds, _)| (ds, false)),
+            None => {
+                let resolution = match format {
+                    Some(f) => Resolution::as_format(path, f.id())?,
+                    None => Resolution::of(path)?,
+                };
+                read_stamped(resolution, path, scaling, settings, None, threads)
+                    .map(|(ds, _)| (ds, false))
+            }
         }
     }
 
@@ -136,6 +153,12 @@ impl Loader {
     /// description only: it keeps no file open.
     pub fn describe(&self, path: &Path, scaling: &str) -> Result<Plan> {
         Plan::open(path, Scaling::parse(scaling)?).map(Plan::into_description)
+    }
+
+    /// [`Loader::describe`] of the dataset at `path` read as the format `format_id`.
+    pub fn describe_as(&self, path: &Path, format_id: &str, scaling: &str) -> Result<Plan> {
+        let resolution = Resolution::as_format(path, format_id)?;
+        Plan::open_resolved(resolution, Scaling::parse(scaling)?).map(Plan::into_description)
     }
 
     /// Reads every value of the dataset in file order (components interleaved per point,
@@ -217,7 +240,8 @@ impl Loader {
     /// One load of a batch: decoding on the calling worker only (the batch is the parallelism).
     fn load_single_threaded(&self, path: &Path, scaling: Scaling) -> Result<Arc<Dataset>> {
         let settings = config::global().settings()?;
-        self.load_on(path, scaling, &settings, 1).map(|(ds, _)| ds)
+        self.load_on(path, None, scaling, &settings, 1)
+            .map(|(ds, _)| ds)
     }
 
     /// Opens a chunked reader on the dataset with this loader's chunk size.
@@ -264,7 +288,7 @@ fn reserve(
     cache: Option<&Arc<DataCache>>,
 ) -> Result<HeldBytes> {
     reserve_bytes(
-        plan.dataset_heap_bytes(),
+        plan.new_bytes(),
         path,
         settings,
         cache,

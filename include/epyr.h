@@ -644,6 +644,32 @@ int32_t epyr_dataset_param_key(const epyr_dataset *ds,
                                uint64_t *needed);
 
 /**
+ * Copies, for every parameter in file order (`epyr_dataset_param_count` strings, each followed
+ * by a NUL, packed as `epyr_dataset_params_packed` packs them), the text it was read from
+ * where that is more than one plain line, and `""` for every other parameter: a BES3T value
+ * continued over several lines (lines ending in `\`), or a line holding a carriage return.
+ * The text is as written in the file (Latin-1 decoded to UTF-8): from the start of the
+ * parameter's first line (its key) to the end of its last line, the line ends between them
+ * (LF, CR LF, CR) kept, `\` and `\n` sequences kept. For hosts that copy another reader's
+ * rules for such text (the MATLAB gateway copies EasySpin's eprload, which reads the line
+ * that ends a continued value as a line of its own); the parameter's value
+ * (`epyr_dataset_params_packed`) is epyr's reading of it. `*needed` gets the bytes of all the
+ * strings, NULs included; with `buf` NULL only `*needed` (size query): `needed` equal to the
+ * number of parameters means every string is `""`.
+ *
+ * Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG`,
+ * `EPYR_ERR_BUFFER_TOO_SMALL` (nothing written).
+ *
+ * # Safety
+ * `buf` NULL or valid for `cap` bytes; `needed` NULL (only when `buf` is given) or valid for
+ * one write.
+ */
+int32_t epyr_dataset_param_lines_packed(const epyr_dataset *ds,
+                                        char *buf,
+                                        uint64_t cap,
+                                        uint64_t *needed);
+
+/**
  * Copies the raw value text of parameter number `index` (as `epyr_dataset_param_key`).
  *
  * Thread-safe. Errors: as `epyr_dataset_param_key`.
@@ -796,6 +822,25 @@ int32_t epyr_formats_json(char *buf, uint64_t cap, uint64_t *needed);
 uint64_t epyr_handle_last_error_message(const void *handle, char *buf, uint64_t cap);
 
 /**
+ * Copies the message of file `index` of this thread's last `epyr_loader_load_many` call into
+ * `buf` (at most `cap` bytes) and writes the bytes it needs including the NUL to `*needed`;
+ * with `buf` NULL only `*needed` is written (a size query). The message is that file's error,
+ * naming the file (`""`, size 1, for a file that loaded); its status is `statuses[index]` of
+ * that call. Each message is kept whole and apart from the others, whatever text a file name
+ * holds: never split the joined summary of `epyr_last_error_message` instead.
+ *
+ * Thread-safe: each thread has its own record, which its next `epyr_loader_load_many` call
+ * replaces (a call that fails as a whole leaves a record of no files); other calls leave it.
+ * Errors: `EPYR_ERR_NULL_ARG` (`needed` NULL in a size query), `EPYR_ERR_INVALID_ARG`
+ * (`index` not below the number of paths of that call, or no such call on this thread),
+ * `EPYR_ERR_BUFFER_TOO_SMALL` (nothing written).
+ *
+ * # Safety
+ * `buf` is NULL or valid for writing `cap` bytes; `needed` is NULL or valid for one write.
+ */
+int32_t epyr_last_batch_message(uint64_t index, char *buf, uint64_t cap, uint64_t *needed);
+
+/**
  * Copies the message of this thread's last failed call into `buf` (at most `cap` bytes,
  * always NUL-terminated when `cap > 0`, cut at a character boundary if too long) and returns
  * the number of bytes the whole message needs including the NUL. With `buf` NULL it only
@@ -915,6 +960,34 @@ int32_t epyr_loader_load_as(epyr_loader *loader,
                             epyr_dataset **out);
 
 /**
+ * Loads the values of the dataset that `described` (a handle from `epyr_loader_describe`)
+ * describes into the caller's buffer `buf` of `cap` doubles, in file order as
+ * `epyr_loader_load_into` does, from the very files it was described from, without reading
+ * the descriptor again. If any of them (descriptor, data file, axis files) changed since the
+ * description was made, the call fails with `EPYR_ERR_FILE_CHANGED`: so the description's
+ * dims, axes and parameters and the values belong to one version of the files, which
+ * `epyr_loader_describe` followed by `epyr_loader_load_into` of the path cannot promise (a
+ * file replaced in between gives the description of one and the values of the other). After
+ * `EPYR_ERR_FILE_CHANGED` describe the file again, or load it whole with `epyr_loader_load`.
+ * Writes the number of values to `*len`; with `buf` NULL only `*len` is written (a size
+ * query: `nx * ny * nz * values per point` of the description). No cache and no memory budget
+ * (the buffer is the caller's); `described` stays valid and unchanged.
+ *
+ * Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG` (bad loader; `described`
+ * not a live dataset handle, or one from a full load, whose values `epyr_dataset_copy_values`
+ * copies), `EPYR_ERR_FILE_CHANGED`, `EPYR_ERR_NOT_FOUND`, `EPYR_ERR_IO`, `EPYR_ERR_FORMAT`,
+ * `EPYR_ERR_CONFIG`, `EPYR_ERR_BUFFER_TOO_SMALL` (`cap` less than needed; nothing written).
+ *
+ * # Safety
+ * `buf` NULL or valid for writing `cap` doubles; `len` NULL or valid for one write.
+ */
+int32_t epyr_loader_load_described_into(epyr_loader *loader,
+                                        const epyr_dataset *described,
+                                        double *buf,
+                                        uint64_t cap,
+                                        uint64_t *len);
+
+/**
  * Loads every value of the dataset at `path` into the caller's buffer `buf` of `cap`
  * doubles, in file order: x fastest, then y, then z; at each point the components in order,
  * a complex one as re, im. Writes the number of values to `*len`. With `buf` NULL only `*len`
@@ -939,13 +1012,17 @@ int32_t epyr_loader_load_into(epyr_loader *loader,
  * Loads `count` datasets on worker threads (`performance.threads`) through the loader's
  * cache. `paths` is an array of `count` paths; `datasets` and `statuses` are caller arrays of
  * `count` entries: `datasets[i]` gets a new handle (or NULL) and `statuses[i]` the status of
- * file `i`. A bad file does not stop the batch. `*failed` (may be NULL) gets the number of
- * files that failed; when any failed, this thread's last error message lists each failed file
- * with its error, one per line, even though the call returns `EPYR_OK`.
+ * file `i`. A bad file does not stop the batch; neither does a path that names no file (an
+ * empty path: `EPYR_ERR_INVALID_ARG` for that file). `*failed` (may be NULL) gets the number
+ * of files that failed. The message of each file, its own and whole whatever its text, is
+ * read with `epyr_last_batch_message(i, ...)`. When any failed, this thread's last error
+ * message also lists each failed file with its error, `paths[i]: message` one per line, even
+ * though the call returns `EPYR_OK` (a summary to show, not to take apart: use
+ * `epyr_last_batch_message`).
  *
  * The caller frees every non-NULL handle with `epyr_dataset_free`. Thread-safe.
  * Errors (then nothing is written): `EPYR_ERR_NULL_ARG` (an array, or an entry of `paths`),
- * `EPYR_ERR_INVALID_ARG` (bad loader, unknown scaling letter, empty path).
+ * `EPYR_ERR_INVALID_ARG` (bad loader, unknown scaling letter).
  *
  * # Safety
  * `paths` is NULL or an array of `count` NULL or NUL-terminated strings; `datasets` and

@@ -17,7 +17,10 @@
 /* g_loaders[1] caches through the global cache, g_loaders[0] does not. */
 static epyr_loader *g_loaders[2] = {NULL, NULL};
 
-/* Open readers: slot i holds the reader of id i + 1 (0 = free). */
+/* Open readers (NULL = free slot). A reader's id in MATLAB is its epyr handle's number, which
+ * libepyr never hands out twice in a process (it stays loaded once it gave out a handle, so
+ * not even after `clear epyr_mex` or `clear all`): an id kept after its reader was closed
+ * matches no reader ever again. */
 #define MAX_READERS 256
 static epyr_reader *g_readers[MAX_READERS];
 
@@ -165,11 +168,25 @@ void emx_bad_arg(const char *fmt, ...)
 
 /* ---------------------------------------------------------------- arguments */
 
+/* The position (1-based) of the first NUL character (char(0)) in the char array `a`, or 0.
+ * MATLAB text may hold NUL; a C string ends at it, so text with one would name another file or
+ * key than the one given: wherever MATLAB text becomes a C string, such text is refused. */
+static size_t nul_position(const mxArray *a)
+{
+    const mxChar *c = mxGetChars(a);
+    size_t n = mxGetNumberOfElements(a), i;
+    for (i = 0; c && i < n; i++)
+        if (c[i] == 0)
+            return i + 1;
+    return 0;
+}
+
 /* Argument `i` (1-based for messages) as a UTF-8 string (mxFree'd by the host at return).
  * A MATLAB string scalar is taken as its text, as eprload does. */
 static char *text_arg(const mxArray *a, const char *fn, const char *what)
 {
     char *s;
+    size_t nul;
     if (mxIsClass(a, "string")) {
         mxArray *converted = NULL;
         mexCallMATLAB(1, &converted, 1, (mxArray **)&a, "char");
@@ -179,6 +196,11 @@ static char *text_arg(const mxArray *a, const char *fn, const char *what)
         mxGetNumberOfDimensions(a) > 2)
         emx_bad_arg("epyr.%s: %s must be a character row vector (text), found a %s", fn, what,
                     mxGetClassName(a));
+    nul = nul_position(a);
+    if (nul)
+        emx_bad_arg("epyr.%s: %s contains a NUL character (char(0)) at position %llu; text "
+                    "given to epyr cannot hold one",
+                    fn, what, (unsigned long long)nul);
 #ifndef HAVE_OCTAVE
     s = mxArrayToUTF8String(a);
 #else
@@ -260,7 +282,7 @@ static mxArray *dataset_struct(epyr_dataset *ds, int with_values)
     uint32_t components = 0, k;
     mwSize shape[3];
     mxArray *s, *complex_flags, *values, *axes, *params, *keys, *vals, *devs, *labels_cell[6];
-    emx_params p;
+    emx_params p, eprload_p;
     char *labels, *q;
     double *d;
     int a, esp;
@@ -324,7 +346,9 @@ static mxArray *dataset_struct(epyr_dataset *ds, int with_values)
     mxSetFieldByNumber(params, 0, 2, devs);
     mxSetField(s, 0, "params", params);
     esp = emx_is_esp(ds);
-    mxSetField(s, 0, "pars", emx_pars_struct(&p, esp, dims[0]));
+    emx_eprload_params(ds, &p, &eprload_p);
+    mxSetField(s, 0, "pars", emx_pars_struct(&eprload_p, esp, dims[0]));
+    emx_params_free(&eprload_p);
     emx_params_free(&p);
 
     emx_check(epyr_dataset_warning_count(ds, &nwarn), ds, ds);
@@ -351,11 +375,11 @@ void emx_cmd_eprload(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[])
     l = loader(&cached);
     if (!cached) {
         /* Nothing will be cached: the values go straight into the MATLAB array where they
-         * can (one real component), without a buffer of epyr's. */
+         * can (one real component), without a buffer of epyr's, from the files described. */
         code = epyr_loader_describe(l, path, scaling, &ds);
         if (code != EPYR_OK)
             emx_fail(code, l);
-        y = emx_direct_values(ds, l, path, scaling);
+        y = emx_direct_values(ds, l);
         if (!y) {
             epyr_dataset_free(ds);
             ds = NULL;
@@ -387,14 +411,45 @@ static void cmd_load(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[],
     plhs[0] = dataset_struct(ds, !describe);
 }
 
+/* The message of file `index` of this thread's last epyr_loader_load_many, as a MATLAB char
+ * row: that file's own, whole, whatever its name holds. */
+static mxArray *batch_message(uint64_t index)
+{
+    uint64_t needed = 0;
+    char *text;
+    mxArray *out;
+    int32_t code = epyr_last_batch_message(index, NULL, 0, &needed);
+    if (code != EPYR_OK)
+        emx_fail(code, NULL);
+    text = mxMalloc(needed);
+    code = epyr_last_batch_message(index, text, needed, &needed);
+    if (code != EPYR_OK)
+        emx_fail(code, NULL);
+    out = mxCreateString(text);
+    mxFree(text);
+    return out;
+}
+
+/* Each file name of load_many's cell `files`: an empty element (`''`, `[]`, an unset cell) is
+ * an empty path, which is that file's own error; other elements must be text. */
+static const char **batch_paths(const mxArray *files, uint64_t n)
+{
+    const char **paths = mxMalloc((n ? n : 1) * sizeof *paths);
+    uint64_t i;
+    for (i = 0; i < n; i++) {
+        const mxArray *c = mxGetCell(files, (mwIndex)i);
+        paths[i] = !c || mxIsEmpty(c) ? "" : text_arg(c, "load_many", "each file name");
+    }
+    return paths;
+}
+
 static void cmd_load_many(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[])
 {
     static const char *STATUS_FIELDS[] = {"file", "ok", "identifier", "message"};
     const char *scaling, **paths;
     epyr_dataset **datasets;
     int32_t *statuses, code;
-    uint64_t failed = 0, n, i, mlen;
-    char *batch_message = NULL;
+    uint64_t n, i;
     mxArray *out, *status;
     epyr_loader *l;
     check_args("load_many", nrhs, 1, 2, nlhs, 2);
@@ -403,24 +458,13 @@ static void cmd_load_many(int nlhs, mxArray *plhs[], int nrhs, const mxArray *pr
                     mxGetClassName(prhs[0]));
     n = mxGetNumberOfElements(prhs[0]);
     scaling = scaling_arg(nrhs, prhs, 1, "load_many");
-    paths = mxMalloc((n ? n : 1) * sizeof *paths);
-    for (i = 0; i < n; i++) {
-        const mxArray *c = mxGetCell(prhs[0], (mwIndex)i);
-        if (!c)
-            emx_bad_arg("epyr.load_many: files{%llu} is empty", (unsigned long long)i + 1);
-        paths[i] = text_arg(c, "load_many", "each file name");
-    }
+    paths = batch_paths(prhs[0], n);
     datasets = mxCalloc(n ? n : 1, sizeof *datasets);
     statuses = mxCalloc(n ? n : 1, sizeof *statuses);
     l = loader(NULL);
-    code = epyr_loader_load_many(l, paths, n, scaling, datasets, statuses, &failed);
+    code = epyr_loader_load_many(l, paths, n, scaling, datasets, statuses, NULL);
     if (code != EPYR_OK)
         emx_fail(code, l);
-    if (failed) {
-        mlen = epyr_last_error_message(NULL, 0);
-        batch_message = mxMalloc(mlen);
-        epyr_last_error_message(batch_message, mlen);
-    }
     /* Every handle is turned into a struct (which frees it) before anything can fail. */
     out = mxCreateCellMatrix(1, (mwSize)n);
     for (i = 0; i < n; i++)
@@ -431,33 +475,13 @@ static void cmd_load_many(int nlhs, mxArray *plhs[], int nrhs, const mxArray *pr
         }
     status = mxCreateStructMatrix(1, (mwSize)n, 4, STATUS_FIELDS);
     for (i = 0; i < n; i++) {
-        char id[64], prefix[48];
-        const char *line = "";
-        size_t line_len = 0;
-        char *msg;
+        char id[64] = "";
         mxSetFieldByNumber(status, (mwIndex)i, 0, mxCreateString(paths[i]));
         mxSetFieldByNumber(status, (mwIndex)i, 1, mxCreateLogicalScalar(statuses[i] == EPYR_OK));
-        id[0] = '\0';
-        if (statuses[i] != EPYR_OK) {
+        if (statuses[i] != EPYR_OK)
             error_id(statuses[i], id, sizeof id);
-            /* The batch message has one line per failed file: "paths[i]: message". */
-            snprintf(prefix, sizeof prefix, "paths[%llu]: ", (unsigned long long)i);
-            if (batch_message) {
-                const char *hit = strstr(batch_message, prefix);
-                while (hit && hit != batch_message && hit[-1] != '\n')
-                    hit = strstr(hit + 1, prefix);
-                if (hit) {
-                    line = hit + strlen(prefix);
-                    line_len = strcspn(line, "\n");
-                }
-            }
-        }
         mxSetFieldByNumber(status, (mwIndex)i, 2, mxCreateString(id));
-        msg = mxMalloc(line_len + 1);
-        memcpy(msg, line, line_len);
-        msg[line_len] = '\0';
-        mxSetFieldByNumber(status, (mwIndex)i, 3, mxCreateString(msg));
-        mxFree(msg);
+        mxSetFieldByNumber(status, (mwIndex)i, 3, batch_message(i));
     }
     plhs[0] = out;
     if (nlhs >= 2)
@@ -468,20 +492,30 @@ static void cmd_load_many(int nlhs, mxArray *plhs[], int nrhs, const mxArray *pr
 
 /* ---------------------------------------------------------------- readers */
 
+/* The id of an open reader in MATLAB: its handle's number. */
+static uint64_t reader_id(const epyr_reader *r)
+{
+    return (uint64_t)(uintptr_t)r;
+}
+
+/* The slot of the open reader that `a` (a struct from epyr.reader, or its id) names. */
 static int reader_slot(const mxArray *a, const char *fn)
 {
     const mxArray *id = a;
     uint64_t v;
+    int slot;
     if (mxIsStruct(a) && mxGetNumberOfElements(a) == 1 && mxGetField(a, 0, "id"))
         id = mxGetField(a, 0, "id");
     if (!(mxIsNumeric(id) && mxGetNumberOfElements(id) == 1))
         emx_bad_arg("epyr.%s: expected a reader from epyr.reader, found a %s", fn,
                     mxGetClassName(a));
     v = count_arg(id, fn, "the reader id", 1);
-    if (v > MAX_READERS || !g_readers[v - 1])
-        emx_bad_arg("epyr.%s: reader %llu is not open (closed already, or not from epyr.reader)",
-                    fn, (unsigned long long)v);
-    return (int)(v - 1);
+    for (slot = 0; slot < MAX_READERS; slot++)
+        if (g_readers[slot] && reader_id(g_readers[slot]) == v)
+            return slot;
+    emx_bad_arg("epyr.%s: reader %llu is not open (closed already, or not from epyr.reader)", fn,
+                (unsigned long long)v);
+    return -1; /* not reached */
 }
 
 static mxArray *reader_info_struct(int slot)
@@ -497,7 +531,7 @@ static mxArray *reader_info_struct(int slot)
     dims = mxCreateDoubleMatrix(1, 3, mxREAL);
     d = mxGetPr(dims);
     d[0] = (double)nx, d[1] = (double)ny, d[2] = (double)nz;
-    mxSetField(s, 0, "id", mxCreateDoubleScalar(slot + 1));
+    mxSetField(s, 0, "id", mxCreateDoubleScalar((double)reader_id(r)));
     mxSetField(s, 0, "dims", dims);
     mxSetField(s, 0, "values_per_point", mxCreateDoubleScalar((double)vpp));
     mxSetField(s, 0, "chunk_points", mxCreateDoubleScalar((double)chunk));
@@ -844,6 +878,8 @@ void emx_dispatch(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[])
     emx_register_exit();
     if (nrhs < 1 || !mxIsChar(prhs[0]) || mxGetString(prhs[0], name, sizeof name) != 0)
         emx_bad_arg("epyr_mex: call it through the functions of the +epyr package");
+    if (nul_position(prhs[0]))
+        emx_bad_arg("epyr_mex: the command name contains a NUL character (char(0))");
     for (i = 0; i < sizeof COMMANDS / sizeof COMMANDS[0]; i++)
         if (strcmp(name, COMMANDS[i].name) == 0) {
             COMMANDS[i].fn(nlhs, plhs, nrhs - 1, prhs + 1);

@@ -47,6 +47,15 @@ void emx_params_read(epyr_dataset *ds, emx_params *out);
 /* Frees what emx_params_read allocated. */
 void emx_params_free(emx_params *p);
 
+/* eprload's parameters of `ds`, whose own parameters (epyr's reading) are `p`: the same,
+ * except where a parameter was read from more than one plain line (a value continued over
+ * lines ending in `\`, a line holding a CR): there eprload's loop runs again over the text as
+ * written (epyr_dataset_param_lines_packed), as eprload reads it: lines end at LF, CR LF and
+ * CR; the line that ends a continued value is left out of it and read as a line of its own;
+ * a `#MHL` key stops the reading. Strings point into `p` or `out`; free `out` with
+ * emx_params_free before `p`. Frees `ds` and raises on failure. */
+void emx_eprload_params(epyr_dataset *ds, const emx_params *p, emx_params *out);
+
 /* The raw value of the last parameter named `key`, or NULL. */
 const char *emx_params_get(const emx_params *p, const char *key);
 
@@ -63,11 +72,12 @@ void emx_eprload_outputs(epyr_dataset *ds, const char *path, mxArray *y, int nlh
                          mxArray *plhs[]);
 
 /* eprload's y of the described dataset `ds`, loaded by `l` (a loader that does not cache)
- * straight into the MATLAB array with epyr_loader_load_into: no buffer of epyr's, no copy.
- * NULL (nothing loaded) unless the dataset has one real component. On failure frees `ds` and
- * raises. */
-mxArray *emx_direct_values(epyr_dataset *ds, epyr_loader *l, const char *path,
-                           const char *scaling);
+ * straight into the MATLAB array with epyr_loader_load_described_into, from the files `ds`
+ * was described from: no buffer of epyr's, no copy, and y of the same version of the files as
+ * the x and pars made from `ds`. NULL (nothing loaded) unless the dataset has one real
+ * component, or when the files changed since `ds` was described (then load the file whole).
+ * On other failures frees `ds` and raises. */
+mxArray *emx_direct_values(epyr_dataset *ds, epyr_loader *l);
 
 /* The parameters converted as eprload's parsefieldparams does: a 1x1 struct. `is_esp` adds the
  * fields eprload's ESP reader adds (JEY) where it adds them. */

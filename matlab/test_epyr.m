@@ -83,8 +83,86 @@ for i = 1:numel(expected)
 end
 printf('eprload fails on: %s\n', strjoin(eprload_fails, '; '));
 
-% With caching off, values go straight into y (epyr_loader_load_into): the same outputs as
-% through the cache, for every file, with and without scaling (or the same error).
+% ---------------------------------------------------------------- eprload's text rules
+% Descriptors whose values continue over lines ending in `\` (as Xepr writes PulseSPEL
+% programs): all four outputs and epyr.load's pars equal eprload's, whatever ends the value.
+% eprload leaves the line that ends a continued value out of it and reads it as a line of its
+% own, which can set a field (also one that x is made from) or stop the reading (#MHL).
+NL = char(10); CR = char(13);
+head = ['#DESC' char(9) '1.2 * DESCRIPTOR INFORMATION' NL 'DSRC EXP' NL 'BSEQ BIG' NL ...
+        'IKKF REAL' NL 'XTYP IDX' NL 'YTYP NODATA' NL 'ZTYP NODATA' NL 'IRFMT D' NL ...
+        'XPTS 4' NL 'XMIN 0' NL 'XWID 3' NL];
+continued = {
+  'last line blank (\n)',       [head 'Prog \' NL 'a\n\' NL 'b\n\' NL '\n' NL 'AFTER x' NL]
+  'last line not blank',        [head 'Prog \' NL 'begin exp9\n\' NL 'd1 = 200\n\' NL 'end exp9' NL 'AFTER x' NL]
+  'last line a KEY value pair', [head 'Prog \' NL 'a\n\' NL 'XMIN 5' NL 'AFTER x' NL]
+  'last line a key alone',      [head 'Prog \' NL 'a\' NL 'LASTKEY' NL 'AFTER x' NL]
+  'last line numbers',          [head 'Prog \' NL 'a\' NL '5 6' NL 'AFTER x' NL]
+  'last line #MHL',             [head 'Prog \' NL 'a\n\' NL '#MHL 1' NL 'AFTER x' NL]
+  'to the end of the file',     [head 'AFTER x' NL 'Prog \' NL 'a\n\' NL 'last line']
+  'to the end, a line end',     [head 'AFTER x' NL 'Prog \' NL 'a\n\' NL 'last line' NL]
+  'CR LF line ends',            strrep([head 'Prog \' NL 'a\n\' NL 'b\n\' NL 'end exp9' NL 'AFTER x' NL], NL, [CR NL])
+  'lone CRs inside',            [head 'Prog \' NL 'a' CR 'Q 7\' NL 'b\n\' NL 'end' NL 'AFTER x' NL]
+  'a CR inside a plain line',   [head 'K a' CR 'b' NL 'AFTER x' NL]
+  'a numeric value',            [head 'Prog 1\' NL '2\' NL '3' NL 'AFTER x' NL]
+  'quotes around the value',    [head 'Prog ''\' NL 'a\n\' NL 'b''\' NL '\n' NL 'AFTER x' NL]
+  'a quote opened only',        [head 'Prog ''a\' NL 'b''' NL 'AFTER x' NL]
+  'blanks and tabs',            [head 'Prog' char(9) '\' NL ' a \n\' NL '  end  exp9  ' NL 'AFTER x' NL]
+  'a doubled backslash',        [head 'Prog \' NL 'a\\' NL 'nope' NL 'AFTER x' NL]
+  'a key overridden',           [head 'AFTER y' NL 'Prog \' NL 'a\' NL 'AFTER z' NL 'B 1' NL]
+};
+text_dir = tempname(); mkdir(text_dir);
+function write_pair(base, text)
+  fid = fopen([base '.DSC'], 'w'); fwrite(fid, text); fclose(fid);
+  fid = fopen([base '.DTA'], 'w', 'ieee-be'); fwrite(fid, [1 2 3 4], 'float64'); fclose(fid);
+end
+for i = 1:size(continued, 1)
+  base = fullfile(text_dir, sprintf('case%02d', i));
+  write_pair(base, continued{i, 2});
+  file = [base '.DSC'];
+  checks = checks + 1;
+  try
+    ref = cell(1, 4);
+    [ref{:}] = eprload(file);
+    got = cell(1, 4);
+    [got{:}] = epyr.eprload(file);
+    ds = epyr.load(file);
+    for k = 1:4
+      if ~isequaln(got{k}, ref{k})
+        failures{end+1} = sprintf('continued value, %s: %s differs from eprload', continued{i, 1}, names{k});
+      end
+    end
+    if ~isequaln(ds.pars, ref{3})
+      failures{end+1} = sprintf('continued value, %s: epyr.load''s pars differ from eprload''s', continued{i, 1});
+    end
+  catch err
+    failures{end+1} = sprintf('continued value, %s: %s', continued{i, 1}, err.message);
+  end
+end
+% Where eprload stops with an indexing error (a continuation into an empty line, or past the
+% last line), epyr.eprload ends the value there.
+stops = {
+  'into an empty line', [head 'Prog \' NL NL 'AFTER x' NL], ''
+  'past the last line', [head 'AFTER x' NL 'Prog \' NL 'a\n\' NL], 'a'
+};
+for i = 1:size(stops, 1)
+  base = fullfile(text_dir, sprintf('stop%02d', i));
+  write_pair(base, stops{i, 2});
+  checks = checks + 1;
+  try
+    [~, ~, pars] = epyr.eprload([base '.DSC']);
+    if ~ischar(pars.Prog) || ~isequal(pars.Prog(:).', stops{i, 3}(:).') || ~strcmp(pars.AFTER, 'x')
+      failures{end+1} = sprintf('continued value %s: Prog ''%s'', expected ''%s''', stops{i, 1}, pars.Prog, stops{i, 3});
+    end
+  catch err
+    failures{end+1} = sprintf('continued value %s: %s', stops{i, 1}, err.message);
+  end
+end
+confirm_recursive_rmdir(false);
+rmdir(text_dir, 's');
+
+% With caching off, values go straight into y (epyr_loader_load_described_into): the same
+% outputs as through the cache, for every file, with and without scaling (or the same error).
 function [out, id] = outputs_or_error(file, scaling)
   out = cell(1, 4); id = '';
   try
@@ -107,6 +185,51 @@ for i = 1:numel(expected)
       failures{end+1} = sprintf('%s: with caching off (scaling ''%s'') the outputs differ from the cached load', expected{i}.id, s{1});
     end
   end
+end
+
+% With caching off, x, pars and y come from one version of the files, also when the files are
+% replaced between the description (x, pars) and the values (y): the test build of
+% epyr.eprload (epyr_eprload_hooked) calls emx_test_hook_described at exactly that point.
+function write_bes3t_text(base, title, xmin, values)
+  fid = fopen([base '.DSC'], 'w');
+  fprintf(fid, '#DESC\t1.2 * DESCRIPTOR INFORMATION\nDSRC\tEXP\nBSEQ\tBIG\nIKKF\tREAL\n');
+  fprintf(fid, 'XTYP\tIDX\nYTYP\tNODATA\nZTYP\tNODATA\nIRFMT\tD\nXPTS\t%d\n', numel(values));
+  fprintf(fid, 'XMIN\t%g\nXWID\t3\nTITL\t''%s''\n', xmin, title);
+  fclose(fid);
+  fid = fopen([base '.DTA'], 'w', 'ieee-be'); fwrite(fid, values, 'float64'); fclose(fid);
+end
+global EMX_TEST_MOVES
+hooked = fullfile(here, 'test-hooks');
+checks = checks + 1;
+if ~exist(fullfile(hooked, 'epyr_eprload_hooked.mex'), 'file')
+  failures{end+1} = 'test-hooks/epyr_eprload_hooked.mex is not built (make -C matlab hooks)';
+else
+  addpath(hooked);
+  swap_dir = tempname(); mkdir(swap_dir);
+  base = fullfile(swap_dir, 'swapped');
+  write_bes3t_text(base, 'one', 0, [1 2 3 4]);
+  write_bes3t_text(fullfile(swap_dir, 'v2'), 'two', 10, [5 6 7 8]);
+  EMX_TEST_MOVES = {fullfile(swap_dir, 'v2.DSC'), [base '.DSC']; fullfile(swap_dir, 'v2.DTA'), [base '.DTA']};
+  epyr.config_set('performance.cache_enabled', false);
+  try
+    got = cell(1, 3);
+    [got{:}] = epyr_eprload_hooked([base '.DSC']);
+    now = cell(1, 3);
+    [now{:}] = epyr.eprload([base '.DSC']);
+    if ~isempty(EMX_TEST_MOVES)
+      failures{end+1} = 'files replaced during epyr.eprload: the hook did not run';
+    elseif ~isequaln(got, now)
+      failures{end+1} = sprintf(['files replaced during epyr.eprload: x, pars and y of different ' ...
+        'versions (TITL %s, y(1) %g, x(1) %g; the file now: TITL %s, y(1) %g, x(1) %g)'], ...
+        got{3}.TITL, got{2}(1), got{1}(1), now{3}.TITL, now{2}(1), now{1}(1));
+    end
+  catch err
+    failures{end+1} = ['files replaced during epyr.eprload: ' err.message];
+  end
+  epyr.config_set('performance.cache_enabled', true);
+  EMX_TEST_MOVES = {};
+  confirm_recursive_rmdir(false);
+  rmdir(swap_dir, 's');
 end
 
 % ---------------------------------------------------------------- epyr.load, describe, reader
@@ -201,6 +324,18 @@ cases = {
   'describe missing file',  @() epyr.describe(fullfile(tmp, 'none.DSC')), 'epyr:NOT_FOUND'
   'reader missing file',    @() epyr.reader(fullfile(tmp, 'none.DSC')),  'epyr:NOT_FOUND'
   'reader zero chunk',      @() epyr.reader(good, 0),                    'epyr:INVALID_ARG'
+  % Text with a NUL (char(0)) is refused wherever it would become a C string, which would end
+  % at the NUL and name another file, key or option.
+  'NUL in a file name',     @() epyr.eprload([good char(0) '.x']),       'epyr:INVALID_ARG'
+  'NUL in the scaling',     @() epyr.eprload(good, ['n' char(0) 'q']),   'epyr:INVALID_ARG'
+  'NUL in a describe path', @() epyr.describe([good char(0) 'x']),       'epyr:INVALID_ARG'
+  'NUL in a reader path',   @() epyr.reader([good char(0) 'x']),         'epyr:INVALID_ARG'
+  'NUL in a load_many path', @() epyr.load_many({[good char(0) 'x']}),   'epyr:INVALID_ARG'
+  'NUL in a config key',    @() epyr.config_set(['performance.cache_enabled' char(0) 'x'], false), 'epyr:INVALID_ARG'
+  'NUL in a config key read', @() epyr.config_get(['performance.cache_enabled' char(0) 'x']), 'epyr:INVALID_ARG'
+  'NUL in a config value',  @() epyr.config_set('performance.cache_enabled', ['true' char(0) 'x']), 'epyr:INVALID_ARG'
+  'NUL in a config path',   @() epyr.config_save([fullfile(tmp, 'c.json') char(0) 'x']), 'epyr:INVALID_ARG'
+  'NUL in a command',       @() epyr_mex(['version' char(0) 'x']),       'epyr:INVALID_ARG'
 };
 for i = 1:size(cases, 1)
   checks = checks + 1;
@@ -243,6 +378,41 @@ if numel(datasets) ~= 3 || ~isempty(datasets{2}) || ~isequal([status.ok], [true 
     || ~strcmp(status(2).identifier, 'epyr:NOT_FOUND') || isempty(strfind(status(2).message, 'none.DTA')) ...
     || ~isequaln(datasets{1}.values, first_ds.values) || ~isempty(status(1).identifier)
   failures{end+1} = 'load_many with a bad file: wrong datasets or status';
+end
+% Each file's status and message are its own, whatever text the names hold (the first holds
+% what separates files in a joined message); an empty name is that file's own error.
+function [id, msg] = single_error(file)
+  id = ''; msg = '';
+  try
+    epyr.load(file);
+  catch err
+    id = err.identifier; msg = err.message;
+  end
+end
+files = {fullfile(tmp, sprintf('a\npaths[2]: made-up message.DSC')), good, ...
+         fullfile(tmp, 'missing.DSC'), fullfile(tmp, 'also missing.DSC')};
+[datasets, status] = epyr.load_many(files);
+checks = checks + 1;
+bad = {};
+if ~status(2).ok || isempty(datasets{2}), bad{end+1} = 'the good file failed'; end
+for i = [1 3 4]
+  [id, msg] = single_error(files{i});
+  if status(i).ok || ~strcmp(status(i).identifier, id) || ~strcmp(status(i).message, msg)
+    bad{end+1} = sprintf('file %d: %s "%s", alone %s "%s"', i, status(i).identifier, status(i).message, id, msg);
+  end
+end
+if ~isempty(bad), failures{end+1} = ['load_many messages: ' strjoin(bad, '; ')]; end
+checks = checks + 1;
+try
+  [datasets, status] = epyr.load_many({good, '', []});
+  if ~status(1).ok || isempty(datasets{1}), failures{end+1} = 'load_many: a good file beside empty names failed'; end
+  for i = [2 3]
+    if status(i).ok || ~strcmp(status(i).identifier, 'epyr:INVALID_ARG') || isempty(strfind(status(i).message, 'empty path'))
+      failures{end+1} = sprintf('load_many: empty file name %d gives %s "%s"', i, status(i).identifier, status(i).message);
+    end
+  end
+catch err
+  failures{end+1} = ['load_many with empty file names fails as a whole: ' err.message];
 end
 
 % ---------------------------------------------------------------- performance system

@@ -64,8 +64,15 @@ PROTOTYPES = {
     "epyr_loader_free": (None, [P]),
     "epyr_loader_load": (i32, [P, ch, ch, C.POINTER(P)]),
     "epyr_loader_describe": (i32, [P, ch, ch, C.POINTER(P)]),
+    "epyr_loader_load_as": (i32, [P, ch, ch, ch, C.POINTER(P)]),
+    "epyr_loader_describe_as": (i32, [P, ch, ch, ch, C.POINTER(P)]),
+    "epyr_formats_json": (i32, [C.c_char_p, u64, pu64]),
+    "epyr_dataset_format": (i32, [P, C.c_char_p, u64, pu64]),
+    "epyr_dataset_axis_rule": (i32, [P, u32, pi32, pdbl]),
     "epyr_loader_load_into": (i32, [P, ch, ch, pdbl, u64, pu64]),
+    "epyr_loader_load_described_into": (i32, [P, P, pdbl, u64, pu64]),
     "epyr_loader_load_many": (i32, [P, C.POINTER(ch), u64, ch, C.POINTER(P), pi32, pu64]),
+    "epyr_last_batch_message": (i32, [u64, C.c_char_p, u64, pu64]),
     "epyr_loader_for_each_chunk": (i32, [P, ch, ch, CHUNK_CB, P]),
     "epyr_dataset_free": (None, [P]),
     "epyr_dataset_new": (i32, [u64, u64, u64, i32, pdbl, u64, C.POINTER(P)]),
@@ -84,6 +91,7 @@ PROTOTYPES = {
     "epyr_dataset_param_key": (i32, [P, u64, C.c_char_p, u64, pu64]),
     "epyr_dataset_param_value": (i32, [P, u64, C.c_char_p, u64, pu64]),
     "epyr_dataset_params_packed": (i32, [P, C.c_char_p, u64, pu64]),
+    "epyr_dataset_param_lines_packed": (i32, [P, C.c_char_p, u64, pu64]),
     "epyr_dataset_axis_labels_packed": (i32, [P, C.c_char_p, u64, pu64]),
     "epyr_dataset_warning_count": (i32, [P, pu64]),
     "epyr_dataset_warning": (i32, [P, u64, C.c_char_p, u64, pu64]),
@@ -621,12 +629,20 @@ def _():
     expect(lib.epyr_loader_describe(loader, b"/no/such.DSC", None, C.byref(out)), NOT_FOUND)
     expect(lib.epyr_loader_describe(loader, PULSE, None, None), NULL_ARG)
     assert out.value == SENTINEL
-    lib.epyr_dataset_free(desc)
 
     into = doubles(lib.epyr_loader_load_into, loader, PULSE, None)
     assert len(into) == 2 * nx.value * ny.value
     ds = handle(lib.epyr_loader_load, loader, PULSE, None)
     assert into == doubles(lib.epyr_dataset_copy_values, ds, 0)
+    # The values of the describe handle, from the files it was described from.
+    assert doubles(lib.epyr_loader_load_described_into, loader, desc) == into
+    expect(lib.epyr_loader_load_described_into(loader, ds, None, 0, C.byref(n)), INVALID_ARG,
+           "epyr_dataset_copy_values")
+    expect(lib.epyr_loader_load_described_into(loader, None, None, 0, C.byref(n)), NULL_ARG,
+           "described")
+    expect(lib.epyr_loader_load_described_into(loader, desc, (dbl * 3)(), 3, C.byref(n)),
+           BUFFER_TOO_SMALL)
+    lib.epyr_dataset_free(desc)
     small = (dbl * 3)(1, 2, 3)
     n.value = SENTINEL
     expect(lib.epyr_loader_load_into(loader, PULSE, None, small, 3, C.byref(n)),
@@ -638,6 +654,50 @@ def _():
     expect(lib.epyr_loader_load_into(loader, PULSE, None, big, len(big), C.byref(n)), OK)
     assert n.value == len(into) and list(big)[: len(into)] == into
     lib.epyr_dataset_free(ds)
+    lib.epyr_loader_free(loader)
+
+
+@check("the format table, a dataset's format, axis rules, loads as a named format")
+def _():
+    table = json.loads(text(lib.epyr_formats_json))
+    ids = [f["id"] for f in table]
+    assert "bruker-bes3t" in ids and "bruker-esp" in ids, ids
+    bes3t = table[ids.index("bruker-bes3t")]
+    assert bes3t["extensions"] == ["dsc", "dta"] and bes3t["vendor"] == "Bruker", bes3t
+    needed = u64()
+    expect(lib.epyr_formats_json(None, 0, None), NULL_ARG)
+    small = C.create_string_buffer(4)
+    expect(lib.epyr_formats_json(small, 4, C.byref(needed)), BUFFER_TOO_SMALL)
+    loader = handle(lib.epyr_loader_new, None, dbl(0), i32(1))
+    ds = handle(lib.epyr_loader_load, loader, CW, None)
+    assert text(lib.epyr_dataset_format, ds) == "bruker-bes3t"
+    kind, rule = i32(-1), (dbl * 4)(9, 9, 9, 9)
+    expect(lib.epyr_dataset_axis_rule(ds, 0, C.byref(kind), rule), OK)
+    axis = doubles(lib.epyr_dataset_copy_axis, ds, 0)
+    assert kind.value == 1 and rule[1] == 1.0 and rule[2] == 0.0, list(rule)
+    assert rule[0] == axis[0] and rule[0] + rule[3] == axis[-1], (list(rule), axis[0], axis[-1])
+    expect(lib.epyr_dataset_axis_rule(ds, 1, C.byref(kind), rule), OK)
+    assert kind.value == 0
+    expect(lib.epyr_dataset_axis_rule(ds, 3, C.byref(kind), rule), INVALID_ARG)
+    expect(lib.epyr_dataset_axis_rule(ds, 0, None, rule), NULL_ARG, "kind")
+    expect(lib.epyr_dataset_axis_rule(ds, 0, C.byref(kind), None), NULL_ARG, "params")
+    made = handle(lib.epyr_dataset_new, 2, 1, 1, 0, (dbl * 2)(1, 2), 2)
+    assert text(lib.epyr_dataset_format, made) == "user"
+    lib.epyr_dataset_free(made)
+    same = handle(lib.epyr_loader_load_as, loader, CW, b"bruker-bes3t", None)
+    assert doubles(lib.epyr_dataset_copy_values, same, 0) == doubles(
+        lib.epyr_dataset_copy_values, ds, 0)
+    desc = handle(lib.epyr_loader_describe_as, loader, CW, b"bruker-bes3t", None)
+    assert text(lib.epyr_dataset_format, desc) == "bruker-bes3t"
+    out = P(SENTINEL)
+    expect(lib.epyr_loader_load_as(loader, CW, b"no-such-format", None, C.byref(out)),
+           INVALID_ARG, "no-such-format", "bruker-bes3t")
+    expect(lib.epyr_loader_load_as(loader, CW, None, None, C.byref(out)), NULL_ARG, "format_id")
+    expect(lib.epyr_loader_describe_as(loader, CW, b"bruker-esp", None, C.byref(out)),
+           NOT_FOUND)
+    assert out.value == SENTINEL
+    for h in (same, desc, ds):
+        lib.epyr_dataset_free(h)
     lib.epyr_loader_free(loader)
 
 
@@ -679,6 +739,24 @@ def _():
     assert "1 of 3 files failed" in message and "paths[1]" in message and "/no/such" in message
     for h in ds:
         lib.epyr_dataset_free(h)
+    # Each file's own message: size query, copy, a buffer too small, an index past the batch.
+    needed = u64()
+    expect(lib.epyr_last_batch_message(1, None, 0, C.byref(needed)), OK)
+    buf = C.create_string_buffer(needed.value)
+    expect(lib.epyr_last_batch_message(1, buf, needed.value, None), OK)
+    assert b"/no/such/file.DSC" in buf.value and b"paths[" not in buf.value, buf.value
+    expect(lib.epyr_last_batch_message(1, buf, needed.value - 1, C.byref(needed)),
+           BUFFER_TOO_SMALL)
+    expect(lib.epyr_last_batch_message(0, buf, needed.value, C.byref(needed)), OK)
+    assert buf.value == b"" and needed.value == 1
+    expect(lib.epyr_last_batch_message(3, None, 0, C.byref(needed)), INVALID_ARG, "index 3")
+    expect(lib.epyr_last_batch_message(0, None, 0, None), NULL_ARG, "needed")
+    # An empty path is that path's own error.
+    with_empty = (ch * 2)(CW, b"")
+    st2 = (i32 * 2)(9, 9)
+    expect(lib.epyr_loader_load_many(loader, with_empty, 2, None, ds, st2, None), OK)
+    assert list(st2) == [OK, INVALID_ARG], list(st2)
+    lib.epyr_dataset_free(ds[0])
     with_null = (ch * 2)(CW, None)
     st2 = (i32 * 2)(9, 9)
     expect(lib.epyr_loader_load_many(loader, with_null, 2, None, ds, st2, None), NULL_ARG,
@@ -979,6 +1057,28 @@ def _():
         expect(lib.epyr_dataset_params_packed(ds, None, 0, None), NULL_ARG, "`needed`")
         lib.epyr_dataset_free(ds)
     expect(lib.epyr_dataset_axis_labels_packed(None, None, 0, C.byref(u64())), NULL_ARG, "ds")
+    lib.epyr_loader_free(loader)
+
+
+@check("parameter lines: the text as written of values continued over lines, else empty")
+def _():
+    base = os.path.join(WORK, "continued")
+    head = open(CW.decode(), "rb").read()
+    with open(base + ".DSC", "wb") as f:
+        f.write(head + b"Prog   \\\r\na\\n\\\nend exp9\r\nLAST x\n")
+    shutil.copyfile(CW.decode()[:-4] + ".DTA", base + ".DTA")
+    loader = handle(lib.epyr_loader_new, None, dbl(0), i32(0))
+    ds = handle(lib.epyr_loader_describe, loader, (base + ".DSC").encode(), None)
+    pc = u64()
+    expect(lib.epyr_dataset_param_count(ds, C.byref(pc)), OK)
+    lines = packed(lib.epyr_dataset_param_lines_packed, ds)
+    assert len(lines) == pc.value, (len(lines), pc.value)
+    keys = packed(lib.epyr_dataset_params_packed, ds)[::3]
+    at = keys.index("Prog")
+    assert lines[at] == "Prog   \\\r\na\\n\\\nend exp9", lines[at]
+    assert lines[:at] + lines[at + 1:] == [""] * (pc.value - 1), lines
+    expect(lib.epyr_dataset_param_lines_packed(None, None, 0, C.byref(u64())), NULL_ARG, "ds")
+    lib.epyr_dataset_free(ds)
     lib.epyr_loader_free(loader)
 
 

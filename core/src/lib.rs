@@ -44,7 +44,7 @@ pub use error::{Error, ErrorKind, Result};
 pub use formats::{load, write_bes3t, ByteOrder, NumberType, Plan, Scaling, WriteOptions};
 pub use loader::{ChunkedReader, Loader, LoaderOptions, Progress};
 pub use memory::{check_memory_limit, memory_info, optimize_memory, MemoryInfo};
-pub use sys::{path_bytes, path_from_bytes};
+pub use sys::{keep_loaded, path_bytes, path_from_bytes};
 
 /// The version of the library (from `Cargo.toml`).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -16,7 +16,7 @@ use super::{
 use crate::accounting::HeldBytes;
 use crate::dataset::{dataset_heap_bytes, Component, Dataset, DatasetParts, FormatId, Params};
 use crate::error::{Error, ErrorKind, Result};
-use crate::files::{ensure_unchanged, stamp_of};
+use crate::files::{ensure_unchanged, open_regular, stamp_of};
 
 /// Data files of at least this size are decoded by several threads when asked to.
 pub const PARALLEL_THRESHOLD_BYTES: u64 = 8 << 20;
@@ -327,7 +327,7 @@ impl Plan {
     pub fn read_values_into(&self, outputs: &mut [&mut [f64]], threads: usize) -> Result<()> {
         let slots = self.layout.slots();
         check_outputs(&slots, outputs, self.layout.points())?;
-        self.read_slots(0, &slots, outputs, threads)
+        self.read_slots(None, 0, &slots, outputs, threads)
     }
 
     /// Reads every value in file order (components interleaved per point, complex as re, im)
@@ -344,18 +344,41 @@ impl Plan {
                 ),
             ));
         }
-        self.read_slots(0, &[whole], &mut [out], threads)
+        self.read_slots(None, 0, &[whole], &mut [out], threads)
+    }
+
+    /// [`Plan::read_file_order_into`] for a description ([`Plan::into_description`], which
+    /// closed the data file): the data file is opened again and must be the very file the plan
+    /// was made from, unchanged (the stamp recorded then), else [`ErrorKind::FileChanged`]; so
+    /// the values read are those the description describes.
+    pub fn read_description_into(&self, out: &mut [f64], threads: usize) -> Result<()> {
+        let whole = self.layout.whole_slot();
+        check_outputs(&[whole], &[&mut *out], self.layout.points())?;
+        let ValueSource::File(binary) = &self.layout.values else {
+            return self.read_slots(None, 0, &[whole], &mut [out], threads);
+        };
+        let (file, now) = open_regular(&binary.path, "data file")?;
+        ensure_unchanged(
+            &binary.path,
+            "data file",
+            &binary.stamp,
+            &now,
+            "since it was described",
+        )?;
+        self.read_slots(Some(&file), 0, &[whole], &mut [out], threads)
     }
 
     /// Reads the points from `first` on (as many as `out` holds whole points) in file order
     /// into `out`, scaled: the chunked reader's read.
     pub fn read_points_at(&self, first: usize, out: &mut [f64]) -> Result<()> {
-        self.read_slots(first, &[self.layout.whole_slot()], &mut [out], 1)
+        self.read_slots(None, first, &[self.layout.whole_slot()], &mut [out], 1)
     }
 
-    /// Reads points from `first` on into `outputs`, one per slot, and scales them.
+    /// Reads points from `first` on into `outputs`, one per slot, and scales them; binary values
+    /// through `file` (the plan's data file, or the same file opened again for a description).
     fn read_slots(
         &self,
+        file: Option<&File>,
         first: usize,
         slots: &[ComponentSlot],
         outputs: &mut [&mut [f64]],
@@ -364,11 +387,14 @@ impl Plan {
         let layout = &self.layout;
         match &layout.values {
             ValueSource::File(binary) => {
-                let file = self.data_file()?;
+                let file = match file {
+                    Some(f) => f,
+                    None => self.data_file()?,
+                };
                 let threads = effective_threads(layout, threads);
                 let points = layout.points();
                 decode::read_slots(file, binary, points, first, slots, outputs, threads)?;
-                self.check_data_unchanged()?;
+                check_read_through(binary, file)?;
             }
             ValueSource::Decoded(decoded) => copy_decoded(layout, decoded, first, slots, outputs),
         }
@@ -404,18 +430,24 @@ impl Plan {
     /// those of the files at the start of the load, and a cache notices the replacement at
     /// its next lookup.) Decoded values need no check.
     pub fn check_data_unchanged(&self) -> Result<()> {
-        let ValueSource::File(binary) = &self.layout.values else {
-            return Ok(());
-        };
-        let now = stamp_of(self.data_file()?, &binary.path)?;
-        ensure_unchanged(
-            &binary.path,
-            "data file",
-            &binary.stamp,
-            &now,
-            "while it was read",
-        )
+        match &self.layout.values {
+            ValueSource::File(binary) => check_read_through(binary, self.data_file()?),
+            ValueSource::Decoded(_) => Ok(()),
+        }
     }
+}
+
+/// [`Plan::check_data_unchanged`] through `file`, the data file of `binary` (opened by the
+/// plan, or again for a description).
+fn check_read_through(binary: &BinaryValues, file: &File) -> Result<()> {
+    let now = stamp_of(file, &binary.path)?;
+    ensure_unchanged(
+        &binary.path,
+        "data file",
+        &binary.stamp,
+        &now,
+        "while it was read",
+    )
 }
 
 /// Checks that there is one output per slot, each exactly `points * width` long.

@@ -41,7 +41,8 @@ impl Resolution {
     /// extension, or from the content where the extension does not tell), or the base name
     /// without extension of a dataset of several files. Messages name the path as given; the
     /// paths returned and recorded are absolute, so that what a cache records stays true after
-    /// a change of the current folder.
+    /// a change of the current folder. An empty path is an [`ErrorKind::InvalidArgument`]
+    /// error.
     pub fn of(path: &Path) -> Result<Resolution> {
         Resolution::found(path, None)
     }
@@ -54,6 +55,12 @@ impl Resolution {
     }
 
     fn found(path: &Path, format: Option<&'static dyn Format>) -> Result<Resolution> {
+        if path.as_os_str().is_empty() {
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                "an empty path names no file",
+            ));
+        }
         let started = crate::sys::now_secs();
         let mut absent = Vec::new();
         let (format, members) = resolve_as_given(path, format, &mut absent)?;

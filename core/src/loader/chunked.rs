@@ -202,7 +202,7 @@ impl ChunkedReader {
         self.plan.read_points_at(first, out)?;
         // Checked after the read: unchanged stamps of every source (data, descriptor, axis
         // files) mean the values just read are the ones the plan describes.
-        check_stamps(self.sources.stamps_now())
+        check_stamps(self.sources.stamps_now(), "while it was read")
     }
 }
 
@@ -219,5 +219,5 @@ pub fn read_plan_axis(plan: &Plan, dim: usize, start: usize, out: &mut [f64]) ->
         )
     })?;
     axis.read_into(dim, start, out)?;
-    check_unchanged(plan.sources())
+    check_unchanged(plan.sources(), "while it was read")
 }

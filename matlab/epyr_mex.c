@@ -165,11 +165,25 @@ void emx_bad_arg(const char *fmt, ...)
 
 /* ---------------------------------------------------------------- arguments */
 
+/* The position (1-based) of the first NUL character (char(0)) in the char array `a`, or 0.
+ * MATLAB text may hold NUL; a C string ends at it, so text with one would name another file or
+ * key than the one given: wherever MATLAB text becomes a C string, such text is refused. */
+static size_t nul_position(const mxArray *a)
+{
+    const mxChar *c = mxGetChars(a);
+    size_t n = mxGetNumberOfElements(a), i;
+    for (i = 0; c && i < n; i++)
+        if (c[i] == 0)
+            return i + 1;
+    return 0;
+}
+
 /* Argument `i` (1-based for messages) as a UTF-8 string (mxFree'd by the host at return).
  * A MATLAB string scalar is taken as its text, as eprload does. */
 static char *text_arg(const mxArray *a, const char *fn, const char *what)
 {
     char *s;
+    size_t nul;
     if (mxIsClass(a, "string")) {
         mxArray *converted = NULL;
         mexCallMATLAB(1, &converted, 1, (mxArray **)&a, "char");
@@ -179,6 +193,11 @@ static char *text_arg(const mxArray *a, const char *fn, const char *what)
         mxGetNumberOfDimensions(a) > 2)
         emx_bad_arg("epyr.%s: %s must be a character row vector (text), found a %s", fn, what,
                     mxGetClassName(a));
+    nul = nul_position(a);
+    if (nul)
+        emx_bad_arg("epyr.%s: %s contains a NUL character (char(0)) at position %llu; text "
+                    "given to epyr cannot hold one",
+                    fn, what, (unsigned long long)nul);
 #ifndef HAVE_OCTAVE
     s = mxArrayToUTF8String(a);
 #else
@@ -844,6 +863,8 @@ void emx_dispatch(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[])
     emx_register_exit();
     if (nrhs < 1 || !mxIsChar(prhs[0]) || mxGetString(prhs[0], name, sizeof name) != 0)
         emx_bad_arg("epyr_mex: call it through the functions of the +epyr package");
+    if (nul_position(prhs[0]))
+        emx_bad_arg("epyr_mex: the command name contains a NUL character (char(0))");
     for (i = 0; i < sizeof COMMANDS / sizeof COMMANDS[0]; i++)
         if (strcmp(name, COMMANDS[i].name) == 0) {
             COMMANDS[i].fn(nlhs, plhs, nrhs - 1, prhs + 1);

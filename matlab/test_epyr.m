@@ -201,6 +201,18 @@ cases = {
   'describe missing file',  @() epyr.describe(fullfile(tmp, 'none.DSC')), 'epyr:NOT_FOUND'
   'reader missing file',    @() epyr.reader(fullfile(tmp, 'none.DSC')),  'epyr:NOT_FOUND'
   'reader zero chunk',      @() epyr.reader(good, 0),                    'epyr:INVALID_ARG'
+  % Text with a NUL (char(0)) is refused wherever it would become a C string, which would end
+  % at the NUL and name another file, key or option.
+  'NUL in a file name',     @() epyr.eprload([good char(0) '.x']),       'epyr:INVALID_ARG'
+  'NUL in the scaling',     @() epyr.eprload(good, ['n' char(0) 'q']),   'epyr:INVALID_ARG'
+  'NUL in a describe path', @() epyr.describe([good char(0) 'x']),       'epyr:INVALID_ARG'
+  'NUL in a reader path',   @() epyr.reader([good char(0) 'x']),         'epyr:INVALID_ARG'
+  'NUL in a load_many path', @() epyr.load_many({[good char(0) 'x']}),   'epyr:INVALID_ARG'
+  'NUL in a config key',    @() epyr.config_set(['performance.cache_enabled' char(0) 'x'], false), 'epyr:INVALID_ARG'
+  'NUL in a config key read', @() epyr.config_get(['performance.cache_enabled' char(0) 'x']), 'epyr:INVALID_ARG'
+  'NUL in a config value',  @() epyr.config_set('performance.cache_enabled', ['true' char(0) 'x']), 'epyr:INVALID_ARG'
+  'NUL in a config path',   @() epyr.config_save([fullfile(tmp, 'c.json') char(0) 'x']), 'epyr:INVALID_ARG'
+  'NUL in a command',       @() epyr_mex(['version' char(0) 'x']),       'epyr:INVALID_ARG'
 };
 for i = 1:size(cases, 1)
   checks = checks + 1;

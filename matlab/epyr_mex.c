@@ -17,7 +17,10 @@
 /* g_loaders[1] caches through the global cache, g_loaders[0] does not. */
 static epyr_loader *g_loaders[2] = {NULL, NULL};
 
-/* Open readers: slot i holds the reader of id i + 1 (0 = free). */
+/* Open readers (NULL = free slot). A reader's id in MATLAB is its epyr handle's number, which
+ * libepyr never hands out twice in a process (it stays loaded once it gave out a handle, so
+ * not even after `clear epyr_mex` or `clear all`): an id kept after its reader was closed
+ * matches no reader ever again. */
 #define MAX_READERS 256
 static epyr_reader *g_readers[MAX_READERS];
 
@@ -487,20 +490,30 @@ static void cmd_load_many(int nlhs, mxArray *plhs[], int nrhs, const mxArray *pr
 
 /* ---------------------------------------------------------------- readers */
 
+/* The id of an open reader in MATLAB: its handle's number. */
+static uint64_t reader_id(const epyr_reader *r)
+{
+    return (uint64_t)(uintptr_t)r;
+}
+
+/* The slot of the open reader that `a` (a struct from epyr.reader, or its id) names. */
 static int reader_slot(const mxArray *a, const char *fn)
 {
     const mxArray *id = a;
     uint64_t v;
+    int slot;
     if (mxIsStruct(a) && mxGetNumberOfElements(a) == 1 && mxGetField(a, 0, "id"))
         id = mxGetField(a, 0, "id");
     if (!(mxIsNumeric(id) && mxGetNumberOfElements(id) == 1))
         emx_bad_arg("epyr.%s: expected a reader from epyr.reader, found a %s", fn,
                     mxGetClassName(a));
     v = count_arg(id, fn, "the reader id", 1);
-    if (v > MAX_READERS || !g_readers[v - 1])
-        emx_bad_arg("epyr.%s: reader %llu is not open (closed already, or not from epyr.reader)",
-                    fn, (unsigned long long)v);
-    return (int)(v - 1);
+    for (slot = 0; slot < MAX_READERS; slot++)
+        if (g_readers[slot] && reader_id(g_readers[slot]) == v)
+            return slot;
+    emx_bad_arg("epyr.%s: reader %llu is not open (closed already, or not from epyr.reader)", fn,
+                (unsigned long long)v);
+    return -1; /* not reached */
 }
 
 static mxArray *reader_info_struct(int slot)
@@ -516,7 +529,7 @@ static mxArray *reader_info_struct(int slot)
     dims = mxCreateDoubleMatrix(1, 3, mxREAL);
     d = mxGetPr(dims);
     d[0] = (double)nx, d[1] = (double)ny, d[2] = (double)nz;
-    mxSetField(s, 0, "id", mxCreateDoubleScalar(slot + 1));
+    mxSetField(s, 0, "id", mxCreateDoubleScalar((double)reader_id(r)));
     mxSetField(s, 0, "dims", dims);
     mxSetField(s, 0, "values_per_point", mxCreateDoubleScalar((double)vpp));
     mxSetField(s, 0, "chunk_points", mxCreateDoubleScalar((double)chunk));

@@ -2,7 +2,9 @@
 //! `make -C matlab` against the release library, and `matlab/test_epyr.m` passes: for every
 //! corpus file `epyr.eprload` gives EasySpin's `eprload` outputs (all four, every scaling
 //! eprload accepts), `epyr.load` matches `expected.json`, and every other function, error
-//! identifier and bad argument behaves as documented.
+//! identifier and bad argument behaves as documented; and, each in a fresh Octave process
+//! (`matlab/test_reader_ids.m`), that a reader id never comes back after the reader was closed
+//! or the MEX files were cleared.
 //!
 //! Needs `octave` and `mkoctfile` (Debian: `octave liboctave-dev`), the corpus and EasySpin's
 //! eprload (`EPYR_EASYSPIN`, default `../shared/reference/easyspin-eprload`). Without Octave the
@@ -150,29 +152,42 @@ fn epyr_eprload_gives_easyspins_outputs_and_every_matlab_function_works_under_oc
 
     // Configuration and home under a temporary folder: the test never sees the user's files.
     let home = common::temp_dir("octave-home");
-    let (passed, log) = run_bounded(
-        Command::new("octave")
-            .args([
-                "--no-gui",
-                "--no-window-system",
-                "--norc",
-                "-q",
-                "--eval",
-                "test_epyr",
-            ])
-            .current_dir(root().join("matlab"))
-            .env("HOME", &home)
-            .env("XDG_CONFIG_HOME", home.join("config"))
-            .env("EPYR_CORPUS", &corpus)
-            .env("EPYR_EASYSPIN", &easyspin)
-            .env("EPYR_TEST_EXIT", "1"),
-        OCTAVE_TIMEOUT,
-    );
+    let octave = |code: &str| {
+        run_bounded(
+            Command::new("octave")
+                .args([
+                    "--no-gui",
+                    "--no-window-system",
+                    "--norc",
+                    "-q",
+                    "--eval",
+                    code,
+                ])
+                .current_dir(root().join("matlab"))
+                .env("HOME", &home)
+                .env("XDG_CONFIG_HOME", home.join("config"))
+                .env("EPYR_CORPUS", &corpus)
+                .env("EPYR_EASYSPIN", &easyspin)
+                .env("EPYR_TEST_EXIT", "1"),
+            OCTAVE_TIMEOUT,
+        )
+    };
+    let (passed, log) = octave("test_epyr");
     let summary = log.lines().find(|l| l.starts_with("test_epyr: "));
     assert!(
         passed && summary.is_some_and(|l| l.ends_with(" 0 failures")),
         "the Octave tests failed:\n{log}"
     );
     eprintln!("{}", summary.unwrap_or_default());
+    // Each in a process of its own, where nothing used epyr before (see test_reader_ids.m).
+    for how in ["close", "clear epyr_mex", "clear all"] {
+        let (passed, log) = octave(&format!("test_reader_ids('{how}')"));
+        let ok = format!("test_reader_ids({how}): ok");
+        assert!(
+            passed && log.lines().any(|l| l == ok),
+            "a reader id came back after {how}:\n{log}"
+        );
+        eprintln!("{ok}");
+    }
     let _ = std::fs::remove_dir_all(Path::new(&home));
 }

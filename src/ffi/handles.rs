@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, LazyLock, OnceLock};
+use std::sync::{Arc, LazyLock, Once, OnceLock};
 
 use parking_lot::{Mutex, RwLock};
 
@@ -333,7 +333,14 @@ pub(crate) fn with_handle_error<T>(id: usize, read: impl FnOnce(&str) -> T) -> O
 /// Registers a new object and returns its handle. Numbers are not reused while the counter
 /// lasts (2^60 handles on 64-bit targets); where it wraps (after 2^28 handles on a 32-bit
 /// target), numbers that are 0 or still live are skipped, so a handle never aliases another.
+///
+/// The counter lives as long as the library: before the first handle is given out, the
+/// library pins itself in memory ([`crate::sys::keep_loaded`]), so that a host that unloads
+/// and loads it again (MATLAB's `clear mex`) keeps counting on, and a number it kept from
+/// before never names a new object.
 pub(crate) fn register<H: Handle>(target: H::Target) -> *mut H {
+    static PINNED: Once = Once::new();
+    PINNED.call_once(crate::sys::keep_loaded);
     let mut table = TABLE.write();
     let id = loop {
         let id = NEXT.fetch_add(1, Ordering::Relaxed).wrapping_mul(STEP);

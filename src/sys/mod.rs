@@ -188,6 +188,14 @@ pub unsafe fn advise_huge_pages(start: *mut u8, len: usize) {
     unsafe { os::advise_huge_pages(start, len) }
 }
 
+/// Keeps the shared library (or executable) that holds epyr loaded until the process ends:
+/// a host that unloads it afterwards (`dlclose`, `FreeLibrary`, MATLAB's `clear mex`) leaves
+/// it in place, and loading it again gives the same library, with its state. Best effort: where
+/// the system cannot say which library this is, nothing happens.
+pub fn keep_loaded() {
+    os::keep_loaded()
+}
+
 /// The configuration file of the Python package EPyR Tools: on Windows
 /// `%APPDATA%\EPyRTools\config.json`; elsewhere `$XDG_CONFIG_HOME/epyrtools/config.json`, else
 /// `~/.config/epyrtools/config.json`. `None` when the variables it needs are not set.

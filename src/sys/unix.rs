@@ -147,6 +147,30 @@ pub(super) unsafe fn advise_huge_pages(start: *mut u8, len: usize) {
     let _ = (start, len);
 }
 
+pub(super) fn keep_loaded() {
+    let mut info = std::mem::MaybeUninit::<libc::Dl_info>::zeroed();
+    // SAFETY: dladdr only looks the address up in the loader's tables and fills `info`, a
+    // writable Dl_info; the address is that of a function of this library.
+    let found = unsafe { libc::dladdr(keep_loaded as *const libc::c_void, info.as_mut_ptr()) };
+    if found == 0 {
+        return;
+    }
+    // SAFETY: dladdr succeeded, so it filled `info` (all-zero before: a valid Dl_info).
+    let name = unsafe { info.assume_init() }.dli_fname;
+    if name.is_null() {
+        return;
+    }
+    // SAFETY: `name` is the NUL-terminated path of a loaded object, owned by the loader and
+    // valid while it is loaded (it is: this code runs from it). RTLD_NOLOAD loads nothing new:
+    // it marks the object RTLD_NODELETE and takes one more reference, never released.
+    unsafe {
+        libc::dlopen(
+            name,
+            libc::RTLD_LAZY | libc::RTLD_NOLOAD | libc::RTLD_NODELETE,
+        );
+    }
+}
+
 pub(super) fn path_from_bytes(bytes: &[u8]) -> Result<Cow<'_, Path>, std::str::Utf8Error> {
     Ok(Cow::Borrowed(Path::new(OsStr::from_bytes(bytes))))
 }

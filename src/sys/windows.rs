@@ -19,6 +19,9 @@ use windows_sys::Win32::Storage::FileSystem::{
     FILE_FLAG_BACKUP_SEMANTICS, FILE_ID_INFO, FILE_INFO_BY_HANDLE_CLASS, FILE_READ_ATTRIBUTES,
     FILE_SHARE_DELETE, FILE_SHARE_READ, FILE_SHARE_WRITE, FILE_STANDARD_INFO, FILE_TYPE_DISK,
 };
+use windows_sys::Win32::System::LibraryLoader::{
+    GetModuleHandleExW, GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS, GET_MODULE_HANDLE_EX_FLAG_PIN,
+};
 use windows_sys::Win32::System::Memory::{GetProcessHeap, HeapCompact};
 use windows_sys::Win32::System::ProcessStatus::{K32GetProcessMemoryInfo, PROCESS_MEMORY_COUNTERS};
 use windows_sys::Win32::System::SystemInformation::{GlobalMemoryStatusEx, MEMORYSTATUSEX};
@@ -292,6 +295,20 @@ pub(super) fn release_free_heap() {
 pub(super) unsafe fn advise_huge_pages(_start: *mut u8, _len: usize) {}
 
 /// A C ABI path is UTF-8; std converts it to UTF-16 for the system.
+pub(super) fn keep_loaded() {
+    let mut module = std::ptr::null_mut();
+    // SAFETY: with FROM_ADDRESS the name argument is an address inside the module looked for
+    // (a function of this library); `module` is a writable handle. PIN keeps the module loaded
+    // until the process ends whatever FreeLibrary calls follow; the handle needs no release.
+    unsafe {
+        GetModuleHandleExW(
+            GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS | GET_MODULE_HANDLE_EX_FLAG_PIN,
+            keep_loaded as *const u16,
+            &mut module,
+        );
+    }
+}
+
 pub(super) fn path_from_bytes(bytes: &[u8]) -> Result<Cow<'_, Path>, std::str::Utf8Error> {
     std::str::from_utf8(bytes).map(|text| Cow::Borrowed(Path::new(text)))
 }

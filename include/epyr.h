@@ -713,6 +713,25 @@ const char *epyr_error_name(int32_t code);
 uint64_t epyr_handle_last_error_message(const void *handle, char *buf, uint64_t cap);
 
 /**
+ * Copies the message of file `index` of this thread's last `epyr_loader_load_many` call into
+ * `buf` (at most `cap` bytes) and writes the bytes it needs including the NUL to `*needed`;
+ * with `buf` NULL only `*needed` is written (a size query). The message is that file's error,
+ * naming the file (`""`, size 1, for a file that loaded); its status is `statuses[index]` of
+ * that call. Each message is kept whole and apart from the others, whatever text a file name
+ * holds: never split the joined summary of `epyr_last_error_message` instead.
+ *
+ * Thread-safe: each thread has its own record, which its next `epyr_loader_load_many` call
+ * replaces (a call that fails as a whole leaves a record of no files); other calls leave it.
+ * Errors: `EPYR_ERR_NULL_ARG` (`needed` NULL in a size query), `EPYR_ERR_INVALID_ARG`
+ * (`index` not below the number of paths of that call, or no such call on this thread),
+ * `EPYR_ERR_BUFFER_TOO_SMALL` (nothing written).
+ *
+ * # Safety
+ * `buf` is NULL or valid for writing `cap` bytes; `needed` is NULL or valid for one write.
+ */
+int32_t epyr_last_batch_message(uint64_t index, char *buf, uint64_t cap, uint64_t *needed);
+
+/**
  * Copies the message of this thread's last failed call into `buf` (at most `cap` bytes,
  * always NUL-terminated when `cap > 0`, cut at a character boundary if too long) and returns
  * the number of bytes the whole message needs including the NUL. With `buf` NULL it only
@@ -820,13 +839,17 @@ int32_t epyr_loader_load_into(epyr_loader *loader,
  * Loads `count` datasets on worker threads (`performance.threads`) through the loader's
  * cache. `paths` is an array of `count` paths; `datasets` and `statuses` are caller arrays of
  * `count` entries: `datasets[i]` gets a new handle (or NULL) and `statuses[i]` the status of
- * file `i`. A bad file does not stop the batch. `*failed` (may be NULL) gets the number of
- * files that failed; when any failed, this thread's last error message lists each failed file
- * with its error, one per line, even though the call returns `EPYR_OK`.
+ * file `i`. A bad file does not stop the batch; neither does a path that names no file (an
+ * empty path: `EPYR_ERR_INVALID_ARG` for that file). `*failed` (may be NULL) gets the number
+ * of files that failed. The message of each file, its own and whole whatever its text, is
+ * read with `epyr_last_batch_message(i, ...)`. When any failed, this thread's last error
+ * message also lists each failed file with its error, `paths[i]: message` one per line, even
+ * though the call returns `EPYR_OK` (a summary to show, not to take apart: use
+ * `epyr_last_batch_message`).
  *
  * The caller frees every non-NULL handle with `epyr_dataset_free`. Thread-safe.
  * Errors (then nothing is written): `EPYR_ERR_NULL_ARG` (an array, or an entry of `paths`),
- * `EPYR_ERR_INVALID_ARG` (bad loader, unknown scaling letter, empty path).
+ * `EPYR_ERR_INVALID_ARG` (bad loader, unknown scaling letter).
  *
  * # Safety
  * `paths` is NULL or an array of `count` NULL or NUL-terminated strings; `datasets` and

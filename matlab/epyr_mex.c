@@ -409,14 +409,45 @@ static void cmd_load(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[],
     plhs[0] = dataset_struct(ds, !describe);
 }
 
+/* The message of file `index` of this thread's last epyr_loader_load_many, as a MATLAB char
+ * row: that file's own, whole, whatever its name holds. */
+static mxArray *batch_message(uint64_t index)
+{
+    uint64_t needed = 0;
+    char *text;
+    mxArray *out;
+    int32_t code = epyr_last_batch_message(index, NULL, 0, &needed);
+    if (code != EPYR_OK)
+        emx_fail(code, NULL);
+    text = mxMalloc(needed);
+    code = epyr_last_batch_message(index, text, needed, &needed);
+    if (code != EPYR_OK)
+        emx_fail(code, NULL);
+    out = mxCreateString(text);
+    mxFree(text);
+    return out;
+}
+
+/* Each file name of load_many's cell `files`: an empty element (`''`, `[]`, an unset cell) is
+ * an empty path, which is that file's own error; other elements must be text. */
+static const char **batch_paths(const mxArray *files, uint64_t n)
+{
+    const char **paths = mxMalloc((n ? n : 1) * sizeof *paths);
+    uint64_t i;
+    for (i = 0; i < n; i++) {
+        const mxArray *c = mxGetCell(files, (mwIndex)i);
+        paths[i] = !c || mxIsEmpty(c) ? "" : text_arg(c, "load_many", "each file name");
+    }
+    return paths;
+}
+
 static void cmd_load_many(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[])
 {
     static const char *STATUS_FIELDS[] = {"file", "ok", "identifier", "message"};
     const char *scaling, **paths;
     epyr_dataset **datasets;
     int32_t *statuses, code;
-    uint64_t failed = 0, n, i, mlen;
-    char *batch_message = NULL;
+    uint64_t n, i;
     mxArray *out, *status;
     epyr_loader *l;
     check_args("load_many", nrhs, 1, 2, nlhs, 2);
@@ -425,24 +456,13 @@ static void cmd_load_many(int nlhs, mxArray *plhs[], int nrhs, const mxArray *pr
                     mxGetClassName(prhs[0]));
     n = mxGetNumberOfElements(prhs[0]);
     scaling = scaling_arg(nrhs, prhs, 1, "load_many");
-    paths = mxMalloc((n ? n : 1) * sizeof *paths);
-    for (i = 0; i < n; i++) {
-        const mxArray *c = mxGetCell(prhs[0], (mwIndex)i);
-        if (!c)
-            emx_bad_arg("epyr.load_many: files{%llu} is empty", (unsigned long long)i + 1);
-        paths[i] = text_arg(c, "load_many", "each file name");
-    }
+    paths = batch_paths(prhs[0], n);
     datasets = mxCalloc(n ? n : 1, sizeof *datasets);
     statuses = mxCalloc(n ? n : 1, sizeof *statuses);
     l = loader(NULL);
-    code = epyr_loader_load_many(l, paths, n, scaling, datasets, statuses, &failed);
+    code = epyr_loader_load_many(l, paths, n, scaling, datasets, statuses, NULL);
     if (code != EPYR_OK)
         emx_fail(code, l);
-    if (failed) {
-        mlen = epyr_last_error_message(NULL, 0);
-        batch_message = mxMalloc(mlen);
-        epyr_last_error_message(batch_message, mlen);
-    }
     /* Every handle is turned into a struct (which frees it) before anything can fail. */
     out = mxCreateCellMatrix(1, (mwSize)n);
     for (i = 0; i < n; i++)
@@ -453,33 +473,13 @@ static void cmd_load_many(int nlhs, mxArray *plhs[], int nrhs, const mxArray *pr
         }
     status = mxCreateStructMatrix(1, (mwSize)n, 4, STATUS_FIELDS);
     for (i = 0; i < n; i++) {
-        char id[64], prefix[48];
-        const char *line = "";
-        size_t line_len = 0;
-        char *msg;
+        char id[64] = "";
         mxSetFieldByNumber(status, (mwIndex)i, 0, mxCreateString(paths[i]));
         mxSetFieldByNumber(status, (mwIndex)i, 1, mxCreateLogicalScalar(statuses[i] == EPYR_OK));
-        id[0] = '\0';
-        if (statuses[i] != EPYR_OK) {
+        if (statuses[i] != EPYR_OK)
             error_id(statuses[i], id, sizeof id);
-            /* The batch message has one line per failed file: "paths[i]: message". */
-            snprintf(prefix, sizeof prefix, "paths[%llu]: ", (unsigned long long)i);
-            if (batch_message) {
-                const char *hit = strstr(batch_message, prefix);
-                while (hit && hit != batch_message && hit[-1] != '\n')
-                    hit = strstr(hit + 1, prefix);
-                if (hit) {
-                    line = hit + strlen(prefix);
-                    line_len = strcspn(line, "\n");
-                }
-            }
-        }
         mxSetFieldByNumber(status, (mwIndex)i, 2, mxCreateString(id));
-        msg = mxMalloc(line_len + 1);
-        memcpy(msg, line, line_len);
-        msg[line_len] = '\0';
-        mxSetFieldByNumber(status, (mwIndex)i, 3, mxCreateString(msg));
-        mxFree(msg);
+        mxSetFieldByNumber(status, (mwIndex)i, 3, batch_message(i));
     }
     plhs[0] = out;
     if (nlhs >= 2)

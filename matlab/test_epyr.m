@@ -256,6 +256,41 @@ if numel(datasets) ~= 3 || ~isempty(datasets{2}) || ~isequal([status.ok], [true 
     || ~isequaln(datasets{1}.values, first_ds.values) || ~isempty(status(1).identifier)
   failures{end+1} = 'load_many with a bad file: wrong datasets or status';
 end
+% Each file's status and message are its own, whatever text the names hold (the first holds
+% what separates files in a joined message); an empty name is that file's own error.
+function [id, msg] = single_error(file)
+  id = ''; msg = '';
+  try
+    epyr.load(file);
+  catch err
+    id = err.identifier; msg = err.message;
+  end
+end
+files = {fullfile(tmp, sprintf('a\npaths[2]: made-up message.DSC')), good, ...
+         fullfile(tmp, 'missing.DSC'), fullfile(tmp, 'also missing.DSC')};
+[datasets, status] = epyr.load_many(files);
+checks = checks + 1;
+bad = {};
+if ~status(2).ok || isempty(datasets{2}), bad{end+1} = 'the good file failed'; end
+for i = [1 3 4]
+  [id, msg] = single_error(files{i});
+  if status(i).ok || ~strcmp(status(i).identifier, id) || ~strcmp(status(i).message, msg)
+    bad{end+1} = sprintf('file %d: %s "%s", alone %s "%s"', i, status(i).identifier, status(i).message, id, msg);
+  end
+end
+if ~isempty(bad), failures{end+1} = ['load_many messages: ' strjoin(bad, '; ')]; end
+checks = checks + 1;
+try
+  [datasets, status] = epyr.load_many({good, '', []});
+  if ~status(1).ok || isempty(datasets{1}), failures{end+1} = 'load_many: a good file beside empty names failed'; end
+  for i = [2 3]
+    if status(i).ok || ~strcmp(status(i).identifier, 'epyr:INVALID_ARG') || isempty(strfind(status(i).message, 'empty path'))
+      failures{end+1} = sprintf('load_many: empty file name %d gives %s "%s"', i, status(i).identifier, status(i).message);
+    end
+  end
+catch err
+  failures{end+1} = ['load_many with empty file names fails as a whole: ' err.message];
+end
 
 % ---------------------------------------------------------------- performance system
 epyr.cache_clear();

@@ -65,6 +65,7 @@ PROTOTYPES = {
     "epyr_loader_describe": (i32, [P, ch, ch, C.POINTER(P)]),
     "epyr_loader_load_into": (i32, [P, ch, ch, pdbl, u64, pu64]),
     "epyr_loader_load_many": (i32, [P, C.POINTER(ch), u64, ch, C.POINTER(P), pi32, pu64]),
+    "epyr_last_batch_message": (i32, [u64, C.c_char_p, u64, pu64]),
     "epyr_loader_for_each_chunk": (i32, [P, ch, ch, CHUNK_CB, P]),
     "epyr_dataset_free": (None, [P]),
     "epyr_dataset_new": (i32, [u64, u64, u64, i32, pdbl, u64, C.POINTER(P)]),
@@ -653,6 +654,24 @@ def _():
     assert "1 of 3 files failed" in message and "paths[1]" in message and "/no/such" in message
     for h in ds:
         lib.epyr_dataset_free(h)
+    # Each file's own message: size query, copy, a buffer too small, an index past the batch.
+    needed = u64()
+    expect(lib.epyr_last_batch_message(1, None, 0, C.byref(needed)), OK)
+    buf = C.create_string_buffer(needed.value)
+    expect(lib.epyr_last_batch_message(1, buf, needed.value, None), OK)
+    assert b"/no/such/file.DSC" in buf.value and b"paths[" not in buf.value, buf.value
+    expect(lib.epyr_last_batch_message(1, buf, needed.value - 1, C.byref(needed)),
+           BUFFER_TOO_SMALL)
+    expect(lib.epyr_last_batch_message(0, buf, needed.value, C.byref(needed)), OK)
+    assert buf.value == b"" and needed.value == 1
+    expect(lib.epyr_last_batch_message(3, None, 0, C.byref(needed)), INVALID_ARG, "index 3")
+    expect(lib.epyr_last_batch_message(0, None, 0, None), NULL_ARG, "needed")
+    # An empty path is that path's own error.
+    with_empty = (ch * 2)(CW, b"")
+    st2 = (i32 * 2)(9, 9)
+    expect(lib.epyr_loader_load_many(loader, with_empty, 2, None, ds, st2, None), OK)
+    assert list(st2) == [OK, INVALID_ARG], list(st2)
+    lib.epyr_dataset_free(ds[0])
     with_null = (ch * 2)(CW, None)
     st2 = (i32 * 2)(9, 9)
     expect(lib.epyr_loader_load_many(loader, with_null, 2, None, ds, st2, None), NULL_ARG,

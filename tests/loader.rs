@@ -294,6 +294,33 @@ fn load_many_returns_one_result_per_file_and_reports_progress() {
 }
 
 #[test]
+fn an_empty_path_in_a_batch_is_that_paths_own_error() {
+    let dir = temp_dir("loader-many-empty");
+    let good = write_sample(&dir, "good", [16, 1, 1], &[false]);
+    let paths = vec![good.clone(), PathBuf::new(), good];
+    for cached in [false, true] {
+        isolate_config();
+        let loader = Loader::new(LoaderOptions {
+            cache_enabled: Some(cached),
+            ..LoaderOptions::default()
+        })
+        .unwrap();
+        let results = loader.load_many(&paths, "", None);
+        assert!(results[0].is_ok() && results[2].is_ok(), "cached {cached}");
+        let e = results[1].as_ref().unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidArgument, "cached {cached}: {e}");
+        assert!(e.message().contains("empty path"), "cached {cached}: {e}");
+        for single in [
+            loader.load(&paths[1], "").err(),
+            loader.describe(&paths[1], "").err(),
+        ] {
+            let e = single.expect("an empty path loads nothing");
+            assert_eq!(e.kind(), ErrorKind::InvalidArgument, "{e}");
+        }
+    }
+}
+
+#[test]
 fn parallel_decoding_equals_single_threaded_decoding() {
     let dir = temp_dir("loader-parallel");
     // 2 components, 12 MB of float64 data: above the parallel threshold.

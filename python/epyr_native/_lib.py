@@ -119,6 +119,7 @@ _PROTOTYPES = {
     "epyr_loader_load": (i32, [P, text, text, pP]),
     "epyr_loader_describe": (i32, [P, text, text, pP]),
     "epyr_loader_load_many": (i32, [P, C.POINTER(text), u64, text, pP, pi32, pu64]),
+    "epyr_last_batch_message": (i32, [u64, buf, u64, pu64]),
     "epyr_dataset_free": (None, [P]),
     "epyr_dataset_dims": (i32, [P, pu64, pu64, pu64]),
     "epyr_dataset_components": (i32, [P, C.POINTER(u32)]),

@@ -72,7 +72,6 @@ class Loader:
             part = encoded[start : start + step]
             n = len(part)
             datasets, statuses = (_lib.P * n)(), (_lib.i32 * n)()
-            failed = _lib.u64()
             check(
                 lib.epyr_loader_load_many(
                     self.handle,
@@ -81,15 +80,13 @@ class Loader:
                     scaling,
                     datasets,
                     statuses,
-                    C.byref(failed),
+                    None,
                 )
             )
-            messages = _load_many_messages(failed.value)
             for index in range(n):
                 if statuses[index]:
-                    message = messages.get(index, "load failed")
                     exc_class = _lib.error(statuses[index]).__class__
-                    results.append(exc_class(statuses[index], message))
+                    results.append(exc_class(statuses[index], _batch_message(index)))
                 else:
                     results.append(Dataset(_lib.P(datasets[index])))
             if progress is not None:
@@ -101,17 +98,11 @@ class Loader:
         return Reader(self, path, scaling, chunk_points)
 
 
-def _load_many_messages(failed):
-    """Per-index messages of the files that failed in the last ``epyr_loader_load_many`` call
-    (its message lists ``paths[i]: message`` per failed file)."""
-    if not failed:
-        return {}
-    messages = {}
-    for line in _lib.last_error_message().split("\npaths[")[1:]:
-        index, _, message = line.partition("]: ")
-        if index.isdigit():
-            messages[int(index)] = message
-    return messages
+def _batch_message(index):
+    """The message of file ``index`` of this thread's last ``epyr_loader_load_many`` call: that
+    file's own, whole, whatever text the file names hold."""
+    text = _lib.sized_text(lib.epyr_last_batch_message, index)[:-1]  # without the NUL
+    return text.decode("utf-8", "replace")
 
 
 class Reader:

@@ -2,6 +2,7 @@
 
 import hashlib
 import math
+import sys
 
 import numpy as np
 import pytest
@@ -114,3 +115,31 @@ def test_load_many_gives_a_result_or_an_exception_per_file(corpus, tmp_path):
     assert isinstance(results[1], epyr_native.EpyrError) and "missing.DSC" in str(results[1])
     assert np.array_equal(results[2].values, epyr_native.load(paths[2]).values)
     assert calls[-1] == (3, 3)
+
+
+def single_load_error(path):
+    """The exception a load of ``path`` alone raises."""
+    try:
+        epyr_native.load(path)
+    except epyr_native.EpyrError as error:
+        return error
+    raise AssertionError(f"{path!r} loaded")
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="Windows file names cannot hold a newline")
+def test_load_many_gives_each_file_its_own_message_whatever_the_names_hold(corpus, tmp_path):
+    # The first name holds what a joined message would use to separate files.
+    paths = [tmp_path / "a\npaths[2]: made-up message.DSC", corpus / "easyspin" / "esp.par",
+             tmp_path / "missing.DSC", "", tmp_path / "also missing.DSC"]
+    loader = epyr_native.Loader()
+    for batch in (256, 2):
+        results = loader.load_many(paths, progress=lambda *_: None, batch=batch)
+        assert isinstance(results[1], epyr_native.Dataset)
+        for index in (0, 2, 4):
+            alone = single_load_error(paths[index])
+            assert type(results[index]) is type(alone), index
+            assert results[index].code == alone.code and str(results[index]) == str(alone), index
+        assert "made-up" not in str(results[2]) and "missing.DSC" in str(results[2])
+        # An empty path is that path's own error, not the batch's.
+        assert isinstance(results[3], epyr_native.EpyrValueError)
+        assert results[3].code == 2 and "empty path" in str(results[3])

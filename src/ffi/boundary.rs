@@ -167,6 +167,26 @@ pub(crate) unsafe fn c_path<'a>(p: *const c_char, name: &str) -> Result<Cow<'a, 
     if bytes.is_empty() {
         return Err(invalid(format!("argument `{name}` is an empty path")));
     }
+    path_of_bytes(bytes, name)
+}
+
+/// An entry of an array of paths: NULL is an error of the whole call (the outer `Err`); a path
+/// this system cannot name (not UTF-8, on Windows) is the entry's own error (the inner one).
+/// An empty path is passed on: the loader refuses it as that entry's error.
+///
+/// # Safety
+/// As [`c_bytes`].
+pub(crate) unsafe fn c_path_entry<'a>(
+    p: *const c_char,
+    name: &str,
+) -> Result<Result<Cow<'a, Path>>> {
+    // SAFETY: forwarded contract.
+    let bytes = unsafe { c_bytes(p, name) }?;
+    Ok(path_of_bytes(bytes, name))
+}
+
+/// The path named by the bytes of argument `name`.
+fn path_of_bytes<'a>(bytes: &'a [u8], name: &str) -> Result<Cow<'a, Path>> {
     crate::sys::path_from_bytes(bytes)
         .map_err(|e| invalid(format!("argument `{name}` is not UTF-8: {e}")))
 }

@@ -1,20 +1,23 @@
 //! Loaders: cache-aware loading within the memory budget, loading into caller buffers, batch
 //! loads and the chunk callback.
 
+use std::borrow::Cow;
+use std::cell::RefCell;
 use std::ffi::{c_char, c_void};
 use std::mem::MaybeUninit;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::boundary::{
-    c_path, c_str_or_empty, in_slice, out_slice, path_and_scaling, set_last_error, size_output,
-    status, status_on, Out,
+    c_path_entry, c_str_or_empty, copy_text, in_slice, invalid, out_slice, path_and_scaling,
+    set_last_error, size_output, status, status_on, Out,
 };
 use super::handles::{
     self, epyr_cache, epyr_dataset, epyr_loader, CacheRef, DatasetRef, Described,
 };
 use super::EPYR_OK;
-use crate::error::Result;
+use crate::dataset::Dataset;
+use crate::error::{Error, ErrorKind, Result};
 use crate::formats::Scaling;
 use crate::loader::{Loader, LoaderOptions};
 
@@ -198,13 +201,17 @@ pub unsafe extern "C" fn epyr_loader_load_into(
 /// Loads `count` datasets on worker threads (`performance.threads`) through the loader's
 /// cache. `paths` is an array of `count` paths; `datasets` and `statuses` are caller arrays of
 /// `count` entries: `datasets[i]` gets a new handle (or NULL) and `statuses[i]` the status of
-/// file `i`. A bad file does not stop the batch. `*failed` (may be NULL) gets the number of
-/// files that failed; when any failed, this thread's last error message lists each failed file
-/// with its error, one per line, even though the call returns `EPYR_OK`.
+/// file `i`. A bad file does not stop the batch; neither does a path that names no file (an
+/// empty path: `EPYR_ERR_INVALID_ARG` for that file). `*failed` (may be NULL) gets the number
+/// of files that failed. The message of each file, its own and whole whatever its text, is
+/// read with `epyr_last_batch_message(i, ...)`. When any failed, this thread's last error
+/// message also lists each failed file with its error, `paths[i]: message` one per line, even
+/// though the call returns `EPYR_OK` (a summary to show, not to take apart: use
+/// `epyr_last_batch_message`).
 ///
 /// The caller frees every non-NULL handle with `epyr_dataset_free`. Thread-safe.
 /// Errors (then nothing is written): `EPYR_ERR_NULL_ARG` (an array, or an entry of `paths`),
-/// `EPYR_ERR_INVALID_ARG` (bad loader, unknown scaling letter, empty path).
+/// `EPYR_ERR_INVALID_ARG` (bad loader, unknown scaling letter).
 ///
 /// # Safety
 /// `paths` is NULL or an array of `count` NULL or NUL-terminated strings; `datasets` and
@@ -222,6 +229,7 @@ pub unsafe extern "C" fn epyr_loader_load_many(
 ) -> i32 {
     let loader_id = loader as usize;
     status_on(loader_id, || {
+        record_batch(0, Vec::new());
         // SAFETY: as this function's contract says.
         let (path_ptrs, scaling, failed) = unsafe {
             (
@@ -241,14 +249,11 @@ pub unsafe extern "C" fn epyr_loader_load_many(
                 out_slice(statuses.cast::<MaybeUninit<i32>>(), count, "statuses")?,
             )
         };
-        let mut list = Vec::with_capacity(path_ptrs.len());
-        for (i, &p) in path_ptrs.iter().enumerate() {
-            // SAFETY: each entry is NULL or NUL-terminated (this function's contract).
-            list.push(unsafe { c_path(p, &format!("paths[{i}]")) }?.to_path_buf());
-        }
+        // SAFETY: each entry is NULL or NUL-terminated (this function's contract).
+        let entries = unsafe { batch_paths(path_ptrs) }?;
         Scaling::parse(scaling)?;
         let loader = handles::get(loader, "loader")?;
-        let results = loader.load_many(&list, scaling, None);
+        let results = load_entries(&loader, entries, scaling);
         let mut errors = Vec::new();
         for (i, result) in results.into_iter().enumerate() {
             let (handle, code) = match result {
@@ -257,27 +262,144 @@ pub unsafe extern "C" fn epyr_loader_load_many(
                     EPYR_OK,
                 ),
                 Err(e) => {
-                    errors.push(format!("paths[{i}]: {e}"));
+                    errors.push((i, e.to_string()));
                     (std::ptr::null_mut(), e.code())
                 }
             };
             datasets[i].write(handle);
             statuses[i].write(code);
         }
+        failed.write(errors.len() as u64);
         if !errors.is_empty() {
+            let lines: Vec<String> = errors
+                .iter()
+                .map(|(i, message)| format!("paths[{i}]: {message}"))
+                .collect();
             let message = format!(
                 "{} of {} files failed:\n{}",
                 errors.len(),
-                list.len(),
-                errors.join("\n")
+                path_ptrs.len(),
+                lines.join("\n")
             );
             // The call returns EPYR_OK, so the boundary records nothing: record it here, for
             // this thread and for the loader handle.
             handles::record_error(loader_id, &message);
             set_last_error(message);
         }
-        failed.write(errors.len() as u64);
+        record_batch(path_ptrs.len(), errors);
         Ok(())
+    })
+}
+
+/// The paths of a batch, each a path or that entry's own error; a NULL entry is an error of the
+/// whole batch.
+///
+/// # Safety
+/// Each entry of `ptrs` is NULL or NUL-terminated.
+unsafe fn batch_paths(ptrs: &[*const c_char]) -> Result<Vec<Result<PathBuf>>> {
+    ptrs.iter()
+        .enumerate()
+        .map(|(i, &p)| {
+            // SAFETY: forwarded contract.
+            let entry = unsafe { c_path_entry(p, &format!("paths[{i}]")) }?;
+            Ok(entry.map(Cow::into_owned))
+        })
+        .collect()
+}
+
+/// Loads the paths among `entries` with `loader.load_many`; an entry that is already an error
+/// stays that error. One result per entry, in order.
+fn load_entries(
+    loader: &Loader,
+    entries: Vec<Result<PathBuf>>,
+    scaling: &str,
+) -> Vec<Result<Arc<Dataset>>> {
+    let mut refused = Vec::with_capacity(entries.len());
+    let mut paths = Vec::with_capacity(entries.len());
+    for entry in entries {
+        match entry {
+            Ok(path) => {
+                paths.push(path);
+                refused.push(None);
+            }
+            Err(e) => refused.push(Some(e)),
+        }
+    }
+    let mut loaded = loader.load_many(&paths, scaling, None).into_iter();
+    refused
+        .into_iter()
+        .map(|refusal| match refusal {
+            Some(e) => Err(e),
+            None => loaded.next().unwrap_or_else(|| {
+                Err(Error::new(
+                    ErrorKind::Panic,
+                    "the batch gave too few results",
+                ))
+            }),
+        })
+        .collect()
+}
+
+/// The files of this thread's last `epyr_loader_load_many` call: how many, and the message of
+/// each one that failed, by index (in increasing order).
+#[derive(Default)]
+struct BatchRecord {
+    files: usize,
+    failed: Vec<(usize, String)>,
+}
+
+thread_local! {
+    static LAST_BATCH: RefCell<BatchRecord> = RefCell::default();
+}
+
+/// Records the outcome of this thread's batch call: `files` files, the messages of the failed.
+fn record_batch(files: usize, failed: Vec<(usize, String)>) {
+    // During thread teardown the slot may be gone; nobody is left to read it then.
+    let _ = LAST_BATCH.try_with(|slot| *slot.borrow_mut() = BatchRecord { files, failed });
+}
+
+/// Copies the message of file `index` of this thread's last `epyr_loader_load_many` call into
+/// `buf` (at most `cap` bytes) and writes the bytes it needs including the NUL to `*needed`;
+/// with `buf` NULL only `*needed` is written (a size query). The message is that file's error,
+/// naming the file (`""`, size 1, for a file that loaded); its status is `statuses[index]` of
+/// that call. Each message is kept whole and apart from the others, whatever text a file name
+/// holds: never split the joined summary of `epyr_last_error_message` instead.
+///
+/// Thread-safe: each thread has its own record, which its next `epyr_loader_load_many` call
+/// replaces (a call that fails as a whole leaves a record of no files); other calls leave it.
+/// Errors: `EPYR_ERR_NULL_ARG` (`needed` NULL in a size query), `EPYR_ERR_INVALID_ARG`
+/// (`index` not below the number of paths of that call, or no such call on this thread),
+/// `EPYR_ERR_BUFFER_TOO_SMALL` (nothing written).
+///
+/// # Safety
+/// `buf` is NULL or valid for writing `cap` bytes; `needed` is NULL or valid for one write.
+#[no_mangle]
+pub unsafe extern "C" fn epyr_last_batch_message(
+    index: u64,
+    buf: *mut c_char,
+    cap: u64,
+    needed: *mut u64,
+) -> i32 {
+    status(|| {
+        let copy = |record: &BatchRecord| {
+            let i = usize::try_from(index).ok().filter(|&i| i < record.files);
+            let i = i.ok_or_else(|| {
+                invalid(format!(
+                    "file index {index} is out of range: this thread's last \
+                     epyr_loader_load_many had {} files",
+                    record.files
+                ))
+            })?;
+            let message = record
+                .failed
+                .binary_search_by_key(&i, |(at, _)| *at)
+                .map_or("", |k| record.failed[k].1.as_str());
+            // SAFETY: as this function's contract says.
+            unsafe { copy_text(message.as_bytes(), buf, cap, needed, "the message") }
+        };
+        LAST_BATCH
+            .try_with(|slot| copy(&slot.borrow()))
+            .unwrap_or_else(|_| copy(&BatchRecord::default()))
     })
 }
 

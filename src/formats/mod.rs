@@ -666,8 +666,15 @@ const PAIRS: [(FileFormat, &str, &str); 2] = [
 /// upper case, else lower case), then the other case, then any case. Without an extension the
 /// BES3T pair is looked for first, then the ESP pair. Returns the format, the text file and the
 /// data file. Messages name the path as given; the paths returned and recorded in `absent` are absolute,
-/// so that what a cache records stays true after a change of the current folder.
+/// so that what a cache records stays true after a change of the current folder. An empty path
+/// is an [`ErrorKind::InvalidArgument`] error.
 pub fn resolve(path: &Path, absent: &mut Vec<Absence>) -> Result<(FileFormat, PathBuf, PathBuf)> {
+    if path.as_os_str().is_empty() {
+        return Err(Error::new(
+            ErrorKind::InvalidArgument,
+            "an empty path names no file",
+        ));
+    }
     let recorded_before = absent.len();
     let (format, text, data) = resolve_as_given(path, absent)?;
     let absolute = |p: PathBuf| std::path::absolute(&p).map_err(|e| Error::io(&p, "resolve", &e));

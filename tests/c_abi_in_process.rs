@@ -1,0 +1,142 @@
+//! The C ABI called in-process, as a host calls it, where a test must step between two calls
+//! or inspect what one call leaves for the next: the per-file messages of a batch load.
+
+mod common;
+
+use std::ffi::{c_char, CString};
+use std::path::Path;
+use std::ptr;
+
+use common::platform::skipped_on_windows;
+use common::{isolate_config, temp_dir, write_sample};
+use epyr::ffi::general::epyr_last_error_message;
+use epyr::ffi::loader::{
+    epyr_last_batch_message, epyr_loader_free, epyr_loader_load, epyr_loader_load_many,
+    epyr_loader_new,
+};
+use epyr::ffi::{epyr_dataset, epyr_loader};
+use epyr::ffi::{EPYR_ERR_INVALID_ARG, EPYR_ERR_NOT_FOUND, EPYR_ERR_NULL_ARG, EPYR_OK};
+
+/// A path as the C string a host passes.
+fn c_path(path: &Path) -> CString {
+    CString::new(path.as_os_str().as_encoded_bytes()).expect("no NUL in test paths")
+}
+
+/// A loader that does not cache, for tests that must see every file as it is.
+fn uncached_loader() -> *mut epyr_loader {
+    isolate_config();
+    let mut loader = ptr::null_mut();
+    // SAFETY: `loader` is valid for one write.
+    let code = unsafe { epyr_loader_new(ptr::null_mut(), 0.0, 0, &mut loader) };
+    assert_eq!(code, EPYR_OK);
+    loader
+}
+
+/// This thread's last error message.
+fn last_error() -> String {
+    // SAFETY: a size query, then a copy into a buffer of that size.
+    let needed = unsafe { epyr_last_error_message(ptr::null_mut(), 0) };
+    let mut buf = vec![0u8; needed as usize];
+    // SAFETY: `buf` holds `needed` bytes.
+    unsafe { epyr_last_error_message(buf.as_mut_ptr().cast(), needed) };
+    String::from_utf8(buf[..buf.len() - 1].to_vec()).expect("UTF-8 message")
+}
+
+/// File `index`'s message of this thread's last batch, or the status of the failed call.
+fn batch_message(index: u64) -> Result<String, i32> {
+    let mut needed = 0;
+    // SAFETY: a size query: `needed` is valid for one write.
+    let code = unsafe { epyr_last_batch_message(index, ptr::null_mut(), 0, &mut needed) };
+    if code != EPYR_OK {
+        return Err(code);
+    }
+    let mut buf = vec![0u8; needed as usize];
+    // SAFETY: `buf` holds `needed` bytes.
+    let code =
+        unsafe { epyr_last_batch_message(index, buf.as_mut_ptr().cast(), needed, &mut needed) };
+    assert_eq!(code, EPYR_OK);
+    Ok(String::from_utf8(buf[..buf.len() - 1].to_vec()).expect("UTF-8 message"))
+}
+
+/// The status and message of a load of `path` alone.
+fn single_load(loader: *mut epyr_loader, path: &CString) -> (i32, String) {
+    let mut ds: *mut epyr_dataset = ptr::null_mut();
+    // SAFETY: a live loader, a NUL-terminated path, NULL scaling, `ds` valid for one write.
+    let code = unsafe { epyr_loader_load(loader, path.as_ptr(), ptr::null(), &mut ds) };
+    assert!(ds.is_null(), "the file loaded");
+    (code, last_error())
+}
+
+/// Runs `epyr_loader_load_many` on `paths`: the call's status and each file's status.
+fn load_many(loader: *mut epyr_loader, paths: &[*const c_char]) -> (i32, Vec<i32>) {
+    let n = paths.len();
+    let mut datasets = vec![ptr::null_mut::<epyr_dataset>(); n];
+    let mut statuses = vec![-1; n];
+    // SAFETY: `paths` holds `n` entries; the output arrays hold `n` entries each.
+    let code = unsafe {
+        epyr_loader_load_many(
+            loader,
+            paths.as_ptr(),
+            n as u64,
+            ptr::null(),
+            datasets.as_mut_ptr(),
+            statuses.as_mut_ptr(),
+            ptr::null_mut(),
+        )
+    };
+    for ds in datasets {
+        epyr::ffi::dataset::epyr_dataset_free(ds);
+    }
+    (code, statuses)
+}
+
+#[test]
+fn each_file_of_a_batch_has_its_own_status_and_whole_message_whatever_the_names_hold() {
+    if skipped_on_windows("Windows file names cannot hold a newline") {
+        return;
+    }
+    let dir = temp_dir("c-abi-batch-messages");
+    let good = c_path(&write_sample(&dir, "good", [8, 1, 1], &[false]));
+    // The first name holds what separates files in the joined summary message.
+    let tricky = c_path(&dir.join("a\npaths[2]: made-up message.DSC"));
+    let missing = c_path(&dir.join("missing.DSC"));
+    let empty = CString::default();
+    let loader = uncached_loader();
+    let paths = [
+        tricky.as_ptr(),
+        good.as_ptr(),
+        missing.as_ptr(),
+        empty.as_ptr(),
+    ];
+    let (code, statuses) = load_many(loader, &paths);
+    assert_eq!(code, EPYR_OK, "an empty path fails only itself");
+    for (i, path) in [(0, &tricky), (2, &missing)] {
+        let (alone_code, alone_message) = single_load(loader, path);
+        assert_eq!(statuses[i], alone_code, "file {i}");
+        assert_eq!(batch_message(i as u64), Ok(alone_message), "file {i}");
+    }
+    assert_eq!(statuses[1], EPYR_OK);
+    assert_eq!(batch_message(1), Ok(String::new()), "a file that loaded");
+    assert_eq!(statuses[3], EPYR_ERR_INVALID_ARG, "the empty path");
+    let empty_message = batch_message(3).expect("a message for the empty path");
+    assert!(empty_message.contains("empty path"), "{empty_message}");
+    assert_eq!(
+        batch_message(4),
+        Err(EPYR_ERR_INVALID_ARG),
+        "past the batch"
+    );
+    // The record belongs to the last batch call of this thread, also one refused as a whole.
+    let (code, _) = load_many(loader, &[good.as_ptr(), ptr::null()]);
+    assert_eq!(code, EPYR_ERR_NULL_ARG);
+    assert_eq!(batch_message(0), Err(EPYR_ERR_INVALID_ARG));
+    let (code, statuses) = load_many(loader, &[missing.as_ptr()]);
+    assert_eq!((code, statuses[0]), (EPYR_OK, EPYR_ERR_NOT_FOUND));
+    let other_thread = std::thread::spawn(|| batch_message(0)).join().unwrap();
+    assert_eq!(
+        other_thread,
+        Err(EPYR_ERR_INVALID_ARG),
+        "another thread has no batch"
+    );
+    assert!(batch_message(0).unwrap().contains("missing.DSC"));
+    epyr_loader_free(loader);
+}

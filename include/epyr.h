@@ -815,6 +815,34 @@ int32_t epyr_loader_load(epyr_loader *loader,
                          epyr_dataset **out);
 
 /**
+ * Loads the values of the dataset that `described` (a handle from `epyr_loader_describe`)
+ * describes into the caller's buffer `buf` of `cap` doubles, in file order as
+ * `epyr_loader_load_into` does, from the very files it was described from, without reading
+ * the descriptor again. If any of them (descriptor, data file, axis files) changed since the
+ * description was made, the call fails with `EPYR_ERR_FILE_CHANGED`: so the description's
+ * dims, axes and parameters and the values belong to one version of the files, which
+ * `epyr_loader_describe` followed by `epyr_loader_load_into` of the path cannot promise (a
+ * file replaced in between gives the description of one and the values of the other). After
+ * `EPYR_ERR_FILE_CHANGED` describe the file again, or load it whole with `epyr_loader_load`.
+ * Writes the number of values to `*len`; with `buf` NULL only `*len` is written (a size
+ * query: `nx * ny * nz * values per point` of the description). No cache and no memory budget
+ * (the buffer is the caller's); `described` stays valid and unchanged.
+ *
+ * Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG` (bad loader; `described`
+ * not a live dataset handle, or one from a full load, whose values `epyr_dataset_copy_values`
+ * copies), `EPYR_ERR_FILE_CHANGED`, `EPYR_ERR_NOT_FOUND`, `EPYR_ERR_IO`, `EPYR_ERR_FORMAT`,
+ * `EPYR_ERR_CONFIG`, `EPYR_ERR_BUFFER_TOO_SMALL` (`cap` less than needed; nothing written).
+ *
+ * # Safety
+ * `buf` NULL or valid for writing `cap` doubles; `len` NULL or valid for one write.
+ */
+int32_t epyr_loader_load_described_into(epyr_loader *loader,
+                                        const epyr_dataset *described,
+                                        double *buf,
+                                        uint64_t cap,
+                                        uint64_t *len);
+
+/**
  * Loads every value of the dataset at `path` into the caller's buffer `buf` of `cap`
  * doubles, in file order: x fastest, then y, then z; at each point the components in order,
  * a complex one as re, im. Writes the number of values to `*len`. With `buf` NULL only `*len`

@@ -373,11 +373,11 @@ void emx_cmd_eprload(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[])
     l = loader(&cached);
     if (!cached) {
         /* Nothing will be cached: the values go straight into the MATLAB array where they
-         * can (one real component), without a buffer of epyr's. */
+         * can (one real component), without a buffer of epyr's, from the files described. */
         code = epyr_loader_describe(l, path, scaling, &ds);
         if (code != EPYR_OK)
             emx_fail(code, l);
-        y = emx_direct_values(ds, l, path, scaling);
+        y = emx_direct_values(ds, l);
         if (!y) {
             epyr_dataset_free(ds);
             ds = NULL;

@@ -63,11 +63,12 @@ void emx_eprload_outputs(epyr_dataset *ds, const char *path, mxArray *y, int nlh
                          mxArray *plhs[]);
 
 /* eprload's y of the described dataset `ds`, loaded by `l` (a loader that does not cache)
- * straight into the MATLAB array with epyr_loader_load_into: no buffer of epyr's, no copy.
- * NULL (nothing loaded) unless the dataset has one real component. On failure frees `ds` and
- * raises. */
-mxArray *emx_direct_values(epyr_dataset *ds, epyr_loader *l, const char *path,
-                           const char *scaling);
+ * straight into the MATLAB array with epyr_loader_load_described_into, from the files `ds`
+ * was described from: no buffer of epyr's, no copy, and y of the same version of the files as
+ * the x and pars made from `ds`. NULL (nothing loaded) unless the dataset has one real
+ * component, or when the files changed since `ds` was described (then load the file whole).
+ * On other failures frees `ds` and raises. */
+mxArray *emx_direct_values(epyr_dataset *ds, epyr_loader *l);
 
 /* The parameters converted as eprload's parsefieldparams does: a 1x1 struct. `is_esp` adds the
  * fields eprload's ESP reader adds (JEY) where it adds them. */

@@ -83,8 +83,8 @@ for i = 1:numel(expected)
 end
 printf('eprload fails on: %s\n', strjoin(eprload_fails, '; '));
 
-% With caching off, values go straight into y (epyr_loader_load_into): the same outputs as
-% through the cache, for every file, with and without scaling (or the same error).
+% With caching off, values go straight into y (epyr_loader_load_described_into): the same
+% outputs as through the cache, for every file, with and without scaling (or the same error).
 function [out, id] = outputs_or_error(file, scaling)
   out = cell(1, 4); id = '';
   try
@@ -107,6 +107,51 @@ for i = 1:numel(expected)
       failures{end+1} = sprintf('%s: with caching off (scaling ''%s'') the outputs differ from the cached load', expected{i}.id, s{1});
     end
   end
+end
+
+% With caching off, x, pars and y come from one version of the files, also when the files are
+% replaced between the description (x, pars) and the values (y): the test build of
+% epyr.eprload (epyr_eprload_hooked) calls emx_test_hook_described at exactly that point.
+function write_bes3t_text(base, title, xmin, values)
+  fid = fopen([base '.DSC'], 'w');
+  fprintf(fid, '#DESC\t1.2 * DESCRIPTOR INFORMATION\nDSRC\tEXP\nBSEQ\tBIG\nIKKF\tREAL\n');
+  fprintf(fid, 'XTYP\tIDX\nYTYP\tNODATA\nZTYP\tNODATA\nIRFMT\tD\nXPTS\t%d\n', numel(values));
+  fprintf(fid, 'XMIN\t%g\nXWID\t3\nTITL\t''%s''\n', xmin, title);
+  fclose(fid);
+  fid = fopen([base '.DTA'], 'w', 'ieee-be'); fwrite(fid, values, 'float64'); fclose(fid);
+end
+global EMX_TEST_MOVES
+hooked = fullfile(here, 'test-hooks');
+checks = checks + 1;
+if ~exist(fullfile(hooked, 'epyr_eprload_hooked.mex'), 'file')
+  failures{end+1} = 'test-hooks/epyr_eprload_hooked.mex is not built (make -C matlab hooks)';
+else
+  addpath(hooked);
+  swap_dir = tempname(); mkdir(swap_dir);
+  base = fullfile(swap_dir, 'swapped');
+  write_bes3t_text(base, 'one', 0, [1 2 3 4]);
+  write_bes3t_text(fullfile(swap_dir, 'v2'), 'two', 10, [5 6 7 8]);
+  EMX_TEST_MOVES = {fullfile(swap_dir, 'v2.DSC'), [base '.DSC']; fullfile(swap_dir, 'v2.DTA'), [base '.DTA']};
+  epyr.config_set('performance.cache_enabled', false);
+  try
+    got = cell(1, 3);
+    [got{:}] = epyr_eprload_hooked([base '.DSC']);
+    now = cell(1, 3);
+    [now{:}] = epyr.eprload([base '.DSC']);
+    if ~isempty(EMX_TEST_MOVES)
+      failures{end+1} = 'files replaced during epyr.eprload: the hook did not run';
+    elseif ~isequaln(got, now)
+      failures{end+1} = sprintf(['files replaced during epyr.eprload: x, pars and y of different ' ...
+        'versions (TITL %s, y(1) %g, x(1) %g; the file now: TITL %s, y(1) %g, x(1) %g)'], ...
+        got{3}.TITL, got{2}(1), got{1}(1), now{3}.TITL, now{2}(1), now{1}(1));
+    end
+  catch err
+    failures{end+1} = ['files replaced during epyr.eprload: ' err.message];
+  end
+  epyr.config_set('performance.cache_enabled', true);
+  EMX_TEST_MOVES = {};
+  confirm_recursive_rmdir(false);
+  rmdir(swap_dir, 's');
 end
 
 % ---------------------------------------------------------------- epyr.load, describe, reader

@@ -1,5 +1,6 @@
 //! The C ABI called in-process, as a host calls it, where a test must step between two calls
-//! or inspect what one call leaves for the next: the per-file messages of a batch load.
+//! or inspect what one call leaves for the next: the per-file messages of a batch load, and a
+//! load of a described dataset when the files change between the two steps.
 
 mod common;
 
@@ -9,13 +10,17 @@ use std::ptr;
 
 use common::platform::skipped_on_windows;
 use common::{isolate_config, temp_dir, write_sample};
+use epyr::ffi::dataset::{epyr_dataset_copy_values, epyr_dataset_free, epyr_dataset_param};
 use epyr::ffi::general::epyr_last_error_message;
 use epyr::ffi::loader::{
-    epyr_last_batch_message, epyr_loader_free, epyr_loader_load, epyr_loader_load_many,
-    epyr_loader_new,
+    epyr_last_batch_message, epyr_loader_describe, epyr_loader_free, epyr_loader_load,
+    epyr_loader_load_described_into, epyr_loader_load_many, epyr_loader_new,
 };
 use epyr::ffi::{epyr_dataset, epyr_loader};
-use epyr::ffi::{EPYR_ERR_INVALID_ARG, EPYR_ERR_NOT_FOUND, EPYR_ERR_NULL_ARG, EPYR_OK};
+use epyr::ffi::{
+    EPYR_ERR_BUFFER_TOO_SMALL, EPYR_ERR_FILE_CHANGED, EPYR_ERR_INVALID_ARG, EPYR_ERR_NOT_FOUND,
+    EPYR_ERR_NULL_ARG, EPYR_OK,
+};
 
 /// A path as the C string a host passes.
 fn c_path(path: &Path) -> CString {
@@ -85,7 +90,7 @@ fn load_many(loader: *mut epyr_loader, paths: &[*const c_char]) -> (i32, Vec<i32
         )
     };
     for ds in datasets {
-        epyr::ffi::dataset::epyr_dataset_free(ds);
+        epyr_dataset_free(ds);
     }
     (code, statuses)
 }
@@ -138,5 +143,174 @@ fn each_file_of_a_batch_has_its_own_status_and_whole_message_whatever_the_names_
         "another thread has no batch"
     );
     assert!(batch_message(0).unwrap().contains("missing.DSC"));
+    epyr_loader_free(loader);
+}
+
+/// A dataset handle of `path` from `epyr_loader_describe` (`describe`) or `epyr_loader_load`.
+fn open(loader: *mut epyr_loader, path: &CString, describe: bool) -> *mut epyr_dataset {
+    let mut ds = ptr::null_mut();
+    // SAFETY: a live loader, a NUL-terminated path, NULL scaling, `ds` valid for one write.
+    let code = unsafe {
+        if describe {
+            epyr_loader_describe(loader, path.as_ptr(), ptr::null(), &mut ds)
+        } else {
+            epyr_loader_load(loader, path.as_ptr(), ptr::null(), &mut ds)
+        }
+    };
+    assert_eq!(code, EPYR_OK, "{}", last_error());
+    ds
+}
+
+/// `epyr_loader_load_described_into` with a buffer of `cap` values: the status and the values.
+fn load_described(
+    loader: *mut epyr_loader,
+    described: *const epyr_dataset,
+    cap: usize,
+) -> (i32, Vec<f64>) {
+    let mut buf = vec![f64::NAN; cap];
+    let mut len = 0;
+    // SAFETY: `buf` holds `cap` doubles; `len` is valid for one write.
+    let code = unsafe {
+        epyr_loader_load_described_into(loader, described, buf.as_mut_ptr(), cap as u64, &mut len)
+    };
+    if code == EPYR_OK {
+        buf.truncate(len as usize);
+    }
+    (code, buf)
+}
+
+/// The values of component 0 of a loaded dataset handle.
+fn values(ds: *const epyr_dataset) -> Vec<f64> {
+    let mut len = 0;
+    // SAFETY: a size query, then a copy into a buffer of that size.
+    let code = unsafe { epyr_dataset_copy_values(ds, 0, ptr::null_mut(), 0, &mut len) };
+    assert_eq!(code, EPYR_OK);
+    let mut buf = vec![0.0; len as usize];
+    // SAFETY: `buf` holds `len` doubles.
+    let code = unsafe { epyr_dataset_copy_values(ds, 0, buf.as_mut_ptr(), len, &mut len) };
+    assert_eq!(code, EPYR_OK);
+    buf
+}
+
+/// The title (`TITL`) of a dataset handle: which version of the files it describes.
+fn title(ds: *const epyr_dataset) -> String {
+    let mut needed = 0;
+    let key = c"TITL";
+    // SAFETY: a size query, then a copy into a buffer of that size.
+    let code = unsafe { epyr_dataset_param(ds, key.as_ptr(), ptr::null_mut(), 0, &mut needed) };
+    assert_eq!(code, EPYR_OK);
+    let mut buf = vec![0u8; needed as usize];
+    // SAFETY: `buf` holds `needed` bytes.
+    let code = unsafe {
+        epyr_dataset_param(
+            ds,
+            key.as_ptr(),
+            buf.as_mut_ptr().cast(),
+            needed,
+            &mut needed,
+        )
+    };
+    assert_eq!(code, EPYR_OK);
+    String::from_utf8(buf[..buf.len() - 1].to_vec()).unwrap()
+}
+
+/// How the files of a described dataset change before its values are loaded.
+#[derive(Debug, Clone, Copy)]
+enum Change {
+    /// Both files renamed over by a second version (other title, other values).
+    BothReplaced,
+    /// The data file renamed over by the second version's.
+    DataReplaced,
+    /// The data file rewritten in place: same size, other values.
+    DataRewritten,
+    /// The descriptor written again with the same text.
+    DescriptorTouched,
+}
+
+/// Makes the change to the pair `data.DSC/.DTA` in `dir`, from the pair `v2` there.
+fn change(dir: &Path, how: Change) {
+    let (dsc, dta) = (dir.join("data.DSC"), dir.join("data.DTA"));
+    let rename = |from: &str, to: &Path| std::fs::rename(dir.join(from), to).unwrap();
+    match how {
+        Change::BothReplaced => {
+            rename("v2.DSC", &dsc);
+            rename("v2.DTA", &dta);
+        }
+        Change::DataReplaced => rename("v2.DTA", &dta),
+        Change::DataRewritten => {
+            std::fs::write(&dta, std::fs::read(dir.join("v2.DTA")).unwrap()).unwrap()
+        }
+        Change::DescriptorTouched => std::fs::write(&dsc, std::fs::read(&dsc).unwrap()).unwrap(),
+    }
+}
+
+/// Writes version 1 as `data` and a version 2 as `v2` in `dir`: the same shape, another title,
+/// each value moved on by one point. Returns the descriptor of version 1.
+fn two_versions(dir: &Path) -> std::path::PathBuf {
+    let path = write_sample(dir, "data", [64, 1, 1], &[false]);
+    write_sample(dir, "v2", [64, 1, 1], &[false]);
+    let mut bytes = std::fs::read(dir.join("v2.DTA")).unwrap();
+    bytes.rotate_left(8);
+    std::fs::write(dir.join("v2.DTA"), bytes).unwrap();
+    common::settle_files();
+    path
+}
+
+#[test]
+fn a_described_dataset_loads_from_the_files_it_was_described_from_or_fails_as_changed() {
+    let dir = temp_dir("c-abi-load-described");
+    let loader = uncached_loader();
+    let path = c_path(&two_versions(&dir));
+    let whole = open(loader, &path, false);
+    let want = values(whole);
+
+    // Unchanged files: the values of a full load; the size from the description.
+    let described = open(loader, &path, true);
+    let mut len = 0;
+    // SAFETY: a size query: `len` is valid for one write.
+    let code =
+        unsafe { epyr_loader_load_described_into(loader, described, ptr::null_mut(), 0, &mut len) };
+    assert_eq!((code, len), (EPYR_OK, want.len() as u64));
+    assert_eq!(
+        load_described(loader, described, want.len() + 3),
+        (EPYR_OK, want.clone())
+    );
+    let (code, _) = load_described(loader, described, want.len() - 1);
+    assert_eq!(code, EPYR_ERR_BUFFER_TOO_SMALL);
+    assert_eq!(
+        load_described(loader, whole, want.len()).0,
+        EPYR_ERR_INVALID_ARG
+    );
+    assert_eq!(load_described(loader, ptr::null(), 1).0, EPYR_ERR_NULL_ARG);
+    epyr_dataset_free(described);
+    epyr_dataset_free(whole);
+
+    // The files change between the description and the load of its values, at exactly that
+    // point: the load fails as changed instead of giving the values of other files than the
+    // description's. Described again, the description and the values agree.
+    for how in [
+        Change::BothReplaced,
+        Change::DataReplaced,
+        Change::DataRewritten,
+        Change::DescriptorTouched,
+    ] {
+        two_versions(&dir);
+        let described = open(loader, &path, true);
+        change(&dir, how);
+        let (code, _) = load_described(loader, described, want.len());
+        assert_eq!(code, EPYR_ERR_FILE_CHANGED, "{how:?}: {}", last_error());
+        epyr_dataset_free(described);
+        let described = open(loader, &path, true);
+        let whole = open(loader, &path, false);
+        let (code, got) = load_described(loader, described, want.len());
+        assert_eq!(code, EPYR_OK, "{how:?}: {}", last_error());
+        assert_eq!(
+            (title(described), got),
+            (title(whole), values(whole)),
+            "{how:?}"
+        );
+        epyr_dataset_free(described);
+        epyr_dataset_free(whole);
+    }
     epyr_loader_free(loader);
 }

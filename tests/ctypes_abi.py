@@ -64,6 +64,7 @@ PROTOTYPES = {
     "epyr_loader_load": (i32, [P, ch, ch, C.POINTER(P)]),
     "epyr_loader_describe": (i32, [P, ch, ch, C.POINTER(P)]),
     "epyr_loader_load_into": (i32, [P, ch, ch, pdbl, u64, pu64]),
+    "epyr_loader_load_described_into": (i32, [P, P, pdbl, u64, pu64]),
     "epyr_loader_load_many": (i32, [P, C.POINTER(ch), u64, ch, C.POINTER(P), pi32, pu64]),
     "epyr_last_batch_message": (i32, [u64, C.c_char_p, u64, pu64]),
     "epyr_loader_for_each_chunk": (i32, [P, ch, ch, CHUNK_CB, P]),
@@ -596,12 +597,20 @@ def _():
     expect(lib.epyr_loader_describe(loader, b"/no/such.DSC", None, C.byref(out)), NOT_FOUND)
     expect(lib.epyr_loader_describe(loader, PULSE, None, None), NULL_ARG)
     assert out.value == SENTINEL
-    lib.epyr_dataset_free(desc)
 
     into = doubles(lib.epyr_loader_load_into, loader, PULSE, None)
     assert len(into) == 2 * nx.value * ny.value
     ds = handle(lib.epyr_loader_load, loader, PULSE, None)
     assert into == doubles(lib.epyr_dataset_copy_values, ds, 0)
+    # The values of the describe handle, from the files it was described from.
+    assert doubles(lib.epyr_loader_load_described_into, loader, desc) == into
+    expect(lib.epyr_loader_load_described_into(loader, ds, None, 0, C.byref(n)), INVALID_ARG,
+           "epyr_dataset_copy_values")
+    expect(lib.epyr_loader_load_described_into(loader, None, None, 0, C.byref(n)), NULL_ARG,
+           "described")
+    expect(lib.epyr_loader_load_described_into(loader, desc, (dbl * 3)(), 3, C.byref(n)),
+           BUFFER_TOO_SMALL)
+    lib.epyr_dataset_free(desc)
     small = (dbl * 3)(1, 2, 3)
     n.value = SENTINEL
     expect(lib.epyr_loader_load_into(loader, PULSE, None, small, 3, C.byref(n)),

@@ -145,7 +145,8 @@ fn epyr_eprload_gives_easyspins_outputs_and_every_matlab_function_works_under_oc
         Command::new("make")
             .arg("-C")
             .arg(root().join("matlab"))
-            .arg(format!("LIBDIR={}", lib.display())),
+            .arg(format!("LIBDIR={}", lib.display()))
+            .args(["all", "hooks"]),
         Duration::from_secs(300),
     );
     assert!(built, "make -C matlab failed:\n{log}");

@@ -198,6 +198,54 @@ pub unsafe extern "C" fn epyr_loader_load_into(
     })
 }
 
+/// Loads the values of the dataset that `described` (a handle from `epyr_loader_describe`)
+/// describes into the caller's buffer `buf` of `cap` doubles, in file order as
+/// `epyr_loader_load_into` does, from the very files it was described from, without reading
+/// the descriptor again. If any of them (descriptor, data file, axis files) changed since the
+/// description was made, the call fails with `EPYR_ERR_FILE_CHANGED`: so the description's
+/// dims, axes and parameters and the values belong to one version of the files, which
+/// `epyr_loader_describe` followed by `epyr_loader_load_into` of the path cannot promise (a
+/// file replaced in between gives the description of one and the values of the other). After
+/// `EPYR_ERR_FILE_CHANGED` describe the file again, or load it whole with `epyr_loader_load`.
+/// Writes the number of values to `*len`; with `buf` NULL only `*len` is written (a size
+/// query: `nx * ny * nz * values per point` of the description). No cache and no memory budget
+/// (the buffer is the caller's); `described` stays valid and unchanged.
+///
+/// Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG` (bad loader; `described`
+/// not a live dataset handle, or one from a full load, whose values `epyr_dataset_copy_values`
+/// copies), `EPYR_ERR_FILE_CHANGED`, `EPYR_ERR_NOT_FOUND`, `EPYR_ERR_IO`, `EPYR_ERR_FORMAT`,
+/// `EPYR_ERR_CONFIG`, `EPYR_ERR_BUFFER_TOO_SMALL` (`cap` less than needed; nothing written).
+///
+/// # Safety
+/// `buf` NULL or valid for writing `cap` doubles; `len` NULL or valid for one write.
+#[no_mangle]
+pub unsafe extern "C" fn epyr_loader_load_described_into(
+    loader: *mut epyr_loader,
+    described: *const epyr_dataset,
+    buf: *mut f64,
+    cap: u64,
+    len: *mut u64,
+) -> i32 {
+    status_on(loader as usize, || {
+        // SAFETY: as this function's contract says.
+        let len = unsafe { size_output(len, "len", buf.is_null()) }?;
+        let loader = handles::get(loader, "loader")?;
+        let DatasetRef::Described(description) = handles::get(described, "described")? else {
+            return Err(invalid(
+                "argument `described` holds values already (a full load): copy them with \
+                 epyr_dataset_copy_values",
+            ));
+        };
+        if !buf.is_null() {
+            // SAFETY: not NULL and valid for writing `cap` doubles (this function's contract).
+            let out = unsafe { out_slice(buf, cap, "buf") }?;
+            loader.load_described_into(&description, out)?;
+        }
+        len.write((description.layout.points() * description.layout.per_point()) as u64);
+        Ok(())
+    })
+}
+
 /// Loads `count` datasets on worker threads (`performance.threads`) through the loader's
 /// cache. `paths` is an array of `count` paths; `datasets` and `statuses` are caller arrays of
 /// `count` entries: `datasets[i]` gets a new handle (or NULL) and `statuses[i]` the status of

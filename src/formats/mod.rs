@@ -299,8 +299,14 @@ impl Plan {
     /// those of the files at the start of the load, and a cache notices the replacement at
     /// its next lookup.)
     pub fn check_data_unchanged(&self) -> Result<()> {
+        self.check_read_through(self.data_file()?)
+    }
+
+    /// [`Plan::check_data_unchanged`] through `file`, the plan's data file (opened by the plan,
+    /// or again for a description).
+    fn check_read_through(&self, file: &File) -> Result<()> {
         let path = &self.layout.path;
-        let now = stamp_of(self.data_file()?, path)?;
+        let now = stamp_of(file, path)?;
         ensure_unchanged(
             path,
             "data file",
@@ -419,6 +425,29 @@ impl Plan {
     /// Reads every value in file order (components interleaved per point, complex as re, im)
     /// into one caller buffer of exactly `points * per_point` values, scaled.
     pub fn read_file_order_into(&self, out: &mut [f64], threads: usize) -> Result<()> {
+        self.read_file_order_through(self.data_file()?, out, threads)
+    }
+
+    /// [`Plan::read_file_order_into`] for a description ([`Plan::into_description`], which
+    /// closed the data file): the data file is opened again and must be the very file the plan
+    /// was made from, unchanged (the stamp recorded then), else [`ErrorKind::FileChanged`]; so
+    /// the values read are those the description describes.
+    pub fn read_description_into(&self, out: &mut [f64], threads: usize) -> Result<()> {
+        let path = &self.layout.path;
+        let (file, now) = open_regular(path, "data file")?;
+        ensure_unchanged(
+            path,
+            "data file",
+            &self.origin.data_stamp,
+            &now,
+            "since it was described",
+        )?;
+        self.read_file_order_through(&file, out, threads)
+    }
+
+    /// Reads every value in file order through `file`, the plan's data file (see
+    /// [`Plan::read_file_order_into`]).
+    fn read_file_order_through(&self, file: &File, out: &mut [f64], threads: usize) -> Result<()> {
         let layout = &self.layout;
         let whole = layout.whole_slot();
         let expected = layout.points() * whole.width;
@@ -431,10 +460,9 @@ impl Plan {
                 ),
             ));
         }
-        let file = self.data_file()?;
         let threads = effective_threads(layout, threads);
         decode::read_points_parallel(file, layout, &[whole], &mut [out], threads)?;
-        self.check_data_unchanged()?;
+        self.check_read_through(file)?;
         if !self.scale.is_empty() {
             scaling::apply_steps(&self.scale, out, whole.width, layout.dims, 0);
         }

@@ -224,7 +224,7 @@ impl ChunkedReader {
         )?;
         // Checked after the read: unchanged stamps of every source (data, descriptor, axis
         // files) mean the values just read are the ones the plan describes.
-        check_stamps(self.sources.stamps_now())?;
+        check_stamps(self.sources.stamps_now(), "while it was read")?;
         if !self.plan.scale.is_empty() {
             scaling::apply_steps(&self.plan.scale, out, whole.width, layout.dims, first);
         }
@@ -245,5 +245,5 @@ pub(crate) fn read_plan_axis(plan: &Plan, dim: usize, start: usize, out: &mut [f
         )
     })?;
     axis.read_into(dim, start, out)?;
-    check_unchanged(&plan.sources)
+    check_unchanged(&plan.sources, "while it was read")
 }

@@ -133,19 +133,22 @@ impl Loader {
     pub fn load_into(&self, path: &Path, scaling: &str, out: &mut [f64]) -> Result<Plan> {
         let settings = config::global().settings()?;
         let plan = Plan::open(path, Scaling::parse(scaling)?)?;
-        let needed = plan.layout.points() * plan.layout.per_point();
-        let Some(out) = out.get_mut(..needed) else {
-            return Err(Error::new(
-                ErrorKind::BufferTooSmall,
-                format!(
-                    "{}: the dataset has {needed} values, the buffer holds {}",
-                    path.display(),
-                    out.len()
-                ),
-            ));
-        };
+        let out = values_room(&plan, out, path)?;
         plan.read_file_order_into(out, settings.effective_threads())?;
         Ok(plan)
+    }
+
+    /// Reads the values of a dataset described before ([`Loader::describe`]) into `out`, as
+    /// [`Loader::load_into`] does, from the files it was described from and without reading
+    /// the descriptor again: a source file (descriptor, data, axis file) that changed since the
+    /// description was made is [`ErrorKind::FileChanged`]. So the description (dims, axes,
+    /// parameters) and the values read belong to one version of the files, which a describe
+    /// followed by a [`Loader::load_into`] of the path cannot promise.
+    pub fn load_described_into(&self, description: &Plan, out: &mut [f64]) -> Result<()> {
+        let settings = config::global().settings()?;
+        check_unchanged(&description.sources, "since it was described")?;
+        let out = values_room(description, out, &description.layout.path)?;
+        description.read_description_into(out, settings.effective_threads())
     }
 
     /// Loads every path on `threads` workers (the configuration's effective thread count),
@@ -217,6 +220,22 @@ impl Loader {
     pub fn open_reader(&self, path: &Path, scaling: &str) -> Result<ChunkedReader> {
         ChunkedReader::open(path, Scaling::parse(scaling)?, self.chunk_bytes)
     }
+}
+
+/// The first `points * per_point` values of `out`, where the values of `plan` go; a smaller
+/// buffer is [`ErrorKind::BufferTooSmall`] naming the dataset at `path`.
+fn values_room<'a>(plan: &Plan, out: &'a mut [f64], path: &Path) -> Result<&'a mut [f64]> {
+    let needed = plan.layout.points() * plan.layout.per_point();
+    let have = out.len();
+    out.get_mut(..needed).ok_or_else(|| {
+        Error::new(
+            ErrorKind::BufferTooSmall,
+            format!(
+                "{}: the dataset has {needed} values, the buffer holds {have}",
+                path.display()
+            ),
+        )
+    })
 }
 
 fn value_bytes(ds: &Dataset) -> u64 {
@@ -303,31 +322,31 @@ pub(crate) fn reserve_bytes(
 }
 
 /// Fails with [`ErrorKind::FileChanged`] if any source file differs now from the stamp it had
-/// before it was read.
-pub(crate) fn check_unchanged(sources: &[Source]) -> Result<()> {
+/// before it was read; `when` says when in the message ("while it was read").
+pub(crate) fn check_unchanged(sources: &[Source], when: &str) -> Result<()> {
     check_stamps(
         sources
             .iter()
             .map(|(path, before)| (path.as_path(), before, FileStamp::of(path))),
+        when,
     )
 }
 
 /// Fails with [`ErrorKind::FileChanged`] at the first file whose stamp now (or the error
-/// getting it) differs from the stamp it had before it was read.
+/// getting it) differs from the stamp it had before it was read; `when` says when in the
+/// message ("while it was read").
 pub(crate) fn check_stamps<'a>(
     stamps: impl IntoIterator<Item = (&'a Path, &'a FileStamp, std::io::Result<FileStamp>)>,
+    when: &str,
 ) -> Result<()> {
     for (path, before, now) in stamps {
         let now = now.map_err(|e| {
             Error::new(
                 ErrorKind::FileChanged,
-                format!(
-                    "{}: file disappeared while it was read: {e}",
-                    path.display()
-                ),
+                format!("{}: file disappeared {when}: {e}", path.display()),
             )
         })?;
-        ensure_unchanged(path, "file", before, &now, "while it was read")?;
+        ensure_unchanged(path, "file", before, &now, when)?;
     }
     Ok(())
 }

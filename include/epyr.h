@@ -575,6 +575,32 @@ int32_t epyr_dataset_param_key(const epyr_dataset *ds,
                                uint64_t *needed);
 
 /**
+ * Copies, for every parameter in file order (`epyr_dataset_param_count` strings, each followed
+ * by a NUL, packed as `epyr_dataset_params_packed` packs them), the text it was read from
+ * where that is more than one plain line, and `""` for every other parameter: a BES3T value
+ * continued over several lines (lines ending in `\`), or a line holding a carriage return.
+ * The text is as written in the file (Latin-1 decoded to UTF-8): from the start of the
+ * parameter's first line (its key) to the end of its last line, the line ends between them
+ * (LF, CR LF, CR) kept, `\` and `\n` sequences kept. For hosts that copy another reader's
+ * rules for such text (the MATLAB gateway copies EasySpin's eprload, which reads the line
+ * that ends a continued value as a line of its own); the parameter's value
+ * (`epyr_dataset_params_packed`) is epyr's reading of it. `*needed` gets the bytes of all the
+ * strings, NULs included; with `buf` NULL only `*needed` (size query): `needed` equal to the
+ * number of parameters means every string is `""`.
+ *
+ * Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG`,
+ * `EPYR_ERR_BUFFER_TOO_SMALL` (nothing written).
+ *
+ * # Safety
+ * `buf` NULL or valid for `cap` bytes; `needed` NULL (only when `buf` is given) or valid for
+ * one write.
+ */
+int32_t epyr_dataset_param_lines_packed(const epyr_dataset *ds,
+                                        char *buf,
+                                        uint64_t cap,
+                                        uint64_t *needed);
+
+/**
  * Copies the raw value text of parameter number `index` (as `epyr_dataset_param_key`).
  *
  * Thread-safe. Errors: as `epyr_dataset_param_key`.

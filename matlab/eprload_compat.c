@@ -53,6 +53,158 @@ const char *emx_params_get(const emx_params *p, const char *key)
     return NULL;
 }
 
+/* ---------------------------------------------------------------- eprload's text rules */
+
+/* A character strtok and deblank treat as blank: whitespace or NUL. */
+static int is_blank_char(char c)
+{
+    return c == '\0' || isspace((unsigned char)c);
+}
+
+/* Splits `text` in place into its lines as Octave's textscan splits a descriptor (at LF, at
+ * CR LF and at a lone CR; empty lines kept), writing the start of each into `lines` (room for
+ * every line). Returns the number of lines. */
+static size_t split_lines(char *text, char **lines)
+{
+    size_t n = 0;
+    char *s = text;
+    lines[n++] = s;
+    for (; *s; s++) {
+        if (*s != '\r' && *s != '\n')
+            continue;
+        if (s[0] == '\r' && s[1] == '\n')
+            *s++ = '\0';
+        *s = '\0';
+        lines[n++] = s + 1;
+    }
+    return n;
+}
+
+/* An arena of text for the keys and values eprload's loop makes: each is appended once. */
+typedef struct {
+    char *next; /* where the next string goes; the arena has room for all of them */
+} emx_arena;
+
+/* Appends `len` bytes of `text` and a NUL to the arena; returns where they went. */
+static char *arena_add(emx_arena *a, const char *text, size_t len)
+{
+    char *at = a->next;
+    memcpy(at, text, len);
+    at[len] = '\0';
+    a->next = at + len + 1;
+    return at;
+}
+
+/* eprload's line after its continuation: `lines[k]` (ending in `\`) joined with the lines
+ * after it up to, not including, the first that does not end in `\` (every `\` at a joint and
+ * the last one left out; the lines joined are emptied, so that they are skipped later), then
+ * `\n` made a newline. Written into the arena; returns it. An empty line or the end of the
+ * text also ends the continuation (where eprload stops with an indexing error). */
+static char *continued_line(char **lines, size_t n, size_t k, emx_arena *a)
+{
+    char *start = a->next, *out = start, *in;
+    size_t k2, len = strlen(lines[k]);
+    memcpy(out, lines[k], len - 1);
+    out += len - 1;
+    for (k2 = k + 1; k2 < n && (len = strlen(lines[k2])) > 0 && lines[k2][len - 1] == '\\';
+         k2++) {
+        memcpy(out, lines[k2], len - 1);
+        out += len - 1;
+        lines[k2][0] = '\0';
+    }
+    *out = '\0';
+    /* strrep(line, '\n', newline), in place: the text only gets shorter. */
+    for (in = out = start; *in; in++, out++) {
+        if (in[0] == '\\' && in[1] == 'n') {
+            *out = '\n';
+            in++;
+        } else {
+            *out = *in;
+        }
+    }
+    *out = '\0';
+    a->next = out + 1;
+    return start;
+}
+
+/* eprload's loop (readDSCfile in private/eprload_BrukerBES3T.m) over the lines of `text`, the
+ * text of one parameter as written: each key and value it sets is appended to `out` (keys and
+ * values in the arena). Returns 1 where the loop stops for good (a `#MHL` key), else 0. */
+static int eprload_lines(char *text, char **lines, emx_arena *a, emx_params *out)
+{
+    size_t n = split_lines(text, lines), k;
+    for (k = 0; k < n; k++) {
+        char *line = lines[k], *key, *value, *end;
+        size_t len = strlen(line);
+        if (len == 0)
+            continue;
+        if (line[len - 1] == '\\')
+            line = continued_line(lines, n, k, a);
+        /* [Key, Value] = strtok(line) */
+        for (key = line; *key && is_blank_char(*key); key++)
+            ;
+        for (value = key; *value && !is_blank_char(*value); value++)
+            ;
+        if (value == key)
+            continue;
+        if (!isalpha((unsigned char)key[0])) {
+            if ((size_t)(value - key) == 4 && strncasecmp(key, "#MHL", 4) == 0)
+                return 1;
+            continue;
+        }
+        out->keys[out->count] = arena_add(a, key, (size_t)(value - key));
+        /* deblank at both ends, then one pair of outer quotes off (one quote alone: off) */
+        while (*value && is_blank_char(*value))
+            value++;
+        for (end = value + strlen(value); end > value && is_blank_char(end[-1]); end--)
+            ;
+        if (end > value && value[0] == '\'' && end[-1] == '\'') {
+            value++;
+            if (end > value)
+                end--;
+        }
+        out->values[out->count++] = arena_add(a, value, (size_t)(end - value));
+    }
+    return 0;
+}
+
+void emx_eprload_params(epyr_dataset *ds, const emx_params *p, emx_params *out)
+{
+    uint64_t needed = 0, i, room;
+    char *written, *text, *next, **lines;
+    emx_arena arena;
+    emx_check(epyr_dataset_param_lines_packed(ds, NULL, 0, &needed), ds, ds);
+    /* At most one entry per line of a written text. */
+    room = p->count + needed + 1;
+    memset(out, 0, sizeof *out);
+    out->keys = mxMalloc(room * sizeof *out->keys);
+    out->values = mxMalloc(room * sizeof *out->values);
+    if (needed == p->count) { /* every text "": every parameter is one plain line */
+        out->packed = mxMalloc(1);
+        memcpy((void *)out->keys, p->keys, p->count * sizeof *p->keys);
+        memcpy((void *)out->values, p->values, p->count * sizeof *p->values);
+        out->count = p->count;
+        return;
+    }
+    /* The written texts at the end; before them the arena, where each text's joined lines
+     * and its keys and values take less than twice its bytes each. */
+    out->packed = mxMalloc(5 * needed + 16);
+    written = out->packed + 4 * needed + 16;
+    emx_check(epyr_dataset_param_lines_packed(ds, written, needed, &needed), ds, ds);
+    lines = mxMalloc((needed + 1) * sizeof *lines);
+    arena.next = out->packed;
+    for (i = 0, text = written; i < p->count; i++, text = next) {
+        next = text + strlen(text) + 1; /* before the text is split into lines in place */
+        if (!*text) {
+            out->keys[out->count] = p->keys[i];
+            out->values[out->count++] = p->values[i];
+        } else if (eprload_lines(text, lines, &arena, out)) {
+            break;
+        }
+    }
+    mxFree(lines);
+}
+
 /* Decodes one UTF-8 sequence at *s (advancing it); invalid bytes stand for themselves. */
 static unsigned utf8_next(const unsigned char **s)
 {
@@ -156,34 +308,12 @@ static int param_number(const emx_params *p, const char *key, double *value)
     return text && scan_numbers(text, value, 1, &whole) > 0;
 }
 
-/* eprload's text of a value that continued over several lines (the only values with a newline):
- * eprload leaves out the line that ends the value and trims the whitespace at both ends, so
- * for Xepr's programs, whose last line is blank ("\n"), it is epyr's value trimmed. */
-static mxArray *continued_value(const char *value)
-{
-    const char *start = value, *end = value + strlen(value);
-    char *copy;
-    mxArray *a;
-    while (*start && isspace((unsigned char)*start))
-        start++;
-    while (end > start && isspace((unsigned char)end[-1]))
-        end--;
-    copy = mxMalloc((size_t)(end - start) + 1);
-    memcpy(copy, start, (size_t)(end - start));
-    copy[end - start] = '\0';
-    a = emx_latin1_string(copy);
-    mxFree(copy);
-    return a;
-}
-
 /* eprload's parsefieldparams on one value. */
 static mxArray *converted_value(const char *value)
 {
     size_t len = strlen(value), n;
     int whole;
     mxArray *a;
-    if (strchr(value, '\n'))
-        return continued_value(value);
     if (len == 0) {
         mwSize dims[2] = {1, 0};
         return mxCreateCharArray(2, dims);
@@ -637,7 +767,7 @@ void emx_eprload_outputs(epyr_dataset *ds, const char *path, mxArray *y, int nlh
     mwSize shape[3];
     mwSize ndim;
     int esp;
-    emx_params params;
+    emx_params own, params;
     emx_check(epyr_dataset_dims(ds, &dims[0], &dims[1], &dims[2]), ds, ds);
     esp = emx_is_esp(ds);
     if (!y) {
@@ -656,7 +786,8 @@ void emx_eprload_outputs(epyr_dataset *ds, const char *path, mxArray *y, int nlh
         epyr_dataset_free(ds);
         return;
     }
-    emx_params_read(ds, &params);
+    emx_params_read(ds, &own);
+    emx_eprload_params(ds, &own, &params);
     plhs[1] = y;
     plhs[0] = esp ? esp_abscissa(&params, dims[0]) : bes3t_abscissa(ds, &params, dims);
     if (nlhs >= 3)
@@ -664,5 +795,6 @@ void emx_eprload_outputs(epyr_dataset *ds, const char *path, mxArray *y, int nlh
     if (nlhs >= 4)
         plhs[3] = file_name(ds, path);
     emx_params_free(&params);
+    emx_params_free(&own);
     epyr_dataset_free(ds);
 }

@@ -282,7 +282,7 @@ static mxArray *dataset_struct(epyr_dataset *ds, int with_values)
     uint32_t components = 0, k;
     mwSize shape[3];
     mxArray *s, *complex_flags, *values, *axes, *params, *keys, *vals, *devs, *labels_cell[6];
-    emx_params p;
+    emx_params p, eprload_p;
     char *labels, *q;
     double *d;
     int a, esp;
@@ -346,7 +346,9 @@ static mxArray *dataset_struct(epyr_dataset *ds, int with_values)
     mxSetFieldByNumber(params, 0, 2, devs);
     mxSetField(s, 0, "params", params);
     esp = emx_is_esp(ds);
-    mxSetField(s, 0, "pars", emx_pars_struct(&p, esp, dims[0]));
+    emx_eprload_params(ds, &p, &eprload_p);
+    mxSetField(s, 0, "pars", emx_pars_struct(&eprload_p, esp, dims[0]));
+    emx_params_free(&eprload_p);
     emx_params_free(&p);
 
     emx_check(epyr_dataset_warning_count(ds, &nwarn), ds, ds);

@@ -47,6 +47,15 @@ void emx_params_read(epyr_dataset *ds, emx_params *out);
 /* Frees what emx_params_read allocated. */
 void emx_params_free(emx_params *p);
 
+/* eprload's parameters of `ds`, whose own parameters (epyr's reading) are `p`: the same,
+ * except where a parameter was read from more than one plain line (a value continued over
+ * lines ending in `\`, a line holding a CR): there eprload's loop runs again over the text as
+ * written (epyr_dataset_param_lines_packed), as eprload reads it: lines end at LF, CR LF and
+ * CR; the line that ends a continued value is left out of it and read as a line of its own;
+ * a `#MHL` key stops the reading. Strings point into `p` or `out`; free `out` with
+ * emx_params_free before `p`. Frees `ds` and raises on failure. */
+void emx_eprload_params(epyr_dataset *ds, const emx_params *p, emx_params *out);
+
 /* The raw value of the last parameter named `key`, or NULL. */
 const char *emx_params_get(const emx_params *p, const char *key);
 

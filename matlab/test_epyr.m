@@ -83,6 +83,84 @@ for i = 1:numel(expected)
 end
 printf('eprload fails on: %s\n', strjoin(eprload_fails, '; '));
 
+% ---------------------------------------------------------------- eprload's text rules
+% Descriptors whose values continue over lines ending in `\` (as Xepr writes PulseSPEL
+% programs): all four outputs and epyr.load's pars equal eprload's, whatever ends the value.
+% eprload leaves the line that ends a continued value out of it and reads it as a line of its
+% own, which can set a field (also one that x is made from) or stop the reading (#MHL).
+NL = char(10); CR = char(13);
+head = ['#DESC' char(9) '1.2 * DESCRIPTOR INFORMATION' NL 'DSRC EXP' NL 'BSEQ BIG' NL ...
+        'IKKF REAL' NL 'XTYP IDX' NL 'YTYP NODATA' NL 'ZTYP NODATA' NL 'IRFMT D' NL ...
+        'XPTS 4' NL 'XMIN 0' NL 'XWID 3' NL];
+continued = {
+  'last line blank (\n)',       [head 'Prog \' NL 'a\n\' NL 'b\n\' NL '\n' NL 'AFTER x' NL]
+  'last line not blank',        [head 'Prog \' NL 'begin exp9\n\' NL 'd1 = 200\n\' NL 'end exp9' NL 'AFTER x' NL]
+  'last line a KEY value pair', [head 'Prog \' NL 'a\n\' NL 'XMIN 5' NL 'AFTER x' NL]
+  'last line a key alone',      [head 'Prog \' NL 'a\' NL 'LASTKEY' NL 'AFTER x' NL]
+  'last line numbers',          [head 'Prog \' NL 'a\' NL '5 6' NL 'AFTER x' NL]
+  'last line #MHL',             [head 'Prog \' NL 'a\n\' NL '#MHL 1' NL 'AFTER x' NL]
+  'to the end of the file',     [head 'AFTER x' NL 'Prog \' NL 'a\n\' NL 'last line']
+  'to the end, a line end',     [head 'AFTER x' NL 'Prog \' NL 'a\n\' NL 'last line' NL]
+  'CR LF line ends',            strrep([head 'Prog \' NL 'a\n\' NL 'b\n\' NL 'end exp9' NL 'AFTER x' NL], NL, [CR NL])
+  'lone CRs inside',            [head 'Prog \' NL 'a' CR 'Q 7\' NL 'b\n\' NL 'end' NL 'AFTER x' NL]
+  'a CR inside a plain line',   [head 'K a' CR 'b' NL 'AFTER x' NL]
+  'a numeric value',            [head 'Prog 1\' NL '2\' NL '3' NL 'AFTER x' NL]
+  'quotes around the value',    [head 'Prog ''\' NL 'a\n\' NL 'b''\' NL '\n' NL 'AFTER x' NL]
+  'a quote opened only',        [head 'Prog ''a\' NL 'b''' NL 'AFTER x' NL]
+  'blanks and tabs',            [head 'Prog' char(9) '\' NL ' a \n\' NL '  end  exp9  ' NL 'AFTER x' NL]
+  'a doubled backslash',        [head 'Prog \' NL 'a\\' NL 'nope' NL 'AFTER x' NL]
+  'a key overridden',           [head 'AFTER y' NL 'Prog \' NL 'a\' NL 'AFTER z' NL 'B 1' NL]
+};
+text_dir = tempname(); mkdir(text_dir);
+function write_pair(base, text)
+  fid = fopen([base '.DSC'], 'w'); fwrite(fid, text); fclose(fid);
+  fid = fopen([base '.DTA'], 'w', 'ieee-be'); fwrite(fid, [1 2 3 4], 'float64'); fclose(fid);
+end
+for i = 1:size(continued, 1)
+  base = fullfile(text_dir, sprintf('case%02d', i));
+  write_pair(base, continued{i, 2});
+  file = [base '.DSC'];
+  checks = checks + 1;
+  try
+    ref = cell(1, 4);
+    [ref{:}] = eprload(file);
+    got = cell(1, 4);
+    [got{:}] = epyr.eprload(file);
+    ds = epyr.load(file);
+    for k = 1:4
+      if ~isequaln(got{k}, ref{k})
+        failures{end+1} = sprintf('continued value, %s: %s differs from eprload', continued{i, 1}, names{k});
+      end
+    end
+    if ~isequaln(ds.pars, ref{3})
+      failures{end+1} = sprintf('continued value, %s: epyr.load''s pars differ from eprload''s', continued{i, 1});
+    end
+  catch err
+    failures{end+1} = sprintf('continued value, %s: %s', continued{i, 1}, err.message);
+  end
+end
+% Where eprload stops with an indexing error (a continuation into an empty line, or past the
+% last line), epyr.eprload ends the value there.
+stops = {
+  'into an empty line', [head 'Prog \' NL NL 'AFTER x' NL], ''
+  'past the last line', [head 'AFTER x' NL 'Prog \' NL 'a\n\' NL], 'a'
+};
+for i = 1:size(stops, 1)
+  base = fullfile(text_dir, sprintf('stop%02d', i));
+  write_pair(base, stops{i, 2});
+  checks = checks + 1;
+  try
+    [~, ~, pars] = epyr.eprload([base '.DSC']);
+    if ~ischar(pars.Prog) || ~isequal(pars.Prog(:).', stops{i, 3}(:).') || ~strcmp(pars.AFTER, 'x')
+      failures{end+1} = sprintf('continued value %s: Prog ''%s'', expected ''%s''', stops{i, 1}, pars.Prog, stops{i, 3});
+    end
+  catch err
+    failures{end+1} = sprintf('continued value %s: %s', stops{i, 1}, err.message);
+  end
+end
+confirm_recursive_rmdir(false);
+rmdir(text_dir, 's');
+
 % With caching off, values go straight into y (epyr_loader_load_described_into): the same
 % outputs as through the cache, for every file, with and without scaling (or the same error).
 function [out, id] = outputs_or_error(file, scaling)

@@ -68,13 +68,41 @@ pub struct Param {
 pub struct Params {
     entries: Vec<Param>,
     history: Option<String>,
+    /// The text as written of the entries read from more than one plain line, by entry index
+    /// (increasing): see [`Params::lines`].
+    lines: Vec<(usize, String)>,
 }
 
 impl Params {
     /// Parameters from entries in file order, and the free text of the BES3T manipulation
     /// history layer (`#MHL`) if the file has one.
     pub fn new(entries: Vec<Param>, history: Option<String>) -> Self {
-        Params { entries, history }
+        Params {
+            entries,
+            history,
+            lines: Vec::new(),
+        }
+    }
+
+    /// Records `text` as the text entry `index` was read from (see [`Params::lines`]); indexes
+    /// are recorded in increasing order, each once.
+    pub fn set_lines(&mut self, index: usize, text: String) {
+        debug_assert!(self.lines.last().is_none_or(|(last, _)| *last < index));
+        self.lines.push((index, text));
+    }
+
+    /// The text entry `index` was read from, as written in the file (Latin-1 decoded), where
+    /// that is more than one plain line: a BES3T value continued over several lines (lines
+    /// ending in `\`), or a line holding a carriage return. It runs from the start of the
+    /// entry's first line (its key) to the end of its last line, line ends (LF, CR LF, CR)
+    /// kept as written except the last one. `None` for an entry read from one plain line,
+    /// whose value is all there is to know. (Hosts that copy another reader's rules for such
+    /// text, as the MATLAB gateway copies EasySpin's eprload, read it again from here.)
+    pub fn lines(&self, index: usize) -> Option<&str> {
+        self.lines
+            .binary_search_by_key(&index, |(at, _)| *at)
+            .ok()
+            .map(|k| self.lines[k].1.as_str())
     }
 
     /// Appends an entry (readers use it for defaults that the reference reader adds).
@@ -143,7 +171,8 @@ impl Params {
     }
 
     /// Bytes held by the parameters on the heap: the table, each key and value, each device
-    /// name once per run of entries that share it (as the parser makes them), the history.
+    /// name once per run of entries that share it (as the parser makes them), the texts of
+    /// [`Params::lines`], the history.
     pub fn heap_bytes(&self) -> usize {
         let mut previous_device: Option<&Arc<str>> = None;
         let mut bytes = heap_block_bytes(self.entries.capacity() * std::mem::size_of::<Param>());
@@ -156,6 +185,10 @@ impl Params {
                 }
             }
             previous_device = p.device.as_ref();
+        }
+        bytes += heap_block_bytes(self.lines.capacity() * std::mem::size_of::<(usize, String)>());
+        for (_, text) in &self.lines {
+            bytes += heap_block_bytes(text.capacity());
         }
         bytes
             + self

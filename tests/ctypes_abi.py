@@ -85,6 +85,7 @@ PROTOTYPES = {
     "epyr_dataset_param_key": (i32, [P, u64, C.c_char_p, u64, pu64]),
     "epyr_dataset_param_value": (i32, [P, u64, C.c_char_p, u64, pu64]),
     "epyr_dataset_params_packed": (i32, [P, C.c_char_p, u64, pu64]),
+    "epyr_dataset_param_lines_packed": (i32, [P, C.c_char_p, u64, pu64]),
     "epyr_dataset_axis_labels_packed": (i32, [P, C.c_char_p, u64, pu64]),
     "epyr_dataset_warning_count": (i32, [P, pu64]),
     "epyr_dataset_warning": (i32, [P, u64, C.c_char_p, u64, pu64]),
@@ -965,6 +966,28 @@ def _():
         expect(lib.epyr_dataset_params_packed(ds, None, 0, None), NULL_ARG, "`needed`")
         lib.epyr_dataset_free(ds)
     expect(lib.epyr_dataset_axis_labels_packed(None, None, 0, C.byref(u64())), NULL_ARG, "ds")
+    lib.epyr_loader_free(loader)
+
+
+@check("parameter lines: the text as written of values continued over lines, else empty")
+def _():
+    base = os.path.join(WORK, "continued")
+    head = open(CW.decode(), "rb").read()
+    with open(base + ".DSC", "wb") as f:
+        f.write(head + b"Prog   \\\r\na\\n\\\nend exp9\r\nLAST x\n")
+    shutil.copyfile(CW.decode()[:-4] + ".DTA", base + ".DTA")
+    loader = handle(lib.epyr_loader_new, None, dbl(0), i32(0))
+    ds = handle(lib.epyr_loader_describe, loader, (base + ".DSC").encode(), None)
+    pc = u64()
+    expect(lib.epyr_dataset_param_count(ds, C.byref(pc)), OK)
+    lines = packed(lib.epyr_dataset_param_lines_packed, ds)
+    assert len(lines) == pc.value, (len(lines), pc.value)
+    keys = packed(lib.epyr_dataset_params_packed, ds)[::3]
+    at = keys.index("Prog")
+    assert lines[at] == "Prog   \\\r\na\\n\\\nend exp9", lines[at]
+    assert lines[:at] + lines[at + 1:] == [""] * (pc.value - 1), lines
+    expect(lib.epyr_dataset_param_lines_packed(None, None, 0, C.byref(u64())), NULL_ARG, "ds")
+    lib.epyr_dataset_free(ds)
     lib.epyr_loader_free(loader)
 
 

@@ -548,6 +548,43 @@ pub unsafe extern "C" fn epyr_dataset_params_packed(
     }
 }
 
+/// Copies, for every parameter in file order (`epyr_dataset_param_count` strings, each followed
+/// by a NUL, packed as `epyr_dataset_params_packed` packs them), the text it was read from
+/// where that is more than one plain line, and `""` for every other parameter: a BES3T value
+/// continued over several lines (lines ending in `\`), or a line holding a carriage return.
+/// The text is as written in the file (Latin-1 decoded to UTF-8): from the start of the
+/// parameter's first line (its key) to the end of its last line, the line ends between them
+/// (LF, CR LF, CR) kept, `\` and `\n` sequences kept. For hosts that copy another reader's
+/// rules for such text (the MATLAB gateway copies EasySpin's eprload, which reads the line
+/// that ends a continued value as a line of its own); the parameter's value
+/// (`epyr_dataset_params_packed`) is epyr's reading of it. `*needed` gets the bytes of all the
+/// strings, NULs included; with `buf` NULL only `*needed` (size query): `needed` equal to the
+/// number of parameters means every string is `""`.
+///
+/// Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG`,
+/// `EPYR_ERR_BUFFER_TOO_SMALL` (nothing written).
+///
+/// # Safety
+/// `buf` NULL or valid for `cap` bytes; `needed` NULL (only when `buf` is given) or valid for
+/// one write.
+#[no_mangle]
+pub unsafe extern "C" fn epyr_dataset_param_lines_packed(
+    ds: *const epyr_dataset,
+    buf: *mut c_char,
+    cap: u64,
+    needed: *mut u64,
+) -> i32 {
+    // SAFETY: forwarded contract.
+    unsafe {
+        packed_strings(ds, buf, cap, needed, "parameter lines", |d| {
+            let params = d.params();
+            (0..params.len())
+                .map(|i| params.lines(i).unwrap_or(""))
+                .collect()
+        })
+    }
+}
+
 /// Copies the names and units of the three axes in one call: x name, x unit, y name, y unit,
 /// z name, z unit, each followed by a NUL (`""` where the file gives none), as
 /// `epyr_dataset_params_packed` packs parameters.

@@ -96,7 +96,9 @@ impl<'a> Iterator for DscLines<'a> {
 /// at the first token `#MHL` (any case), whose text is kept as the history. A value whose line
 /// ends in `\` continues on the next lines up to and including the first line that does not end
 /// in `\`; the pieces are joined without separator and the two characters `\n` become a newline.
-/// One pair of outer single quotes is removed.
+/// One pair of outer single quotes is removed. An entry read from more than one plain line (a
+/// continued value, or a line holding a carriage return) also keeps its text as written
+/// ([`Params::lines`]).
 pub fn parse_dsc(bytes: &[u8]) -> Params {
     // Without a limit there are never too many entries, so this is never the default.
     parse_dsc_limited(bytes, usize::MAX).unwrap_or_default()
@@ -123,6 +125,7 @@ pub(crate) fn parse_dsc_limited(bytes: &[u8], max_entries: usize) -> Option<Para
     ));
     let mut history = None;
     let mut device: Option<Arc<str>> = None;
+    let mut written = Vec::new();
     let mut lines = DscLines {
         rest: bytes,
         offset: 0,
@@ -143,9 +146,13 @@ pub(crate) fn parse_dsc_limited(bytes: &[u8], max_entries: usize) -> Option<Para
         if !key[0].is_ascii_alphabetic() {
             continue;
         }
+        // Where the text of the entry ends, if it is more than one plain line.
+        let mut end = line.contains(&b'\r').then_some(offset + line.len());
         let value = if value.last() == Some(&b'\\') {
             let mut joined = value[..value.len() - 1].to_vec();
-            for (_, next) in lines.by_ref() {
+            end = Some(offset + line.len());
+            for (at, next) in lines.by_ref() {
+                end = Some(at + next.len());
                 match next.strip_suffix(b"\\") {
                     Some(piece) => joined.extend_from_slice(piece),
                     None => {
@@ -161,13 +168,20 @@ pub(crate) fn parse_dsc_limited(bytes: &[u8], max_entries: usize) -> Option<Para
         if entries.len() == max_entries {
             return None;
         }
+        if let Some(end) = end {
+            written.push((entries.len(), latin1(&bytes[offset..end])));
+        }
         entries.push(Param {
             key: latin1(key),
             value,
             device: device.clone(),
         });
     }
-    Some(Params::new(entries, history))
+    let mut params = Params::new(entries, history);
+    for (index, text) in written {
+        params.set_lines(index, text);
+    }
+    Some(params)
 }
 
 /// Replaces each two-character sequence `\n` with a newline byte.
@@ -249,6 +263,29 @@ mod tests {
         let p = parse_dsc(text);
         assert_eq!(p.get("Prog"), Some("a\r\n\r\n"));
         assert_eq!(p.get("AFTER"), Some("x"));
+    }
+
+    #[test]
+    fn dsc_entries_of_more_than_one_plain_line_keep_their_text_as_written() {
+        let text = b"A 1\nProg  '\\\r\na\\n\\\nend exp9\r\nB x\ry\nC 2\r\nD \\\nrest";
+        let p = parse_dsc(text);
+        let keys: Vec<&str> = p.entries().iter().map(|e| e.key.as_str()).collect();
+        assert_eq!(keys, ["A", "Prog", "B", "C", "D"]);
+        assert_eq!(p.get("Prog"), Some("'a\nend exp9"));
+        assert_eq!(p.lines(0), None, "one plain line");
+        assert_eq!(p.lines(1), Some("Prog  '\\\r\na\\n\\\nend exp9"));
+        assert_eq!(
+            p.lines(2),
+            Some("B x\ry"),
+            "a carriage return inside the line"
+        );
+        assert_eq!(p.lines(3), None, "a CR LF line end is a plain line end");
+        assert_eq!(p.lines(4), Some("D \\\nrest"), "to the end of the file");
+        let without = parse_dsc(b"A 1\nB 2\n");
+        assert!(without.lines(0).is_none() && without.lines(1).is_none());
+        let texts: usize = (0..5).filter_map(|i| p.lines(i)).map(str::len).sum();
+        let bare = Params::new(p.entries().to_vec(), None).heap_bytes();
+        assert!(p.heap_bytes() >= bare + texts, "the texts are counted");
     }
 
     #[test]

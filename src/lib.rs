@@ -9,6 +9,7 @@
 //! inside `catch_unwind` (module `boundary`). The header `include/epyr.h` is generated from this
 //! crate by cbindgen (`cbindgen.toml`) and a test keeps it in step.
 
+#![cfg_attr(not(test), warn(clippy::too_many_lines))]
 #![warn(missing_docs)]
 #![deny(unsafe_op_in_unsafe_fn)]
 #![deny(clippy::undocumented_unsafe_blocks)]

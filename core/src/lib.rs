@@ -18,6 +18,7 @@
 //! [`cache`] and [`memory`]; [`loader`] and [`info`]. The C ABI is a crate of its own (`epyr`,
 //! at the workspace root) over this one.
 
+#![cfg_attr(not(test), warn(clippy::too_many_lines))]
 #![warn(missing_docs)]
 // `unsafe` only where the design allows it (`formats/decode.rs`, `sys/`, each of which
 // allows it for itself), and every block explains why it is sound.

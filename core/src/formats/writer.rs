@@ -169,12 +169,13 @@ impl OutputNames {
 /// A file to write: its final path and its bytes.
 type FileBytes = (PathBuf, Vec<u8>);
 
-/// The descriptor text and the axis companion files of `dataset`.
-fn descriptor(
+/// The axis keys of the descriptor (`XTYP`, `XMIN`, ... for x, y and z), the axis files of
+/// nonlinear axes, and which axes were written.
+fn axis_lines(
     dataset: &Dataset,
     options: &WriteOptions,
     names: &OutputNames,
-) -> Result<(String, Vec<FileBytes>)> {
+) -> Result<(String, Vec<FileBytes>, [bool; 3])> {
     let mut axis_lines = String::new();
     let mut axis_files = Vec::new();
     let mut written = [false; 3];
@@ -205,7 +206,16 @@ fn descriptor(
         }
         axis_lines.push_str(&format!("{letter}PTS\t{n}\n"));
     }
+    Ok((axis_lines, axis_files, written))
+}
 
+/// The descriptor text and the axis companion files of `dataset`.
+fn descriptor(
+    dataset: &Dataset,
+    options: &WriteOptions,
+    names: &OutputNames,
+) -> Result<(String, Vec<FileBytes>)> {
+    let (axis_lines, axis_files, written) = axis_lines(dataset, options, names)?;
     let kinds: Vec<&str> = dataset
         .components()
         .iter()

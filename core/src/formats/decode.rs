@@ -124,9 +124,16 @@ pub fn try_zeroed_f64(n: usize) -> Option<Vec<f64>> {
 /// Bytes read per block when data are decoded through a scratch buffer.
 const BLOCK_BYTES: usize = 256 << 10;
 
-/// float64 values read per block straight into the output (1 MiB: few system calls, and the
-/// block is still in the core's 2 MiB L2 cache when it is byte-swapped).
-const F64_BLOCK_VALUES: usize = 128 << 10;
+/// float64 values read per block straight into the output: half the CPU's level-2 cache,
+/// from 64 KiB to 1 MiB (256 KiB where the system does not say), so that few system calls
+/// are made and a block is still in the core's L2 cache when it is byte-swapped (a 1 MiB
+/// block on a core with 512 KiB or 1 MiB of L2 is swapped from L3: measured 0.36 x memcpy
+/// against 0.76 x with a block that fits).
+fn f64_block_values() -> usize {
+    let bytes =
+        crate::sys::l2_cache_bytes().map_or(256 << 10, |l2| (l2 / 2).clamp(64 << 10, 1 << 20));
+    bytes / 8
+}
 
 /// Reverses the bytes of every value in place (big-endian file data on a little-endian
 /// machine). With AVX2 (checked at run time) the loop is compiled to 32-byte shuffles; the
@@ -376,7 +383,7 @@ pub fn read_numbers(
         // data are touched once on their way from the page cache.
         let swap = order != native_order();
         let mut offset = start;
-        for block in out.chunks_mut(F64_BLOCK_VALUES) {
+        for block in out.chunks_mut(f64_block_values()) {
             // SAFETY: `block` is a valid, exclusively borrowed slice of f64; a byte view of the
             // same memory has `size_of_val(block)` bytes and alignment 1, and every bit pattern
             // written into it is a valid f64.

@@ -191,6 +191,13 @@ pub fn total_memory_bytes() -> u64 {
     os::total_memory_bytes()
 }
 
+/// The size in bytes of a level-2 cache of this machine's CPU (the first core's), or `None`
+/// where the system does not say. Read once.
+pub fn l2_cache_bytes() -> Option<usize> {
+    static L2: std::sync::OnceLock<Option<usize>> = std::sync::OnceLock::new();
+    *L2.get_or_init(os::l2_cache_bytes)
+}
+
 /// Resident and virtual size of this process in bytes, or `None` where the system does not
 /// say.
 pub fn process_memory_bytes() -> Option<(u64, u64)> {

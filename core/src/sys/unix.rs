@@ -85,6 +85,54 @@ pub(super) fn total_memory_bytes() -> u64 {
     })
 }
 
+/// The size of the first CPU's level-2 cache from sysfs (`cache/index*/level` 2 and its
+/// `size`, as `512K`).
+#[cfg(target_os = "linux")]
+pub(super) fn l2_cache_bytes() -> Option<usize> {
+    let dir = Path::new("/sys/devices/system/cpu/cpu0/cache");
+    (0..8).find_map(|i| {
+        let index = dir.join(format!("index{i}"));
+        let level = std::fs::read_to_string(index.join("level")).ok()?;
+        if level.trim() != "2" {
+            return None;
+        }
+        let size = std::fs::read_to_string(index.join("size")).ok()?;
+        let size = size.trim();
+        let (digits, unit) = size.split_at(size.find(|c: char| !c.is_ascii_digit())?);
+        let scale = match unit {
+            "K" => 1 << 10,
+            "M" => 1 << 20,
+            _ => return None,
+        };
+        digits.parse::<usize>().ok()?.checked_mul(scale)
+    })
+}
+
+/// The level-2 cache size from `sysctlbyname("hw.l2cachesize")`.
+#[cfg(target_os = "macos")]
+pub(super) fn l2_cache_bytes() -> Option<usize> {
+    let mut value: u64 = 0;
+    let mut len = std::mem::size_of::<u64>();
+    // SAFETY: the name is NUL-terminated; `value` is writable for `len` bytes, the size of the
+    // integer the key holds; no new value is set (NULL, 0).
+    let status = unsafe {
+        libc::sysctlbyname(
+            c"hw.l2cachesize".as_ptr(),
+            (&mut value as *mut u64).cast(),
+            &mut len,
+            std::ptr::null_mut(),
+            0,
+        )
+    };
+    (status == 0 && value > 0).then_some(value as usize)
+}
+
+/// Unknown on other Unix systems.
+#[cfg(not(any(target_os = "linux", target_os = "macos")))]
+pub(super) fn l2_cache_bytes() -> Option<usize> {
+    None
+}
+
 /// Resident and virtual size from `/proc/self/statm`, kept open so that a query is one
 /// positioned read.
 #[cfg(target_os = "linux")]

@@ -24,7 +24,10 @@ use windows_sys::Win32::System::LibraryLoader::{
 };
 use windows_sys::Win32::System::Memory::{GetProcessHeap, HeapCompact};
 use windows_sys::Win32::System::ProcessStatus::{K32GetProcessMemoryInfo, PROCESS_MEMORY_COUNTERS};
-use windows_sys::Win32::System::SystemInformation::{GlobalMemoryStatusEx, MEMORYSTATUSEX};
+use windows_sys::Win32::System::SystemInformation::{
+    GetLogicalProcessorInformation, GlobalMemoryStatusEx, RelationCache, MEMORYSTATUSEX,
+    SYSTEM_LOGICAL_PROCESSOR_INFORMATION,
+};
 use windows_sys::Win32::System::Threading::GetCurrentProcess;
 
 use super::{FileKind, FileStamp};
@@ -264,6 +267,31 @@ pub(super) fn total_memory_bytes() -> u64 {
             _ => status.ullTotalPhys,
         }
     })
+}
+
+/// The size of the first level-2 cache `GetLogicalProcessorInformation` lists.
+pub(super) fn l2_cache_bytes() -> Option<usize> {
+    let item = std::mem::size_of::<SYSTEM_LOGICAL_PROCESSOR_INFORMATION>();
+    let mut len: u32 = 0;
+    // SAFETY: a size query: NULL buffer, `len` writable; the call fails and sets `len`.
+    unsafe { GetLogicalProcessorInformation(std::ptr::null_mut(), &mut len) };
+    let count = (len as usize).div_ceil(item).min(4096);
+    // SAFETY: an all-zero SYSTEM_LOGICAL_PROCESSOR_INFORMATION (integers and a union of
+    // integers) is a valid value.
+    let mut infos =
+        vec![unsafe { std::mem::zeroed::<SYSTEM_LOGICAL_PROCESSOR_INFORMATION>() }; count];
+    let mut bytes = (count * item) as u32;
+    // SAFETY: `infos` is writable for `bytes` bytes, which `bytes` says.
+    if unsafe { GetLogicalProcessorInformation(infos.as_mut_ptr(), &mut bytes) } == 0 {
+        return None;
+    }
+    infos[..(bytes as usize / item).min(count)]
+        .iter()
+        .find_map(|info| {
+            // SAFETY: for RelationCache entries the union holds the CACHE_DESCRIPTOR.
+            let cache = unsafe { info.Anonymous.Cache };
+            (info.Relationship == RelationCache && cache.Level == 2).then_some(cache.Size as usize)
+        })
 }
 
 /// The working set (resident size) and the pagefile-backed commit (private bytes, what

@@ -18,6 +18,7 @@ fn every_call_reports_the_value_in_force_while_a_key_is_unusable() {
         "child_with_an_invalid_environment_value_reports_only_values_in_force",
         &xdg,
         &[("EPYR_PERFORMANCE_CACHE_ENABLED", "maybe")],
+        std::time::Duration::from_secs(60),
     );
     std::fs::remove_dir_all(&xdg).unwrap();
 }

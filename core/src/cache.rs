@@ -15,6 +15,10 @@
 //!   disappeared is a miss too.
 //! * Entries built from a file that changed within [`crate::formats::RACY_WINDOW_SECS`] of the
 //!   load's start are not stored: their stamps cannot prove the content read.
+//! * Writes through a memory map to a page that is already dirty change no stamp: an entry
+//!   whose files changed recently (or live on tmpfs) carries their content hashes
+//!   ([`crate::formats::Fingerprint`]), which each hit re-checks until the stamps prove the
+//!   content again.
 //! * Budget: `max_bytes` counts everything an entry holds (values, axes, parameters, paths and
 //!   the entry's own bookkeeping). An entry larger than the budget is not stored; a budget of
 //!   0 stores nothing. Eviction is least-recently-used.
@@ -23,20 +27,23 @@
 //!   Two threads missing on the same key load it once: the second waits for the first and
 //!   takes its result only if the files are still the ones it was built from, else loads
 //!   itself. Failed loads are never stored.
+//! * Fork: every cache's locks are taken around a fork ([`crate::fork`]), and a load in
+//!   progress in the parent is nobody's in a forked child, which loads the file itself.
 
 use std::collections::HashMap;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, OnceLock, Weak};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, Weak};
 
 use lru::LruCache;
-use parking_lot::{Condvar, Mutex};
+use parking_lot::Condvar;
 
 use crate::accounting::HeldBytes;
 use crate::config::{self, MB};
 use crate::dataset::Dataset;
 use crate::error::{Error, ErrorKind, Result};
+use crate::fork::{lock, ForkHold, CORE_LOCKS};
 use crate::formats::{FileIdentity, Format, Resolution, Scaling};
 
 pub use crate::formats::{Absence, FileStamp, Provenance, Source};
@@ -68,6 +75,9 @@ struct Entry {
     scope: Scope,
     dataset: Arc<Dataset>,
     provenance: Provenance,
+    /// Whether the stamps prove the content again after the provenance's content hashes were
+    /// last checked (see [`content_unchanged`]); true from the start without hashes.
+    settled: AtomicBool,
     /// Bytes counted against the budget: the dataset plus this entry's bookkeeping.
     bytes: usize,
     /// The bookkeeping bytes, counted in the library total while the entry lives.
@@ -89,7 +99,10 @@ type Outcome = Result<(Arc<Dataset>, Provenance)>;
 
 /// A load in progress, which other threads asking for the same key wait for.
 struct Pending {
-    result: Mutex<Option<Outcome>>,
+    /// The process whose thread loads: in a forked child, a load of the parent's has no
+    /// thread to finish it.
+    process: u32,
+    result: parking_lot::Mutex<Option<Outcome>>,
     done: Condvar,
 }
 
@@ -135,8 +148,7 @@ impl CacheStats {
 
 /// A thread-safe LRU cache of datasets with a byte budget (see the module documentation).
 pub struct DataCache {
-    inner: Mutex<Inner>,
-    pending: Mutex<HashMap<Key, Arc<Pending>>>,
+    locked: Arc<Locked>,
     hits: AtomicU64,
     misses: AtomicU64,
     evictions: AtomicU64,
@@ -145,8 +157,53 @@ pub struct DataCache {
     follows_config: bool,
     /// The configuration generation the global cache last applied.
     config_generation: AtomicU64,
-    /// Serialises applying the configuration.
+}
+
+/// What a cache guards with locks, shared with the list of caches whose locks a fork takes.
+struct Locked {
+    /// The entries (lock order: last).
+    inner: Mutex<Inner>,
+    /// The loads in progress.
+    pending: Mutex<HashMap<Key, Arc<Pending>>>,
+    /// Serialises applying the configuration (lock order: before the configuration's).
     sync_lock: Mutex<()>,
+}
+
+/// Every cache alive, for the fork handlers ([`take_cache_list`]).
+static CACHES: Mutex<Vec<Weak<Locked>>> = Mutex::new(Vec::new());
+
+/// The locks of one cache, for the fork handlers.
+pub(crate) struct CacheLocks(Arc<Locked>);
+
+impl CacheLocks {
+    /// Takes the lock that serialises applying the configuration.
+    pub(crate) fn take_config_lock(&self, hold: &mut ForkHold) {
+        hold.keep_locked(Arc::clone(&self.0), |l| &l.sync_lock);
+    }
+
+    /// Takes the lock of the loads in progress.
+    pub(crate) fn take_pending(&self, hold: &mut ForkHold) {
+        hold.keep_locked(Arc::clone(&self.0), |l| &l.pending);
+    }
+
+    /// Takes the lock of the entries.
+    pub(crate) fn take_entries(&self, hold: &mut ForkHold) {
+        hold.keep_locked(Arc::clone(&self.0), |l| &l.inner);
+    }
+}
+
+/// Before a fork: makes sure the global cache is built (not half-way in another thread),
+/// takes the list of caches and returns the locks of every cache alive.
+pub(crate) fn take_cache_list(hold: &mut ForkHold) -> Vec<CacheLocks> {
+    DataCache::global_instance();
+    let list = lock(&CACHES);
+    let alive = list
+        .iter()
+        .filter_map(Weak::upgrade)
+        .map(CacheLocks)
+        .collect();
+    hold.keep(list);
+    alive
 }
 
 /// Converts MB to bytes, refusing negative, NaN or absurd values.
@@ -163,7 +220,8 @@ pub fn mb_to_bytes(mb: f64) -> Result<usize> {
 impl DataCache {
     /// A cache with a budget of `max_bytes` (0 stores nothing).
     pub fn new(max_bytes: usize) -> Self {
-        DataCache {
+        CORE_LOCKS.arm();
+        let locked = Arc::new(Locked {
             inner: Mutex::new(Inner {
                 lru: LruCache::unbounded(),
                 aliases: HashMap::new(),
@@ -172,14 +230,27 @@ impl DataCache {
                 enabled: true,
             }),
             pending: Mutex::new(HashMap::new()),
+            sync_lock: Mutex::new(()),
+        });
+        {
+            let mut caches = lock(&CACHES);
+            caches.retain(|c| c.strong_count() > 0);
+            caches.push(Arc::downgrade(&locked));
+        }
+        DataCache {
+            locked,
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
             evictions: AtomicU64::new(0),
             invalidations: AtomicU64::new(0),
             follows_config: false,
             config_generation: AtomicU64::new(u64::MAX),
-            sync_lock: Mutex::new(()),
         }
+    }
+
+    /// The entries, locked.
+    fn inner(&self) -> std::sync::MutexGuard<'_, Inner> {
+        lock(&self.locked.inner)
     }
 
     /// A cache with a budget in MB.
@@ -191,14 +262,20 @@ impl DataCache {
     /// (`performance.cache_size_mb`, `performance.cache_enabled`) and kept in step with it:
     /// a configuration change resizes or disables it at the next call.
     pub fn global() -> &'static Arc<DataCache> {
+        let cache = DataCache::global_instance();
+        cache.follow_config();
+        cache
+    }
+
+    /// The process-wide cache, built on first use (its budget applied by the first
+    /// `follow_config`).
+    fn global_instance() -> &'static Arc<DataCache> {
         static GLOBAL: OnceLock<Arc<DataCache>> = OnceLock::new();
-        let cache = GLOBAL.get_or_init(|| {
+        GLOBAL.get_or_init(|| {
             let mut cache = DataCache::new(0);
             cache.follows_config = true;
             Arc::new(cache)
-        });
-        cache.follow_config();
-        cache
+        })
     }
 
     /// For the global cache: applies `performance.cache_size_mb` and `cache_enabled` if the
@@ -212,7 +289,7 @@ impl DataCache {
         if self.config_generation.load(Ordering::Acquire) == global.generation() {
             return;
         }
-        let _one_at_a_time = self.sync_lock.lock();
+        let _one_at_a_time = lock(&self.locked.sync_lock);
         // Read the generation before the settings: a change made meanwhile leaves a newer
         // generation than the one stored below, so the next call applies it.
         let generation = global.generation();
@@ -225,7 +302,7 @@ impl DataCache {
             // statistics of this cache and the loaders report the error): nothing is stored.
             Ok(None) | Err(_) => (false, 0),
         };
-        self.inner.lock().enabled = enabled;
+        self.inner().enabled = enabled;
         self.resize(if enabled { max } else { 0 });
         self.config_generation.store(generation, Ordering::Release);
     }
@@ -233,7 +310,7 @@ impl DataCache {
     /// The current counters.
     pub fn stats(&self) -> CacheStats {
         self.follow_config();
-        let inner = self.inner.lock();
+        let inner = self.inner();
         CacheStats {
             entries: inner.lru.len(),
             total_bytes: inner.total,
@@ -248,7 +325,7 @@ impl DataCache {
     /// Removes every entry (not counted as evictions).
     pub fn clear(&self) {
         let removed: Vec<Arc<Entry>> = {
-            let mut inner = self.inner.lock();
+            let mut inner = self.inner();
             inner.aliases.clear();
             inner.total = 0;
             let mut out = Vec::with_capacity(inner.lru.len());
@@ -263,7 +340,7 @@ impl DataCache {
     /// Changes the budget, evicting least-recently-used entries until the total fits.
     pub fn resize(&self, max_bytes: usize) {
         let removed = {
-            let mut inner = self.inner.lock();
+            let mut inner = self.inner();
             inner.max = max_bytes;
             self.evict_to(&mut inner, max_bytes)
         };
@@ -275,7 +352,7 @@ impl DataCache {
     /// that callers still hold stay cached: dropping them would free nothing.
     pub fn evict_reclaimable(&self) -> Option<usize> {
         let entry = {
-            let mut inner = self.inner.lock();
+            let mut inner = self.inner();
             let key = inner
                 .lru
                 .iter()
@@ -414,14 +491,17 @@ impl DataCache {
         result.map(|ds| (ds, false))
     }
 
-    /// The load in progress for `key`, and whether this thread leads it (a new one).
+    /// The load in progress of `key` to wait for, or a new one this thread leads (`true`).
     fn pending_load(&self, key: &Key) -> (Arc<Pending>, bool) {
-        let mut map = self.pending.lock();
+        let process = std::process::id();
+        let mut map = lock(&self.locked.pending);
         match map.get(key) {
-            Some(p) => (Arc::clone(p), false),
-            None => {
+            Some(p) if p.process == process => (Arc::clone(p), false),
+            // None, or a load of the parent's that no thread of this forked child finishes.
+            _ => {
                 let p = Arc::new(Pending {
-                    result: Mutex::new(None),
+                    process,
+                    result: parking_lot::Mutex::new(None),
                     done: Condvar::new(),
                 });
                 map.insert(key.clone(), Arc::clone(&p));
@@ -487,7 +567,7 @@ impl DataCache {
         let overhead = entry_overhead(&key, given, &provenance);
         let bytes = dataset.heap_bytes() + overhead;
         let removed = {
-            let mut inner = self.inner.lock();
+            let mut inner = self.inner();
             if !inner.enabled || bytes > inner.max {
                 return;
             }
@@ -501,6 +581,7 @@ impl DataCache {
                 alias: given.to_path_buf(),
                 scope,
                 dataset: Arc::clone(dataset),
+                settled: AtomicBool::new(provenance.content.is_none()),
                 provenance,
                 bytes,
                 _held: HeldBytes::new(overhead),
@@ -538,7 +619,7 @@ impl DataCache {
     /// remembered as its alias, since only its resolution is what the entry records.
     fn lookup_alias(&self, path: &Path, given: &Path, scope: Scope) -> Option<Option<Arc<Entry>>> {
         let entry = {
-            let mut inner = self.inner.lock();
+            let mut inner = self.inner();
             let entry = inner
                 .aliases
                 .get(&scope)
@@ -556,7 +637,7 @@ impl DataCache {
             // A base name without extension: its resolution is the sources and absences.
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => self.validate(&entry, None),
             Err(_) => {
-                self.inner.lock().remove_alias(given, scope);
+                self.inner().remove_alias(given, scope);
                 None
             }
         })
@@ -564,7 +645,7 @@ impl DataCache {
 
     /// The validated entry stored under `key`, if any.
     fn lookup_key(&self, key: &Key) -> Option<Arc<Entry>> {
-        let entry = self.inner.lock().lru.get(key).cloned()?;
+        let entry = self.inner().lru.get(key).cloned()?;
         self.validate(&entry, None)
     }
 
@@ -584,12 +665,13 @@ impl DataCache {
                 Some((i, now)) if i == j => now == *s,
                 _ => FileStamp::of(p).is_ok_and(|now| now == *s),
             })
-            && provenance.absent.iter().all(Absence::still_holds);
+            && provenance.absent.iter().all(Absence::still_holds)
+            && content_unchanged(entry);
         if unchanged {
             return Some(Arc::clone(entry));
         }
         let removed = {
-            let mut inner = self.inner.lock();
+            let mut inner = self.inner();
             match inner.lru.peek(&entry.key) {
                 Some(current) if Arc::ptr_eq(current, entry) => inner.remove(&entry.key),
                 _ => None,
@@ -641,6 +723,31 @@ impl Inner {
     }
 }
 
+/// For an entry whose files could change without their stamps changing (it has content
+/// hashes and has not settled): whether every file still has its hash. The first check made
+/// once the stamps prove the content again (every change time older than the window, on file
+/// systems that write back) settles the entry: from then on a write changes a stamp, and the
+/// hit is stamps only again.
+fn content_unchanged(entry: &Entry) -> bool {
+    if entry.settled.load(Ordering::Acquire) {
+        return true;
+    }
+    let Some(fingerprint) = &entry.provenance.content else {
+        return true;
+    };
+    let sources = &entry.provenance.sources;
+    // The time is taken before the files are read: what the hashes see is then at least as
+    // new as the moment the stamps began to prove the content.
+    let settles_now = fingerprint.settled(sources, crate::sys::now_secs());
+    if !fingerprint.matches(sources) {
+        return false;
+    }
+    if settles_now {
+        entry.settled.store(true, Ordering::Release);
+    }
+    true
+}
+
 /// Hands the leader's result to waiting threads and removes the pending marker, also when the
 /// leader unwinds from a panic.
 struct Publisher<'a> {
@@ -663,7 +770,15 @@ impl Drop for Publisher<'_> {
                 ),
             ))
         });
-        self.cache.pending.lock().remove(self.key);
+        {
+            let mut map = lock(&self.cache.locked.pending);
+            if map
+                .get(self.key)
+                .is_some_and(|p| Arc::ptr_eq(p, self.pending))
+            {
+                map.remove(self.key);
+            }
+        }
         *self.pending.result.lock() = Some(result);
         self.pending.done.notify_all();
     }

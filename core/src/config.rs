@@ -17,13 +17,13 @@
 //! it, as run time beats the environment and the file.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::RwLock;
 
-use parking_lot::RwLock;
 use serde_json::{Map, Value as Json};
 
 use crate::error::{Error, ErrorKind, Result};
+use crate::fork::{read, write, ForkHold, CORE_LOCKS};
 
 /// The largest configuration file epyr reads. The Python package writes a few hundred bytes;
 /// anything near this size is not a configuration file, and refusing it before reading bounds
@@ -267,10 +267,18 @@ impl Settings {
 }
 
 /// The number of logical CPUs available to the process, asked once (the query reads several
-/// cgroup files, far too slow for every load).
+/// cgroup files, far too slow for every load). Racing first calls each ask: no lock, so a
+/// fork can never leave one held.
 pub fn cpu_count() -> usize {
-    static COUNT: OnceLock<usize> = OnceLock::new();
-    *COUNT.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+    static COUNT: AtomicUsize = AtomicUsize::new(0);
+    match COUNT.load(Ordering::Relaxed) {
+        0 => {
+            let n = std::thread::available_parallelism().map_or(1, |n| n.get());
+            COUNT.store(n, Ordering::Relaxed);
+            n
+        }
+        n => n,
+    }
 }
 
 /// What one source says about a key: nothing, a valid value, or why its value is unusable.
@@ -428,8 +436,11 @@ impl Config {
     /// keys are kept; a key set at run time is written with that value; a key the file has now
     /// keeps the file's value (the Python package may have changed it since it was loaded);
     /// a missing key is written with the loaded file value or the default. Environment
-    /// overrides are not written (they belong to the session, not the file). The file is
-    /// written to a temporary name and renamed; its folder is created if missing.
+    /// overrides are not written (they belong to the session, not the file). A `path` that is
+    /// a symbolic link (a dotfile setup) is written through: the file it names, after every
+    /// link, is replaced and the link stays. That file is written to a temporary name in its
+    /// own folder, given its permissions, and renamed over it; its folder is created if
+    /// missing.
     pub fn save(&self, path: &Path) -> Result<()> {
         let mut doc = match read_json_object(path) {
             Ok(doc) => doc,
@@ -463,23 +474,63 @@ impl Config {
         }
         let text = serde_json::to_string_pretty(&Json::Object(doc))
             .map_err(|e| Error::new(ErrorKind::Config, format!("cannot encode config: {e}")))?;
-        let io = |e: std::io::Error| Error::io(path, "write config", &e);
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(io)?;
+        replace_file(&link_target(path)?, (text + "\n").as_bytes())
+    }
+}
+
+/// The most symbolic links [`link_target`] follows, as Linux's `MAXSYMLINKS`.
+const MAX_LINKS: usize = 40;
+
+/// The file `path` names after following every symbolic link (relative links from their own
+/// folder); `path` itself when it is not a link or does not exist. The target need not exist.
+fn link_target(path: &Path) -> Result<PathBuf> {
+    let mut target = path.to_path_buf();
+    for _ in 0..MAX_LINKS {
+        match std::fs::symlink_metadata(&target) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                let link = std::fs::read_link(&target)
+                    .map_err(|e| Error::io(&target, "read the link", &e))?;
+                // An absolute link replaces the folder; a relative one is taken from it.
+                target = target.parent().map_or(link.clone(), |dir| dir.join(&link));
+            }
+            _ => return Ok(target),
         }
-        static SAVES: AtomicU64 = AtomicU64::new(0);
-        let mut tmp = path.as_os_str().to_owned();
-        tmp.push(format!(
-            ".tmp-{}-{}",
-            std::process::id(),
-            SAVES.fetch_add(1, Ordering::Relaxed)
-        ));
-        std::fs::write(&tmp, text + "\n").map_err(io)?;
-        std::fs::rename(&tmp, path).map_err(|e| {
+    }
+    Err(Error::new(
+        ErrorKind::Config,
+        format!(
+            "{}: more than {MAX_LINKS} symbolic links in a row (a loop?); not saving",
+            path.display()
+        ),
+    ))
+}
+
+/// Replaces the file at `path` with `bytes` atomically: written to a temporary file in the
+/// same folder (created if missing), given the permissions of the file it replaces, and
+/// renamed over it. A failure leaves the file as it was and no temporary file behind.
+fn replace_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    let io = |e: std::io::Error| Error::io(path, "write config", &e);
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(io)?;
+    }
+    static SAVES: AtomicU64 = AtomicU64::new(0);
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(format!(
+        ".tmp-{}-{}",
+        std::process::id(),
+        SAVES.fetch_add(1, Ordering::Relaxed)
+    ));
+    let tmp = PathBuf::from(tmp);
+    let written = std::fs::write(&tmp, bytes).and_then(|()| match std::fs::metadata(path) {
+        Ok(old) => std::fs::set_permissions(&tmp, old.permissions()),
+        Err(_) => Ok(()),
+    });
+    written
+        .and_then(|()| std::fs::rename(&tmp, path))
+        .map_err(|e| {
             let _ = std::fs::remove_file(&tmp);
             io(e)
         })
-    }
 }
 
 /// Reads the JSON file at `path`, whose top level must be an object, with the checks of every
@@ -603,51 +654,73 @@ pub fn file_value(path: Option<&Path>, key: &str) -> Result<Json> {
 /// of its key (see the module documentation) until the key is set at run time or a later
 /// [`GlobalConfig::reload`] succeeds.
 pub struct GlobalConfig {
-    state: RwLock<Config>,
+    /// `None` until first use. A plain static lock (no lazily built static, whose building a
+    /// fork could cut short) that the fork handlers take ([`crate::fork`]).
+    state: RwLock<Option<Config>>,
     generation: AtomicU64,
 }
 
-static GLOBAL: OnceLock<GlobalConfig> = OnceLock::new();
+static GLOBAL: GlobalConfig = GlobalConfig {
+    state: RwLock::new(None),
+    generation: AtomicU64::new(0),
+};
 
 /// The process-wide configuration.
 pub fn global() -> &'static GlobalConfig {
-    GLOBAL.get_or_init(|| GlobalConfig {
-        state: RwLock::new(Config::from_sources(
-            default_path().as_deref(),
-            std::env::vars(),
-        )),
-        generation: AtomicU64::new(0),
-    })
+    CORE_LOCKS.arm();
+    &GLOBAL
+}
+
+/// Before a fork: takes the global configuration's lock.
+pub(crate) fn take_config(hold: &mut ForkHold) {
+    hold.keep(write(&GLOBAL.state));
 }
 
 impl GlobalConfig {
+    /// Runs `f` on the configuration, read from its sources on first use.
+    fn with<T>(&self, f: impl FnOnce(&Config) -> T) -> T {
+        if let Some(config) = read(&self.state).as_ref() {
+            return f(config);
+        }
+        self.with_mut(|config| f(config))
+    }
+
+    /// Runs `f` on the configuration, locked for writing, read from its sources on first use.
+    fn with_mut<T>(&self, f: impl FnOnce(&mut Config) -> T) -> T {
+        let mut state = write(&self.state);
+        f(state.get_or_insert_with(|| {
+            Config::from_sources(default_path().as_deref(), std::env::vars())
+        }))
+    }
+
     /// The values in force, or the error of the first key that has none.
     pub fn settings(&self) -> Result<Settings> {
-        self.state.read().settings()
+        self.with(Config::settings)
     }
 
     /// The value in force of a dotted key, or the error that leaves it without one.
     pub fn get(&self, key: &str) -> Result<Value> {
-        self.state.read().get(key)
+        self.with(|config| config.get(key))
     }
 
     /// The value in force of a key, or the error that leaves it without one.
     pub fn value(&self, key: Key) -> Result<Value> {
-        self.state.read().value(key)
+        self.with(|config| config.value(key))
     }
 
     /// The global cache's budget in MB as the configuration puts it in force: `Some` while
     /// `cache_enabled` is true, `None` while it is false, or the error of either key.
     pub fn cache_size_mb(&self) -> Result<Option<f64>> {
-        let state = self.state.read();
-        let enabled = state.value(Key::CacheEnabled)?.as_bool();
-        let size = state.value(Key::CacheSizeMb)?.as_number();
-        Ok(enabled.then_some(size))
+        self.with(|state| {
+            let enabled = state.value(Key::CacheEnabled)?.as_bool();
+            let size = state.value(Key::CacheSizeMb)?.as_number();
+            Ok(enabled.then_some(size))
+        })
     }
 
     /// Sets a value at run time; readers of [`GlobalConfig::generation`] see the change.
     pub fn set(&self, key: &str, value: &str) -> Result<()> {
-        self.state.write().set(key, value)?;
+        self.with_mut(|config| config.set(key, value))?;
         self.generation.fetch_add(1, Ordering::Release);
         Ok(())
     }
@@ -655,7 +728,7 @@ impl GlobalConfig {
     /// Sets a typed value at run time ([`Config::set_value`]) by dotted key.
     pub fn set_value(&self, key: &str, value: Value) -> Result<()> {
         let key = Key::from_dotted(key)?;
-        self.state.write().set_value(key, value)?;
+        self.with_mut(|config| config.set_value(key, value))?;
         self.generation.fetch_add(1, Ordering::Release);
         Ok(())
     }
@@ -673,16 +746,17 @@ impl GlobalConfig {
         if let Some(e) = fresh.source_error() {
             return Err(e);
         }
-        let mut state = self.state.write();
-        fresh.runtime = state.runtime;
-        *state = fresh;
+        self.with_mut(|state| {
+            fresh.runtime = state.runtime;
+            *state = fresh;
+        });
         self.generation.fetch_add(1, Ordering::Release);
         Ok(())
     }
 
     /// Forgets every value set at run time (the file and environment values apply again).
     pub fn clear_runtime(&self) {
-        self.state.write().clear_runtime();
+        self.with_mut(Config::clear_runtime);
         self.generation.fetch_add(1, Ordering::Release);
     }
 
@@ -690,12 +764,12 @@ impl GlobalConfig {
     pub fn save(&self, path: Option<&Path>) -> Result<()> {
         let path = path_or_default(path)?;
         // The write lock makes saves of this process one at a time.
-        self.state.write().save(&path)
+        self.with_mut(|config| config.save(&path))
     }
 
     /// A snapshot of the layers.
     pub fn snapshot(&self) -> Config {
-        self.state.read().clone()
+        self.with(Config::clone)
     }
 
     /// A counter that changes whenever a value may have changed.
@@ -841,6 +915,68 @@ mod tests {
         back.load_file(&file).unwrap();
         assert_eq!(back.settings().unwrap().threads, 3);
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    #[cfg_attr(
+        windows,
+        ignore = "symbolic links need a privilege on Windows; the save code is the same"
+    )]
+    fn save_through_a_symbolic_link_replaces_the_file_it_names_and_keeps_the_link() {
+        let dir = temp_dir("save-link");
+        let real_dir = dir.join("dotfiles");
+        std::fs::create_dir_all(&real_dir).unwrap();
+        let real = real_dir.join("epyr.json");
+        std::fs::write(&real, r#"{"plotting": {"dpi": 300}}"#).unwrap();
+        let config_dir = dir.join("epyrtools");
+        std::fs::create_dir_all(&config_dir).unwrap();
+        let link = config_dir.join("config.json");
+        let middle = dir.join("middle.json");
+        // config.json -> ../middle.json (relative) -> dotfiles/epyr.json (absolute).
+        symlink(&real, &middle);
+        symlink(Path::new("../middle.json"), &link);
+        let mut c = Config::new();
+        c.set("performance.threads", "5").unwrap();
+        c.save(&link).unwrap();
+        for l in [&link, &middle] {
+            let kind = std::fs::symlink_metadata(l).unwrap().file_type();
+            assert!(kind.is_symlink(), "{} is no longer a link", l.display());
+        }
+        let doc: Json = serde_json::from_str(&std::fs::read_to_string(&real).unwrap()).unwrap();
+        assert_eq!(
+            doc["performance"]["threads"], 5,
+            "the linked file was not written"
+        );
+        assert_eq!(doc["plotting"]["dpi"], 300);
+        let leftovers: Vec<_> = std::fs::read_dir(&real_dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(leftovers.len(), 1, "temporary files left: {leftovers:?}");
+        // A link to a file that does not exist yet: the file is made where the link points.
+        let dangling = config_dir.join("new.json");
+        let absent = real_dir.join("absent.json");
+        symlink(&absent, &dangling);
+        c.save(&dangling).unwrap();
+        assert!(std::fs::symlink_metadata(&dangling)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        assert!(absent.is_file());
+        // A loop is an error, not a hang.
+        symlink(Path::new("loop-b"), &dir.join("loop-a"));
+        symlink(Path::new("loop-a"), &dir.join("loop-b"));
+        let e = c.save(&dir.join("loop-a")).unwrap_err();
+        assert!(e.to_string().contains("loop-a"), "{e}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// Makes `link` a symbolic link to `to`.
+    fn symlink(to: &Path, link: &Path) {
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(to, link).unwrap();
+        #[cfg(windows)]
+        std::os::windows::fs::symlink_file(to, link).unwrap();
     }
 
     #[test]

@@ -31,6 +31,7 @@ pub mod config;
 pub mod dataset;
 pub mod error;
 mod files;
+pub mod fork;
 pub mod formats;
 pub mod info;
 pub mod loader;

@@ -65,6 +65,10 @@ fn check_aliased_pair(a: &Path, b: &Path) {
 }
 
 #[test]
+#[cfg_attr(
+    not(unix),
+    ignore = "symbolic links need a privilege on Windows; the hard link test covers aliasing"
+)]
 fn a_symlinked_data_file_gets_its_own_entry() {
     #[cfg(unix)]
     {
@@ -73,8 +77,6 @@ fn a_symlinked_data_file_gets_its_own_entry() {
         });
         check_aliased_pair(&a, &b);
     }
-    #[cfg(not(unix))]
-    eprintln!("skipped: symbolic links need privileges on this platform; the hard link test covers aliasing");
 }
 
 #[test]
@@ -84,6 +86,10 @@ fn a_hard_linked_data_file_gets_its_own_entry() {
 }
 
 #[test]
+#[cfg_attr(
+    any(windows, target_os = "macos"),
+    ignore = "the file systems of Windows and macOS are case-insensitive by default (x.DSC and x.dsc are one file)"
+)]
 fn case_twins_get_their_own_entries() {
     let dir = temp_dir("fresh-case-twins");
     let upper = write_sample(&dir, "x", [64, 1, 1], &[false]);
@@ -91,10 +97,12 @@ fn case_twins_get_their_own_entries() {
     let other = write_sample(&lower_dir, "x", [32, 1, 1], &[true]);
     let twin = dir.join("x.dsc");
     std::fs::copy(&other, &twin).unwrap();
-    if std::fs::read(&upper).unwrap() == std::fs::read(&twin).unwrap() {
-        eprintln!("skipped: this file system is case-insensitive (x.DSC and x.dsc are one file)");
-        return;
-    }
+    assert_ne!(
+        std::fs::read(&upper).unwrap(),
+        std::fs::read(&twin).unwrap(),
+        "{}: this file system is case-insensitive (x.DSC and x.dsc are one file)",
+        dir.display()
+    );
     std::fs::copy(other.with_extension("DTA"), dir.join("x.dta")).unwrap();
     settle_files();
     let cache = Arc::new(DataCache::new(16 << 20));
@@ -281,6 +289,7 @@ fn a_dataset_stamped_during_an_in_place_rewrite_is_not_served_from_the_cache() {
 }
 
 #[test]
+#[cfg_attr(not(unix), ignore = "FIFOs in the file system are a Unix feature")]
 fn a_fifo_swapped_in_for_a_file_never_blocks_a_load() {
     #[cfg(unix)]
     {
@@ -329,8 +338,6 @@ fn a_fifo_swapped_in_for_a_file_never_blocks_a_load() {
             assert_eq!(answered, Ok(2000), "a load blocked on a FIFO");
         });
     }
-    #[cfg(not(unix))]
-    eprintln!("skipped: FIFOs in the file system are a Unix feature");
 }
 
 /// Waits (at most 30 s) until `cache` has counted `n` misses: a thread that waits for another
@@ -432,4 +439,115 @@ fn sources_are_recorded_as_absolute_paths() {
         "{:?}",
         ds.sources()
     );
+}
+
+#[test]
+#[cfg_attr(
+    not(target_os = "linux"),
+    ignore = "how writes through a memory map change file times is measured on Linux only"
+)]
+fn a_second_write_through_a_memory_map_to_a_dirty_page_is_seen_by_the_next_load() {
+    #[cfg(target_os = "linux")]
+    {
+        // The temporary folder (ext4 here) and tmpfs, where pages are never written back.
+        let shm = Path::new("/dev/shm");
+        let mut folders = vec![temp_dir("mmap-write")];
+        if shm.is_dir() {
+            let dir = shm.join(format!("epyr-test-{}-mmap-write", std::process::id()));
+            let _ = std::fs::remove_dir_all(&dir);
+            std::fs::create_dir_all(&dir).unwrap();
+            folders.push(dir);
+        }
+        for dir in folders {
+            mapped::check_second_write_is_seen(&dir);
+            let _ = std::fs::remove_dir_all(&dir);
+        }
+    }
+}
+
+#[cfg(target_os = "linux")]
+mod mapped {
+    use super::*;
+    use epyr_core::formats::FileStamp;
+
+    /// A shared, writable memory map of a whole file (unmapped on drop).
+    struct SharedMap {
+        addr: *mut u8,
+        len: usize,
+        _file: std::fs::File,
+    }
+
+    impl SharedMap {
+        fn new(path: &Path) -> SharedMap {
+            use std::os::fd::AsRawFd;
+            let file = std::fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .open(path)
+                .unwrap();
+            let len = file.metadata().unwrap().len() as usize;
+            // SAFETY: a fresh shared mapping of the whole open file, which stays open while
+            // mapped; nothing else in this process maps it.
+            let addr = unsafe {
+                libc::mmap(
+                    std::ptr::null_mut(),
+                    len,
+                    libc::PROT_READ | libc::PROT_WRITE,
+                    libc::MAP_SHARED,
+                    file.as_raw_fd(),
+                    0,
+                )
+            };
+            assert_ne!(addr, libc::MAP_FAILED, "mmap {}", path.display());
+            SharedMap {
+                addr: addr.cast(),
+                len,
+                _file: file,
+            }
+        }
+
+        /// Writes `byte` at `offset` through the map.
+        fn write(&self, offset: usize, byte: u8) {
+            assert!(offset < self.len);
+            // SAFETY: `offset` is inside the live mapping.
+            unsafe { self.addr.add(offset).write_volatile(byte) };
+        }
+    }
+
+    impl Drop for SharedMap {
+        fn drop(&mut self) {
+            // SAFETY: the mapping made in `new`, unmapped once.
+            unsafe { libc::munmap(self.addr.cast(), self.len) };
+        }
+    }
+
+    pub fn check_second_write_is_seen(dir: &Path) {
+        let cache = Arc::new(DataCache::new(16 << 20));
+        let loader = loader_with(&cache);
+        let dsc = write_sample(dir, "mapped", [512, 1, 1], &[false]);
+        let dta = dsc.with_extension("DTA");
+        let map = SharedMap::new(&dta);
+        // The first write dirties the page: the file's times change now.
+        map.write(0, 0x40);
+        settle_files();
+        let first = assert_cached_equals_uncached(&loader, &dsc, "after the first write");
+        let hit = loader.load(&dsc, "").unwrap();
+        assert!(Arc::ptr_eq(&first, &hit), "{}: not cached", dir.display());
+        // The second write to the same, already dirty page changes no time.
+        let before = FileStamp::of(&dta).unwrap();
+        map.write(1, 0x41);
+        let after = FileStamp::of(&dta).unwrap();
+        assert_eq!(
+            before,
+            after,
+            "{}: the kernel changed the stamp, so this test no longer shows a write it hides",
+            dir.display()
+        );
+        let now = assert_cached_equals_uncached(&loader, &dsc, "after the second write");
+        assert_ne!(
+            now.components()[0].values[0],
+            first.components()[0].values[0]
+        );
+        drop(map);
+    }
 }

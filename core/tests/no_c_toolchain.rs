@@ -51,7 +51,14 @@ fn no_test_of_the_core_runs_a_c_compiler() {
     let mut offenders = Vec::new();
     for entry in walk(&tests) {
         let text = std::fs::read_to_string(&entry).unwrap_or_default();
-        for tool in ["\"gcc\"", "\"cc\"", "\"g++\"", "\"clang\"", "\"make\"", "\"cmake\""] {
+        for tool in [
+            "\"gcc\"",
+            "\"cc\"",
+            "\"g++\"",
+            "\"clang\"",
+            "\"make\"",
+            "\"cmake\"",
+        ] {
             if text.contains(&format!("Command::new({tool}")) {
                 offenders.push(format!("{} runs {tool}", entry.display()));
             }

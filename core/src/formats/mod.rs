@@ -14,6 +14,7 @@
 
 mod axis;
 mod bruker;
+mod content;
 #[allow(unsafe_code)]
 pub mod decode;
 mod identify;
@@ -41,7 +42,9 @@ pub use scaling::{ScaleStep, Scaling};
 pub use writer::{write_bes3t, WriteOptions};
 
 pub use crate::files::MAX_TEXT_FILE_BYTES;
+pub use crate::sys::{unseen_write_window_secs, DEFAULT_UNSEEN_WRITE_WINDOW_SECS};
 pub use crate::sys::{FileIdentity, FileStamp};
+pub use content::{hash_bytes, Fingerprint};
 
 use crate::error::Result;
 

@@ -6,6 +6,7 @@
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
+use super::content::{self, hash_bytes, Fingerprint};
 use super::FileStamp;
 use crate::error::{Error, Result};
 use crate::files::{open_regular, read_small_file, read_text_file};
@@ -64,11 +65,19 @@ pub struct Provenance {
     pub absent: Vec<Absence>,
     /// When the load started, before any file was stamped (seconds since the Unix epoch).
     pub started: f64,
+    /// The hashes of the source files where a write through a memory map could change them
+    /// without changing their stamps ([`Fingerprint`]); `None` where the stamps suffice.
+    pub content: Option<Fingerprint>,
+    /// Per source, the hash of the bytes parsed where the whole file was read through the
+    /// recorder (the descriptor or parameter text), for a [`Fingerprint`] without reading it
+    /// again.
+    pub read_hashes: Vec<Option<u64>>,
 }
 
 impl Provenance {
     /// The provenance of a dataset built from `paths` as they are now (all of them members),
-    /// with nothing absent.
+    /// with nothing absent; files whose stamps cannot prove their content ([`Fingerprint`])
+    /// are hashed as they are now.
     pub fn stamp(paths: &[PathBuf]) -> Result<Provenance> {
         let started = crate::sys::now_secs();
         let sources = paths
@@ -79,11 +88,16 @@ impl Provenance {
                     .map_err(|e| Error::io(p, "stat", &e))
             })
             .collect::<Result<Vec<Source>>>()?;
+        let content = content::fingerprint_if_needed(&sources, started, |_, path, stamp| {
+            content::hash_file(path, stamp)
+        })?;
         Ok(Provenance {
             members: sources.len(),
+            read_hashes: vec![None; sources.len()],
             sources,
             absent: Vec::new(),
             started,
+            content,
         })
     }
 
@@ -95,13 +109,18 @@ impl Provenance {
             .map(|(p, _)| p.as_path())
     }
 
-    /// Whether every source file still has its stamp and every absent name is still absent:
-    /// then a fresh load of the path would read the same files.
+    /// Whether every source file still has its stamp (and its hash, where one was taken) and
+    /// every absent name is still absent: then a fresh load of the path would read the same
+    /// files.
     pub fn unchanged(&self) -> bool {
         self.sources
             .iter()
             .all(|(p, s)| FileStamp::of(p).is_ok_and(|now| now == *s))
             && self.absent.iter().all(Absence::still_holds)
+            && self
+                .content
+                .as_ref()
+                .is_none_or(|f| f.matches(&self.sources))
     }
 
     /// Whether some file (or listed folder) changed so shortly before the load started that
@@ -125,6 +144,8 @@ impl Provenance {
 #[derive(Debug)]
 pub struct Recorder {
     sources: Vec<Source>,
+    /// Per source, the hash of its bytes where the whole file was read.
+    read_hashes: Vec<Option<u64>>,
     members: usize,
     absent: Vec<Absence>,
     started: f64,
@@ -136,6 +157,7 @@ impl Recorder {
     pub fn new(started: f64, absent: Vec<Absence>) -> Recorder {
         Recorder {
             sources: Vec::new(),
+            read_hashes: Vec::new(),
             members: 0,
             absent,
             started,
@@ -146,7 +168,7 @@ impl Recorder {
     /// regular file, records it and returns it with its stamp.
     pub fn open(&mut self, path: &Path, role: &str) -> Result<(File, FileStamp)> {
         let (file, stamp) = open_regular(path, role)?;
-        self.sources.push((path.to_path_buf(), stamp));
+        self.record((path.to_path_buf(), stamp));
         Ok((file, stamp))
     }
 
@@ -154,7 +176,7 @@ impl Recorder {
     /// and records it.
     pub fn read_small(&mut self, path: &Path, role: &str, max_bytes: u64) -> Result<Vec<u8>> {
         let (bytes, stamp) = read_small_file(path, role, max_bytes)?;
-        self.sources.push((path.to_path_buf(), stamp));
+        self.record_read((path.to_path_buf(), stamp), &bytes);
         Ok(bytes)
     }
 
@@ -162,13 +184,20 @@ impl Recorder {
     /// [`crate::files::MAX_TEXT_FILE_BYTES`]) and records it.
     pub fn read_text(&mut self, path: &Path, role: &str) -> Result<Vec<u8>> {
         let (bytes, stamp) = read_text_file(path, role)?;
-        self.sources.push((path.to_path_buf(), stamp));
+        self.record_read((path.to_path_buf(), stamp), &bytes);
         Ok(bytes)
     }
 
     /// Records a file that was stamped elsewhere (an axis file checked by its own open).
     pub fn record(&mut self, source: Source) {
         self.sources.push(source);
+        self.read_hashes.push(None);
+    }
+
+    /// Records a file read whole, with the hash of the bytes read.
+    fn record_read(&mut self, source: Source, bytes: &[u8]) {
+        self.sources.push(source);
+        self.read_hashes.push(Some(hash_bytes(bytes)));
     }
 
     /// Records names looked for and not found.
@@ -186,14 +215,18 @@ impl Recorder {
     /// files recorded besides them are companions.
     pub fn members_recorded(&mut self, members: &[std::path::PathBuf]) {
         let mut front = Vec::with_capacity(members.len());
+        let mut front_hashes = Vec::with_capacity(members.len());
         for member in members {
             if let Some(i) = self.sources.iter().position(|(p, _)| p == member) {
                 front.push(self.sources.remove(i));
+                front_hashes.push(self.read_hashes.remove(i));
             }
         }
         self.members = front.len();
         front.append(&mut self.sources);
+        front_hashes.append(&mut self.read_hashes);
         self.sources = front;
+        self.read_hashes = front_hashes;
     }
 
     /// The stamp recorded for `path`, if it was recorded.
@@ -204,13 +237,16 @@ impl Recorder {
             .map(|(_, s)| *s)
     }
 
-    /// What was recorded.
+    /// What was recorded (without content hashes: [`super::Plan::fingerprint`] takes them
+    /// where a cache needs them).
     pub fn provenance(&self) -> Provenance {
         Provenance {
             sources: self.sources.clone(),
             members: self.members,
             absent: self.absent.clone(),
             started: self.started,
+            content: None,
+            read_hashes: self.read_hashes.clone(),
         }
     }
 

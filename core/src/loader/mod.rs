@@ -12,12 +12,13 @@ use parking_lot::Mutex;
 pub use chunked::read_plan_axis;
 pub use chunked::ChunkedReader;
 
-use crate::accounting::{library_bytes, HeldBytes};
+use crate::accounting::{format_size, library_bytes, HeldBytes};
 use crate::cache::DataCache;
 use crate::config::{self, Settings, MB};
 use crate::dataset::Dataset;
 use crate::error::{Error, ErrorKind, Result};
 use crate::files::ensure_unchanged;
+use crate::fork::{ForkHold, CORE_LOCKS};
 use crate::formats::{FileStamp, Format, Plan, Provenance, Resolution, Scaling, Source};
 
 /// How a [`Loader`] works; `None` fields take the global configuration's value.
@@ -49,8 +50,14 @@ pub struct Loader {
 }
 
 /// Serialises the memory-budget check and the reservation of a load's bytes, so that
-/// concurrent loads cannot all pass the check and then overshoot the limit together.
-static BUDGET: Mutex<()> = Mutex::new(());
+/// concurrent loads cannot all pass the check and then overshoot the limit together. A plain
+/// static lock that the fork handlers take ([`crate::fork`]).
+static BUDGET: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// Before a fork: takes the memory-budget lock.
+pub(crate) fn take_budget(hold: &mut ForkHold) {
+    hold.keep(crate::fork::lock(&BUDGET));
+}
 
 impl Loader {
     /// A loader with the given options.
@@ -278,7 +285,8 @@ fn value_bytes(ds: &Dataset) -> u64 {
 
 /// Reads the dataset whose files `resolution` found (of `path`), within the memory budget (the
 /// format layer checks through the open files that none changed while it was read); returns it
-/// with what it was built from (stamps taken before reading).
+/// with what it was built from (stamps taken before reading and, for a cache, the hashes of
+/// files whose stamps cannot prove their content).
 fn read_stamped(
     resolution: Resolution,
     path: &Path,
@@ -289,7 +297,12 @@ fn read_stamped(
 ) -> Result<(Arc<Dataset>, Provenance)> {
     let plan = Plan::open_resolved(resolution, scaling)?;
     let reservation = reserve(&plan, path, settings, cache)?;
-    let provenance = plan.provenance();
+    let mut provenance = plan.provenance();
+    if cache.is_some() {
+        // Hashes of files whose stamps cannot prove their content, taken before the values
+        // are read.
+        provenance.content = plan.fingerprint()?;
+    }
     let dataset = plan.read_parallel(threads)?;
     drop(reservation);
     Ok((Arc::new(dataset), provenance))
@@ -331,22 +344,23 @@ pub fn reserve_bytes(
     let Some(limit) = settings.memory_limit_bytes() else {
         return Ok(HeldBytes::new(needed));
     };
-    let _guard = BUDGET.lock();
+    CORE_LOCKS.arm();
+    let _guard = crate::fork::lock(&BUDGET);
     let fits = || (library_bytes() as u64).saturating_add(needed as u64) <= limit;
     if let Some(cache) = cache {
         while !fits() && cache.evict_reclaimable().is_some() {}
     }
     if !fits() {
-        let mb = |b: f64| b / MB;
         return Err(Error::new(
             ErrorKind::MemoryLimit,
             format!(
-                "{}: {what} needs {:.1} MB, epyr already holds {:.1} MB and memory_limit_mb is {:.1} MB; \
+                "{}: {what} needs {}, epyr already holds {} and memory_limit_mb is {} ({}); \
                  {advice}",
                 path.display(),
-                mb(needed as f64),
-                mb(library_bytes() as f64),
-                mb(limit as f64)
+                format_size(needed as u64),
+                format_size(library_bytes() as u64),
+                settings.memory_limit_mb,
+                format_size(limit)
             ),
         ));
     }

@@ -2,10 +2,12 @@
 //!
 //! File identity stamps, opening a file without blocking, positioned reads, process and system
 //! memory, page size, heap trimming, huge-page hints and the conversion between paths and the
-//! bytes the C ABI passes. The layers above use only this API; `cfg(unix)` and `cfg(windows)`
+//! bytes the C ABI passes, and keeping process-wide locks usable across `fork` ([`ForkTaker`]).
+//! The layers above use only this API; `cfg(unix)` and `cfg(windows)`
 //! appear nowhere else. Besides `ffi/` and `formats/decode.rs`, this is the only place with
 //! `unsafe`.
 
+mod fork;
 #[cfg(unix)]
 mod unix;
 #[cfg(unix)]
@@ -17,6 +19,8 @@ use windows as os;
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
+
+pub use fork::{ForkHold, ForkTaker};
 
 /// What identifies the content of a file without reading it: its kind, size, modification and
 /// change times with the resolution the file system keeps, and the file's identity (device and
@@ -184,6 +188,28 @@ pub fn open_for_reading(path: &Path) -> std::io::Result<File> {
 /// may read one file at once); a file that ends first is an `UnexpectedEof` error.
 pub fn read_exact_at(file: &File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
     os::read_exact_at(file, buf, offset)
+}
+
+/// How long after a file's last change (its change time) a write through a shared memory map
+/// may still change its content without changing its stamp, in seconds (infinite where the
+/// system never writes dirty pages back on its own). Linux: twice the kernel's
+/// `vm.dirty_expire_centisecs` + `vm.dirty_writeback_centisecs` (2 x (30 + 5) = 70 s by
+/// default; the factor leaves room for a writeback that runs late under load), read once.
+/// macOS and Windows: [`DEFAULT_UNSEEN_WRITE_WINDOW_SECS`] (their write-back of mapped pages
+/// is not measured here).
+pub fn unseen_write_window_secs() -> f64 {
+    os::unseen_write_window_secs()
+}
+
+/// The window of [`unseen_write_window_secs`] where the system does not say.
+pub const DEFAULT_UNSEEN_WRITE_WINDOW_SECS: f64 = 70.0;
+
+/// Whether the file system of `path` writes dirty pages back to storage, after which the next
+/// write through a map dirties a clean page again and changes the file's times. False for
+/// memory-only file systems (Linux tmpfs, ramfs, hugetlbfs), where a mapped page stays dirty
+/// and writable; true elsewhere and where the file system cannot be asked.
+pub fn writes_back(path: &Path) -> bool {
+    os::writes_back(path)
 }
 
 /// The physical memory of the system in bytes (0 if unknown).

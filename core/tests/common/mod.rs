@@ -3,6 +3,8 @@
 #![allow(dead_code)]
 
 pub mod alloc_count;
+#[cfg(unix)]
+pub mod fork;
 pub mod fuzz_case;
 pub mod platform;
 
@@ -21,27 +23,31 @@ pub fn repo_root() -> PathBuf {
         .expect("the core crate lives in a folder of the repository")
 }
 
-/// The corpus folder: `EPYR_CORPUS`, else `../shared/corpus` beside the repository. Where it is
-/// missing, `EPYR_REQUIRE_CORPUS=1` makes that a failure; otherwise the caller skips, and this
-/// says so on stderr.
-pub fn corpus_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("EPYR_CORPUS")
+/// Where the corpus is looked for: `EPYR_CORPUS`, else `../shared/corpus` beside the
+/// repository.
+pub fn corpus_location() -> PathBuf {
+    std::env::var_os("EPYR_CORPUS")
         .map(PathBuf::from)
-        .unwrap_or_else(|| repo_root().join("../shared/corpus"));
-    if dir.join("expected.json").is_file() {
-        return Some(dir);
-    }
-    if std::env::var("EPYR_REQUIRE_CORPUS").as_deref() == Ok("1") {
+        .unwrap_or_else(|| repo_root().join("../shared/corpus"))
+}
+
+/// The corpus folder, if it has its `expected.json`.
+pub fn find_corpus() -> Option<PathBuf> {
+    let dir = corpus_location();
+    dir.join("expected.json").is_file().then_some(dir)
+}
+
+/// The corpus folder of a test that needs it. Such a test is ignored (`epyr_no_corpus`, set by
+/// `build.rs`) where the corpus was missing when the tests were built, unless
+/// `EPYR_REQUIRE_CORPUS=1`; so a missing corpus here fails the test.
+pub fn corpus_dir() -> PathBuf {
+    find_corpus().unwrap_or_else(|| {
         panic!(
-            "corpus not found at {} and EPYR_REQUIRE_CORPUS=1 (set EPYR_CORPUS)",
-            dir.display()
-        );
-    }
-    eprintln!(
-        "SKIPPED: corpus not found at {} (set EPYR_CORPUS, or EPYR_REQUIRE_CORPUS=1 to fail)",
-        dir.display()
-    );
-    None
+            "corpus not found at {} (set EPYR_CORPUS; without EPYR_REQUIRE_CORPUS=1 the tests \
+             that need it are ignored when it is missing at build time: touch build.rs)",
+            corpus_location().display()
+        )
+    })
 }
 
 /// The corpus expectations (`expected.json`), one JSON object per dataset.
@@ -263,10 +269,16 @@ pub fn files_containing(dir: &std::path::Path, pattern: &str) -> Vec<String> {
     names
 }
 
-/// Runs the ignored test `name` of this binary in a child process whose configuration folder
-/// is `xdg` and whose environment adds `vars`, and checks that it passed. The child must finish
-/// within a minute: a child blocked (on a FIFO, say) is killed and the test fails.
-pub fn run_child_test(name: &str, xdg: &std::path::Path, vars: &[(&str, &str)]) {
+/// Runs the ignored test `name` of this test binary alone in a child process whose
+/// configuration folder is `xdg` (`XDG_CONFIG_HOME` and `APPDATA`) and whose environment has
+/// no `EPYR_PERFORMANCE_*` variable but those of `vars`, and checks that it passed. A child that
+/// has not finished after `timeout` is killed and the test fails: epyr blocked.
+pub fn run_child_test(
+    name: &str,
+    xdg: &std::path::Path,
+    vars: &[(&str, &str)],
+    timeout: std::time::Duration,
+) {
     use std::process::{Command, Stdio};
     let mut cmd = Command::new(std::env::current_exe().unwrap());
     cmd.args(["--ignored", "--exact", name, "--test-threads=1"])
@@ -279,12 +291,12 @@ pub fn run_child_test(name: &str, xdg: &std::path::Path, vars: &[(&str, &str)]) 
     }
     cmd.envs(vars.iter().copied());
     let mut child = cmd.spawn().unwrap();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let deadline = std::time::Instant::now() + timeout;
     while child.try_wait().unwrap().is_none() {
         if std::time::Instant::now() > deadline {
             child.kill().unwrap();
             child.wait().unwrap();
-            panic!("{name} did not finish within a minute: epyr blocked");
+            panic!("{name} did not finish within {timeout:?}: epyr blocked");
         }
         std::thread::sleep(std::time::Duration::from_millis(20));
     }

@@ -61,3 +61,51 @@ impl PartialEq for HeldBytes {
         true
     }
 }
+
+/// A byte count for messages, in the unit that shows it: `"512 bytes"`, `"16.3 kB"`,
+/// `"4.00 MB"`, `"1.50 GB"` (three significant digits; kB, MB, GB and TB are powers of 1024,
+/// as every MB in epyr). Every message that names a size uses it, so that no size reads as
+/// `0.0 MB`.
+pub fn format_size(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["kB", "MB", "GB", "TB"];
+    if bytes < 1024 {
+        return format!("{bytes} bytes");
+    }
+    let mut value = bytes as f64 / 1024.0;
+    let mut unit = 0;
+    while value >= 1024.0 && unit + 1 < UNITS.len() {
+        value /= 1024.0;
+        unit += 1;
+    }
+    let decimals = if value < 10.0 {
+        2
+    } else if value < 100.0 {
+        1
+    } else {
+        0
+    };
+    format!("{value:.decimals$} {}", UNITS[unit])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::format_size;
+
+    #[test]
+    fn sizes_are_shown_in_the_unit_that_shows_them() {
+        let cases = [
+            (0, "0 bytes"),
+            (1023, "1023 bytes"),
+            (1024, "1.00 kB"),
+            (4194, "4.10 kB"),
+            (16 * 1024 + 300, "16.3 kB"),
+            (10 << 20, "10.0 MB"),
+            (4096 << 20, "4.00 GB"),
+            (3 << 40, "3.00 TB"),
+            (5000 << 40, "5000 TB"),
+        ];
+        for (bytes, text) in cases {
+            assert_eq!(format_size(bytes), text, "{bytes} bytes");
+        }
+    }
+}

@@ -68,6 +68,36 @@ fn memory_info_reports_the_process_and_the_library() {
 }
 
 #[test]
+fn a_refusal_under_a_limit_of_a_few_kilobytes_names_every_size_in_a_unit_that_shows_it() {
+    let _serial = SERIAL.lock();
+    isolate_config();
+    let dir = temp_dir("mem-small-limit");
+    let dsc = write_sample(&dir, "kb", [2048, 1, 1], &[false]); // 16 KiB of values + axis
+    let _limit = LimitMb::set("0.004");
+    let e = loader(None).load(&dsc, "").unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::MemoryLimit, "{e}");
+    let text = e.to_string();
+    // Values and axis: 2 x 2048 float64 (32 KiB) plus parameters and small blocks; the limit
+    // is 4194 bytes.
+    let needs = text
+        .split("needs ")
+        .nth(1)
+        .and_then(|rest| rest.split(',').next())
+        .unwrap_or_else(|| panic!("no size after `needs` in {text}"));
+    assert!(needs.ends_with(" kB"), "needed size {needs:?} in {text}");
+    let kb: f64 = needs.trim_end_matches(" kB").parse().unwrap();
+    assert!(
+        (32.0..40.0).contains(&kb),
+        "needed size {needs:?} in {text}"
+    );
+    assert!(
+        text.contains("memory_limit_mb is 0.004 (4.10 kB)"),
+        "limit not shown in {text}"
+    );
+    assert!(!text.contains("0.0 MB"), "{text}");
+}
+
+#[test]
 fn library_bytes_return_to_zero_after_datasets_cache_and_readers_are_gone() {
     let _serial = SERIAL.lock();
     isolate_config();
@@ -110,7 +140,7 @@ fn the_guard_refuses_a_load_over_the_limit_and_the_process_stays_healthy() {
         "big.DSC",
         "needs 10.0 MB",
         "holds",
-        "memory_limit_mb is 4.0 MB",
+        "memory_limit_mb is 4 (4.00 MB)",
         "chunked reader",
     ] {
         assert!(text.contains(part), "{part:?} missing in {text}");
@@ -293,7 +323,7 @@ fn describe_the_chunked_reader_and_a_refused_load_allocate_nothing_proportional_
     let (e, stats) = measure(|| l.load(&dsc, "").unwrap_err());
     within("refused load", stats);
     assert_eq!(e.kind(), ErrorKind::MemoryLimit, "{e}");
-    assert!(e.to_string().contains("needs 4096.0 MB"), "{e}");
+    assert!(e.to_string().contains("needs 4.00 GB"), "{e}");
     assert_eq!(library_bytes(), 0, "the refusal holds nothing");
 }
 

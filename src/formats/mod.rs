@@ -941,9 +941,9 @@ pub(crate) fn zeroed_values(n: usize, path: &Path, what: &str) -> Result<Vec<f64
         Error::new(
             ErrorKind::MemoryLimit,
             format!(
-                "{}: cannot allocate {} bytes for {what}",
+                "{}: cannot allocate {} for {what}",
                 path.display(),
-                n as u128 * 8
+                crate::accounting::format_size((n as u64).saturating_mul(8))
             ),
         )
     })

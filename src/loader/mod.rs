@@ -12,7 +12,7 @@ use parking_lot::Mutex;
 pub(crate) use chunked::read_plan_axis;
 pub use chunked::ChunkedReader;
 
-use crate::accounting::{library_bytes, HeldBytes};
+use crate::accounting::{format_size, library_bytes, HeldBytes};
 use crate::cache::DataCache;
 use crate::config::{self, Settings, MB};
 use crate::dataset::Dataset;
@@ -286,16 +286,16 @@ pub(crate) fn reserve_bytes(
         while !fits() && cache.evict_reclaimable().is_some() {}
     }
     if !fits() {
-        let mb = |b: f64| b / MB;
         return Err(Error::new(
             ErrorKind::MemoryLimit,
             format!(
-                "{}: {what} needs {:.1} MB, epyr already holds {:.1} MB and memory_limit_mb is {:.1} MB; \
+                "{}: {what} needs {}, epyr already holds {} and memory_limit_mb is {} ({}); \
                  {advice}",
                 path.display(),
-                mb(needed as f64),
-                mb(library_bytes() as f64),
-                mb(limit as f64)
+                format_size(needed as u64),
+                format_size(library_bytes() as u64),
+                settings.memory_limit_mb,
+                format_size(limit)
             ),
         ));
     }

@@ -299,7 +299,9 @@ int32_t epyr_config_load(const char *path);
  * Saves the configuration as JSON to `path`, or with `path` NULL to the file shared with the
  * Python package EPyR Tools (`$XDG_CONFIG_HOME/epyrtools/config.json`, else
  * `~/.config/epyrtools/config.json`). Other sections and unknown keys of an existing file are
- * kept; values from the environment are not written. The folder is created if missing.
+ * kept; values from the environment are not written. The folder is created if missing. The
+ * file is replaced atomically (temporary file in its folder, renamed over it); a path that is
+ * a symbolic link is written through to the file it names, and the link stays.
  *
  * Thread-safe. Errors: `EPYR_ERR_INVALID_ARG` (empty or non-UTF-8 path), `EPYR_ERR_IO`,
  * `EPYR_ERR_CONFIG` (existing file is not a JSON object,

@@ -428,8 +428,11 @@ impl Config {
     /// keys are kept; a key set at run time is written with that value; a key the file has now
     /// keeps the file's value (the Python package may have changed it since it was loaded);
     /// a missing key is written with the loaded file value or the default. Environment
-    /// overrides are not written (they belong to the session, not the file). The file is
-    /// written to a temporary name and renamed; its folder is created if missing.
+    /// overrides are not written (they belong to the session, not the file). A `path` that is
+    /// a symbolic link (a dotfile setup) is written through: the file it names, after every
+    /// link, is replaced and the link stays. That file is written to a temporary name in its
+    /// own folder, given its permissions, and renamed over it; its folder is created if
+    /// missing.
     pub fn save(&self, path: &Path) -> Result<()> {
         let mut doc = match read_json_object(path) {
             Ok(doc) => doc,
@@ -463,23 +466,63 @@ impl Config {
         }
         let text = serde_json::to_string_pretty(&Json::Object(doc))
             .map_err(|e| Error::new(ErrorKind::Config, format!("cannot encode config: {e}")))?;
-        let io = |e: std::io::Error| Error::io(path, "write config", &e);
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(io)?;
+        replace_file(&link_target(path)?, (text + "\n").as_bytes())
+    }
+}
+
+/// The most symbolic links [`link_target`] follows, as Linux's `MAXSYMLINKS`.
+const MAX_LINKS: usize = 40;
+
+/// The file `path` names after following every symbolic link (relative links from their own
+/// folder); `path` itself when it is not a link or does not exist. The target need not exist.
+fn link_target(path: &Path) -> Result<PathBuf> {
+    let mut target = path.to_path_buf();
+    for _ in 0..MAX_LINKS {
+        match std::fs::symlink_metadata(&target) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                let link = std::fs::read_link(&target)
+                    .map_err(|e| Error::io(&target, "read the link", &e))?;
+                // An absolute link replaces the folder; a relative one is taken from it.
+                target = target.parent().map_or(link.clone(), |dir| dir.join(&link));
+            }
+            _ => return Ok(target),
         }
-        static SAVES: AtomicU64 = AtomicU64::new(0);
-        let mut tmp = path.as_os_str().to_owned();
-        tmp.push(format!(
-            ".tmp-{}-{}",
-            std::process::id(),
-            SAVES.fetch_add(1, Ordering::Relaxed)
-        ));
-        std::fs::write(&tmp, text + "\n").map_err(io)?;
-        std::fs::rename(&tmp, path).map_err(|e| {
+    }
+    Err(Error::new(
+        ErrorKind::Config,
+        format!(
+            "{}: more than {MAX_LINKS} symbolic links in a row (a loop?); not saving",
+            path.display()
+        ),
+    ))
+}
+
+/// Replaces the file at `path` with `bytes` atomically: written to a temporary file in the
+/// same folder (created if missing), given the permissions of the file it replaces, and
+/// renamed over it. A failure leaves the file as it was and no temporary file behind.
+fn replace_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    let io = |e: std::io::Error| Error::io(path, "write config", &e);
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(io)?;
+    }
+    static SAVES: AtomicU64 = AtomicU64::new(0);
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(format!(
+        ".tmp-{}-{}",
+        std::process::id(),
+        SAVES.fetch_add(1, Ordering::Relaxed)
+    ));
+    let tmp = PathBuf::from(tmp);
+    let written = std::fs::write(&tmp, bytes).and_then(|()| match std::fs::metadata(path) {
+        Ok(old) => std::fs::set_permissions(&tmp, old.permissions()),
+        Err(_) => Ok(()),
+    });
+    written
+        .and_then(|()| std::fs::rename(&tmp, path))
+        .map_err(|e| {
             let _ = std::fs::remove_file(&tmp);
             io(e)
         })
-    }
 }
 
 /// Reads the JSON file at `path`, whose top level must be an object, with the checks of every
@@ -812,6 +855,68 @@ mod tests {
         back.load_file(&file).unwrap();
         assert_eq!(back.settings().unwrap().threads, 3);
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    #[cfg_attr(
+        windows,
+        ignore = "symbolic links need a privilege on Windows; the save code is the same"
+    )]
+    fn save_through_a_symbolic_link_replaces_the_file_it_names_and_keeps_the_link() {
+        let dir = temp_dir("save-link");
+        let real_dir = dir.join("dotfiles");
+        std::fs::create_dir_all(&real_dir).unwrap();
+        let real = real_dir.join("epyr.json");
+        std::fs::write(&real, r#"{"plotting": {"dpi": 300}}"#).unwrap();
+        let config_dir = dir.join("epyrtools");
+        std::fs::create_dir_all(&config_dir).unwrap();
+        let link = config_dir.join("config.json");
+        let middle = dir.join("middle.json");
+        // config.json -> ../middle.json (relative) -> dotfiles/epyr.json (absolute).
+        symlink(&real, &middle);
+        symlink(Path::new("../middle.json"), &link);
+        let mut c = Config::new();
+        c.set("performance.threads", "5").unwrap();
+        c.save(&link).unwrap();
+        for l in [&link, &middle] {
+            let kind = std::fs::symlink_metadata(l).unwrap().file_type();
+            assert!(kind.is_symlink(), "{} is no longer a link", l.display());
+        }
+        let doc: Json = serde_json::from_str(&std::fs::read_to_string(&real).unwrap()).unwrap();
+        assert_eq!(
+            doc["performance"]["threads"], 5,
+            "the linked file was not written"
+        );
+        assert_eq!(doc["plotting"]["dpi"], 300);
+        let leftovers: Vec<_> = std::fs::read_dir(&real_dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(leftovers.len(), 1, "temporary files left: {leftovers:?}");
+        // A link to a file that does not exist yet: the file is made where the link points.
+        let dangling = config_dir.join("new.json");
+        let absent = real_dir.join("absent.json");
+        symlink(&absent, &dangling);
+        c.save(&dangling).unwrap();
+        assert!(std::fs::symlink_metadata(&dangling)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        assert!(absent.is_file());
+        // A loop is an error, not a hang.
+        symlink(Path::new("loop-b"), &dir.join("loop-a"));
+        symlink(Path::new("loop-a"), &dir.join("loop-b"));
+        let e = c.save(&dir.join("loop-a")).unwrap_err();
+        assert!(e.to_string().contains("loop-a"), "{e}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// Makes `link` a symbolic link to `to`.
+    fn symlink(to: &Path, link: &Path) {
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(to, link).unwrap();
+        #[cfg(windows)]
+        std::os::windows::fs::symlink_file(to, link).unwrap();
     }
 
     #[test]

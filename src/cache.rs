@@ -21,19 +21,22 @@
 //!   Two threads missing on the same key load it once: the second waits for the first and
 //!   takes its result only if the files are still the ones it was built from, else loads
 //!   itself. Failed loads are never stored.
+//! * Fork: every cache's locks are taken around a fork ([`crate::fork`]), and a load in
+//!   progress in the parent is nobody's in a forked child, which loads the file itself.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, OnceLock, Weak};
+use std::sync::{Arc, Mutex, OnceLock, Weak};
 
 use lru::LruCache;
-use parking_lot::{Condvar, Mutex};
+use parking_lot::Condvar;
 
 use crate::accounting::HeldBytes;
 use crate::config::{self, MB};
 use crate::dataset::Dataset;
 use crate::error::{Error, ErrorKind, Result};
+use crate::fork::{lock, ForkHold, CORE_LOCKS};
 use crate::formats::Scaling;
 
 pub use crate::formats::{Absence, FileStamp, Provenance, Source};
@@ -67,7 +70,10 @@ type Outcome = Result<(Arc<Dataset>, Provenance)>;
 
 /// A load in progress, which other threads asking for the same key wait for.
 struct Pending {
-    result: Mutex<Option<Outcome>>,
+    /// The process whose thread loads: in a forked child, a load of the parent's has no
+    /// thread to finish it.
+    process: u32,
+    result: parking_lot::Mutex<Option<Outcome>>,
     done: Condvar,
 }
 
@@ -113,8 +119,7 @@ impl CacheStats {
 
 /// A thread-safe LRU cache of datasets with a byte budget (see the module documentation).
 pub struct DataCache {
-    inner: Mutex<Inner>,
-    pending: Mutex<HashMap<Key, Arc<Pending>>>,
+    locked: Arc<Locked>,
     hits: AtomicU64,
     misses: AtomicU64,
     evictions: AtomicU64,
@@ -123,8 +128,53 @@ pub struct DataCache {
     follows_config: bool,
     /// The configuration generation the global cache last applied.
     config_generation: AtomicU64,
-    /// Serialises applying the configuration.
+}
+
+/// What a cache guards with locks, shared with the list of caches whose locks a fork takes.
+struct Locked {
+    /// The entries (lock order: last).
+    inner: Mutex<Inner>,
+    /// The loads in progress.
+    pending: Mutex<HashMap<Key, Arc<Pending>>>,
+    /// Serialises applying the configuration (lock order: before the configuration's).
     sync_lock: Mutex<()>,
+}
+
+/// Every cache alive, for the fork handlers ([`take_cache_list`]).
+static CACHES: Mutex<Vec<Weak<Locked>>> = Mutex::new(Vec::new());
+
+/// The locks of one cache, for the fork handlers.
+pub(crate) struct CacheLocks(Arc<Locked>);
+
+impl CacheLocks {
+    /// Takes the lock that serialises applying the configuration.
+    pub(crate) fn take_config_lock(&self, hold: &mut ForkHold) {
+        hold.keep_locked(Arc::clone(&self.0), |l| &l.sync_lock);
+    }
+
+    /// Takes the lock of the loads in progress.
+    pub(crate) fn take_pending(&self, hold: &mut ForkHold) {
+        hold.keep_locked(Arc::clone(&self.0), |l| &l.pending);
+    }
+
+    /// Takes the lock of the entries.
+    pub(crate) fn take_entries(&self, hold: &mut ForkHold) {
+        hold.keep_locked(Arc::clone(&self.0), |l| &l.inner);
+    }
+}
+
+/// Before a fork: makes sure the global cache is built (not half-way in another thread),
+/// takes the list of caches and returns the locks of every cache alive.
+pub(crate) fn take_cache_list(hold: &mut ForkHold) -> Vec<CacheLocks> {
+    DataCache::global_instance();
+    let list = lock(&CACHES);
+    let alive = list
+        .iter()
+        .filter_map(Weak::upgrade)
+        .map(CacheLocks)
+        .collect();
+    hold.keep(list);
+    alive
 }
 
 /// Converts MB to bytes, refusing negative, NaN or absurd values.
@@ -141,7 +191,8 @@ pub fn mb_to_bytes(mb: f64) -> Result<usize> {
 impl DataCache {
     /// A cache with a budget of `max_bytes` (0 stores nothing).
     pub fn new(max_bytes: usize) -> Self {
-        DataCache {
+        CORE_LOCKS.arm();
+        let locked = Arc::new(Locked {
             inner: Mutex::new(Inner {
                 lru: LruCache::unbounded(),
                 aliases: HashMap::new(),
@@ -150,14 +201,27 @@ impl DataCache {
                 enabled: true,
             }),
             pending: Mutex::new(HashMap::new()),
+            sync_lock: Mutex::new(()),
+        });
+        {
+            let mut caches = lock(&CACHES);
+            caches.retain(|c| c.strong_count() > 0);
+            caches.push(Arc::downgrade(&locked));
+        }
+        DataCache {
+            locked,
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
             evictions: AtomicU64::new(0),
             invalidations: AtomicU64::new(0),
             follows_config: false,
             config_generation: AtomicU64::new(u64::MAX),
-            sync_lock: Mutex::new(()),
         }
+    }
+
+    /// The entries, locked.
+    fn inner(&self) -> std::sync::MutexGuard<'_, Inner> {
+        lock(&self.locked.inner)
     }
 
     /// A cache with a budget in MB.
@@ -169,14 +233,20 @@ impl DataCache {
     /// (`performance.cache_size_mb`, `performance.cache_enabled`) and kept in step with it:
     /// a configuration change resizes or disables it at the next call.
     pub fn global() -> &'static Arc<DataCache> {
+        let cache = DataCache::global_instance();
+        cache.follow_config();
+        cache
+    }
+
+    /// The process-wide cache, built on first use (its budget applied by the first
+    /// `follow_config`).
+    fn global_instance() -> &'static Arc<DataCache> {
         static GLOBAL: OnceLock<Arc<DataCache>> = OnceLock::new();
-        let cache = GLOBAL.get_or_init(|| {
+        GLOBAL.get_or_init(|| {
             let mut cache = DataCache::new(0);
             cache.follows_config = true;
             Arc::new(cache)
-        });
-        cache.follow_config();
-        cache
+        })
     }
 
     /// For the global cache: applies `performance.cache_size_mb` and `cache_enabled` if the
@@ -190,7 +260,7 @@ impl DataCache {
         if self.config_generation.load(Ordering::Acquire) == global.generation() {
             return;
         }
-        let _one_at_a_time = self.sync_lock.lock();
+        let _one_at_a_time = lock(&self.locked.sync_lock);
         // Read the generation before the settings: a change made meanwhile leaves a newer
         // generation than the one stored below, so the next call applies it.
         let generation = global.generation();
@@ -203,7 +273,7 @@ impl DataCache {
             // statistics of this cache and the loaders report the error): nothing is stored.
             Ok(None) | Err(_) => (false, 0),
         };
-        self.inner.lock().enabled = enabled;
+        self.inner().enabled = enabled;
         self.resize(if enabled { max } else { 0 });
         self.config_generation.store(generation, Ordering::Release);
     }
@@ -211,7 +281,7 @@ impl DataCache {
     /// The current counters.
     pub fn stats(&self) -> CacheStats {
         self.follow_config();
-        let inner = self.inner.lock();
+        let inner = self.inner();
         CacheStats {
             entries: inner.lru.len(),
             total_bytes: inner.total,
@@ -226,7 +296,7 @@ impl DataCache {
     /// Removes every entry (not counted as evictions).
     pub fn clear(&self) {
         let removed: Vec<Arc<Entry>> = {
-            let mut inner = self.inner.lock();
+            let mut inner = self.inner();
             inner.aliases.clear();
             inner.total = 0;
             let mut out = Vec::with_capacity(inner.lru.len());
@@ -241,7 +311,7 @@ impl DataCache {
     /// Changes the budget, evicting least-recently-used entries until the total fits.
     pub fn resize(&self, max_bytes: usize) {
         let removed = {
-            let mut inner = self.inner.lock();
+            let mut inner = self.inner();
             inner.max = max_bytes;
             self.evict_to(&mut inner, max_bytes)
         };
@@ -253,7 +323,7 @@ impl DataCache {
     /// that callers still hold stay cached: dropping them would free nothing.
     pub fn evict_reclaimable(&self) -> Option<usize> {
         let entry = {
-            let mut inner = self.inner.lock();
+            let mut inner = self.inner();
             let key = inner
                 .lru
                 .iter()
@@ -315,12 +385,15 @@ impl DataCache {
             }
         };
         let (pending, leader) = {
-            let mut map = self.pending.lock();
+            let process = std::process::id();
+            let mut map = lock(&self.locked.pending);
             match map.get(&key) {
-                Some(p) => (Arc::clone(p), false),
-                None => {
+                Some(p) if p.process == process => (Arc::clone(p), false),
+                // None, or a load of the parent's that no thread of this forked child finishes.
+                _ => {
                     let p = Arc::new(Pending {
-                        result: Mutex::new(None),
+                        process,
+                        result: parking_lot::Mutex::new(None),
                         done: Condvar::new(),
                     });
                     map.insert(key.clone(), Arc::clone(&p));
@@ -428,7 +501,7 @@ impl DataCache {
                 .sum::<usize>();
         let bytes = dataset.heap_bytes() + overhead;
         let removed = {
-            let mut inner = self.inner.lock();
+            let mut inner = self.inner();
             if !inner.enabled || bytes > inner.max {
                 return;
             }
@@ -479,7 +552,7 @@ impl DataCache {
     fn lookup_entry(&self, path: &Path, scaling: Scaling) -> Option<Arc<Entry>> {
         let given = absolute_path(path);
         let known = {
-            let mut inner = self.inner.lock();
+            let mut inner = self.inner();
             let entry = inner
                 .aliases
                 .get(&scaling)
@@ -502,13 +575,13 @@ impl DataCache {
                     return self.validate(&entry, None)
                 }
                 Err(_) => {
-                    self.inner.lock().remove_alias(&given, scaling);
+                    self.inner().remove_alias(&given, scaling);
                     return None;
                 }
             }
         }
         let key = cache_key(&given, scaling).ok()?;
-        let entry = self.inner.lock().lru.get(&key).cloned()?;
+        let entry = self.inner().lru.get(&key).cloned()?;
         self.validate(&entry, None)
     }
 
@@ -533,7 +606,7 @@ impl DataCache {
             return Some(Arc::clone(entry));
         }
         let removed = {
-            let mut inner = self.inner.lock();
+            let mut inner = self.inner();
             match inner.lru.peek(&entry.key) {
                 Some(current) if Arc::ptr_eq(current, entry) => {
                     inner.total -= entry.bytes;
@@ -592,7 +665,15 @@ impl Drop for Publisher<'_> {
                 ),
             ))
         });
-        self.cache.pending.lock().remove(self.key);
+        {
+            let mut map = lock(&self.cache.locked.pending);
+            if map
+                .get(self.key)
+                .is_some_and(|p| Arc::ptr_eq(p, self.pending))
+            {
+                map.remove(self.key);
+            }
+        }
         *self.pending.result.lock() = Some(result);
         self.pending.done.notify_all();
     }

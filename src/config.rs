@@ -17,13 +17,13 @@
 //! it, as run time beats the environment and the file.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::RwLock;
 
-use parking_lot::RwLock;
 use serde_json::{Map, Value as Json};
 
 use crate::error::{Error, ErrorKind, Result};
+use crate::fork::{read, write, ForkHold, CORE_LOCKS};
 
 /// The largest configuration file epyr reads. The Python package writes a few hundred bytes;
 /// anything near this size is not a configuration file, and refusing it before reading bounds
@@ -267,10 +267,18 @@ impl Settings {
 }
 
 /// The number of logical CPUs available to the process, asked once (the query reads several
-/// cgroup files, far too slow for every load).
+/// cgroup files, far too slow for every load). Racing first calls each ask: no lock, so a
+/// fork can never leave one held.
 pub fn cpu_count() -> usize {
-    static COUNT: OnceLock<usize> = OnceLock::new();
-    *COUNT.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+    static COUNT: AtomicUsize = AtomicUsize::new(0);
+    match COUNT.load(Ordering::Relaxed) {
+        0 => {
+            let n = std::thread::available_parallelism().map_or(1, |n| n.get());
+            COUNT.store(n, Ordering::Relaxed);
+            n
+        }
+        n => n,
+    }
 }
 
 /// What one source says about a key: nothing, a valid value, or why its value is unusable.
@@ -608,51 +616,73 @@ pub fn default_path() -> Option<PathBuf> {
 /// of its key (see the module documentation) until the key is set at run time or a later
 /// [`GlobalConfig::reload`] succeeds.
 pub struct GlobalConfig {
-    state: RwLock<Config>,
+    /// `None` until first use. A plain static lock (no lazily built static, whose building a
+    /// fork could cut short) that the fork handlers take ([`crate::fork`]).
+    state: RwLock<Option<Config>>,
     generation: AtomicU64,
 }
 
-static GLOBAL: OnceLock<GlobalConfig> = OnceLock::new();
+static GLOBAL: GlobalConfig = GlobalConfig {
+    state: RwLock::new(None),
+    generation: AtomicU64::new(0),
+};
 
 /// The process-wide configuration.
 pub fn global() -> &'static GlobalConfig {
-    GLOBAL.get_or_init(|| GlobalConfig {
-        state: RwLock::new(Config::from_sources(
-            default_path().as_deref(),
-            std::env::vars(),
-        )),
-        generation: AtomicU64::new(0),
-    })
+    CORE_LOCKS.arm();
+    &GLOBAL
+}
+
+/// Before a fork: takes the global configuration's lock.
+pub(crate) fn take_config(hold: &mut ForkHold) {
+    hold.keep(write(&GLOBAL.state));
 }
 
 impl GlobalConfig {
+    /// Runs `f` on the configuration, read from its sources on first use.
+    fn with<T>(&self, f: impl FnOnce(&Config) -> T) -> T {
+        if let Some(config) = read(&self.state).as_ref() {
+            return f(config);
+        }
+        self.with_mut(|config| f(config))
+    }
+
+    /// Runs `f` on the configuration, locked for writing, read from its sources on first use.
+    fn with_mut<T>(&self, f: impl FnOnce(&mut Config) -> T) -> T {
+        let mut state = write(&self.state);
+        f(state.get_or_insert_with(|| {
+            Config::from_sources(default_path().as_deref(), std::env::vars())
+        }))
+    }
+
     /// The values in force, or the error of the first key that has none.
     pub fn settings(&self) -> Result<Settings> {
-        self.state.read().settings()
+        self.with(Config::settings)
     }
 
     /// The value in force of a dotted key, or the error that leaves it without one.
     pub fn get(&self, key: &str) -> Result<Value> {
-        self.state.read().get(key)
+        self.with(|config| config.get(key))
     }
 
     /// The value in force of a key, or the error that leaves it without one.
     pub fn value(&self, key: Key) -> Result<Value> {
-        self.state.read().value(key)
+        self.with(|config| config.value(key))
     }
 
     /// The global cache's budget in MB as the configuration puts it in force: `Some` while
     /// `cache_enabled` is true, `None` while it is false, or the error of either key.
     pub fn cache_size_mb(&self) -> Result<Option<f64>> {
-        let state = self.state.read();
-        let enabled = state.value(Key::CacheEnabled)?.as_bool();
-        let size = state.value(Key::CacheSizeMb)?.as_number();
-        Ok(enabled.then_some(size))
+        self.with(|state| {
+            let enabled = state.value(Key::CacheEnabled)?.as_bool();
+            let size = state.value(Key::CacheSizeMb)?.as_number();
+            Ok(enabled.then_some(size))
+        })
     }
 
     /// Sets a value at run time; readers of [`GlobalConfig::generation`] see the change.
     pub fn set(&self, key: &str, value: &str) -> Result<()> {
-        self.state.write().set(key, value)?;
+        self.with_mut(|config| config.set(key, value))?;
         self.generation.fetch_add(1, Ordering::Release);
         Ok(())
     }
@@ -660,7 +690,7 @@ impl GlobalConfig {
     /// Sets a typed value at run time ([`Config::set_value`]) by dotted key.
     pub fn set_value(&self, key: &str, value: Value) -> Result<()> {
         let key = Key::from_dotted(key)?;
-        self.state.write().set_value(key, value)?;
+        self.with_mut(|config| config.set_value(key, value))?;
         self.generation.fetch_add(1, Ordering::Release);
         Ok(())
     }
@@ -678,16 +708,17 @@ impl GlobalConfig {
         if let Some(e) = fresh.source_error() {
             return Err(e);
         }
-        let mut state = self.state.write();
-        fresh.runtime = state.runtime;
-        *state = fresh;
+        self.with_mut(|state| {
+            fresh.runtime = state.runtime;
+            *state = fresh;
+        });
         self.generation.fetch_add(1, Ordering::Release);
         Ok(())
     }
 
     /// Forgets every value set at run time (the file and environment values apply again).
     pub fn clear_runtime(&self) {
-        self.state.write().clear_runtime();
+        self.with_mut(Config::clear_runtime);
         self.generation.fetch_add(1, Ordering::Release);
     }
 
@@ -704,12 +735,12 @@ impl GlobalConfig {
             )
         })?;
         // The write lock makes saves of this process one at a time.
-        self.state.write().save(path)
+        self.with_mut(|config| config.save(path))
     }
 
     /// A snapshot of the layers.
     pub fn snapshot(&self) -> Config {
-        self.state.read().clone()
+        self.with(Config::clone)
     }
 
     /// A counter that changes whenever a value may have changed.

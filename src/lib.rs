@@ -29,6 +29,7 @@ pub mod dataset;
 pub mod error;
 #[allow(unsafe_code)]
 pub mod ffi;
+pub mod fork;
 pub mod formats;
 pub mod info;
 pub mod loader;

@@ -221,40 +221,6 @@ fn performance_info_has_every_section() {
     assert!(info["config_error"].is_null());
 }
 
-/// Runs the ignored test `name` of this binary in a child process whose configuration folder
-/// is `xdg` and whose environment adds `vars`, and checks that it passed. The child must finish
-/// within a minute: a child blocked (on a FIFO, say) is killed and the test fails.
-fn run_child_test(name: &str, xdg: &std::path::Path, vars: &[(&str, &str)]) {
-    use std::process::{Command, Stdio};
-    let mut cmd = Command::new(std::env::current_exe().unwrap());
-    cmd.args(["--ignored", "--exact", name, "--test-threads=1"])
-        .env("XDG_CONFIG_HOME", xdg)
-        .env("APPDATA", xdg)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    for (var, _) in std::env::vars().filter(|(v, _)| v.starts_with("EPYR_PERFORMANCE_")) {
-        cmd.env_remove(var);
-    }
-    cmd.envs(vars.iter().copied());
-    let mut child = cmd.spawn().unwrap();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    while child.try_wait().unwrap().is_none() {
-        if std::time::Instant::now() > deadline {
-            child.kill().unwrap();
-            child.wait().unwrap();
-            panic!("{name} did not finish within a minute: epyr blocked");
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    let out = child.wait_with_output().unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success() && text.contains("1 passed"),
-        "{text}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 /// A configuration folder with `epyrtools/` in it for a child process; returns the folder and
 /// the path of its config file.
 fn child_config_dir(name: &str) -> (std::path::PathBuf, std::path::PathBuf) {
@@ -282,10 +248,11 @@ fn a_fifo_as_the_config_file_is_refused_without_blocking() {
         .status()
         .expect("run mkfifo");
     assert!(status.success(), "mkfifo {} failed", file.display());
-    run_child_test(
+    common::run_child_test(
         "child_starts_a_loader_with_a_fifo_as_the_config_file",
         &xdg,
         &[],
+        std::time::Duration::from_secs(60),
     );
     std::fs::remove_dir_all(&xdg).unwrap();
 }
@@ -367,10 +334,11 @@ fn every_call_reports_the_value_in_force_while_a_key_is_unusable() {
     isolate_config();
     let (xdg, file) = child_config_dir("cfg-in-force");
     std::fs::write(&file, r#"{"performance": {"cache_size_mb": 42}}"#).unwrap();
-    run_child_test(
+    common::run_child_test(
         "child_with_an_invalid_environment_value_reports_only_values_in_force",
         &xdg,
         &[("EPYR_PERFORMANCE_CACHE_ENABLED", "maybe")],
+        std::time::Duration::from_secs(60),
     );
     std::fs::remove_dir_all(&xdg).unwrap();
 }

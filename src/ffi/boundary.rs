@@ -12,28 +12,34 @@ use std::ffi::{c_char, CStr};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
 
-use parking_lot::Mutex;
-
 use super::{EPYR_ERR_PANIC, EPYR_OK};
 use crate::error::{Error, ErrorKind, Result};
+use crate::fork::{lock, ForkHold};
 
 thread_local! {
     static LAST_ERROR: RefCell<String> = const { RefCell::new(String::new()) };
 }
 
 /// The message of the most recent failed call in the process, whatever its thread.
-static PROCESS_LAST_ERROR: Mutex<String> = Mutex::new(String::new());
+static PROCESS_LAST_ERROR: std::sync::Mutex<String> = std::sync::Mutex::new(String::new());
+
+/// Before a fork: takes the lock of the process's last error (see `handles::C_ABI_LOCKS`).
+pub(crate) fn take_last_error(hold: &mut ForkHold) {
+    hold.keep(lock(&PROCESS_LAST_ERROR));
+}
 
 /// Records `message` as this thread's last error and as the process's.
 pub(crate) fn set_last_error(message: String) {
-    PROCESS_LAST_ERROR.lock().clone_from(&message);
+    super::handles::C_ABI_LOCKS.arm();
+    lock(&PROCESS_LAST_ERROR).clone_from(&message);
     // During thread teardown the slot may be gone; there is nobody left to read it then.
     let _ = LAST_ERROR.try_with(|slot| *slot.borrow_mut() = message);
 }
 
 /// Runs `read` on the message of the process's most recent failed call.
 pub(crate) fn with_process_last_error<T>(read: impl FnOnce(&str) -> T) -> T {
-    read(&PROCESS_LAST_ERROR.lock())
+    super::handles::C_ABI_LOCKS.arm();
+    read(&lock(&PROCESS_LAST_ERROR))
 }
 
 /// Runs `read` on this thread's last error message.

@@ -8,9 +8,9 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, LazyLock, OnceLock};
+use std::sync::{Arc, LazyLock, OnceLock, RwLock};
 
-use parking_lot::{Mutex, RwLock};
+use parking_lot::Mutex;
 
 use super::boundary::{invalid, null_arg};
 use crate::accounting::HeldBytes;
@@ -18,6 +18,7 @@ use crate::cache::DataCache;
 use crate::config;
 use crate::dataset::{heap_block_bytes, Dataset, Params, AXIS_LETTERS};
 use crate::error::{Error, ErrorKind, Result};
+use crate::fork::{lock, read, write, ForkHold, ForkTaker, RANK_C_ABI};
 use crate::formats::{decode, Plan};
 use crate::loader::{read_plan_axis, reserve_bytes, ChunkedReader, Loader};
 
@@ -308,25 +309,44 @@ static TABLE: LazyLock<RwLock<HashMap<usize, Object>>> = LazyLock::new(|| {
 });
 
 /// The message of the last failed call made with each live handle, by handle.
-static HANDLE_ERRORS: LazyLock<Mutex<HashMap<usize, String>>> =
-    LazyLock::new(|| Mutex::new(HashMap::new()));
+static HANDLE_ERRORS: LazyLock<std::sync::Mutex<HashMap<usize, String>>> =
+    LazyLock::new(|| std::sync::Mutex::new(HashMap::new()));
+
+/// The C ABI's process-wide locks, taken around a fork ([`crate::fork`]): the handle table,
+/// then the handles' last errors, then the process's last error (the order of every code path
+/// that holds two of them).
+pub(crate) static C_ABI_LOCKS: ForkTaker = ForkTaker::new(RANK_C_ABI, take_c_abi_locks);
+
+fn take_c_abi_locks(hold: &mut ForkHold) {
+    // Dereferencing builds the tables if needed, or waits for a thread that is building them,
+    // so that no building is cut short by the fork.
+    hold.keep(write(&TABLE));
+    hold.keep(lock(&HANDLE_ERRORS));
+    super::boundary::take_last_error(hold);
+}
+
+/// The table of live objects (the fork handlers armed).
+fn table() -> &'static RwLock<HashMap<usize, Object>> {
+    C_ABI_LOCKS.arm();
+    &TABLE
+}
 
 /// Records `message` as the last error of the handle `id`, if it is live.
 pub(crate) fn record_error(id: usize, message: &str) {
-    let table = TABLE.read();
+    let table = read(table());
     if table.contains_key(&id) {
-        HANDLE_ERRORS.lock().insert(id, message.to_string());
+        lock(&HANDLE_ERRORS).insert(id, message.to_string());
     }
 }
 
 /// Runs `read` on the last error message of the handle `id` (`""` if none of its calls
 /// failed); `None` if `id` is not a live handle.
 pub(crate) fn with_handle_error<T>(id: usize, read: impl FnOnce(&str) -> T) -> Option<T> {
-    let table = TABLE.read();
+    let table = crate::fork::read(table());
     if !table.contains_key(&id) {
         return None;
     }
-    let errors = HANDLE_ERRORS.lock();
+    let errors = lock(&HANDLE_ERRORS);
     Some(read(errors.get(&id).map_or("", String::as_str)))
 }
 
@@ -334,7 +354,7 @@ pub(crate) fn with_handle_error<T>(id: usize, read: impl FnOnce(&str) -> T) -> O
 /// lasts (2^60 handles on 64-bit targets); where it wraps (after 2^28 handles on a 32-bit
 /// target), numbers that are 0 or still live are skipped, so a handle never aliases another.
 pub(crate) fn register<H: Handle>(target: H::Target) -> *mut H {
-    let mut table = TABLE.write();
+    let mut table = write(table());
     let id = loop {
         let id = NEXT.fetch_add(1, Ordering::Relaxed).wrapping_mul(STEP);
         if id != 0 && !table.contains_key(&id) {
@@ -347,7 +367,7 @@ pub(crate) fn register<H: Handle>(target: H::Target) -> *mut H {
 
 /// The handle of the global cache.
 pub(crate) fn global_cache() -> *mut epyr_cache {
-    LazyLock::force(&TABLE);
+    table();
     GLOBAL_CACHE as *mut epyr_cache
 }
 
@@ -357,7 +377,7 @@ pub(crate) fn get<H: Handle>(handle: *const H, name: &str) -> Result<H::Target> 
         return Err(null_arg(name));
     }
     let id = handle as usize;
-    let table = TABLE.read();
+    let table = read(table());
     match table.get(&id) {
         Some(object) => H::unwrap(object).cloned().ok_or_else(|| {
             invalid(format!(
@@ -381,14 +401,14 @@ pub(crate) fn release<H: Handle>(handle: *mut H) {
         return;
     }
     let removed = {
-        let mut table = TABLE.write();
+        let mut table = write(table());
         match table.get(&id) {
             Some(object) if H::unwrap(object).is_some() => table.remove(&id),
             _ => None,
         }
     };
     if removed.is_some() {
-        HANDLE_ERRORS.lock().remove(&id);
+        lock(&HANDLE_ERRORS).remove(&id);
     }
     drop(removed);
 }

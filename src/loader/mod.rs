@@ -17,6 +17,7 @@ use crate::cache::DataCache;
 use crate::config::{self, Settings, MB};
 use crate::dataset::Dataset;
 use crate::error::{Error, ErrorKind, Result};
+use crate::fork::{ForkHold, CORE_LOCKS};
 use crate::formats::{ensure_unchanged, FileStamp, Plan, Provenance, Scaling, Source};
 
 /// How a [`Loader`] works; `None` fields take the global configuration's value.
@@ -48,8 +49,14 @@ pub struct Loader {
 }
 
 /// Serialises the memory-budget check and the reservation of a load's bytes, so that
-/// concurrent loads cannot all pass the check and then overshoot the limit together.
-static BUDGET: Mutex<()> = Mutex::new(());
+/// concurrent loads cannot all pass the check and then overshoot the limit together. A plain
+/// static lock that the fork handlers take ([`crate::fork`]).
+static BUDGET: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// Before a fork: takes the memory-budget lock.
+pub(crate) fn take_budget(hold: &mut ForkHold) {
+    hold.keep(crate::fork::lock(&BUDGET));
+}
 
 impl Loader {
     /// A loader with the given options.
@@ -280,7 +287,8 @@ pub(crate) fn reserve_bytes(
     let Some(limit) = settings.memory_limit_bytes() else {
         return Ok(HeldBytes::new(needed));
     };
-    let _guard = BUDGET.lock();
+    CORE_LOCKS.arm();
+    let _guard = crate::fork::lock(&BUDGET);
     let fits = || (library_bytes() as u64).saturating_add(needed as u64) <= limit;
     if let Some(cache) = cache {
         while !fits() && cache.evict_reclaimable().is_some() {}

@@ -2,10 +2,12 @@
 //!
 //! File identity stamps, opening a file without blocking, positioned reads, process and system
 //! memory, page size, heap trimming, huge-page hints and the conversion between paths and the
-//! bytes the C ABI passes. The layers above use only this API; `cfg(unix)` and `cfg(windows)`
+//! bytes the C ABI passes, and keeping process-wide locks usable across `fork` ([`ForkTaker`]).
+//! The layers above use only this API; `cfg(unix)` and `cfg(windows)`
 //! appear nowhere else. Besides `ffi/` and `formats/decode.rs`, this is the only place with
 //! `unsafe`.
 
+mod fork;
 #[cfg(unix)]
 mod unix;
 #[cfg(unix)]
@@ -17,6 +19,8 @@ use windows as os;
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
+
+pub use fork::{ForkHold, ForkTaker};
 
 /// What identifies the content of a file without reading it: its kind, size, modification and
 /// change times with the resolution the file system keeps, and the file's identity (device and

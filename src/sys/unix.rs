@@ -6,7 +6,7 @@ use std::fs::{File, Metadata, OpenOptions};
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::{FileExt, MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::{FileKind, FileStamp};
 
@@ -62,34 +62,74 @@ pub(super) fn read_exact_at(file: &File, buf: &mut [u8], offset: u64) -> std::io
     file.read_exact_at(buf, offset)
 }
 
+/// `sysconf(name)` as a positive number, remembered in `cache` (0: not asked yet). Racing
+/// first calls each ask; no lock, so a fork can never leave one held.
+fn sysconf_cached(cache: &AtomicU64, name: libc::c_int) -> Option<u64> {
+    match cache.load(Ordering::Relaxed) {
+        0 => {
+            // SAFETY: sysconf takes no pointers and has no preconditions; -1 (error) is handled.
+            let n = u64::try_from(unsafe { libc::sysconf(name) })
+                .ok()
+                .filter(|&n| n > 0)?;
+            cache.store(n, Ordering::Relaxed);
+            Some(n)
+        }
+        n => Some(n),
+    }
+}
+
 fn page_size() -> u64 {
-    static PAGE: OnceLock<u64> = OnceLock::new();
-    // SAFETY: sysconf takes no pointers and has no preconditions; -1 (error) is handled.
-    *PAGE.get_or_init(|| match unsafe { libc::sysconf(libc::_SC_PAGESIZE) } {
-        n if n > 0 => n as u64,
-        _ => 4096,
-    })
+    static PAGE: AtomicU64 = AtomicU64::new(0);
+    sysconf_cached(&PAGE, libc::_SC_PAGESIZE).unwrap_or(4096)
 }
 
 pub(super) fn total_memory_bytes() -> u64 {
-    static TOTAL: OnceLock<u64> = OnceLock::new();
-    // SAFETY: sysconf takes no pointers and has no preconditions; -1 (error) is handled.
-    *TOTAL.get_or_init(|| match unsafe { libc::sysconf(libc::_SC_PHYS_PAGES) } {
-        n if n > 0 => n as u64 * page_size(),
-        _ => 0,
-    })
+    static PAGES: AtomicU64 = AtomicU64::new(0);
+    sysconf_cached(&PAGES, libc::_SC_PHYS_PAGES).map_or(0, |n| n * page_size())
 }
 
-/// Resident and virtual size from `/proc/self/statm`, kept open so that a query is one
-/// positioned read.
+/// `/proc/self/statm` of this process, opened on the first query and kept open so that a
+/// query is one positioned read. The descriptor is stored with the process id that opened
+/// it: `/proc/self` is resolved when the file is opened, so a forked child, which inherits the
+/// descriptor, would read its parent's figures (or nothing once the parent exited); it opens
+/// its own. The inherited descriptor is not closed (the child may have closed that number
+/// itself and reused it for a file of its own); it closes on `exec` (`O_CLOEXEC`).
+#[cfg(target_os = "linux")]
+fn statm_of_this_process() -> Option<std::os::fd::BorrowedFd<'static>> {
+    use std::os::fd::{BorrowedFd, IntoRawFd};
+    /// The process id in the high 32 bits, the descriptor in the low ones; 0: none yet.
+    static STATM: AtomicU64 = AtomicU64::new(0);
+    let pid = u64::from(std::process::id());
+    let mut known = STATM.load(Ordering::Acquire);
+    loop {
+        if known != 0 && known >> 32 == pid {
+            // SAFETY: a descriptor stored with this process's id was opened by this process
+            // and is never closed, so it stays valid for the rest of the process.
+            return Some(unsafe { BorrowedFd::borrow_raw(known as u32 as i32) });
+        }
+        let fd = File::open("/proc/self/statm").ok()?.into_raw_fd();
+        let mine = pid << 32 | u64::from(fd as u32);
+        match STATM.compare_exchange(known, mine, Ordering::AcqRel, Ordering::Acquire) {
+            Ok(_) => known = mine,
+            Err(other) => {
+                // Another thread stored its descriptor first: use that one.
+                // SAFETY: `fd` was opened above and is not stored or shared anywhere.
+                unsafe { libc::close(fd) };
+                known = other;
+            }
+        }
+    }
+}
+
+/// Resident and virtual size from `/proc/self/statm` of this process (one positioned read).
 #[cfg(target_os = "linux")]
 pub(super) fn process_memory_bytes() -> Option<(u64, u64)> {
-    static STATM: OnceLock<Option<File>> = OnceLock::new();
-    let file = STATM
-        .get_or_init(|| File::open("/proc/self/statm").ok())
-        .as_ref()?;
+    use std::os::fd::AsRawFd;
+    let fd = statm_of_this_process()?;
     let mut buf = [0u8; 128];
-    let n = file.read_at(&mut buf, 0).ok()?;
+    // SAFETY: `buf` is a live, writable buffer of `buf.len()` bytes; `fd` is open.
+    let n = unsafe { libc::pread(fd.as_raw_fd(), buf.as_mut_ptr().cast(), buf.len(), 0) };
+    let n = usize::try_from(n).ok()?;
     let text = std::str::from_utf8(&buf[..n]).ok()?;
     let mut fields = text.split_ascii_whitespace().map(|f| f.parse::<u64>().ok());
     let vms_pages = fields.next()??;
@@ -163,4 +203,59 @@ pub(super) fn user_config_file() -> Option<PathBuf> {
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))?;
     Some(base.join("epyrtools").join("config.json"))
+}
+
+/// Marks that the fork handlers are registered in this process image.
+const REGISTERED: u64 = u64::MAX;
+
+/// Whether the fork handlers are registered: 0 not yet, [`REGISTERED`], or the id of the
+/// process one of whose threads is registering them.
+static FORK_HANDLERS: AtomicU64 = AtomicU64::new(0);
+
+unsafe extern "C" fn prepare_fork() {
+    super::fork::before_fork();
+}
+
+unsafe extern "C" fn parent_after_fork() {
+    super::fork::after_fork();
+}
+
+unsafe extern "C" fn child_after_fork() {
+    // A fork that came between `pthread_atfork` and the store of REGISTERED in another thread
+    // runs these handlers: the child has them.
+    FORK_HANDLERS.store(REGISTERED, Ordering::Release);
+    super::fork::after_fork();
+}
+
+/// Registers the fork handlers with `pthread_atfork`, once per process image. Other threads
+/// wait while one registers. A registration that a fork cut short in the parent (the state
+/// holds the parent's id, and the child handler did not run, so `pthread_atfork` had not)
+/// is made again by the child.
+pub(super) fn register_fork_handlers() {
+    let me = u64::from(std::process::id());
+    loop {
+        match FORK_HANDLERS.load(Ordering::Acquire) {
+            REGISTERED => return,
+            state if state == me => std::thread::yield_now(),
+            state => {
+                if FORK_HANDLERS
+                    .compare_exchange(state, me, Ordering::AcqRel, Ordering::Acquire)
+                    .is_ok()
+                {
+                    // A failure (no memory) leaves epyr usable, only not fork-safe.
+                    // SAFETY: the handlers are plain functions that live as long as the
+                    // program; they only take and release epyr's own locks.
+                    unsafe {
+                        libc::pthread_atfork(
+                            Some(prepare_fork),
+                            Some(parent_after_fork),
+                            Some(child_after_fork),
+                        );
+                    }
+                    FORK_HANDLERS.store(REGISTERED, Ordering::Release);
+                    return;
+                }
+            }
+        }
+    }
 }

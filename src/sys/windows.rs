@@ -312,3 +312,7 @@ pub(super) fn user_config_file() -> Option<PathBuf> {
         .filter(|v| !v.is_empty())
         .map(|dir| PathBuf::from(dir).join("EPyRTools").join("config.json"))
 }
+
+/// Windows has no `fork`: a new process starts afresh and inherits no lock, so there is
+/// nothing to register.
+pub(super) fn register_fork_handlers() {}

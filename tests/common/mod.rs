@@ -3,6 +3,8 @@
 #![allow(dead_code)]
 
 pub mod alloc_count;
+#[cfg(unix)]
+pub mod fork;
 pub mod fuzz_case;
 pub mod platform;
 
@@ -247,4 +249,44 @@ pub fn files_containing(dir: &std::path::Path, pattern: &str) -> Vec<String> {
         .collect();
     names.sort();
     names
+}
+
+/// Runs the ignored test `name` of this test binary alone in a child process whose
+/// configuration folder is `xdg` (`XDG_CONFIG_HOME` and `APPDATA`) and whose environment has
+/// no `EPYR_PERFORMANCE_*` variable but those of `vars`, and checks that it passed. A child that
+/// has not finished after `timeout` is killed and the test fails: epyr blocked.
+pub fn run_child_test(
+    name: &str,
+    xdg: &std::path::Path,
+    vars: &[(&str, &str)],
+    timeout: std::time::Duration,
+) {
+    use std::process::{Command, Stdio};
+    let mut cmd = Command::new(std::env::current_exe().unwrap());
+    cmd.args(["--ignored", "--exact", name, "--test-threads=1"])
+        .env("XDG_CONFIG_HOME", xdg)
+        .env("APPDATA", xdg)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (var, _) in std::env::vars().filter(|(v, _)| v.starts_with("EPYR_PERFORMANCE_")) {
+        cmd.env_remove(var);
+    }
+    cmd.envs(vars.iter().copied());
+    let mut child = cmd.spawn().unwrap();
+    let deadline = std::time::Instant::now() + timeout;
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            panic!("{name} did not finish within {timeout:?}: epyr blocked");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && text.contains("1 passed"),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

@@ -13,6 +13,10 @@
 //!   disappeared is a miss too.
 //! * Entries built from a file that changed within [`crate::formats::RACY_WINDOW_SECS`] of the
 //!   load's start are not stored: their stamps cannot prove the content read.
+//! * Writes through a memory map to a page that is already dirty change no stamp: an entry
+//!   whose files changed recently (or live on tmpfs) carries their content hashes
+//!   ([`crate::formats::Fingerprint`]), which each hit re-checks until the stamps prove the
+//!   content again.
 //! * Budget: `max_bytes` counts everything an entry holds (values, axes, parameters, paths and
 //!   the entry's own bookkeeping). An entry larger than the budget is not stored; a budget of
 //!   0 stores nothing. Eviction is least-recently-used.
@@ -26,7 +30,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, Weak};
 
 use lru::LruCache;
@@ -49,6 +53,9 @@ struct Entry {
     key: Key,
     dataset: Arc<Dataset>,
     provenance: Provenance,
+    /// Whether the stamps prove the content again after the provenance's content hashes were
+    /// last checked (see [`content_unchanged`]); true from the start without hashes.
+    settled: AtomicBool,
     /// Bytes counted against the budget: the dataset plus this entry's bookkeeping.
     bytes: usize,
     /// The bookkeeping bytes, counted in the library total while the entry lives.
@@ -516,6 +523,7 @@ impl DataCache {
             let entry = Arc::new(Entry {
                 key: key.clone(),
                 dataset,
+                settled: AtomicBool::new(provenance.content.is_none()),
                 provenance,
                 bytes,
                 _held: HeldBytes::new(overhead),
@@ -601,7 +609,8 @@ impl DataCache {
                 Some((i, now)) if i == j => now == *s,
                 _ => FileStamp::of(p).is_ok_and(|now| now == *s),
             })
-            && provenance.absent.iter().all(Absence::still_holds);
+            && provenance.absent.iter().all(Absence::still_holds)
+            && content_unchanged(entry);
         if unchanged {
             return Some(Arc::clone(entry));
         }
@@ -643,6 +652,31 @@ impl Inner {
             map.remove(path);
         }
     }
+}
+
+/// For an entry whose files could change without their stamps changing (it has content
+/// hashes and has not settled): whether every file still has its hash. The first check made
+/// once the stamps prove the content again (every change time older than the window, on file
+/// systems that write back) settles the entry: from then on a write changes a stamp, and the
+/// hit is stamps only again.
+fn content_unchanged(entry: &Entry) -> bool {
+    if entry.settled.load(Ordering::Acquire) {
+        return true;
+    }
+    let Some(fingerprint) = &entry.provenance.content else {
+        return true;
+    };
+    let sources = &entry.provenance.sources;
+    // The time is taken before the files are read: what the hashes see is then at least as
+    // new as the moment the stamps began to prove the content.
+    let settles_now = fingerprint.settled(sources, crate::sys::now_secs());
+    if !fingerprint.matches(sources) {
+        return false;
+    }
+    if settles_now {
+        entry.settled.store(true, Ordering::Release);
+    }
+    true
 }
 
 /// Hands the leader's result to waiting threads and removes the pending marker, also when the

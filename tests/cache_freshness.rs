@@ -429,3 +429,114 @@ fn sources_are_recorded_as_absolute_paths() {
         ds.sources()
     );
 }
+
+#[test]
+#[cfg_attr(
+    not(target_os = "linux"),
+    ignore = "how writes through a memory map change file times is measured on Linux only"
+)]
+fn a_second_write_through_a_memory_map_to_a_dirty_page_is_seen_by_the_next_load() {
+    #[cfg(target_os = "linux")]
+    {
+        // The temporary folder (ext4 here) and tmpfs, where pages are never written back.
+        let shm = Path::new("/dev/shm");
+        let mut folders = vec![temp_dir("mmap-write")];
+        if shm.is_dir() {
+            let dir = shm.join(format!("epyr-test-{}-mmap-write", std::process::id()));
+            let _ = std::fs::remove_dir_all(&dir);
+            std::fs::create_dir_all(&dir).unwrap();
+            folders.push(dir);
+        }
+        for dir in folders {
+            mapped::check_second_write_is_seen(&dir);
+            let _ = std::fs::remove_dir_all(&dir);
+        }
+    }
+}
+
+#[cfg(target_os = "linux")]
+mod mapped {
+    use super::*;
+    use epyr::formats::FileStamp;
+
+    /// A shared, writable memory map of a whole file (unmapped on drop).
+    struct SharedMap {
+        addr: *mut u8,
+        len: usize,
+        _file: std::fs::File,
+    }
+
+    impl SharedMap {
+        fn new(path: &Path) -> SharedMap {
+            use std::os::fd::AsRawFd;
+            let file = std::fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .open(path)
+                .unwrap();
+            let len = file.metadata().unwrap().len() as usize;
+            // SAFETY: a fresh shared mapping of the whole open file, which stays open while
+            // mapped; nothing else in this process maps it.
+            let addr = unsafe {
+                libc::mmap(
+                    std::ptr::null_mut(),
+                    len,
+                    libc::PROT_READ | libc::PROT_WRITE,
+                    libc::MAP_SHARED,
+                    file.as_raw_fd(),
+                    0,
+                )
+            };
+            assert_ne!(addr, libc::MAP_FAILED, "mmap {}", path.display());
+            SharedMap {
+                addr: addr.cast(),
+                len,
+                _file: file,
+            }
+        }
+
+        /// Writes `byte` at `offset` through the map.
+        fn write(&self, offset: usize, byte: u8) {
+            assert!(offset < self.len);
+            // SAFETY: `offset` is inside the live mapping.
+            unsafe { self.addr.add(offset).write_volatile(byte) };
+        }
+    }
+
+    impl Drop for SharedMap {
+        fn drop(&mut self) {
+            // SAFETY: the mapping made in `new`, unmapped once.
+            unsafe { libc::munmap(self.addr.cast(), self.len) };
+        }
+    }
+
+    pub fn check_second_write_is_seen(dir: &Path) {
+        let cache = Arc::new(DataCache::new(16 << 20));
+        let loader = loader_with(&cache);
+        let dsc = write_sample(dir, "mapped", [512, 1, 1], &[false]);
+        let dta = dsc.with_extension("DTA");
+        let map = SharedMap::new(&dta);
+        // The first write dirties the page: the file's times change now.
+        map.write(0, 0x40);
+        settle_files();
+        let first = assert_cached_equals_uncached(&loader, &dsc, "after the first write");
+        let hit = loader.load(&dsc, "").unwrap();
+        assert!(Arc::ptr_eq(&first, &hit), "{}: not cached", dir.display());
+        // The second write to the same, already dirty page changes no time.
+        let before = FileStamp::of(&dta).unwrap();
+        map.write(1, 0x41);
+        let after = FileStamp::of(&dta).unwrap();
+        assert_eq!(
+            before,
+            after,
+            "{}: the kernel changed the stamp, so this test no longer shows a write it hides",
+            dir.display()
+        );
+        let now = assert_cached_equals_uncached(&loader, &dsc, "after the second write");
+        assert_ne!(
+            now.components()[0].values[0],
+            first.components()[0].values[0]
+        );
+        drop(map);
+    }
+}

@@ -15,7 +15,8 @@ use crate::error::{Error, ErrorKind, Result};
 
 /// Builds the plan of a BES3T dataset from its descriptor and data file.
 pub(super) fn plan(dsc: &Path, data: Source, scaling: Scaling, mut origin: Origin) -> Result<Plan> {
-    let (params, dsc_source) = read_params(dsc, "descriptor", text::parse_dsc_limited)?;
+    let (params, dsc_source, text_hash) = read_params(dsc, "descriptor", text::parse_dsc_limited)?;
+    origin.text_hash = text_hash;
     let mut warnings = Vec::new();
 
     if params.is_empty() {

@@ -26,8 +26,10 @@ const READER_KEYS: [&str; 15] = [
 ];
 
 /// Builds the plan of an ESP/WinEPR dataset from its parameter and data file.
-pub(super) fn plan(par: &Path, data: Source, scaling: Scaling, origin: Origin) -> Result<Plan> {
-    let (mut params, par_source) = read_params(par, "parameter file", text::parse_par_limited)?;
+pub(super) fn plan(par: &Path, data: Source, scaling: Scaling, mut origin: Origin) -> Result<Plan> {
+    let (mut params, par_source, text_hash) =
+        read_params(par, "parameter file", text::parse_par_limited)?;
+    origin.text_hash = text_hash;
     if !READER_KEYS.iter().any(|k| params.contains(k)) {
         return Err(Error::format(
             par,

@@ -8,6 +8,7 @@
 
 mod axis;
 mod bes3t;
+mod content;
 #[allow(unsafe_code)]
 pub mod decode;
 mod esp;
@@ -20,7 +21,9 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+pub use crate::sys::{unseen_write_window_secs, DEFAULT_UNSEEN_WRITE_WINDOW_SECS};
 pub use axis::{AxisPlan, AxisValues};
+pub use content::{hash_bytes, Fingerprint};
 pub use decode::{ByteOrder, ComponentSlot, NumberType};
 pub use scaling::{ScaleStep, Scaling};
 pub use writer::{write_bes3t, WriteOptions};
@@ -71,7 +74,8 @@ impl Absence {
 
 /// Everything a dataset was built from, to tell later whether loading the same path again would
 /// give the same dataset: every source file with its stamp (taken before it was read), the
-/// names looked for and not found, and when the load started.
+/// names looked for and not found, when the load started, and the content hashes of files
+/// whose stamps could not prove their content then.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Provenance {
     /// The source files and their stamps.
@@ -80,10 +84,15 @@ pub struct Provenance {
     pub absent: Vec<Absence>,
     /// When the load started, before any file was stamped (seconds since the Unix epoch).
     pub started: f64,
+    /// The hashes of the source files where a write through a memory map could change them
+    /// without changing their stamps ([`Fingerprint`]); `None` where the stamps suffice.
+    pub content: Option<Fingerprint>,
 }
 
 impl Provenance {
-    /// The provenance of a dataset built from `paths` as they are now, with nothing absent.
+    /// The provenance of a dataset built from `paths` as they are now, with nothing absent;
+    /// files whose stamps cannot prove their content ([`Fingerprint`]) are hashed as they are
+    /// now.
     pub fn stamp(paths: &[PathBuf]) -> Result<Provenance> {
         let started = crate::sys::now_secs();
         let sources = paths
@@ -94,10 +103,14 @@ impl Provenance {
                     .map_err(|e| Error::io(p, "stat", &e))
             })
             .collect::<Result<Vec<Source>>>()?;
+        let content = content::fingerprint_if_needed(&sources, started, |_, path, stamp| {
+            content::hash_file(path, stamp)
+        })?;
         Ok(Provenance {
             sources,
             absent: Vec::new(),
             started,
+            content,
         })
     }
 
@@ -110,13 +123,18 @@ impl Provenance {
         }
     }
 
-    /// Whether every source file still has its stamp and every absent name is still absent:
-    /// then a fresh load of the path would read the same files.
+    /// Whether every source file still has its stamp (and its hash, where one was taken) and
+    /// every absent name is still absent: then a fresh load of the path would read the same
+    /// files.
     pub fn unchanged(&self) -> bool {
         self.sources
             .iter()
             .all(|(p, s)| FileStamp::of(p).is_ok_and(|now| now == *s))
             && self.absent.iter().all(Absence::still_holds)
+            && self
+                .content
+                .as_ref()
+                .is_none_or(|f| f.matches(&self.sources))
     }
 
     /// Whether some file (or listed folder) changed so shortly before the load started that
@@ -148,6 +166,9 @@ pub struct Origin {
     pub absent: Vec<Absence>,
     /// When the plan started, before any file was stamped (seconds since the Unix epoch).
     pub started: f64,
+    /// The hash ([`hash_bytes`]) of the descriptor's or parameter file's bytes as they were
+    /// parsed, for a [`Fingerprint`].
+    pub text_hash: u64,
 }
 
 /// Where and how the values of a dataset are stored in its data file.
@@ -254,6 +275,7 @@ impl Plan {
             data_stamp,
             absent,
             started,
+            text_hash: 0,
         };
         let data = (data_path, data_stamp);
         match format {
@@ -270,12 +292,14 @@ impl Plan {
     }
 
     /// What the dataset is built from: the sources with their stamps, the names not found
-    /// and the start time, for a cache to validate the dataset later.
+    /// and the start time, for a cache to validate the dataset later (without content hashes:
+    /// [`Plan::fingerprint`] takes them).
     pub fn provenance(&self) -> Provenance {
         Provenance {
             sources: self.sources.clone(),
             absent: self.origin.absent.clone(),
             started: self.origin.started,
+            content: None,
         }
     }
 
@@ -632,13 +656,15 @@ pub(crate) fn read_text_file(path: &Path, role: &str) -> Result<(Vec<u8>, FileSt
 }
 
 /// Reads a descriptor or parameter file and parses it with `parse` (one of the limited
-/// parsers of [`text`]), refusing a file with more than [`text::MAX_ENTRIES`] entries.
+/// parsers of [`text`]), refusing a file with more than [`text::MAX_ENTRIES`] entries. Returns
+/// the parameters, the file with its stamp, and the hash of the bytes parsed.
 pub(crate) fn read_params(
     path: &Path,
     role: &str,
     parse: fn(&[u8], usize) -> Option<Params>,
-) -> Result<(Params, Source)> {
+) -> Result<(Params, Source, u64)> {
     let (bytes, stamp) = read_text_file(path, role)?;
+    let hash = hash_bytes(&bytes);
     let params = parse(&bytes, text::MAX_ENTRIES).ok_or_else(|| {
         Error::format(
             path,
@@ -648,7 +674,7 @@ pub(crate) fn read_params(
             ),
         )
     })?;
-    Ok((params, (path.to_path_buf(), stamp)))
+    Ok((params, (path.to_path_buf(), stamp), hash))
 }
 
 /// The file formats by extension (lower case): text file extension, data file extension.
@@ -1014,6 +1040,7 @@ mod tests {
                 data_stamp: FileStamp::of(&std::env::current_exe().unwrap()).unwrap(),
                 absent: vec![],
                 started: 0.0,
+                text_hash: 0,
             },
         };
         let e = plan.read().unwrap_err();

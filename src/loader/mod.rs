@@ -235,7 +235,8 @@ fn value_bytes(ds: &Dataset) -> u64 {
 
 /// Reads a dataset within the memory budget (the format layer checks through the open files
 /// that none changed while it was read); returns it with what it was built from (stamps taken
-/// before reading).
+/// before reading and, for a cache, the hashes of files whose stamps cannot prove their
+/// content).
 fn read_stamped(
     path: &Path,
     scaling: Scaling,
@@ -245,7 +246,12 @@ fn read_stamped(
 ) -> Result<(Arc<Dataset>, Provenance)> {
     let plan = Plan::open(path, scaling)?;
     let reservation = reserve(&plan, path, settings, cache)?;
-    let provenance = plan.provenance();
+    let mut provenance = plan.provenance();
+    if cache.is_some() {
+        // Hashes of files whose stamps cannot prove their content, taken before the values
+        // are read.
+        provenance.content = plan.fingerprint()?;
+    }
     let dataset = plan.read_parallel(threads)?;
     drop(reservation);
     Ok((Arc::new(dataset), provenance))

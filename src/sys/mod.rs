@@ -165,6 +165,28 @@ pub fn read_exact_at(file: &File, buf: &mut [u8], offset: u64) -> std::io::Resul
     os::read_exact_at(file, buf, offset)
 }
 
+/// How long after a file's last change (its change time) a write through a shared memory map
+/// may still change its content without changing its stamp, in seconds (infinite where the
+/// system never writes dirty pages back on its own). Linux: twice the kernel's
+/// `vm.dirty_expire_centisecs` + `vm.dirty_writeback_centisecs` (2 x (30 + 5) = 70 s by
+/// default; the factor leaves room for a writeback that runs late under load), read once.
+/// macOS and Windows: [`DEFAULT_UNSEEN_WRITE_WINDOW_SECS`] (their write-back of mapped pages
+/// is not measured here).
+pub fn unseen_write_window_secs() -> f64 {
+    os::unseen_write_window_secs()
+}
+
+/// The window of [`unseen_write_window_secs`] where the system does not say.
+pub const DEFAULT_UNSEEN_WRITE_WINDOW_SECS: f64 = 70.0;
+
+/// Whether the file system of `path` writes dirty pages back to storage, after which the next
+/// write through a map dirties a clean page again and changes the file's times. False for
+/// memory-only file systems (Linux tmpfs, ramfs, hugetlbfs), where a mapped page stays dirty
+/// and writable; true elsewhere and where the file system cannot be asked.
+pub fn writes_back(path: &Path) -> bool {
+    os::writes_back(path)
+}
+
 /// The physical memory of the system in bytes (0 if unknown).
 pub fn total_memory_bytes() -> u64 {
     os::total_memory_bytes()

@@ -205,6 +205,64 @@ pub(super) fn user_config_file() -> Option<PathBuf> {
     Some(base.join("epyrtools").join("config.json"))
 }
 
+/// The window of writes through a map that stamps do not show (see
+/// [`super::unseen_write_window_secs`]), read once from `/proc/sys/vm` and kept as the bits
+/// of an `f64` (0: not read yet; no lock, so a fork can never leave one held).
+#[cfg(target_os = "linux")]
+pub(super) fn unseen_write_window_secs() -> f64 {
+    static WINDOW: AtomicU64 = AtomicU64::new(0);
+    match WINDOW.load(Ordering::Relaxed) {
+        0 => {
+            let centisecs = |name: &str| -> Option<u32> {
+                let text = std::fs::read_to_string(format!("/proc/sys/vm/{name}")).ok()?;
+                text.trim().parse::<u32>().ok()
+            };
+            let window = match (
+                centisecs("dirty_expire_centisecs"),
+                centisecs("dirty_writeback_centisecs"),
+            ) {
+                // Periodic writeback switched off: dirty pages may stay dirty for ever.
+                (Some(_), Some(0)) => f64::INFINITY,
+                (Some(e), Some(w)) => 2.0 * (f64::from(e) + f64::from(w)) / 100.0,
+                _ => super::DEFAULT_UNSEEN_WRITE_WINDOW_SECS,
+            };
+            WINDOW.store(window.to_bits(), Ordering::Relaxed);
+            window
+        }
+        bits => f64::from_bits(bits),
+    }
+}
+
+/// macOS and other Unix systems: the documented default.
+#[cfg(not(target_os = "linux"))]
+pub(super) fn unseen_write_window_secs() -> f64 {
+    super::DEFAULT_UNSEEN_WRITE_WINDOW_SECS
+}
+
+/// Linux: one `statfs` of the path; tmpfs, ramfs and hugetlbfs keep pages in memory only.
+#[cfg(target_os = "linux")]
+pub(super) fn writes_back(path: &Path) -> bool {
+    let Ok(name) = std::ffi::CString::new(path.as_os_str().as_bytes()) else {
+        return true;
+    };
+    // SAFETY: an all-zero statfs (integers only) is a valid value.
+    let mut fs: libc::statfs = unsafe { std::mem::zeroed() };
+    // SAFETY: `name` is NUL-terminated and `fs` is a live statfs for the call to fill.
+    if unsafe { libc::statfs(name.as_ptr(), &mut fs) } != 0 {
+        return true;
+    }
+    // The magic numbers of tmpfs, ramfs (which libc does not name) and hugetlbfs; f_type is
+    // signed on some targets, and the numbers are 32-bit.
+    const MEMORY_ONLY: [u32; 3] = [0x0102_1994, 0x8584_58f6, 0x9584_58f6];
+    !MEMORY_ONLY.contains(&(fs.f_type as u32))
+}
+
+/// macOS and other Unix systems: no memory-only file system is known to epyr.
+#[cfg(not(target_os = "linux"))]
+pub(super) fn writes_back(_path: &Path) -> bool {
+    true
+}
+
 /// Marks that the fork handlers are registered in this process image.
 const REGISTERED: u64 = u64::MAX;
 

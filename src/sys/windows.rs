@@ -316,3 +316,13 @@ pub(super) fn user_config_file() -> Option<PathBuf> {
 /// Windows has no `fork`: a new process starts afresh and inherits no lock, so there is
 /// nothing to register.
 pub(super) fn register_fork_handlers() {}
+
+/// The documented default: the write-back of mapped pages is not measured on Windows.
+pub(super) fn unseen_write_window_secs() -> f64 {
+    super::DEFAULT_UNSEEN_WRITE_WINDOW_SECS
+}
+
+/// No memory-only file system is known to epyr on Windows.
+pub(super) fn writes_back(_path: &Path) -> bool {
+    true
+}

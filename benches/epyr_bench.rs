@@ -313,7 +313,7 @@ fn hit_group() {
             "validated hit, files changed just now (stamps + content hash)",
             young,
             stats.clone(),
-            10.0,
+            20.0,
         ),
         latency_row(
             "validated hit, files older than the window (stamps only)",

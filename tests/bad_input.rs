@@ -12,7 +12,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use common::alloc_count::{measure, CountingAlloc};
-use common::platform::{skipped_on_windows, Unreadable};
+use common::platform::Unreadable;
 use common::{set_file_len, set_key, temp_dir, CW_PARAMS};
 use epyr::{
     Axis, Component, Dataset, DatasetParts, ErrorKind, FileFormat, Param, Params, WriteOptions,
@@ -425,13 +425,11 @@ fn fails_within(path: &Path, needles: &[&str], bound: usize) {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "extending a file to 16 TiB without writing needs the sparse attribute on NTFS (FSCTL_SET_SPARSE), and Wine allocates the space"
+)]
 fn sparse_data_file_claiming_more_memory_than_exists_is_a_memory_error() {
-    if skipped_on_windows(
-        "extending a file to 16 TiB without writing needs the sparse attribute on NTFS \
-         (FSCTL_SET_SPARSE), and Wine allocates the space",
-    ) {
-        return;
-    }
     // A sparse file of almost 16 TiB (the most ext4 allows) takes no disk space, and its size
     // agrees with XPTS for int8 data, so every size check passes; its axis and values would
     // take 8 times that as f64, about 128 TiB: more than the address space of an x86-64
@@ -601,10 +599,6 @@ fn mkdir(path: &Path) {
     fs::create_dir(path).expect("mkdir");
 }
 
-/// Why the FIFO tests cannot run on Windows.
-const NO_FIFOS: &str =
-    "Windows has no FIFOs among files (its named pipes live under \\\\.\\pipe\\)";
-
 /// Makes a FIFO at `path` with the system's `mkfifo`.
 fn mkfifo(path: &Path) {
     let status = std::process::Command::new("mkfifo")
@@ -628,10 +622,11 @@ fn directory_named_like_the_axis_file_is_an_io_error() {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "Windows has no FIFOs among files (its named pipes live under \\\\.\\pipe\\)"
+)]
 fn fifo_as_the_descriptor_is_refused_without_blocking() {
-    if skipped_on_windows(NO_FIFOS) {
-        return;
-    }
     let dsc = cw_sample("fifo_dsc");
     // Opening a FIFO for reading would wait for a writer forever; the check must come first.
     let kind = ErrorKind::InvalidArgument;
@@ -639,10 +634,11 @@ fn fifo_as_the_descriptor_is_refused_without_blocking() {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "Windows has no FIFOs among files (its named pipes live under \\\\.\\pipe\\)"
+)]
 fn fifo_as_the_data_file_is_an_io_error() {
-    if skipped_on_windows(NO_FIFOS) {
-        return;
-    }
     let dsc = cw_sample("fifo_dta");
     replaced_by_non_file(
         &dsc,
@@ -775,6 +771,10 @@ fn an_existing_file_without_a_bruker_extension_is_unsupported_not_missing() {
 }
 
 #[test]
+#[cfg_attr(
+    not(unix),
+    ignore = "creating symbolic links needs a privilege on Windows"
+)]
 fn a_symbolic_link_loop_is_reported_as_a_loop_not_as_missing() {
     #[cfg(unix)]
     {
@@ -790,29 +790,28 @@ fn a_symbolic_link_loop_is_reported_as_a_loop_not_as_missing() {
             "{message}"
         );
     }
-    #[cfg(not(unix))]
-    eprintln!("skipped: creating symbolic links needs privileges on this platform");
 }
 
 #[test]
+#[cfg_attr(
+    not(target_os = "linux"),
+    ignore = "needs a file of Linux's /sys, whose size is one page whatever it holds"
+)]
 fn a_data_file_whose_size_is_not_its_content_says_so() {
-    // Files in /sys report a size of one page whatever they hold.
-    let special = Path::new("/sys/kernel/mm/transparent_hugepage/enabled");
-    let Ok(meta) = fs::metadata(special) else {
-        eprintln!(
-            "skipped: {} does not exist on this system",
-            special.display()
-        );
-        return;
-    };
-    let content = fs::read(special).unwrap();
-    if meta.len() <= content.len() as u64 {
-        eprintln!(
-            "skipped: {} holds as many bytes as its size",
-            special.display()
-        );
-        return;
-    }
+    // Files in /sys report a size of one page whatever they hold; the first of these that
+    // exists here.
+    let special = [
+        "/sys/kernel/mm/transparent_hugepage/enabled",
+        "/sys/devices/system/cpu/online",
+        "/sys/kernel/uevent_seqnum",
+    ]
+    .into_iter()
+    .map(Path::new)
+    .find(|p| {
+        fs::metadata(p)
+            .is_ok_and(|m| fs::read(p).is_ok_and(|content| (content.len() as u64) < m.len()))
+    })
+    .expect("no file of /sys holds fewer bytes than its size on this system");
     let dsc = cw_sample("sys_file");
     // XPTS 256 float64 values: 2048 bytes, within the page the file claims.
     set_key(&dsc, "XPTS", Some("256"));

@@ -12,12 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 
-use common::platform::skipped_on_windows;
 use epyr::{Axis, Component, Dataset, DatasetParts, ErrorKind, FileFormat, Param, Params};
-
-/// Why the tests that build and run C programs do not run in a Windows test binary.
-const LINUX_SIDE: &str = "a Windows process cannot start the Linux compilers and tools; the \
-    Windows DLL and C examples are checked from Linux (MinGW, Wine, objdump)";
 
 /// The repository root.
 fn root() -> PathBuf {
@@ -217,10 +212,11 @@ fn header_functions() -> Vec<String> {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "a Windows process cannot start the Linux compilers and tools; the Windows DLL and C examples are checked from Linux (MinGW, Wine, objdump)"
+)]
 fn shared_library_exports_exactly_the_header_functions() {
-    if skipped_on_windows(LINUX_SIDE) {
-        return;
-    }
     let mut symbols = exported_symbols(&release_lib().join("libepyr.so"));
     symbols.sort();
     let foreign: Vec<&String> = symbols.iter().filter(|s| !s.starts_with("epyr_")).collect();
@@ -601,10 +597,11 @@ fn check_raii(out: &str, sample: &Path) {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "a Windows process cannot start the Linux compilers and tools; the Windows DLL and C examples are checked from Linux (MinGW, Wine, objdump)"
+)]
 fn examples_give_the_right_output() {
-    if skipped_on_windows(LINUX_SIDE) {
-        return;
-    }
     let (cw, pulse) = samples();
     let dir = work_dir("run");
     check_demo(&run_example("demo", &[cw], false, &dir), cw);
@@ -646,10 +643,11 @@ fn check_errors(out: &str) {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "a Windows process cannot start the Linux compilers and tools; the Windows DLL and C examples are checked from Linux (MinGW, Wine, objdump)"
+)]
 fn examples_are_clean_under_valgrind() {
-    if skipped_on_windows(LINUX_SIDE) {
-        return;
-    }
     let (cw, pulse) = samples();
     let dir = work_dir("valgrind");
     check_demo(&run_example("demo", &[cw], true, &dir), cw);
@@ -667,10 +665,11 @@ fn examples_are_clean_under_valgrind() {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "a Windows process cannot start the Linux compilers and tools; the Windows DLL and C examples are checked from Linux (MinGW, Wine, objdump)"
+)]
 fn ctypes_calls_every_function_with_good_and_bad_arguments() {
-    if skipped_on_windows(LINUX_SIDE) {
-        return;
-    }
     let (cw, pulse) = samples();
     let work = work_dir("ctypes");
     let config = work.join("xdg");
@@ -691,12 +690,6 @@ fn ctypes_calls_every_function_with_good_and_bad_arguments() {
         "{stdout}"
     );
     let _ = std::fs::remove_dir_all(&work);
-}
-
-/// Whether a missing optional tool (cmake) must fail the test: `EPYR_REQUIRE_TOOLS=1`, as
-/// `.ci/run` sets it.
-fn tools_required() -> bool {
-    std::env::var("EPYR_REQUIRE_TOOLS").as_deref() == Ok("1")
 }
 
 /// `make -C examples-c install` into a fresh prefix, which is then moved elsewhere: everything
@@ -755,10 +748,11 @@ fn dynamic_section(file: &Path) -> (Vec<String>, Option<String>) {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "a Windows process cannot start the Linux compilers and tools; the Windows DLL and C examples are checked from Linux (MinGW, Wine, objdump)"
+)]
 fn the_installed_libraries_carry_a_soname_the_version_links_and_no_debug_information() {
-    if skipped_on_windows(LINUX_SIDE) {
-        return;
-    }
     let lib = installed_tree().join("lib");
     let version = env!("CARGO_PKG_VERSION");
     let abi = header_define(&committed_header(), "EPYR_ABI_VERSION");
@@ -801,10 +795,11 @@ fn the_installed_libraries_carry_a_soname_the_version_links_and_no_debug_informa
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "a Windows process cannot start the Linux compilers and tools; the Windows DLL and C examples are checked from Linux (MinGW, Wine, objdump)"
+)]
 fn a_staged_install_with_its_own_libdir_finds_its_files_relative_to_itself() {
-    if skipped_on_windows(LINUX_SIDE) {
-        return;
-    }
     release_lib();
     let stage = work_dir("install-staged");
     run_ok(
@@ -857,10 +852,11 @@ fn pkg_config(module: &str, args: &[&str]) -> String {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "a Windows process cannot start the Linux compilers and tools; the Windows DLL and C examples are checked from Linux (MinGW, Wine, objdump)"
+)]
 fn a_program_links_shared_and_static_through_pkg_config_and_runs_without_a_library_path() {
-    if skipped_on_windows(LINUX_SIDE) {
-        return;
-    }
     let (cw, _) = samples();
     let dir = work_dir("pkg-config-programs");
     assert_eq!(
@@ -897,18 +893,20 @@ fn a_program_links_shared_and_static_through_pkg_config_and_runs_without_a_libra
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "a Windows process cannot start the Linux compilers and tools; the Windows DLL and C examples are checked from Linux (MinGW, Wine, objdump)"
+)]
+#[cfg_attr(
+    epyr_no_cmake,
+    ignore = "cmake was not on PATH when the tests were built (EPYR_REQUIRE_TOOLS=1 to fail instead)"
+)]
 fn find_package_gives_shared_and_static_targets_to_a_cmake_project() {
-    if skipped_on_windows(LINUX_SIDE) {
-        return;
-    }
-    if run_probe("cmake").is_none() {
-        assert!(
-            !tools_required(),
-            "cmake is not installed and EPYR_REQUIRE_TOOLS=1"
-        );
-        eprintln!("SKIPPED: cmake is not installed (set EPYR_REQUIRE_TOOLS=1 to fail)");
-        return;
-    }
+    assert!(
+        run_probe("cmake").is_some(),
+        "cmake is not installed (without EPYR_REQUIRE_TOOLS=1 this test is ignored where cmake \
+         was not on PATH when the tests were built: touch build.rs)"
+    );
     let (_, pulse) = samples();
     let project = work_dir("cmake-project");
     std::fs::write(
@@ -964,21 +962,18 @@ fn find_package_gives_shared_and_static_targets_to_a_cmake_project() {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "a Windows process cannot start the Linux compilers and tools; the Windows DLL and C examples are checked from Linux (MinGW, Wine, objdump)"
+)]
+#[cfg_attr(
+    epyr_no_macos_libs,
+    ignore = "no macOS build given: link it with .ci/macos-dylib and set EPYR_MACOS_LIBS to the folders it prints (EPYR_REQUIRE_TOOLS=1 to fail instead)"
+)]
 fn the_macos_libraries_link_and_export_every_header_function() {
-    if skipped_on_windows(LINUX_SIDE) {
-        return;
-    }
-    let Some(folders) = std::env::var_os("EPYR_MACOS_LIBS") else {
-        assert!(
-            !tools_required(),
-            "EPYR_MACOS_LIBS (the folders .ci/macos-dylib prints) is not set and EPYR_REQUIRE_TOOLS=1"
-        );
-        eprintln!(
-            "SKIPPED: no macOS build given; link it with `.ci/macos-dylib` and set \
-             EPYR_MACOS_LIBS to the folders it prints, separated by ':'"
-        );
-        return;
-    };
+    let folders = std::env::var_os("EPYR_MACOS_LIBS").expect(
+        "EPYR_MACOS_LIBS (the folders .ci/macos-dylib prints, separated by ':') is not set",
+    );
     let mut wanted = header_functions();
     wanted.sort();
     for folder in std::env::split_paths(&folders) {
@@ -1030,23 +1025,19 @@ fn highest_glibc_version(lib: &Path) -> (u32, u32) {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "a Windows process cannot start the Linux compilers and tools; the Windows DLL and C examples are checked from Linux (MinGW, Wine, objdump)"
+)]
+#[cfg_attr(
+    epyr_no_old_glibc_lib,
+    ignore = "no old-glibc build given: build it with .ci/old-glibc and set EPYR_GLIBC_2_17_LIB to its libepyr.so (EPYR_REQUIRE_TOOLS=1 to fail instead)"
+)]
 fn the_old_glibc_build_needs_at_most_glibc_2_17() {
-    if skipped_on_windows(LINUX_SIDE) {
-        return;
-    }
     let normal = highest_glibc_version(&release_lib().join("libepyr.so"));
     eprintln!("the normal build needs glibc {}.{}", normal.0, normal.1);
-    let Some(old) = std::env::var_os("EPYR_GLIBC_2_17_LIB") else {
-        assert!(
-            !tools_required(),
-            "EPYR_GLIBC_2_17_LIB (the cargo zigbuild library) is not set and EPYR_REQUIRE_TOOLS=1"
-        );
-        eprintln!(
-            "SKIPPED: no old-glibc build given; build it with `.ci/old-glibc` and set \
-             EPYR_GLIBC_2_17_LIB to its libepyr.so"
-        );
-        return;
-    };
+    let old = std::env::var_os("EPYR_GLIBC_2_17_LIB")
+        .expect("EPYR_GLIBC_2_17_LIB (the libepyr.so that .ci/old-glibc builds) is not set");
     let needed = highest_glibc_version(Path::new(&old));
     assert!(
         needed <= (2, 17),
@@ -1078,10 +1069,11 @@ fn the_old_glibc_build_needs_at_most_glibc_2_17() {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "a Windows process cannot start the Linux compilers and tools; the Windows DLL and C examples are checked from Linux (MinGW, Wine, objdump)"
+)]
 fn header_compiles_as_c99_and_cpp11() {
-    if skipped_on_windows(LINUX_SIDE) {
-        return;
-    }
     let dir = work_dir("header");
     let c = dir.join("use.c");
     std::fs::write(
@@ -1189,21 +1181,17 @@ struct WindowsTarget {
 }
 
 impl WindowsTarget {
-    /// The target named by `EPYR_C_TARGET`, or `None` (with the reason printed).
-    fn from_env() -> Option<WindowsTarget> {
+    /// The target named by `EPYR_C_TARGET`.
+    fn from_env() -> WindowsTarget {
         let triple = std::env::var("EPYR_C_TARGET").unwrap_or_default();
         let tools = match triple.as_str() {
             "x86_64-pc-windows-gnu" => "x86_64-w64-mingw32-",
             "i686-pc-windows-gnu" => "i686-w64-mingw32-",
-            _ => {
-                eprintln!(
-                    "SKIPPED: the Windows DLL checks need MinGW and Wine: set EPYR_C_TARGET=\
-                     x86_64-pc-windows-gnu (or i686-pc-windows-gnu), as .ci/windows does"
-                );
-                return None;
-            }
+            other => panic!(
+                "EPYR_C_TARGET is {other:?}: expected x86_64-pc-windows-gnu or i686-pc-windows-gnu"
+            ),
         };
-        Some(WindowsTarget { triple, tools })
+        WindowsTarget { triple, tools }
     }
 
     /// The folder with epyr.dll, libepyr.dll.a and epyr.lib (`make -C examples-c windows`).
@@ -1313,13 +1301,16 @@ const SYSTEM_DLLS: &[&str] = &[
 ];
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "a Windows process cannot start the Linux compilers and tools; the Windows DLL and C examples are checked from Linux (MinGW, Wine, objdump)"
+)]
+#[cfg_attr(
+    epyr_no_windows_target,
+    ignore = "the Windows DLL checks need MinGW and Wine: set EPYR_C_TARGET=x86_64-pc-windows-gnu (or i686-pc-windows-gnu), as .ci/windows does"
+)]
 fn windows_dll_exports_the_header_and_its_examples_give_the_right_output_under_wine() {
-    if skipped_on_windows(LINUX_SIDE) {
-        return;
-    }
-    let Some(target) = WindowsTarget::from_env() else {
-        return;
-    };
+    let target = WindowsTarget::from_env();
     let libs = target.libs();
     for file in ["epyr.dll", "libepyr.dll.a", "epyr.lib"] {
         assert!(libs.join(file).is_file(), "no {file} in {}", libs.display());

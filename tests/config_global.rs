@@ -4,7 +4,6 @@
 mod common;
 
 use common::isolate_config;
-use common::platform::skipped_on_windows;
 use epyr::config::{self, Value};
 use epyr::ErrorKind;
 use parking_lot::Mutex;
@@ -236,10 +235,8 @@ fn child_config_dir(name: &str) -> (std::path::PathBuf, std::path::PathBuf) {
 }
 
 #[test]
+#[cfg_attr(windows, ignore = "Windows has no FIFOs among files")]
 fn a_fifo_as_the_config_file_is_refused_without_blocking() {
-    if skipped_on_windows("Windows has no FIFOs among files") {
-        return;
-    }
     let _s = SERIAL.lock();
     isolate_config();
     let (xdg, file) = child_config_dir("cfg-fifo");
@@ -296,10 +293,8 @@ fn reload_of_a_bad_config_file_is_refused(make: impl FnOnce(&std::path::Path), w
 }
 
 #[test]
+#[cfg_attr(windows, ignore = "a link to a device (/dev/zero) is a Unix thing")]
 fn a_config_file_linked_to_a_device_is_refused_without_reading_it() {
-    if skipped_on_windows("a link to a device (/dev/zero) is a Unix thing") {
-        return;
-    }
     let _s = SERIAL.lock();
     isolate_config();
     config::global().clear_runtime();

@@ -299,7 +299,7 @@ fn fuzz_text_file(
     keys: &'static [&'static str],
     header: &'static str,
 ) {
-    let Some(corpus) = corpus_dir() else { return };
+    let corpus = corpus_dir();
     let dir = temp_dir(property);
     let data_copy = dir.join(data_name(name));
     fs::copy(corpus.join(data), &data_copy).expect("copy data file");
@@ -327,6 +327,10 @@ fn data_name(text: &str) -> String {
 }
 
 #[test]
+#[cfg_attr(
+    epyr_no_corpus,
+    ignore = "the corpus was not found when the tests were built (EPYR_CORPUS)"
+)]
 fn random_bytes_as_a_descriptor() {
     fuzz_text_file(
         "fuzz_random_dsc",
@@ -338,6 +342,10 @@ fn random_bytes_as_a_descriptor() {
 }
 
 #[test]
+#[cfg_attr(
+    epyr_no_corpus,
+    ignore = "the corpus was not found when the tests were built (EPYR_CORPUS)"
+)]
 fn random_bytes_as_a_parameter_file() {
     fuzz_text_file(
         "fuzz_random_par",
@@ -537,7 +545,7 @@ fn stage(corpus: &Path, format: &str, property: &str) -> Vec<Staged> {
 /// them. Checks first that every unmutated dataset loads, so that the mutations start from
 /// files the reader accepts.
 fn fuzz_corpus(format: &str, property: &str) {
-    let Some(corpus) = corpus_dir() else { return };
+    let corpus = corpus_dir();
     let staged = stage(&corpus, format, property);
     for s in &staged {
         let path = s.dir.join(&s.text_name);
@@ -569,11 +577,19 @@ fn fuzz_corpus(format: &str, property: &str) {
 }
 
 #[test]
+#[cfg_attr(
+    epyr_no_corpus,
+    ignore = "the corpus was not found when the tests were built (EPYR_CORPUS)"
+)]
 fn mutated_corpus_descriptors() {
     fuzz_corpus("bes3t", "fuzz_mutated_dsc");
 }
 
 #[test]
+#[cfg_attr(
+    epyr_no_corpus,
+    ignore = "the corpus was not found when the tests were built (EPYR_CORPUS)"
+)]
 fn mutated_corpus_parameter_files() {
     fuzz_corpus("esp", "fuzz_mutated_par");
 }

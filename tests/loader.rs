@@ -6,7 +6,6 @@ mod common;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use common::platform::{skipped_under_wine, RENAME_OVER_OPEN};
 use common::{corpus_dir, expected, isolate_config, temp_dir, write_sample};
 use epyr::{ErrorKind, Loader, LoaderOptions, Plan, Scaling};
 use parking_lot::Mutex;
@@ -22,9 +21,7 @@ fn uncached_loader(chunk_size_mb: f64) -> Loader {
 }
 
 fn corpus_paths() -> Vec<PathBuf> {
-    let Some(dir) = corpus_dir() else {
-        return Vec::new();
-    };
+    let dir = corpus_dir();
     expected(&dir)
         .iter()
         .map(|e| dir.join(e["open"].as_str().unwrap()))
@@ -57,8 +54,12 @@ fn stream(
 }
 
 #[test]
+#[cfg_attr(
+    epyr_no_corpus,
+    ignore = "the corpus was not found when the tests were built (EPYR_CORPUS)"
+)]
 fn chunks_of_every_corpus_file_equal_the_full_load() {
-    let Some(dir) = corpus_dir() else { return };
+    let dir = corpus_dir();
     let paths = corpus_paths();
     assert!(
         paths.len() >= 38,
@@ -85,8 +86,12 @@ fn chunks_of_every_corpus_file_equal_the_full_load() {
 }
 
 #[test]
+#[cfg_attr(
+    epyr_no_corpus,
+    ignore = "the corpus was not found when the tests were built (EPYR_CORPUS)"
+)]
 fn scaled_chunks_equal_the_scaled_full_load_across_row_boundaries() {
-    let Some(dir) = corpus_dir() else { return };
+    let dir = corpus_dir();
     // A WinEPR power sweep: 'P' divides each row by its own power.
     let path = dir.join("easyspin/EMX_2Dpowersweep.spc");
     let loader = uncached_loader(10.0);
@@ -221,10 +226,11 @@ fn a_descriptor_changed_while_streaming_gives_an_error() {
 }
 
 #[test]
+#[cfg_attr(
+    epyr_under_wine,
+    ignore = "under Wine, renaming a file over one that is open fails with Access denied (Windows 10 allows it)"
+)]
 fn a_file_replaced_while_read_gives_an_error() {
-    if skipped_under_wine(RENAME_OVER_OPEN) {
-        return;
-    }
     let dir = temp_dir("loader-replaced");
     let (dsc, mut reader) = reader_after_first_chunk(&dir, "");
     let other = write_sample(&dir, "b", [1000, 10, 1], &[false]);
@@ -311,8 +317,12 @@ fn parallel_decoding_equals_single_threaded_decoding() {
 }
 
 #[test]
+#[cfg_attr(
+    epyr_no_corpus,
+    ignore = "the corpus was not found when the tests were built (EPYR_CORPUS)"
+)]
 fn a_cached_loader_returns_the_same_data_as_an_uncached_one() {
-    let Some(dir) = corpus_dir() else { return };
+    let dir = corpus_dir();
     isolate_config();
     let cache = Arc::new(epyr::DataCache::new(64 << 20));
     let cached = Loader::new(LoaderOptions {
@@ -337,16 +347,13 @@ const REFUSED_THREADS_DIR: &str = "EPYR_TEST_REFUSED_THREADS_DIR";
 const UNMAPPABLE_STACK: u64 = 1 << 62;
 
 #[test]
+#[cfg_attr(
+    not(target_os = "linux"),
+    ignore = "refusing threads through RUST_MIN_STACK works on Linux only (glibc fails pthread_create when the stack cannot be mapped)"
+)]
 fn loads_succeed_with_fewer_threads_when_the_system_refuses_them() {
     if let Some(dir) = std::env::var_os(REFUSED_THREADS_DIR) {
         return load_without_threads(&PathBuf::from(dir));
-    }
-    if !cfg!(target_os = "linux") {
-        eprintln!(
-            "SKIPPED: refusing threads through RUST_MIN_STACK is checked on Linux only \
-             (glibc fails pthread_create when the stack cannot be mapped)"
-        );
-        return;
     }
     isolate_config();
     let dir = temp_dir("refused-threads");
@@ -400,12 +407,12 @@ fn load_without_threads(dir: &std::path::Path) {
 }
 
 #[test]
+#[cfg_attr(
+    not(target_os = "linux"),
+    ignore = "open files are counted in /proc/self/fd, which Linux has"
+)]
 fn descriptions_a_caller_keeps_hold_no_open_files() {
     let fd_dir = std::path::Path::new("/proc/self/fd");
-    if !fd_dir.is_dir() {
-        eprintln!("skipped: this system has no /proc/self/fd to count open files");
-        return;
-    }
     let open_files = || std::fs::read_dir(fd_dir).unwrap().count();
     let dir = temp_dir("describe-no-fds");
     let dsc = write_sample(&dir, "d", [16, 1, 1], &[false]);
@@ -444,10 +451,11 @@ fn a_data_file_rewritten_in_place_between_plan_and_read_gives_an_error() {
 }
 
 #[test]
+#[cfg_attr(
+    epyr_under_wine,
+    ignore = "under Wine, renaming a file over one that is open fails with Access denied (Windows 10 allows it)"
+)]
 fn a_data_file_replaced_between_plan_and_read_is_never_read_as_a_mix() {
-    if common::platform::skipped_under_wine(common::platform::RENAME_OVER_OPEN) {
-        return;
-    }
     let dir = temp_dir("loader-plan-replace");
     let dsc = write_sample(&dir, "p", [512, 1, 1], &[false]);
     let before = epyr::load(&dsc, "").unwrap();

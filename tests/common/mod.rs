@@ -10,27 +10,31 @@ pub mod platform;
 
 use std::path::PathBuf;
 
-/// The corpus folder: `EPYR_CORPUS`, else `../shared/corpus` beside the repository. Where it is
-/// missing, `EPYR_REQUIRE_CORPUS=1` makes that a failure; otherwise the caller skips, and this
-/// says so on stderr.
-pub fn corpus_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("EPYR_CORPUS")
+/// Where the corpus is looked for: `EPYR_CORPUS`, else `../shared/corpus` beside the
+/// repository.
+pub fn corpus_location() -> PathBuf {
+    std::env::var_os("EPYR_CORPUS")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"));
-    if dir.join("expected.json").is_file() {
-        return Some(dir);
-    }
-    if std::env::var("EPYR_REQUIRE_CORPUS").as_deref() == Ok("1") {
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"))
+}
+
+/// The corpus folder, if it has its `expected.json`.
+pub fn find_corpus() -> Option<PathBuf> {
+    let dir = corpus_location();
+    dir.join("expected.json").is_file().then_some(dir)
+}
+
+/// The corpus folder of a test that needs it. Such a test is ignored (`epyr_no_corpus`, set by
+/// `build.rs`) where the corpus was missing when the tests were built, unless
+/// `EPYR_REQUIRE_CORPUS=1`; so a missing corpus here fails the test.
+pub fn corpus_dir() -> PathBuf {
+    find_corpus().unwrap_or_else(|| {
         panic!(
-            "corpus not found at {} and EPYR_REQUIRE_CORPUS=1 (set EPYR_CORPUS)",
-            dir.display()
-        );
-    }
-    eprintln!(
-        "SKIPPED: corpus not found at {} (set EPYR_CORPUS, or EPYR_REQUIRE_CORPUS=1 to fail)",
-        dir.display()
-    );
-    None
+            "corpus not found at {} (set EPYR_CORPUS; without EPYR_REQUIRE_CORPUS=1 the tests \
+             that need it are ignored when it is missing at build time: touch build.rs)",
+            corpus_location().display()
+        )
+    })
 }
 
 /// The corpus expectations (`expected.json`), one JSON object per dataset.

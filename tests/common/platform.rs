@@ -1,35 +1,15 @@
-//! What the tests do differently per operating system, in one place: gating a test that
-//! cannot run on this system (with the reason printed, never a silent skip) and making a file
-//! that epyr cannot open.
+//! What the tests do differently per operating system: renaming over an open file under Wine
+//! and making a file that epyr cannot open. (A test that cannot run on a system is marked
+//! `#[cfg_attr(<system>, ignore = "reason")]`, or with a `cfg` that `build.rs` sets for a
+//! missing tool, so that the summary counts it as ignored.)
 
 use std::path::Path;
 
-/// True (after printing why) when the running test cannot run on Windows; the caller returns.
-pub fn skipped_on_windows(reason: &str) -> bool {
-    if cfg!(windows) {
-        eprintln!("SKIPPED on Windows: {reason}");
-    }
-    cfg!(windows)
-}
-
-/// True (after printing why) when the running test cannot run under Wine, where Wine differs
-/// from Windows as named by `reason`. Wine is recognised by `EPYR_UNDER_WINE=1`, which the
-/// cargo runner `.ci/wine-run` sets.
-pub fn skipped_under_wine(reason: &str) -> bool {
-    let wine = cfg!(windows) && std::env::var("EPYR_UNDER_WINE").as_deref() == Ok("1");
-    if wine {
-        eprintln!("SKIPPED under Wine: {reason}");
-    }
-    wine
-}
-
-/// Why tests that rename a file over one epyr has open do not run under Wine.
-pub const RENAME_OVER_OPEN: &str = "renaming a file over one that is open fails with \
-    \"Access denied\" under Wine, although the file is opened sharing delete (Windows 10 allows it)";
-
-/// Renames `from` over `to`. Under Wine, where that fails while `to` is open (see
-/// [`RENAME_OVER_OPEN`]), it is retried every millisecond until the file is closed, for at
-/// most 10 s; anywhere else the first failure is returned.
+/// Renames `from` over `to`. Under Wine (`EPYR_UNDER_WINE=1`, set by the cargo runner
+/// `.ci/wine-run`), renaming a file over one that is open fails with "Access denied" although
+/// the file is opened sharing delete (Windows 10 allows it): there it is retried every
+/// millisecond until the file is closed, for at most 10 s; anywhere else the first failure is
+/// returned.
 pub fn rename_over(from: &Path, to: &Path) -> std::io::Result<()> {
     let wine = cfg!(windows) && std::env::var("EPYR_UNDER_WINE").as_deref() == Ok("1");
     let mut tries = 0;

@@ -798,25 +798,25 @@ fn a_symbolic_link_loop_is_reported_as_a_loop_not_as_missing() {
     ignore = "needs a file of Linux's /sys, whose size is one page whatever it holds"
 )]
 fn a_data_file_whose_size_is_not_its_content_says_so() {
-    // Files in /sys report a size of one page whatever they hold; the first of these that
-    // exists here.
-    let special = [
-        "/sys/kernel/mm/transparent_hugepage/enabled",
-        "/sys/devices/system/cpu/online",
-        "/sys/kernel/uevent_seqnum",
-    ]
-    .into_iter()
-    .map(Path::new)
-    .find(|p| {
-        fs::metadata(p)
-            .is_ok_and(|m| fs::read(p).is_ok_and(|content| (content.len() as u64) < m.len()))
-    })
-    .expect("no file of /sys holds fewer bytes than its size on this system");
-    let dsc = cw_sample("sys_file");
-    // XPTS 256 float64 values: 2048 bytes, within the page the file claims.
-    set_key(&dsc, "XPTS", Some("256"));
-    #[cfg(unix)]
+    #[cfg(target_os = "linux")]
     {
+        // Files in /sys report a size of one page whatever they hold; the first of these that
+        // exists here.
+        let special = [
+            "/sys/kernel/mm/transparent_hugepage/enabled",
+            "/sys/devices/system/cpu/online",
+            "/sys/kernel/uevent_seqnum",
+        ]
+        .into_iter()
+        .map(Path::new)
+        .find(|p| {
+            fs::metadata(p)
+                .is_ok_and(|m| fs::read(p).is_ok_and(|content| (content.len() as u64) < m.len()))
+        })
+        .expect("no file of /sys holds fewer bytes than its size on this system");
+        let dsc = cw_sample("sys_file");
+        // XPTS 256 float64 values: 2048 bytes, within the page the file claims.
+        set_key(&dsc, "XPTS", Some("256"));
         fs::remove_file(dta(&dsc)).unwrap();
         std::os::unix::fs::symlink(special, dta(&dsc)).unwrap();
         let message = expect_error(&dsc, "", ErrorKind::Format, &["size is not its content"]);

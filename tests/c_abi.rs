@@ -898,7 +898,7 @@ fn a_program_links_shared_and_static_through_pkg_config_and_runs_without_a_libra
     ignore = "a Windows process cannot start the Linux compilers and tools; the Windows DLL and C examples are checked from Linux (MinGW, Wine, objdump)"
 )]
 #[cfg_attr(
-    epyr_no_cmake,
+    all(not(windows), epyr_no_cmake),
     ignore = "cmake was not on PATH when the tests were built (EPYR_REQUIRE_TOOLS=1 to fail instead)"
 )]
 fn find_package_gives_shared_and_static_targets_to_a_cmake_project() {
@@ -967,7 +967,7 @@ fn find_package_gives_shared_and_static_targets_to_a_cmake_project() {
     ignore = "a Windows process cannot start the Linux compilers and tools; the Windows DLL and C examples are checked from Linux (MinGW, Wine, objdump)"
 )]
 #[cfg_attr(
-    epyr_no_macos_libs,
+    all(not(windows), epyr_no_macos_libs),
     ignore = "no macOS build given: link it with .ci/macos-dylib and set EPYR_MACOS_LIBS to the folders it prints (EPYR_REQUIRE_TOOLS=1 to fail instead)"
 )]
 fn the_macos_libraries_link_and_export_every_header_function() {
@@ -1030,7 +1030,7 @@ fn highest_glibc_version(lib: &Path) -> (u32, u32) {
     ignore = "a Windows process cannot start the Linux compilers and tools; the Windows DLL and C examples are checked from Linux (MinGW, Wine, objdump)"
 )]
 #[cfg_attr(
-    epyr_no_old_glibc_lib,
+    all(not(windows), epyr_no_old_glibc_lib),
     ignore = "no old-glibc build given: build it with .ci/old-glibc and set EPYR_GLIBC_2_17_LIB to its libepyr.so (EPYR_REQUIRE_TOOLS=1 to fail instead)"
 )]
 fn the_old_glibc_build_needs_at_most_glibc_2_17() {
@@ -1306,7 +1306,7 @@ const SYSTEM_DLLS: &[&str] = &[
     ignore = "a Windows process cannot start the Linux compilers and tools; the Windows DLL and C examples are checked from Linux (MinGW, Wine, objdump)"
 )]
 #[cfg_attr(
-    epyr_no_windows_target,
+    all(not(windows), epyr_no_windows_target),
     ignore = "the Windows DLL checks need MinGW and Wine: set EPYR_C_TARGET=x86_64-pc-windows-gnu (or i686-pc-windows-gnu), as .ci/windows does"
 )]
 fn windows_dll_exports_the_header_and_its_examples_give_the_right_output_under_wine() {

@@ -111,7 +111,7 @@ fn easyspin_dir() -> PathBuf {
     ignore = "the Octave gateway is built and tested from the Linux side (mkoctfile, octave)"
 )]
 #[cfg_attr(
-    any(epyr_no_octave, epyr_no_corpus),
+    all(not(windows), any(epyr_no_octave, epyr_no_corpus)),
     ignore = "octave, mkoctfile, EasySpin's eprload (EPYR_EASYSPIN) or the corpus was not found when the tests were built (EPYR_REQUIRE_OCTAVE=1 to fail instead)"
 )]
 fn epyr_eprload_gives_easyspins_outputs_and_every_matlab_function_works_under_octave() {

@@ -391,23 +391,7 @@ impl DataCache {
                 return Err(e);
             }
         };
-        let (pending, leader) = {
-            let process = std::process::id();
-            let mut map = lock(&self.locked.pending);
-            match map.get(&key) {
-                Some(p) if p.process == process => (Arc::clone(p), false),
-                // None, or a load of the parent's that no thread of this forked child finishes.
-                _ => {
-                    let p = Arc::new(Pending {
-                        process,
-                        result: parking_lot::Mutex::new(None),
-                        done: Condvar::new(),
-                    });
-                    map.insert(key.clone(), Arc::clone(&p));
-                    (p, true)
-                }
-            }
-        };
+        let (pending, leader) = self.join_or_lead(&key);
         if !leader {
             self.count(false);
             let outcome = {
@@ -454,6 +438,25 @@ impl DataCache {
         publisher.result = Some(outcome);
         drop(publisher);
         result.map(|ds| (ds, false))
+    }
+
+    /// The load in progress of `key` to wait for, or a new one this thread leads (`true`).
+    fn join_or_lead(&self, key: &Key) -> (Arc<Pending>, bool) {
+        let process = std::process::id();
+        let mut map = lock(&self.locked.pending);
+        match map.get(key) {
+            Some(p) if p.process == process => (Arc::clone(p), false),
+            // None, or a load of the parent's that no thread of this forked child finishes.
+            _ => {
+                let p = Arc::new(Pending {
+                    process,
+                    result: parking_lot::Mutex::new(None),
+                    done: Condvar::new(),
+                });
+                map.insert(key.clone(), Arc::clone(&p));
+                (p, true)
+            }
+        }
     }
 
     fn count(&self, hit: bool) {

@@ -83,8 +83,9 @@ pub(crate) fn fingerprint_if_needed(
 }
 
 impl Plan {
-    /// The fingerprint of the plan's sources if their stamps cannot prove their content
-    /// ([`fingerprint_if_needed`]), taken before any value is read: the descriptor's hash is
+    /// The fingerprint of the plan's sources if their stamps cannot prove their content (some
+    /// changed within the window, or lives on a file system that does not write back), taken
+    /// before any value is read: the descriptor's hash is
     /// that of the bytes parsed, the data file is read through the file the plan opened, axis
     /// files by their paths.
     pub fn fingerprint(&self) -> Result<Option<Fingerprint>> {
@@ -130,7 +131,8 @@ fn hash_open_file(file: &File, len: u64) -> std::io::Result<u64> {
     Ok(hasher.finish())
 }
 
-/// The hash of `bytes` (as [`ContentHasher`]).
+/// A fast 64-bit hash of `bytes`, to tell whether a file's content changed (not a defence
+/// against crafted collisions).
 pub fn hash_bytes(bytes: &[u8]) -> u64 {
     let mut hasher = ContentHasher::new();
     hasher.update(bytes);

@@ -52,7 +52,8 @@ pub use crate::formats::{Absence, FileStamp, Provenance, Source};
 /// its name in its folder and the folder by its identity ([`key_of`]), and the scaling.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct Key {
-    files: Vec<(FileIdentity, OsString)>,
+    /// Shared: the key is cloned for the LRU, the loads in progress and the entry.
+    files: Arc<[(FileIdentity, OsString)]>,
     /// The format id the files were read as.
     format: &'static str,
     scaling: Scaling,
@@ -70,11 +71,11 @@ struct Scope {
 struct Entry {
     key: Key,
     /// The path (absolute) whose load built the entry: its alias.
-    alias: PathBuf,
+    alias: Arc<Path>,
     /// How the alias asked for the entry.
     scope: Scope,
     dataset: Arc<Dataset>,
-    provenance: Provenance,
+    provenance: Arc<Provenance>,
     /// Whether the stamps prove the content again after the provenance's content hashes were
     /// last checked (see [`content_unchanged`]); true from the start without hashes.
     settled: AtomicBool,
@@ -88,14 +89,19 @@ struct Inner {
     lru: LruCache<Key, Arc<Entry>>,
     /// Paths as callers gave them, per scaling, to the entry they resolved to (weak: an
     /// evicted entry is not kept alive by its aliases).
-    aliases: HashMap<Scope, HashMap<PathBuf, Weak<Entry>>>,
+    aliases: FastMap<Scope, FastMap<Arc<Path>, Weak<Entry>>>,
     total: usize,
     max: usize,
     enabled: bool,
 }
 
-/// What a finished load hands to the threads that waited for it.
-type Outcome = Result<(Arc<Dataset>, Provenance)>;
+/// A hash map with the LRU's fast hasher (keys are paths and file identities, not input an
+/// attacker picks to collide).
+type FastMap<K, V> = HashMap<K, V, lru::DefaultHasher>;
+
+/// What a finished load hands to the threads that waited for it (the provenance is shared with
+/// the entry stored).
+type Outcome = Result<(Arc<Dataset>, Arc<Provenance>)>;
 
 /// A load in progress, which other threads asking for the same key wait for.
 struct Pending {
@@ -164,7 +170,7 @@ struct Locked {
     /// The entries (lock order: last).
     inner: Mutex<Inner>,
     /// The loads in progress.
-    pending: Mutex<HashMap<Key, Arc<Pending>>>,
+    pending: Mutex<FastMap<Key, Arc<Pending>>>,
     /// Serialises applying the configuration (lock order: before the configuration's).
     sync_lock: Mutex<()>,
 }
@@ -224,12 +230,12 @@ impl DataCache {
         let locked = Arc::new(Locked {
             inner: Mutex::new(Inner {
                 lru: LruCache::unbounded(),
-                aliases: HashMap::new(),
+                aliases: FastMap::default(),
                 total: 0,
                 max: max_bytes,
                 enabled: true,
             }),
-            pending: Mutex::new(HashMap::new()),
+            pending: Mutex::new(FastMap::default()),
             sync_lock: Mutex::new(()),
         });
         {
@@ -451,7 +457,7 @@ impl DataCache {
             }
             let members = resolution.members.clone();
             let (ds, provenance) = load(resolution)?;
-            self.store(Some((&members, &key)), &given, scope, &ds, provenance);
+            self.store(Some((&members, &key)), &given, scope, &ds, Arc::new(provenance));
             return Ok((ds, false));
         }
         // Publishes the outcome to waiters even if `load` panics.
@@ -467,20 +473,15 @@ impl DataCache {
         if let Some(entry) = self.lookup_key(&key) {
             self.count(true);
             let ds = Arc::clone(&entry.dataset);
-            publisher.result = Some(Ok((Arc::clone(&ds), entry.provenance.clone())));
+            publisher.result = Some(Ok((Arc::clone(&ds), Arc::clone(&entry.provenance))));
             return Ok((ds, true));
         }
         self.count(false);
         let members = resolution.members.clone();
-        let outcome = load(resolution);
+        let outcome = load(resolution).map(|(ds, provenance)| (ds, Arc::new(provenance)));
         if let Ok((ds, provenance)) = &outcome {
-            self.store(
-                Some((&members, &key)),
-                &given,
-                scope,
-                ds,
-                provenance.clone(),
-            );
+            let provenance = Arc::clone(provenance);
+            self.store(Some((&members, &key)), &given, scope, ds, provenance);
         }
         let result = outcome
             .as_ref()
@@ -531,7 +532,7 @@ impl DataCache {
             scaling,
             format: None,
         };
-        self.store(None, &absolute_path(path), scope, &dataset, provenance);
+        self.store(None, &absolute_path(path), scope, &dataset, Arc::new(provenance));
         Ok(())
     }
 
@@ -545,7 +546,7 @@ impl DataCache {
         given: &Path,
         scope: Scope,
         dataset: &Arc<Dataset>,
-        provenance: Provenance,
+        provenance: Arc<Provenance>,
     ) {
         if provenance.racy() {
             return;
@@ -576,9 +577,10 @@ impl DataCache {
             let max = inner.max;
             removed.extend(self.evict_to(&mut inner, max - bytes));
             inner.total += bytes;
+            let alias: Arc<Path> = Arc::from(given);
             let entry = Arc::new(Entry {
                 key: key.clone(),
-                alias: given.to_path_buf(),
+                alias: Arc::clone(&alias),
                 scope,
                 dataset: Arc::clone(dataset),
                 settled: AtomicBool::new(provenance.content.is_none()),
@@ -586,9 +588,9 @@ impl DataCache {
                 bytes,
                 _held: HeldBytes::new(overhead),
             });
-            let alias = Arc::downgrade(&entry);
+            let weak = Arc::downgrade(&entry);
             inner.lru.put(key, entry);
-            inner.add_alias(given, scope, alias);
+            inner.add_alias(alias, scope, weak);
             removed
         };
         drop(removed);
@@ -687,11 +689,8 @@ impl DataCache {
 impl Inner {
     /// Remembers that `path` with `scaling` names `entry` (an entry's alias is forgotten
     /// when the entry leaves the cache: [`Inner::remove`]).
-    fn add_alias(&mut self, path: &Path, scope: Scope, entry: Weak<Entry>) {
-        self.aliases
-            .entry(scope)
-            .or_default()
-            .insert(path.to_path_buf(), entry);
+    fn add_alias(&mut self, path: Arc<Path>, scope: Scope, entry: Weak<Entry>) {
+        self.aliases.entry(scope).or_default().insert(path, entry);
     }
 
     /// Takes the entry of `key` out of the cache ([`Inner::forget`]); the caller drops it
@@ -830,7 +829,7 @@ fn key_of(members: &[PathBuf], format: &'static str, scaling: Scaling) -> Result
     // the order it opened them.
     files.sort_unstable();
     Ok(Key {
-        files,
+        files: files.into(),
         format,
         scaling,
     })

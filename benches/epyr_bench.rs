@@ -277,7 +277,7 @@ fn two_stats(cw: &std::path::Path) -> Duration {
 /// Sleeps until the files of the dataset `cw` changed longer ago than the window in which a
 /// write through a memory map may leave their stamps unchanged: from then on a hit checks the
 /// stamps only.
-fn wait_until_settled(cw: &std::path::Path) {
+pub(crate) fn wait_until_settled(cw: &std::path::Path) {
     let window = epyr_core::formats::unseen_write_window_secs();
     assert!(
         window.is_finite(),

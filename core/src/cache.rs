@@ -457,7 +457,13 @@ impl DataCache {
             }
             let members = resolution.members.clone();
             let (ds, provenance) = load(resolution)?;
-            self.store(Some((&members, &key)), &given, scope, &ds, Arc::new(provenance));
+            self.store(
+                Some((&members, &key)),
+                &given,
+                scope,
+                &ds,
+                Arc::new(provenance),
+            );
             return Ok((ds, false));
         }
         // Publishes the outcome to waiters even if `load` panics.
@@ -532,7 +538,13 @@ impl DataCache {
             scaling,
             format: None,
         };
-        self.store(None, &absolute_path(path), scope, &dataset, Arc::new(provenance));
+        self.store(
+            None,
+            &absolute_path(path),
+            scope,
+            &dataset,
+            Arc::new(provenance),
+        );
         Ok(())
     }
 

@@ -166,7 +166,7 @@ impl<'a> Parse<'a, '_> {
         Error::format(
             self.path,
             format!(
-                "not well-formed XML at byte {}: {e}",
+                "MS5000 XML file is not well-formed XML at byte {}: {e}",
                 self.reader.error_position()
             ),
         )

@@ -167,9 +167,12 @@ fn an_xml_file_of_another_program_is_not_read_as_magnettech() {
     refused(&late, ErrorKind::Unsupported, &["root element is <html>"]);
 }
 
+/// An edit of a file's text.
+type Edit = fn(String) -> String;
+
 #[test]
 fn missing_or_wrong_parts_of_a_measurement_name_the_element_attribute_or_parameter() {
-    let cases: [(&str, fn(String) -> String, &[&str]); 8] = [
+    let cases: [(&str, Edit, &[&str]); 8] = [
         (
             "mt_type",
             |t| t.replace("\"single\"", "\"spiral\""),

@@ -10,7 +10,7 @@
 
 use std::path::Path;
 
-use base64::engine::general_purpose::STANDARD_NO_PAD;
+use base64::engine::general_purpose::NO_PAD;
 use base64::{DecodeError, DecodeSliceError, Engine};
 
 use super::document::Node;
@@ -126,6 +126,18 @@ pub(super) fn decode_curves(nodes: &[Node<'_>], path: &Path) -> Result<Vec<Curve
     Ok(curves)
 }
 
+/// The standard-alphabet decoder without padding: AVX2 or NEON where the processor has them.
+#[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
+fn engine() -> impl Engine {
+    base64::engine::Simd::standard(NO_PAD)
+}
+
+/// The standard-alphabet decoder without padding.
+#[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
+fn engine() -> impl Engine {
+    base64::engine::GeneralPurpose::new(&base64::alphabet::STANDARD, NO_PAD)
+}
+
 /// Decodes base64 text by eprload's rule (see the module): one double per 12 characters.
 /// `Err` names what is wrong with the text; `Ok(None)` when the memory for the values cannot
 /// be had.
@@ -144,6 +156,7 @@ pub(super) fn decode_values(text: &[u8]) -> std::result::Result<Option<Vec<f64>>
     {
         return Ok(None);
     }
+    let engine = engine();
     let mut chars = [0u8; CHARS_PER_VALUE * BLOCK_VALUES];
     let mut bytes = [0u8; BYTES_PER_VALUE * BLOCK_VALUES];
     for (block_index, block) in text.chunks(CHARS_PER_VALUE * BLOCK_VALUES).enumerate() {
@@ -156,7 +169,7 @@ pub(super) fn decode_values(text: &[u8]) -> std::result::Result<Option<Vec<f64>>
                 other => other,
             };
         }
-        let len = STANDARD_NO_PAD
+        let len = engine
             .decode_slice(&*chars, &mut bytes)
             .map_err(|e| match e {
                 DecodeSliceError::DecodeError(DecodeError::InvalidByte(at, byte)) => format!(

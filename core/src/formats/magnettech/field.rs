@@ -50,19 +50,26 @@ pub(super) fn interp1_linear(x: &[f64], y: &[f64], xi: &[f64]) -> Option<Vec<f64
     } else {
         (x[0], x[n - 1])
     };
+    // `lookup`: the piece is the last break at or before `t` in the table's direction (the
+    // first piece where there is none). The times asked for are sorted too, so the piece is
+    // found by walking on from the previous one; a step back searches anew.
+    let at_or_before = |b: f64, t: f64| if decreasing { b >= t } else { b <= t };
+    let mut j = 0;
     let out = xi
         .iter()
         .map(|&t| {
             if !(low..=high).contains(&t) {
                 return f64::NAN;
             }
-            // `lookup`: how many breaks lie at or before `t` in the table's direction.
-            let count = if decreasing {
-                breaks.partition_point(|&b| b >= t)
-            } else {
-                breaks.partition_point(|&b| b <= t)
-            };
-            let p = pieces[count.clamp(1, pieces.len()) - 1];
+            if !at_or_before(breaks[j], t) {
+                // Only a time before the current piece's break gets here: fewer breaks than
+                // pieces are at or before it.
+                j = breaks.partition_point(|&b| at_or_before(b, t)).max(1) - 1;
+            }
+            while j + 1 < pieces.len() && at_or_before(breaks[j + 1], t) {
+                j += 1;
+            }
+            let p = pieces[j];
             p.slope * (t - p.start) + p.value
         })
         .collect();
@@ -98,6 +105,9 @@ mod tests {
             &got,
             &[f64::NAN, 10.0, 15.0, 20.0, 30.0, 40.0, f64::NAN]
         ));
+        // Times asked for out of order (a step back searches anew).
+        let got = interp1_linear(&[1.0, 2.0, 3.0], &[10.0, 20.0, 40.0], &[3.0, 2.5, 1.0, 1.5]);
+        assert!(same(&got.unwrap(), &[40.0, 30.0, 10.0, 15.0]));
         // interp1([1 2 2 3], [1 2 3 4], [2 1.5 2.5]) = [3 1.5 3.5]: right-continuous jump.
         let got = interp1_linear(
             &[1.0, 2.0, 2.0, 3.0],

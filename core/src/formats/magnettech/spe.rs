@@ -1,6 +1,10 @@
 //! The binary `.spe` reader of the older Magnettech spectrometers (`eprload_MagnettechBinary`):
 //! `N` little-endian int16 values from byte 0, then a 64-byte trailer of parameters; the file
 //! size `2N + 64` for `N` in 512, 1024, 2048, 4096 is all that identifies the format.
+//!
+//! Newer control software writes the field decimals in thousandths instead of hundredths of a
+//! gauss (EasySpin issue 88, "magnettech spe format change": old readers gave a wrong field
+//! axis for new files); `FileFlags` bit 1 tells them apart, as eprload reads it now.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

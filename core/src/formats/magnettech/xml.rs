@@ -5,7 +5,8 @@
 //! `goniometric`, `modulationSweep`, `powerSweep`, `xRay`) the `MW_Absorption` values against
 //! the `BField` curve interpolated at their times, only `Bfrom <= field <= Bto` kept; for a
 //! time scan (`kinetic`, or `BHoldEnabled` `True`) the values against their times; for a dip
-//! sweep (no Recipe) `ADC_24bit` against `Frequency`.
+//! sweep (no Recipe) `ADC_24bit` against `Frequency`. (Time scans were once read with a field
+//! axis: EasySpin issue 121, "read transients from MS5000".)
 //!
 //! Parameters, text as in the file, in file order: the `Measurement` attributes under their
 //! names (`MwFreq`), each Recipe `Param` as `Recipe.Param.<Name>` (its other attributes as

@@ -124,6 +124,22 @@ fn base64_text_of_a_wrong_length_or_with_foreign_characters_names_the_curve_and_
         ErrorKind::Format,
         &["BField", "'*'", "position 9"],
     );
+    // A curve whose values are not returned is decoded all the same, as eprload does.
+    let mut curves = field_sweep_curves();
+    curves.push(curve("MW_AbsorptionSinus", 0.0, 0.1, &[1.0, 2.0]).replace("=<", "=A<"));
+    let unused = write(
+        "mt_b64_unused",
+        "sweep.xml",
+        ms5000(Some(("single", FIELD_PARAMS)), &curves),
+    );
+    refused(
+        &unused,
+        ErrorKind::Format,
+        &[
+            "<Curve> number 3 (MW_AbsorptionSinus)",
+            "25 base64 characters",
+        ],
+    );
 }
 
 #[test]

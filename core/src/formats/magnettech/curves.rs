@@ -50,10 +50,8 @@ pub(super) struct Curve {
 impl Curve {
     /// The abscissa of every value, `XOffset + i * XSlope` (eprload's
     /// `XOffset + (0:n-1)*XSlope`).
-    pub fn times(&self) -> Vec<f64> {
-        (0..self.values.len())
-            .map(|i| self.offset + i as f64 * self.slope)
-            .collect()
+    pub fn times(&self) -> impl ExactSizeIterator<Item = f64> + '_ {
+        (0..self.values.len()).map(|i| self.offset + i as f64 * self.slope)
     }
 }
 
@@ -78,42 +76,42 @@ pub(super) fn curve_name(node: &Node<'_>, index: usize, path: &Path) -> Result<S
     })
 }
 
-/// The curves with text, decoded, in file order (eprload skips curves without text).
+/// The curves eprload's abscissa rules use; of the others it keeps only the data, which epyr
+/// does not keep.
+const USED: [&str; 4] = ["BField", "MW_Absorption", "Frequency", "ADC_24bit"];
+
+/// The curves with text that eprload's abscissa rules can use (the last one of each name in
+/// [`USED`]), decoded, in file order. Every other curve with text is checked as eprload
+/// decodes it (a broken one fails the file) without keeping its values.
 pub(super) fn decode_curves(nodes: &[Node<'_>], path: &Path) -> Result<Vec<Curve>> {
+    let names = nodes
+        .iter()
+        .enumerate()
+        .map(|(i, node)| curve_name(node, i + 1, path))
+        .collect::<Result<Vec<String>>>()?;
+    let used = |i: usize| {
+        USED.contains(&names[i].as_str())
+            && !(i + 1..nodes.len()).any(|j| names[j] == names[i] && !nodes[j].text.is_empty())
+    };
     let mut curves = Vec::new();
-    for (i, node) in nodes.iter().enumerate() {
-        let name = curve_name(node, i + 1, path)?;
+    for (i, (node, name)) in nodes.iter().zip(&names).enumerate() {
         if node.text.is_empty() {
             continue;
         }
         let what = format!("<Curve> number {} ({name})", i + 1);
-        let attribute = |key: &str| {
-            node.attribute(key)
-                .ok_or_else(|| Error::format(path, format!("{what} has no {key} attribute")))
-        };
-        let compression = attribute("Compression")?;
-        if compression != "Base64" {
-            return Err(Error::format(
-                path,
-                format!("{what}: Compression is {compression:?}, eprload reads \"Base64\" only"),
-            ));
+        let (offset, slope) = sampling(node, &what, path)?;
+        let text = node.text.as_bytes();
+        let bad = |e: String| Error::format(path, format!("{what}: {e}"));
+        if !used(i) {
+            decode_each(text, |_| {}).map_err(bad)?;
+            continue;
         }
-        let number = |key: &str| -> Result<f64> {
-            let raw = attribute(key)?;
-            leading_number(raw).ok_or_else(|| {
-                Error::format(
-                    path,
-                    format!("{what}: {key} is {raw:?}, expected a finite number"),
-                )
-            })
-        };
-        let (offset, slope) = (number("XOffset")?, number("XSlope")?);
-        let values = decode_values(node.text.as_bytes())
-            .map_err(|e| Error::format(path, format!("{what}: {e}")))?
+        let values = decode_values(text)
+            .map_err(bad)?
             .ok_or_else(|| cannot_allocate(path, &what))?;
         let text_of = |key: &str| node.attribute(key).unwrap_or_default().to_string();
         curves.push(Curve {
-            name,
+            name: name.clone(),
             values,
             offset,
             slope,
@@ -124,6 +122,32 @@ pub(super) fn decode_curves(nodes: &[Node<'_>], path: &Path) -> Result<Vec<Curve
         });
     }
     Ok(curves)
+}
+
+/// `XOffset` and `XSlope` of a curve with text (`what` names it), after checking that its
+/// `Compression` is `Base64`, as eprload does.
+fn sampling(node: &Node<'_>, what: &str, path: &Path) -> Result<(f64, f64)> {
+    let attribute = |key: &str| {
+        node.attribute(key)
+            .ok_or_else(|| Error::format(path, format!("{what} has no {key} attribute")))
+    };
+    let compression = attribute("Compression")?;
+    if compression != "Base64" {
+        return Err(Error::format(
+            path,
+            format!("{what}: Compression is {compression:?}, eprload reads \"Base64\" only"),
+        ));
+    }
+    let number = |key: &str| -> Result<f64> {
+        let raw = attribute(key)?;
+        leading_number(raw).ok_or_else(|| {
+            Error::format(
+                path,
+                format!("{what}: {key} is {raw:?}, expected a finite number"),
+            )
+        })
+    };
+    Ok((number("XOffset")?, number("XSlope")?))
 }
 
 /// The standard-alphabet decoder without padding: AVX2 or NEON where the processor has them.
@@ -142,19 +166,25 @@ fn engine() -> impl Engine {
 /// `Err` names what is wrong with the text; `Ok(None)` when the memory for the values cannot
 /// be had.
 pub(super) fn decode_values(text: &[u8]) -> std::result::Result<Option<Vec<f64>>, String> {
-    if text.len() % CHARS_PER_VALUE != 0 {
-        return Err(format!(
-            "{} base64 characters, not a multiple of {CHARS_PER_VALUE} (one little-endian \
-             double per {CHARS_PER_VALUE} characters)",
-            text.len()
-        ));
-    }
     let mut values = Vec::new();
     if values
         .try_reserve_exact(text.len() / CHARS_PER_VALUE)
         .is_err()
     {
         return Ok(None);
+    }
+    decode_each(text, |v| values.push(v))?;
+    Ok(Some(values))
+}
+
+/// Decodes base64 text by eprload's rule, giving each value to `each` in order.
+fn decode_each(text: &[u8], mut each: impl FnMut(f64)) -> std::result::Result<(), String> {
+    if text.len() % CHARS_PER_VALUE != 0 {
+        return Err(format!(
+            "{} base64 characters, not a multiple of {CHARS_PER_VALUE} (one little-endian \
+             double per {CHARS_PER_VALUE} characters)",
+            text.len()
+        ));
     }
     let engine = engine();
     let mut chars = [0u8; CHARS_PER_VALUE * BLOCK_VALUES];
@@ -183,10 +213,10 @@ pub(super) fn decode_values(text: &[u8]) -> std::result::Result<Option<Vec<f64>>
         for value in bytes[..len].chunks_exact(BYTES_PER_VALUE) {
             let mut le = [0u8; 8];
             le.copy_from_slice(&value[..8]);
-            values.push(f64::from_le_bytes(le));
+            each(f64::from_le_bytes(le));
         }
     }
-    Ok(Some(values))
+    Ok(())
 }
 
 #[cfg(test)]

@@ -21,7 +21,11 @@ struct Piece {
 /// Octave's `interp1(x, y, xi)` with the default linear method and `NA` (a NaN) outside the
 /// range of `x`, for `x` monotone (the times of a curve always are: `XOffset + i * XSlope`).
 /// `None` when `x` has fewer than two distinct times (Octave refuses to interpolate then).
-pub(super) fn interp1_linear(x: &[f64], y: &[f64], xi: &[f64]) -> Option<Vec<f64>> {
+pub(super) fn interp1_linear(
+    x: &[f64],
+    y: &[f64],
+    xi: impl Iterator<Item = f64>,
+) -> Option<Vec<f64>> {
     let n = x.len().min(y.len());
     if n < 2 {
         return None;
@@ -56,8 +60,7 @@ pub(super) fn interp1_linear(x: &[f64], y: &[f64], xi: &[f64]) -> Option<Vec<f64
     let at_or_before = |b: f64, t: f64| if decreasing { b >= t } else { b <= t };
     let mut j = 0;
     let out = xi
-        .iter()
-        .map(|&t| {
+        .map(|t| {
             if !(low..=high).contains(&t) {
                 return f64::NAN;
             }
@@ -76,13 +79,19 @@ pub(super) fn interp1_linear(x: &[f64], y: &[f64], xi: &[f64]) -> Option<Vec<f64
     Some(out)
 }
 
-/// Keeps the points whose field `x` lies in `from..=to` (NaN never does): eprload's
-/// `idx = Abscissa >= xmin & Abscissa <= xmax` applied to the field and the values.
-pub(super) fn clip(x: Vec<f64>, y: Vec<f64>, from: f64, to: f64) -> (Vec<f64>, Vec<f64>) {
-    x.into_iter()
-        .zip(y)
-        .filter(|&(f, _)| f >= from && f <= to)
-        .unzip()
+/// Keeps, in place, the points whose field `x` lies in `from..=to` (NaN never does):
+/// eprload's `idx = Abscissa >= xmin & Abscissa <= xmax` applied to the field and the values.
+pub(super) fn clip(x: &mut Vec<f64>, y: &mut Vec<f64>, from: f64, to: f64) {
+    let mut kept = 0;
+    for i in 0..x.len().min(y.len()) {
+        if x[i] >= from && x[i] <= to {
+            x[kept] = x[i];
+            y[kept] = y[i];
+            kept += 1;
+        }
+    }
+    x.truncate(kept);
+    y.truncate(kept);
 }
 
 #[cfg(test)]
@@ -100,41 +109,42 @@ mod tests {
     fn linear_interpolation_matches_octaves_interp1_including_ends_jumps_and_direction() {
         // Results of Octave 7.3's interp1 for the same arguments.
         let xi = [0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5];
-        let got = interp1_linear(&[1.0, 2.0, 3.0], &[10.0, 20.0, 40.0], &xi).unwrap();
+        let got = interp1_linear(&[1.0, 2.0, 3.0], &[10.0, 20.0, 40.0], xi.into_iter()).unwrap();
         assert!(same(
             &got,
             &[f64::NAN, 10.0, 15.0, 20.0, 30.0, 40.0, f64::NAN]
         ));
         // Times asked for out of order (a step back searches anew).
-        let got = interp1_linear(&[1.0, 2.0, 3.0], &[10.0, 20.0, 40.0], &[3.0, 2.5, 1.0, 1.5]);
+        let got = interp1_linear(
+            &[1.0, 2.0, 3.0],
+            &[10.0, 20.0, 40.0],
+            [3.0, 2.5, 1.0, 1.5].into_iter(),
+        );
         assert!(same(&got.unwrap(), &[40.0, 30.0, 10.0, 15.0]));
         // interp1([1 2 2 3], [1 2 3 4], [2 1.5 2.5]) = [3 1.5 3.5]: right-continuous jump.
         let got = interp1_linear(
             &[1.0, 2.0, 2.0, 3.0],
             &[1.0, 2.0, 3.0, 4.0],
-            &[2.0, 1.5, 2.5],
+            [2.0, 1.5, 2.5].into_iter(),
         );
         assert!(same(&got.unwrap(), &[3.0, 1.5, 3.5]));
         // interp1([3 2 1], [30 20 10], [3 2.5 2 1 0.5 3.5]) = [30 25 20 10 NA NA].
         let got = interp1_linear(
             &[3.0, 2.0, 1.0],
             &[30.0, 20.0, 10.0],
-            &[3.0, 2.5, 2.0, 1.0, 0.5, 3.5],
+            [3.0, 2.5, 2.0, 1.0, 0.5, 3.5].into_iter(),
         );
         let want = [30.0, 25.0, 20.0, 10.0, f64::NAN, f64::NAN];
         assert!(same(&got.unwrap(), &want));
-        assert!(interp1_linear(&[1.0, 1.0], &[1.0, 2.0], &[1.0]).is_none());
-        assert!(interp1_linear(&[1.0], &[1.0], &[1.0]).is_none());
+        assert!(interp1_linear(&[1.0, 1.0], &[1.0, 2.0], [1.0].into_iter()).is_none());
+        assert!(interp1_linear(&[1.0], &[1.0], [1.0].into_iter()).is_none());
     }
 
     #[test]
     fn clipping_keeps_the_closed_range_and_drops_nan() {
-        let (x, y) = clip(
-            vec![1.0, 2.0, f64::NAN, 3.0, 4.0],
-            vec![10.0, 20.0, 30.0, 40.0, 50.0],
-            2.0,
-            3.0,
-        );
+        let mut x = vec![1.0, 2.0, f64::NAN, 3.0, 4.0];
+        let mut y = vec![10.0, 20.0, 30.0, 40.0, 50.0];
+        clip(&mut x, &mut y, 2.0, 3.0);
         assert_eq!((x, y), (vec![2.0, 3.0], vec![20.0, 40.0]));
     }
 }

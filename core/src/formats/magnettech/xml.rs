@@ -292,9 +292,11 @@ fn field_sweep(
         })
     };
     let (from, to) = (bound("Bfrom")?, bound("Bto")?);
-    let field = interp1_linear(&bfield.times(), &bfield.values, &signal.times())
+    let breaks: Vec<f64> = bfield.times().collect();
+    let mut field = interp1_linear(&breaks, &bfield.values, signal.times())
         .ok_or_else(|| Error::format(path, "the BField curve has fewer than two distinct times"))?;
-    let (field, values) = clip(field, signal.values, from, to);
+    let mut values = signal.values;
+    clip(&mut field, &mut values, from, to);
     if field.is_empty() {
         return Err(Error::format(
             path,

@@ -48,10 +48,15 @@ pub(super) struct Curve {
 }
 
 impl Curve {
-    /// The abscissa of every value, `XOffset + i * XSlope` (eprload's
+    /// The abscissa of value `i`, `XOffset + i * XSlope` (eprload's
     /// `XOffset + (0:n-1)*XSlope`).
+    pub fn time(&self, i: usize) -> f64 {
+        self.offset + i as f64 * self.slope
+    }
+
+    /// The abscissa of every value ([`Curve::time`]).
     pub fn times(&self) -> impl ExactSizeIterator<Item = f64> + '_ {
-        (0..self.values.len()).map(|i| self.offset + i as f64 * self.slope)
+        (0..self.values.len()).map(|i| self.time(i))
     }
 }
 

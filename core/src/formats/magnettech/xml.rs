@@ -292,8 +292,7 @@ fn field_sweep(
         })
     };
     let (from, to) = (bound("Bfrom")?, bound("Bto")?);
-    let breaks: Vec<f64> = bfield.times().collect();
-    let mut field = interp1_linear(&breaks, &bfield.values, signal.times())
+    let mut field = interp1_linear(|k| bfield.time(k), &bfield.values, signal.times())
         .ok_or_else(|| Error::format(path, "the BField curve has fewer than two distinct times"))?;
     let mut values = signal.values;
     clip(&mut field, &mut values, from, to);

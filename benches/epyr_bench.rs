@@ -86,36 +86,9 @@ fn corpus_group() {
     };
     let expected: Vec<serde_json::Value> =
         serde_json::from_str(&std::fs::read_to_string(dir.join("expected.json")).unwrap()).unwrap();
-    let budget = Duration::from_millis(150);
     let mut rows = Vec::new();
     for e in &expected {
-        let open = dir.join(e["open"].as_str().unwrap());
-        let files: Vec<PathBuf> = e["files"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|f| dir.join(f.as_str().unwrap()))
-            .collect();
-        let bytes: u64 = files
-            .iter()
-            .map(|f| std::fs::metadata(f).unwrap().len())
-            .sum();
-        let load = median(
-            || {
-                black_box(epyr_core::load(&open, "").unwrap());
-            },
-            20,
-            budget,
-        );
-        let read = median(
-            || {
-                for f in &files {
-                    black_box(std::fs::read(f).unwrap());
-                }
-            },
-            20,
-            budget,
-        );
+        let (load, read, bytes) = time_dataset(&dir, e);
         rows.push(Row {
             figure: format!("load {} ({} kB)", e["id"].as_str().unwrap(), bytes / 1024),
             value: us(load),
@@ -150,6 +123,90 @@ fn corpus_group() {
         verdict: "info",
     });
     print_table("Corpus loads (issue 2)", &rows);
+    print_table(
+        "Corpus loads of the other formats (issue 17)",
+        &other_format_rows(&dir),
+    );
+}
+
+/// The median uncached load time of the corpus dataset `e`, the median time of
+/// `std::fs::read` of its files, and their size in bytes.
+fn time_dataset(dir: &std::path::Path, e: &serde_json::Value) -> (Duration, Duration, u64) {
+    let budget = Duration::from_millis(150);
+    let open = dir.join(e["open"].as_str().unwrap());
+    let files: Vec<PathBuf> = e["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| dir.join(f.as_str().unwrap()))
+        .collect();
+    let bytes: u64 = files
+        .iter()
+        .map(|f| std::fs::metadata(f).unwrap().len())
+        .sum();
+    let load = median(
+        || {
+            black_box(epyr_core::load(&open, "").unwrap());
+        },
+        20,
+        budget,
+    );
+    let read = median(
+        || {
+            for f in &files {
+                black_box(std::fs::read(f).unwrap());
+            }
+        },
+        20,
+        budget,
+    );
+    (load, read, bytes)
+}
+
+/// Issue 17: every dataset of `expected-formats.json` of a format in epyr's table, loaded next
+/// to `std::fs::read` of its files. Values read from a data file (binary formats) must load
+/// within 3 x the read; values decoded from text at no less than 200 MB/s of file text.
+fn other_format_rows(dir: &std::path::Path) -> Vec<Row> {
+    let Ok(text) = std::fs::read_to_string(dir.join("expected-formats.json")) else {
+        return Vec::new();
+    };
+    let expected: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap();
+    let mut rows = Vec::new();
+    for e in &expected {
+        if epyr_core::formats::by_id(e["format"].as_str().unwrap()).is_none() {
+            continue;
+        }
+        let (load, read, bytes) = time_dataset(dir, e);
+        let plan = epyr_core::Plan::open(
+            &dir.join(e["open"].as_str().unwrap()),
+            epyr_core::Scaling::NONE,
+        )
+        .unwrap();
+        let decoded = matches!(
+            plan.layout.values,
+            epyr_core::formats::ValueSource::Decoded(_)
+        );
+        let ratio = load.as_secs_f64() / read.as_secs_f64();
+        let mbs = bytes as f64 / load.as_secs_f64() / 1e6;
+        rows.push(Row {
+            figure: format!("load {} ({} kB)", e["id"].as_str().unwrap(), bytes / 1024),
+            value: format!("{} ({mbs:.0} MB/s)", us(load)),
+            baseline: format!("fs::read {}", us(read)),
+            ratio: format!("{ratio:.2}"),
+            target: if decoded {
+                ">= 200 MB/s"
+            } else {
+                "<= 3 x read"
+            }
+            .into(),
+            verdict: if (decoded && mbs >= 200.0) || (!decoded && ratio <= 3.0) {
+                "pass"
+            } else {
+                "MISS"
+            },
+        });
+    }
+    rows
 }
 
 /// A dataset of `nx * ny` real values `(i % 1000) - 500` (exact in every number type).

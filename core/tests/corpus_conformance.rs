@@ -31,8 +31,13 @@ fn format_id(exp: &Value) -> &str {
 /// The key under which epyr keeps the parameter eprload names `name` (its `pars` field, with
 /// nested structs as dotted paths) in a dataset of format `format`.
 fn epyr_key(format: &str, name: &str) -> String {
-    let _ = format;
-    name.to_string()
+    match (format, name) {
+        // eprload merges the Recipe's Param nodes into the Measurement attributes.
+        ("magnettech-xml", "Bfrom" | "Bto" | "Modulation" | "SweepTime") => {
+            format!("Recipe.Param.{name}")
+        }
+        _ => name.to_string(),
+    }
 }
 
 /// Whether epyr's format table has the format of `exp` (while formats are being added, the

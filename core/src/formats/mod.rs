@@ -19,6 +19,7 @@ mod content;
 pub mod decode;
 mod identify;
 mod keys;
+mod magnettech;
 mod plan;
 mod provenance;
 mod resolve;
@@ -104,7 +105,12 @@ pub trait Format: Sync + Send + std::fmt::Debug {
 pub const HEAD_BYTES: usize = 64;
 
 /// Every format epyr reads, in the order in which a base name without extension is resolved.
-pub static FORMATS: &[&dyn Format] = &[&bruker::Bes3t, &bruker::Esp];
+pub static FORMATS: &[&dyn Format] = &[
+    &bruker::Bes3t,
+    &bruker::Esp,
+    &magnettech::MagnettechXml,
+    &magnettech::MagnettechSpe,
+];
 
 /// The format with this id.
 pub fn by_id(id: &str) -> Option<&'static dyn Format> {

@@ -20,7 +20,6 @@ fn required(what: &str) -> bool {
 }
 
 /// Whether an executable named `name` is in a folder of `PATH`.
-#[allow(dead_code)] // The core's build script has no host gates.
 fn on_path(name: &str) -> bool {
     let exe = format!("{name}{}", std::env::consts::EXE_SUFFIX);
     std::env::var_os("PATH")
@@ -53,7 +52,7 @@ fn gate(name: &str, skip: bool) {
     }
 }
 
-/// The gates of the tests of the C library and the hosts: tools, other builds, Python, Octave.
+/// The gates of the tests of the C library and the hosts: tools, other builds, Python.
 #[allow(dead_code)] // The core's build script has no host gates.
 fn host_test_gates() {
     let tools = required("TOOLS");
@@ -72,16 +71,17 @@ fn host_test_gates() {
     );
     gate("epyr_no_windows_target", !windows);
     gate("epyr_no_python", !required("PYTHON") && !on_path("python3"));
+}
+
+/// The gates every crate's tests share: the corpus, GNU Octave with EasySpin's eprload (the
+/// reference reader), and Wine for Windows tests built here.
+fn shared_test_gates() {
     let octave = on_path("octave")
         && on_path("mkoctfile")
         && folder("EPYR_EASYSPIN", "../shared/reference/easyspin-eprload")
             .join("eprload.m")
             .is_file();
     gate("epyr_no_octave", !required("OCTAVE") && !octave);
-}
-
-/// The gates every crate's tests share: the corpus, and Wine for Windows tests built here.
-fn shared_test_gates() {
     let corpus = folder("EPYR_CORPUS", "../shared/corpus")
         .join("expected.json")
         .is_file();

@@ -8,8 +8,8 @@
 //!
 //! Needs `octave` with Java and commons-codec (`/usr/share/java/commons-codec.jar`), the
 //! corpus and EasySpin's eprload (`EPYR_EASYSPIN`, default
-//! `../shared/reference/easyspin-eprload`). Without them the test prints why and passes, unless
-//! `EPYR_REQUIRE_OCTAVE=1`: then it fails.
+//! `../shared/reference/easyspin-eprload`). Where they were missing when the tests were built,
+//! the test is ignored with the reason, unless `EPYR_REQUIRE_OCTAVE=1`: then it fails.
 
 mod common;
 
@@ -19,15 +19,6 @@ use std::process::Command;
 use epyr_core::Dataset;
 
 const CODEC_JAR: &str = "/usr/share/java/commons-codec.jar";
-
-/// The skip (or, with `EPYR_REQUIRE_OCTAVE=1`, the failure) for a missing tool.
-fn unavailable(reason: &str) {
-    assert!(
-        std::env::var("EPYR_REQUIRE_OCTAVE").as_deref() != Ok("1"),
-        "EPYR_REQUIRE_OCTAVE=1 but {reason}"
-    );
-    eprintln!("SKIPPED: {reason}; set EPYR_REQUIRE_OCTAVE=1 to fail instead");
-}
 
 /// The Octave script that writes eprload's `x`, `y` (float64) and its `pars` fields (one line
 /// each: name, class, value; text as hex bytes, numbers with 17 digits) for every file.
@@ -119,26 +110,30 @@ fn within_one_ulp(a: f64, b: f64) -> bool {
 }
 
 #[test]
+#[cfg_attr(windows, ignore = "eprload runs under Octave on the Linux side")]
+#[cfg_attr(
+    epyr_no_octave,
+    ignore = "GNU Octave or EasySpin's eprload (EPYR_EASYSPIN) was not found when the tests were built"
+)]
+#[cfg_attr(
+    epyr_no_corpus,
+    ignore = "the corpus was not found when the tests were built (EPYR_CORPUS)"
+)]
 fn magnettech_files_give_eprloads_values_axes_and_parameters_bit_for_bit_under_octave() {
-    if common::platform::skipped_on_windows("eprload runs under Octave on the Linux side") {
-        return;
-    }
-    let Some(corpus) = common::corpus_dir() else {
-        return;
-    };
+    let corpus = common::corpus_dir();
     let reference = std::env::var_os("EPYR_EASYSPIN")
         .map(PathBuf::from)
         .unwrap_or_else(|| common::repo_root().join("../shared/reference/easyspin-eprload"));
     let octave = Command::new("octave").arg("--version").output();
-    if !octave.is_ok_and(|o| o.status.success()) {
-        return unavailable("octave not found");
-    }
-    if !reference.join("eprload.m").is_file() || !Path::new(CODEC_JAR).is_file() {
-        return unavailable(&format!(
-            "eprload.m in {} (EPYR_EASYSPIN) or {CODEC_JAR} not found",
-            reference.display()
-        ));
-    }
+    assert!(
+        octave.is_ok_and(|o| o.status.success()),
+        "octave does not run"
+    );
+    assert!(
+        reference.join("eprload.m").is_file() && Path::new(CODEC_JAR).is_file(),
+        "eprload.m in {} (EPYR_EASYSPIN) or {CODEC_JAR} not found",
+        reference.display()
+    );
     let expected: Vec<serde_json::Value> = serde_json::from_str(
         &std::fs::read_to_string(corpus.join("expected-formats.json")).unwrap(),
     )

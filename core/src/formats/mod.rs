@@ -12,17 +12,27 @@
 //! Adding a format: one module implementing [`Format`] and one line in [`FORMATS`]; nothing
 //! else in epyr names a format.
 
+mod activespectrum;
+mod adani_dat;
+mod adani_json;
 mod axis;
 mod bruker;
+mod ciqtek;
 #[allow(unsafe_code)]
 pub mod decode;
 mod identify;
+mod json;
 mod keys;
+mod magres;
 mod plan;
 mod provenance;
+mod qese;
 mod resolve;
 pub mod scaling;
+mod scan;
 pub mod text;
+mod textfile;
+mod varian;
 pub mod writer;
 
 use std::path::{Path, PathBuf};
@@ -101,7 +111,17 @@ pub trait Format: Sync + Send + std::fmt::Debug {
 pub const HEAD_BYTES: usize = 64;
 
 /// Every format epyr reads, in the order in which a base name without extension is resolved.
-pub static FORMATS: &[&dyn Format] = &[&bruker::Bes3t, &bruker::Esp];
+pub static FORMATS: &[&dyn Format] = &[
+    &bruker::Bes3t,
+    &bruker::Esp,
+    &ciqtek::Ciqtek,
+    &adani_json::AdaniJson,
+    &adani_dat::AdaniDat,
+    &activespectrum::ActiveSpectrum,
+    &qese::QeseEco,
+    &magres::Magres,
+    &varian::VarianEth,
+];
 
 /// The format with this id.
 pub fn by_id(id: &str) -> Option<&'static dyn Format> {

@@ -150,6 +150,79 @@ fn corpus_group() {
         verdict: "info",
     });
     print_table("Corpus loads (issue 2)", &rows);
+    other_formats_rows(&dir);
+}
+
+/// Issue 17: uncached load time of every dataset of `expected-formats.json` whose format epyr
+/// reads, next to `std::fs::read` of its files. Binary formats (values read from the file)
+/// target at most 3 x the read; text formats (values decoded once) at least 200 MB/s of file
+/// text.
+fn other_formats_rows(dir: &std::path::Path) {
+    let Ok(text) = std::fs::read_to_string(dir.join("expected-formats.json")) else {
+        println!("\nno expected-formats.json in the corpus");
+        return;
+    };
+    let expected: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap();
+    let budget = Duration::from_millis(300);
+    let mut rows = Vec::new();
+    for e in &expected {
+        let format = e["format"].as_str().unwrap();
+        if epyr_core::formats::by_id(format).is_none() {
+            continue;
+        }
+        let open = dir.join(e["open"].as_str().unwrap());
+        let files: Vec<PathBuf> = e["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| dir.join(f.as_str().unwrap()))
+            .collect();
+        let bytes: u64 = files
+            .iter()
+            .map(|f| std::fs::metadata(f).unwrap().len())
+            .sum();
+        let plan = epyr_core::formats::Plan::open(&open, epyr_core::formats::Scaling::NONE);
+        let decoded = matches!(
+            plan.unwrap().layout.values,
+            epyr_core::formats::ValueSource::Decoded(_)
+        );
+        let load = median(
+            || {
+                black_box(epyr_core::load(&open, "").unwrap());
+            },
+            10,
+            budget,
+        );
+        let read = median(
+            || {
+                for f in &files {
+                    black_box(std::fs::read(f).unwrap());
+                }
+            },
+            10,
+            budget,
+        );
+        let ratio = load.as_secs_f64() / read.as_secs_f64();
+        let mb_s = bytes as f64 / 1e6 / load.as_secs_f64();
+        let (target, pass) = if decoded {
+            (">= 200 MB/s of text", mb_s >= 200.0)
+        } else {
+            ("<= 3 x read", ratio <= 3.0)
+        };
+        rows.push(Row {
+            figure: format!(
+                "load {} ({format}, {} kB)",
+                e["id"].as_str().unwrap(),
+                bytes / 1024
+            ),
+            value: format!("{} ({mb_s:.0} MB/s)", us(load)),
+            baseline: format!("fs::read {}", us(read)),
+            ratio: format!("{ratio:.2}"),
+            target: target.into(),
+            verdict: if pass { "pass" } else { "MISS" },
+        });
+    }
+    print_table("Corpus loads, the other formats (issue 17)", &rows);
 }
 
 /// A dataset of `nx * ny` real values `(i % 1000) - 500` (exact in every number type).

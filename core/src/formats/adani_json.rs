@@ -12,9 +12,8 @@ use std::f64::consts::PI;
 use std::path::{Path, PathBuf};
 
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use serde_json::value::RawValue;
 
-use super::json::{self, first_json_key, FirstKey, JsonDocument};
+use super::json::{self, first_json_key, FirstKey, JsonDocument, Numbers};
 use super::textfile::{plan_text_file, TextDataset};
 use super::{AxisPlan, AxisValues, Format, Member, Plan, Recorder, Scaling, Signature};
 use crate::error::{Error, Result};
@@ -74,9 +73,8 @@ impl Format for AdaniJson {
 /// Reads the document: parameters, the samples of every point, then eprload's sums and axes.
 fn decode(bytes: &[u8], path: &Path) -> Result<TextDataset> {
     let doc = JsonDocument::parse(bytes, path)?;
-    let samples = read_samples(doc.required_array("Values", path)?, path)?;
     let phase = doc.number("Phase", path)?.unwrap_or(0.0);
-    let values = modulation_sums(&samples, phase, path)?;
+    let samples = read_sums(doc.required_array("Values", path)?, phase, path)?;
     let center =
         doc.required_number("ExperimentOptions.CommonOptions.CenterMagneticField", path)?;
     let width = doc.required_number("ExperimentOptions.CommonOptions.SweepWidth", path)?;
@@ -112,64 +110,80 @@ fn decode(bytes: &[u8], path: &Path) -> Result<TextDataset> {
     Ok(TextDataset {
         dims: [samples.points, samples.spectra, 1],
         complex: false,
-        values,
+        values: samples.values,
         axes,
         params: doc.params,
         warnings: Vec::new(),
     })
 }
 
-/// eprload's value of every point: the samples of the point times the sine of their phase,
-/// each product rounded, summed from the first.
-fn modulation_sums(samples: &Samples, phase: f64, path: &Path) -> Result<Vec<f64>> {
-    let n = samples.per_point;
-    // sin(2*pi*(0:n-1).'/n + Phase), in eprload's order of operations.
-    let sines: Vec<f64> = (0..n)
-        .map(|k| (2.0 * PI * k as f64 / n as f64 + phase).sin())
-        .collect();
-    let mut values = Vec::new();
-    values
-        .try_reserve_exact(samples.points * samples.spectra)
-        .map_err(|_| super::keys::cannot_allocate(path, "the values"))?;
-    values.extend(samples.numbers.chunks_exact(n).map(|point| {
-        point
-            .iter()
-            .zip(&sines)
-            .fold(0.0, |sum, (p, s)| sum + p * s)
-    }));
-    Ok(values)
-}
-
-/// The samples of every point of every spectrum.
-#[derive(Default)]
-struct Samples {
+/// The spectra as eprload sums them: per point, the samples times the sines of their phases
+/// (`sin(2*pi*(0:n-1).'/n + Phase)`, in eprload's order of operations), each product rounded,
+/// summed from the first.
+struct Sums {
+    /// The phase added to every sample's.
+    phase: f64,
+    /// The sines, made when the first point gives the number of samples.
+    sines: Vec<f64>,
     /// The number of spectra.
     spectra: usize,
     /// Points per spectrum (the first spectrum's).
     points: usize,
-    /// Samples per point (the first point's).
-    per_point: usize,
-    /// The samples, point after point, spectrum after spectrum.
-    numbers: Vec<f64>,
+    /// The value of every point, spectrum after spectrum.
+    values: Vec<f64>,
+    /// The samples of the point being read.
+    samples: Vec<f64>,
 }
 
-/// Reads the samples from the JSON text of `Values`.
-fn read_samples(text: &str, path: &Path) -> Result<Samples> {
-    let mut samples = Samples::default();
+impl Sums {
+    /// Adds the value of the point whose samples were read; the first point sets the number
+    /// of samples.
+    fn add_point(&mut self) -> std::result::Result<(), String> {
+        if self.sines.is_empty() {
+            let n = self.samples.len();
+            self.sines = (0..n)
+                .map(|k| (2.0 * PI * k as f64 / n as f64 + self.phase).sin())
+                .collect();
+        }
+        let sum = self
+            .samples
+            .iter()
+            .zip(&self.sines)
+            .fold(0.0, |sum, (p, s)| sum + p * s);
+        if self.values.len() == self.values.capacity() {
+            self.values
+                .try_reserve(self.values.len().max(1024))
+                .map_err(|_| "cannot allocate memory for the values".to_string())?;
+        }
+        self.values.push(sum);
+        Ok(())
+    }
+}
+
+/// Reads the spectra from the JSON text of `Values` and sums them with `phase`.
+fn read_sums(text: &str, phase: f64, path: &Path) -> Result<Sums> {
+    let mut sums = Sums {
+        phase,
+        sines: Vec::new(),
+        spectra: 0,
+        points: 0,
+        values: Vec::new(),
+        samples: Vec::new(),
+    };
     let mut de = serde_json::Deserializer::from_str(text);
-    de::Deserializer::deserialize_seq(&mut de, SpectrumList(&mut samples))
+    de::Deserializer::deserialize_seq(&mut de, SpectrumList(&mut sums))
         .map_err(|e| Error::format(path, format!("key Values: {}", json::message(&e))))?;
-    if samples.spectra == 0 {
+    if sums.spectra == 0 {
         return Err(Error::format(
             path,
             "key Values: expected at least one spectrum, found none",
         ));
     }
-    Ok(samples)
+    Ok(sums)
 }
 
 /// The list of spectra.
-struct SpectrumList<'a>(&'a mut Samples);
+struct SpectrumList<'a>(&'a mut Sums);
 
 impl<'de> Visitor<'de> for SpectrumList<'_> {
     type Value = ();
@@ -187,7 +201,7 @@ impl<'de> Visitor<'de> for SpectrumList<'_> {
 }
 
 /// One spectrum: an object whose `Values` are its points.
-struct Spectrum<'a>(&'a mut Samples);
+struct Spectrum<'a>(&'a mut Sums);
 
 impl<'de> DeserializeSeed<'de> for Spectrum<'_> {
     type Value = ();
@@ -232,7 +246,7 @@ impl<'de> Visitor<'de> for Spectrum<'_> {
 }
 
 /// The points of one spectrum; its value is their count.
-struct PointList<'a>(&'a mut Samples);
+struct PointList<'a>(&'a mut Sums);
 
 impl<'de> DeserializeSeed<'de> for PointList<'_> {
     type Value = usize;
@@ -262,7 +276,7 @@ impl<'de> Visitor<'de> for PointList<'_> {
 }
 
 /// One point (numbered from 1 within its spectrum): an object whose `Points` are its samples.
-struct Point<'a>(&'a mut Samples, usize);
+struct Point<'a>(&'a mut Sums, usize);
 
 impl<'de> DeserializeSeed<'de> for Point<'_> {
     type Value = ();
@@ -285,36 +299,31 @@ impl<'de> Visitor<'de> for Point<'_> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<(), A::Error> {
-        let samples = self.0;
-        let (spectrum, point) = (samples.spectra + 1, self.1);
-        let before = samples.numbers.len();
+        let sums = self.0;
+        let (spectrum, point) = (sums.spectra + 1, self.1);
+        sums.samples.clear();
         let mut found = false;
         while let Some(key) = map.next_key::<String>()? {
             if key == "Points" && !found {
                 found = true;
-                for raw in map.next_value::<Vec<&RawValue>>()? {
-                    let v = json::array_number(raw).ok_or_else(|| {
-                        de::Error::custom(format!(
-                            "spectrum {spectrum} point {point}: Points: expected numbers, \
-                             found {}",
-                            raw.get()
-                        ))
-                    })?;
-                    samples.numbers.push(v);
-                }
+                let context = || format!("spectrum {spectrum} point {point}: Points");
+                map.next_value_seed(Numbers {
+                    out: &mut sums.samples,
+                    context: &context,
+                })?;
             } else {
                 map.next_value::<IgnoredAny>()?;
             }
         }
-        let count = samples.numbers.len() - before;
-        let first = spectrum == 1 && point == 1;
-        if !found || count == 0 || (!first && count != samples.per_point) {
+        let count = sums.samples.len();
+        let first = sums.sines.is_empty();
+        if !found || count == 0 || (!first && count != sums.sines.len()) {
             return Err(de::Error::custom(format!(
                 "spectrum {spectrum} point {point}: expected {} samples in Points, found {}",
                 if first {
                     "some".to_string()
                 } else {
-                    samples.per_point.to_string()
+                    sums.sines.len().to_string()
                 },
                 if found {
                     count.to_string()
@@ -323,7 +332,6 @@ impl<'de> Visitor<'de> for Point<'_> {
                 }
             )));
         }
-        samples.per_point = count;
-        Ok(())
+        sums.add_point().map_err(de::Error::custom)
     }
 }

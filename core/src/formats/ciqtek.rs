@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 
-use super::json::{self, first_json_key, FirstKey, JsonDocument, Kind};
+use super::json::{self, first_json_key, FirstKey, JsonDocument, Kind, Numbers};
 use super::scan::Scanner;
 use super::textfile::{plan_text_file, TextDataset};
 use super::{AxisPlan, AxisValues, Format, Member, Plan, Recorder, Scaling, Signature};
@@ -371,26 +371,31 @@ impl<'de> Visitor<'de> for Matrix {
     ) -> std::result::Result<Self::Value, A::Error> {
         let (mut first, mut second) = (Vec::new(), Vec::new());
         let mut width = None;
-        while let Some(row) = seq.next_element::<Vec<&RawValue>>()? {
+        let mut row = Vec::new();
+        loop {
+            row.clear();
             let at = first.len() + 1;
-            let numbers: Option<Vec<f64>> = row.iter().map(|r| json::array_number(r)).collect();
-            let fail = |what: String| {
-                de::Error::custom(format!(
-                    "trace {}: {} row {at}: {what}",
-                    self.trace, self.key
-                ))
+            let context = || format!("trace {}: {} row {at}", self.trace, self.key);
+            let seed = Numbers {
+                out: &mut row,
+                context: &context,
             };
-            let numbers = numbers.ok_or_else(|| fail("expected numbers".into()))?;
-            if numbers.len() < 2 || width.is_some_and(|w| w != numbers.len()) {
-                return Err(fail(format!(
-                    "expected {} numbers, found {}",
+            if seq.next_element_seed(seed)?.is_none() {
+                break;
+            }
+            if row.len() < 2 || width.is_some_and(|w| w != row.len()) {
+                return Err(de::Error::custom(format!(
+                    "trace {}: {} row {}: expected {} numbers, found {}",
+                    self.trace,
+                    self.key,
+                    first.len() + 1,
                     width.map_or("at least 2".to_string(), |w: usize| w.to_string()),
-                    numbers.len()
+                    row.len()
                 )));
             }
-            width = Some(numbers.len());
-            first.push(numbers[0]);
-            second.push(numbers[1]);
+            width = Some(row.len());
+            first.push(row[0]);
+            second.push(row[1]);
         }
         if first.is_empty() {
             return Err(de::Error::custom(format!(

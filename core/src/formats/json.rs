@@ -9,6 +9,7 @@
 //! they need by kind ([`JsonDocument::number`], [`JsonDocument::array`]), so that a string
 //! `"0.5"` is not taken for the number 0.5.
 
+use std::borrow::Cow;
 use std::path::Path;
 
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
@@ -191,39 +192,49 @@ fn short(text: &str) -> String {
 
 /// The JSON text `text` without the white space next to `{ } [ ] : ,` (outside strings). White
 /// space between two other tokens (invalid JSON) stays as one space, so that the result is
-/// valid JSON exactly where `text` is.
-fn minify(text: &str) -> String {
+/// valid JSON exactly where `text` is. Text without white space is returned as it is.
+fn minify(text: &str) -> Cow<'_, str> {
     let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
+    if memchr::memchr3(b' ', b'\n', b'\r', bytes).is_none()
+        && memchr::memchr(b'\t', bytes).is_none()
+    {
+        return Cow::Borrowed(text);
+    }
+    let is_space = |b: u8| matches!(b, b' ' | b'\t' | b'\r' | b'\n');
     let structural = |b: u8| matches!(b, b'{' | b'}' | b'[' | b']' | b':' | b',');
+    let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        let b = bytes[i];
-        if b == b'"' {
+        // A run of bytes that are neither white space nor a quote is copied as it is.
+        let run = bytes[i..]
+            .iter()
+            .position(|&b| b == b'"' || is_space(b))
+            .unwrap_or(bytes.len() - i);
+        out.extend_from_slice(&bytes[i..i + run]);
+        i += run;
+        if i == bytes.len() {
+            break;
+        }
+        if bytes[i] == b'"' {
             let end = string_end(bytes, i);
             out.extend_from_slice(&bytes[i..end]);
             i = end;
-        } else if matches!(b, b' ' | b'\t' | b'\r' | b'\n') {
-            let start = i;
-            while i < bytes.len() && matches!(bytes[i], b' ' | b'\t' | b'\r' | b'\n') {
-                i += 1;
-            }
-            let before = out.last().copied();
-            let after = bytes.get(i).copied();
-            let keep = start > 0
-                && i < bytes.len()
-                && !before.is_some_and(structural)
-                && !after.is_some_and(structural);
-            if keep {
-                out.push(b' ');
-            }
-        } else {
-            out.push(b);
+            continue;
+        }
+        let start = i;
+        while i < bytes.len() && is_space(bytes[i]) {
             i += 1;
+        }
+        let keep = start > 0
+            && i < bytes.len()
+            && !out.last().copied().is_some_and(structural)
+            && !structural(bytes[i]);
+        if keep {
+            out.push(b' ');
         }
     }
     // Only ASCII white space was removed, outside strings: the rest is the UTF-8 it was.
-    String::from_utf8(out).unwrap_or_default()
+    Cow::Owned(String::from_utf8(out).unwrap_or_default())
 }
 
 /// The index after the string that starts with the quote at `start` (the end of the text for
@@ -380,13 +391,79 @@ pub(crate) fn first_json_key(head: &[u8]) -> FirstKey<'_> {
     }
 }
 
-/// A number of a JSON array of numbers as `jsondecode` reads it: the number (correctly
-/// rounded; beyond the range of a double, infinity), or NaN for `null`. `None` for any other
-/// value.
-pub(crate) fn array_number(raw: &RawValue) -> Option<f64> {
-    match raw.get() {
-        "null" => Some(f64::NAN),
-        text => text.parse::<f64>().ok(),
+/// A JSON array of numbers appended to a vector as `jsondecode` reads them
+/// (`null` as NaN); its value is how many were appended. `context` names the array for
+/// messages ("spectrum 2 point 7: Points").
+pub(crate) struct Numbers<'a> {
+    /// Where the numbers go.
+    pub out: &'a mut Vec<f64>,
+    /// The array in words, made only for a message.
+    pub context: &'a dyn Fn() -> String,
+}
+
+impl<'de> DeserializeSeed<'de> for Numbers<'_> {
+    type Value = usize;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> std::result::Result<usize, D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Numbers<'_> {
+    type Value = usize;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        write!(f, "{} as an array of numbers", (self.context)())
+    }
+
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<usize, A::Error> {
+        let before = self.out.len();
+        while let Some(v) = seq.next_element_seed(ArrayNumber(self.context))? {
+            if self.out.len() == self.out.capacity() {
+                self.out
+                    .try_reserve(self.out.len().max(1024))
+                    .map_err(|_| de::Error::custom("cannot allocate memory for the values"))?;
+            }
+            self.out.push(v);
+        }
+        Ok(self.out.len() - before)
+    }
+}
+
+/// A number of a JSON array of numbers as `jsondecode` reads it: the number, correctly
+/// rounded (`serde_json` with `float_roundtrip`), or NaN for `null`.
+struct ArrayNumber<'a>(&'a dyn Fn() -> String);
+
+impl<'de> DeserializeSeed<'de> for ArrayNumber<'_> {
+    type Value = f64;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> std::result::Result<f64, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ArrayNumber<'_> {
+    type Value = f64;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        write!(f, "{}: a number", (self.0)())
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> std::result::Result<f64, E> {
+        Ok(v)
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> std::result::Result<f64, E> {
+        // Rounded to nearest, as strtod rounds the decimal.
+        Ok(v as f64)
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> std::result::Result<f64, E> {
+        Ok(v as f64)
+    }
+
+    fn visit_unit<E: de::Error>(self) -> std::result::Result<f64, E> {
+        Ok(f64::NAN)
     }
 }
 
@@ -463,7 +540,7 @@ mod tests {
 
     #[test]
     fn syntax_errors_name_the_position_in_the_file() {
-        let e = JsonDocument::parse(b"{\n  \"a\": 1,\n  \"b\": tru\n}", Path::new("f.json"))
+        let e = JsonDocument::parse(b"{\n  \"a\": 1,\n  \"b\": [1,,2]\n}", Path::new("f.json"))
             .unwrap_err();
         assert!(e.message().contains("line 3"), "{e}");
         let e = JsonDocument::parse(b"[1, 2]", Path::new("f.json")).unwrap_err();

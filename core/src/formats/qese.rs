@@ -81,7 +81,7 @@ fn decode(bytes: &[u8], path: &Path) -> Result<TextDataset> {
     let width = 1 + u64::from(complex);
     // Each number takes a character and a separator: a claim beyond that is refused before
     // anything is allocated.
-    let most = (rest.len() as u64 + 1) / 2;
+    let most = (rest.len() as u64).div_ceil(2);
     let needed = nx
         .checked_mul(ny)
         .and_then(|p| p.checked_mul(width))

@@ -129,7 +129,7 @@ fn broken_ciqtek_files_are_format_errors_naming_the_key_and_trace() {
     let cases: Vec<(&str, String, Vec<&str>)> = vec![
         (
             "truncated",
-            ciqtek(&[good.clone()])[..60].to_string(),
+            ciqtek(std::slice::from_ref(&good))[..60].to_string(),
             vec!["not valid JSON", "line"],
         ),
         ("array", "[1, 2]".into(), vec!["expected a JSON object"]),

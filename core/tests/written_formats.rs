@@ -44,10 +44,14 @@ fn varian_file(n: usize, extra: usize) -> Vec<u8> {
     bytes
 }
 
+/// A written Varian file: its name, its bytes, and the first and count of the float32 numbers
+/// eprload's rule takes (`None`: refused).
+type VarianCase = (&'static str, Vec<u8>, Option<(usize, usize)>);
+
 /// The Varian files: name, bytes, and the numbers eprload's rule takes (the last 500, 1000,
 /// 2000, 5000 or 10000 of the file: the largest count below its number of float32 values), or
 /// `None` where it refuses the file.
-fn varian_cases() -> Vec<(&'static str, Vec<u8>, Option<(usize, usize)>)> {
+fn varian_cases() -> Vec<VarianCase> {
     vec![
         ("v501.spk", varian_file(501, 0), Some((1, 500))),
         ("v1000.spk", varian_file(1000, 0), Some((500, 500))),

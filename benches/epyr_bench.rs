@@ -77,6 +77,49 @@ fn corpus_dir() -> Option<PathBuf> {
     dir.join("expected.json").is_file().then_some(dir)
 }
 
+/// The file to open of the expectation `e`, its files and their total size.
+fn dataset_files(dir: &std::path::Path, e: &serde_json::Value) -> (PathBuf, Vec<PathBuf>, u64) {
+    let open = dir.join(e["open"].as_str().unwrap());
+    let files: Vec<PathBuf> = e["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| dir.join(f.as_str().unwrap()))
+        .collect();
+    let bytes = files
+        .iter()
+        .map(|f| std::fs::metadata(f).unwrap().len())
+        .sum();
+    (open, files, bytes)
+}
+
+/// The median times of an uncached load of `open` and of `std::fs::read` of `files` (at least
+/// `runs` runs each within `budget`).
+fn load_and_read(
+    open: &std::path::Path,
+    files: &[PathBuf],
+    runs: usize,
+    budget: Duration,
+) -> (Duration, Duration) {
+    let load = median(
+        || {
+            black_box(epyr_core::load(open, "").unwrap());
+        },
+        runs,
+        budget,
+    );
+    let read = median(
+        || {
+            for f in files {
+                black_box(std::fs::read(f).unwrap());
+            }
+        },
+        runs,
+        budget,
+    );
+    (load, read)
+}
+
 /// Issue 2: uncached load time of every corpus dataset next to `std::fs::read` of its files,
 /// and the parse time of the 1 MB descriptor next to reading it.
 fn corpus_group() {
@@ -89,33 +132,8 @@ fn corpus_group() {
     let budget = Duration::from_millis(150);
     let mut rows = Vec::new();
     for e in &expected {
-        let open = dir.join(e["open"].as_str().unwrap());
-        let files: Vec<PathBuf> = e["files"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|f| dir.join(f.as_str().unwrap()))
-            .collect();
-        let bytes: u64 = files
-            .iter()
-            .map(|f| std::fs::metadata(f).unwrap().len())
-            .sum();
-        let load = median(
-            || {
-                black_box(epyr_core::load(&open, "").unwrap());
-            },
-            20,
-            budget,
-        );
-        let read = median(
-            || {
-                for f in &files {
-                    black_box(std::fs::read(f).unwrap());
-                }
-            },
-            20,
-            budget,
-        );
+        let (open, files, bytes) = dataset_files(&dir, e);
+        let (load, read) = load_and_read(&open, &files, 20, budget);
         rows.push(Row {
             figure: format!("load {} ({} kB)", e["id"].as_str().unwrap(), bytes / 1024),
             value: us(load),
@@ -170,38 +188,13 @@ fn other_formats_rows(dir: &std::path::Path) {
         if epyr_core::formats::by_id(format).is_none() {
             continue;
         }
-        let open = dir.join(e["open"].as_str().unwrap());
-        let files: Vec<PathBuf> = e["files"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|f| dir.join(f.as_str().unwrap()))
-            .collect();
-        let bytes: u64 = files
-            .iter()
-            .map(|f| std::fs::metadata(f).unwrap().len())
-            .sum();
+        let (open, files, bytes) = dataset_files(dir, e);
         let plan = epyr_core::formats::Plan::open(&open, epyr_core::formats::Scaling::NONE);
         let decoded = matches!(
             plan.unwrap().layout.values,
             epyr_core::formats::ValueSource::Decoded(_)
         );
-        let load = median(
-            || {
-                black_box(epyr_core::load(&open, "").unwrap());
-            },
-            10,
-            budget,
-        );
-        let read = median(
-            || {
-                for f in &files {
-                    black_box(std::fs::read(f).unwrap());
-                }
-            },
-            10,
-            budget,
-        );
+        let (load, read) = load_and_read(&open, &files, 10, budget);
         let ratio = load.as_secs_f64() / read.as_secs_f64();
         let mb_s = bytes as f64 / 1e6 / load.as_secs_f64();
         let (target, pass) = if decoded {

@@ -11,9 +11,9 @@
 use std::f64::consts::PI;
 use std::path::{Path, PathBuf};
 
-use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
-use super::json::{self, first_json_key, FirstKey, JsonDocument, Numbers};
+use super::json::{self, first_json_key, self_seed, FirstKey, JsonDocument, Numbers};
 use super::textfile::{plan_text_file, TextDataset};
 use super::{AxisPlan, AxisValues, Format, Member, Plan, Recorder, Scaling, Signature};
 use crate::error::{Error, Result};
@@ -203,13 +203,7 @@ impl<'de> Visitor<'de> for SpectrumList<'_> {
 /// One spectrum: an object whose `Values` are its points.
 struct Spectrum<'a>(&'a mut Sums);
 
-impl<'de> DeserializeSeed<'de> for Spectrum<'_> {
-    type Value = ();
-
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> std::result::Result<(), D::Error> {
-        d.deserialize_map(self)
-    }
-}
+self_seed!(Spectrum<'_>, (), deserialize_map);
 
 impl<'de> Visitor<'de> for Spectrum<'_> {
     type Value = ();
@@ -248,13 +242,7 @@ impl<'de> Visitor<'de> for Spectrum<'_> {
 /// The points of one spectrum; its value is their count.
 struct PointList<'a>(&'a mut Sums);
 
-impl<'de> DeserializeSeed<'de> for PointList<'_> {
-    type Value = usize;
-
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> std::result::Result<usize, D::Error> {
-        d.deserialize_seq(self)
-    }
-}
+self_seed!(PointList<'_>, usize, deserialize_seq);
 
 impl<'de> Visitor<'de> for PointList<'_> {
     type Value = usize;
@@ -278,13 +266,7 @@ impl<'de> Visitor<'de> for PointList<'_> {
 /// One point (numbered from 1 within its spectrum): an object whose `Points` are its samples.
 struct Point<'a>(&'a mut Sums, usize);
 
-impl<'de> DeserializeSeed<'de> for Point<'_> {
-    type Value = ();
-
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> std::result::Result<(), D::Error> {
-        d.deserialize_map(self)
-    }
-}
+self_seed!(Point<'_>, (), deserialize_map);
 
 impl<'de> Visitor<'de> for Point<'_> {
     type Value = ();

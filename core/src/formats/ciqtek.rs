@@ -8,10 +8,10 @@
 
 use std::path::{Path, PathBuf};
 
-use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 
-use super::json::{self, first_json_key, FirstKey, JsonDocument, Kind, Numbers};
+use super::json::{self, first_json_key, self_seed, FirstKey, JsonDocument, Kind, Numbers};
 use super::scan::Scanner;
 use super::textfile::{plan_text_file, TextDataset};
 use super::{AxisPlan, AxisValues, Format, Member, Plan, Recorder, Scaling, Signature};
@@ -247,13 +247,7 @@ struct Trace {
 /// One trace (numbered from 1 for messages).
 struct TraceSeed(usize);
 
-impl<'de> DeserializeSeed<'de> for TraceSeed {
-    type Value = Trace;
-
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> std::result::Result<Trace, D::Error> {
-        d.deserialize_map(self)
-    }
-}
+self_seed!(TraceSeed, Trace, deserialize_map);
 
 impl<'de> Visitor<'de> for TraceSeed {
     type Value = Trace;
@@ -290,16 +284,7 @@ impl<'de> Visitor<'de> for TraceSeed {
 /// The `params` object of a trace: the first of [`SECOND_AXIS_KEYS`] it has, with its text.
 struct AxisParam(usize);
 
-impl<'de> DeserializeSeed<'de> for AxisParam {
-    type Value = Option<(usize, String)>;
-
-    fn deserialize<D: de::Deserializer<'de>>(
-        self,
-        d: D,
-    ) -> std::result::Result<Self::Value, D::Error> {
-        d.deserialize_any(self)
-    }
-}
+self_seed!(AxisParam, Option<(usize, String)>, deserialize_any);
 
 impl<'de> Visitor<'de> for AxisParam {
     type Value = Option<(usize, String)>;
@@ -347,16 +332,7 @@ struct Matrix {
     key: &'static str,
 }
 
-impl<'de> DeserializeSeed<'de> for Matrix {
-    type Value = (Vec<f64>, Vec<f64>);
-
-    fn deserialize<D: de::Deserializer<'de>>(
-        self,
-        d: D,
-    ) -> std::result::Result<Self::Value, D::Error> {
-        d.deserialize_seq(self)
-    }
-}
+self_seed!(Matrix, (Vec<f64>, Vec<f64>), deserialize_seq);
 
 impl<'de> Visitor<'de> for Matrix {
     type Value = (Vec<f64>, Vec<f64>);

@@ -19,6 +19,24 @@ use super::text::MAX_ENTRIES;
 use crate::dataset::{Param, Params};
 use crate::error::{Error, Result};
 
+/// Implements `serde`'s `DeserializeSeed` for a `Visitor` that is its own seed: `deserialize`
+/// hands the visitor to the deserializer's `$method` (`deserialize_map`, `deserialize_seq`...).
+macro_rules! self_seed {
+    ($seed:ty, $value:ty, $method:ident) => {
+        impl<'de> serde::de::DeserializeSeed<'de> for $seed {
+            type Value = $value;
+
+            fn deserialize<D: serde::de::Deserializer<'de>>(
+                self,
+                d: D,
+            ) -> std::result::Result<$value, D::Error> {
+                d.$method(self)
+            }
+        }
+    };
+}
+pub(crate) use self_seed;
+
 /// The deepest nesting of objects read (real files have four levels).
 const MAX_DEPTH: usize = 64;
 
@@ -297,16 +315,7 @@ impl Members<'_> {
     }
 }
 
-impl<'de> DeserializeSeed<'de> for Members<'_> {
-    type Value = ();
-
-    fn deserialize<D: de::Deserializer<'de>>(
-        self,
-        deserializer: D,
-    ) -> std::result::Result<(), D::Error> {
-        deserializer.deserialize_map(self)
-    }
-}
+self_seed!(Members<'_>, (), deserialize_map);
 
 impl<'de> Visitor<'de> for Members<'_> {
     type Value = ();
@@ -401,13 +410,7 @@ pub(crate) struct Numbers<'a> {
     pub context: &'a dyn Fn() -> String,
 }
 
-impl<'de> DeserializeSeed<'de> for Numbers<'_> {
-    type Value = usize;
-
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> std::result::Result<usize, D::Error> {
-        d.deserialize_seq(self)
-    }
-}
+self_seed!(Numbers<'_>, usize, deserialize_seq);
 
 impl<'de> Visitor<'de> for Numbers<'_> {
     type Value = usize;
@@ -434,13 +437,7 @@ impl<'de> Visitor<'de> for Numbers<'_> {
 /// rounded (`serde_json` with `float_roundtrip`), or NaN for `null`.
 struct ArrayNumber<'a>(&'a dyn Fn() -> String);
 
-impl<'de> DeserializeSeed<'de> for ArrayNumber<'_> {
-    type Value = f64;
-
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> std::result::Result<f64, D::Error> {
-        d.deserialize_any(self)
-    }
-}
+self_seed!(ArrayNumber<'_>, f64, deserialize_any);
 
 impl<'de> Visitor<'de> for ArrayNumber<'_> {
     type Value = f64;

@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use serde::de::{self, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use super::json::{self, first_json_key, self_seed, FirstKey, JsonDocument, Numbers};
+use super::sine;
 use super::textfile::{plan_text_file, TextDataset};
 use super::{AxisPlan, AxisValues, Format, Member, Plan, Recorder, Scaling, Signature};
 use crate::error::{Error, Result};
@@ -142,7 +143,7 @@ impl Sums {
         if self.sines.is_empty() {
             let n = self.samples.len();
             self.sines = (0..n)
-                .map(|k| (2.0 * PI * k as f64 / n as f64 + self.phase).sin())
+                .map(|k| sine::sin(2.0 * PI * k as f64 / n as f64 + self.phase))
                 .collect();
         }
         let sum = self

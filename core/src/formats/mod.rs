@@ -30,6 +30,7 @@ mod qese;
 mod resolve;
 pub mod scaling;
 mod scan;
+mod sine;
 pub mod text;
 mod textfile;
 mod varian;

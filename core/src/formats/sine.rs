@@ -84,12 +84,11 @@ impl Dd {
 /// pi/2 in four parts: the first three of 33 bits (so that `k` times them is exact for
 /// `|k| < 2^20`), the last the rest (fdlibm's `pio2_1`, `pio2_2`, `pio2_3`, `pio2_3t`).
 const PIO2: [f64; 4] = [
-    1.570_796_326_734_125_614_17e0,
-    6.077_100_506_303_965_976_6e-11,
-    2.022_266_248_711_166_455_8e-21,
-    8.478_427_660_368_899_569_97e-32,
+    f64::from_bits(0x3ff9_21fb_5440_0000),
+    f64::from_bits(0x3dd0_b461_1a60_0000),
+    f64::from_bits(0x3ba3_198a_2e00_0000),
+    f64::from_bits(0x397b_839a_2520_49c1),
 ];
-
 /// Series terms enough for `|r| <= pi/4` to 2^-110.
 const TERMS: u32 = 15;
 

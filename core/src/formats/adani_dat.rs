@@ -27,7 +27,7 @@ impl Format for AdaniDat {
     }
 
     fn name(&self) -> &'static str {
-        "Adani text (.dat)"
+        "Adani text"
     }
 
     fn vendor(&self) -> &'static str {

@@ -25,7 +25,7 @@ impl Format for Magres {
     }
 
     fn name(&self) -> &'static str {
-        "MAGRES (.PLT)"
+        "MAGRES"
     }
 
     fn vendor(&self) -> &'static str {

@@ -21,7 +21,7 @@ impl Format for QeseEco {
     }
 
     fn name(&self) -> &'static str {
-        "qese/tryscore (.eco)"
+        "qese/tryscore"
     }
 
     fn vendor(&self) -> &'static str {

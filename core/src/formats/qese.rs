@@ -99,6 +99,10 @@ fn decode(bytes: &[u8], path: &Path) -> Result<TextDataset> {
         })?;
     let mut scanner = Scanner::new(rest);
     let mut values = Vec::new();
+    // Within the bytes present (checked above): at most half the file.
+    values
+        .try_reserve_exact(needed as usize)
+        .map_err(|_| super::keys::cannot_allocate(path, "the values"))?;
     while (values.len() as u64) < needed {
         let Some(v) = scanner.float() else {
             let at = first.len() + scanner.offset();

@@ -155,9 +155,12 @@ pub(crate) fn data_lines<'a>(
     Ok(())
 }
 
+/// The most numbers a table line is read for ([`Columns::count`]).
+const MAX_COLUMNS: usize = 8;
+
 /// The columns of a text table of numbers, one point a line.
 pub(crate) struct Columns {
-    /// How many numbers a line must start with (more are ignored).
+    /// How many numbers a line must start with (more are ignored; at most 8).
     pub count: usize,
     /// The column (from 0) of x.
     pub x: usize,
@@ -188,8 +191,9 @@ pub(crate) fn xy_table<'a>(
         } else {
             line
         };
-        let read = super::scan::Scanner::new(text).floats(columns.count);
-        if read.len() < columns.count {
+        let mut read = [0.0; MAX_COLUMNS];
+        let found = super::scan::Scanner::new(text).floats_into(&mut read[..columns.count]);
+        if found < columns.count {
             return Err(line_error(
                 path,
                 number,
@@ -202,7 +206,7 @@ pub(crate) fn xy_table<'a>(
                     } else {
                         ""
                     },
-                    read.len(),
+                    found,
                     quote_line(line)
                 ),
             ));

@@ -12,19 +12,30 @@
 //! Adding a format: one module implementing [`Format`] and one line in [`FORMATS`]; nothing
 //! else in epyr names a format.
 
+mod activespectrum;
+mod adani_dat;
+mod adani_json;
 mod axis;
 mod bruker;
+mod ciqtek;
 mod content;
 #[allow(unsafe_code)]
 pub mod decode;
 mod identify;
+mod json;
 mod keys;
 mod magnettech;
+mod magres;
 mod plan;
 mod provenance;
+mod qese;
 mod resolve;
 pub mod scaling;
+mod scan;
+mod sine;
 pub mod text;
+mod textfile;
+mod varian;
 pub mod writer;
 
 use std::path::{Path, PathBuf};
@@ -110,6 +121,13 @@ pub static FORMATS: &[&dyn Format] = &[
     &bruker::Esp,
     &magnettech::MagnettechXml,
     &magnettech::MagnettechSpe,
+    &ciqtek::Ciqtek,
+    &adani_json::AdaniJson,
+    &adani_dat::AdaniDat,
+    &activespectrum::ActiveSpectrum,
+    &qese::QeseEco,
+    &magres::Magres,
+    &varian::VarianEth,
 ];
 
 /// The format with this id.

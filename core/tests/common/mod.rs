@@ -6,6 +6,7 @@ pub mod alloc_count;
 #[cfg(unix)]
 pub mod fork;
 pub mod fuzz_case;
+pub mod octave;
 pub mod platform;
 
 use std::path::PathBuf;

@@ -147,18 +147,28 @@ fn small_files(root: &Path, count: usize) -> Vec<PathBuf> {
     paths
 }
 
-/// The median of `runs` passes of `pass`, with `before` run outside the clock before each.
-fn median_of(runs: usize, mut before: impl FnMut(), mut pass: impl FnMut()) -> Duration {
-    let mut times: Vec<Duration> = (0..runs)
-        .map(|_| {
-            before();
-            let t = Instant::now();
-            pass();
-            t.elapsed()
-        })
-        .collect();
-    times.sort_unstable();
-    times[runs / 2]
+/// The medians of `runs` passes of `a` and of `b`, alternating (so that both see the same
+/// machine state), with `before_a` run outside the clock before each pass of `a`.
+fn medians_alternating(
+    runs: usize,
+    mut before_a: impl FnMut(),
+    mut a: impl FnMut(),
+    mut b: impl FnMut(),
+) -> (Duration, Duration) {
+    let mut times_a = Vec::with_capacity(runs);
+    let mut times_b = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        before_a();
+        let t = Instant::now();
+        a();
+        times_a.push(t.elapsed());
+        let t = Instant::now();
+        b();
+        times_b.push(t.elapsed());
+    }
+    times_a.sort_unstable();
+    times_b.sort_unstable();
+    (times_a[runs / 2], times_b[runs / 2])
 }
 
 /// Rows D4-D5: `load_many` of 2,000 small files with the defaults (the global cache cleared
@@ -171,8 +181,7 @@ fn many_rows(paths: &[PathBuf], on: &Loader, off: &Loader, rows: &mut Vec<Row>) 
         assert!(results.iter().all(|r| r.is_ok()));
         black_box(results);
     };
-    let t_on = median_of(11, || global.clear(), || batch(on));
-    let t_off = median_of(11, || {}, || batch(off));
+    let (t_on, t_off) = medians_alternating(11, || global.clear(), || batch(on), || batch(off));
     let mut row = against_off(
         "D4. load_many of 2,000 small files (defaults vs caching off)".into(),
         t_on,
@@ -198,8 +207,7 @@ fn many_rows(paths: &[PathBuf], on: &Loader, off: &Loader, rows: &mut Vec<Row>) 
             black_box(loader.load(p, "").unwrap());
         }
     };
-    let t_thrash = median_of(11, || {}, || pass(&thrashing));
-    let t_plain = median_of(11, || {}, || pass(off));
+    let (t_thrash, t_plain) = medians_alternating(11, || {}, || pass(&thrashing), || pass(off));
     assert!(small.stats().evictions > 0, "the small cache evicted");
     let per_file = |d: Duration| d / paths.len() as u32;
     rows.push(against_off(

@@ -31,7 +31,7 @@
 //!   progress in the parent is nobody's in a forked child, which loads the file itself.
 
 use std::collections::HashMap;
-use std::ffi::OsString;
+use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, Weak};
@@ -49,7 +49,8 @@ use crate::formats::{FileIdentity, Format, Resolution, Scaling};
 pub use crate::formats::{Absence, FileStamp, Provenance, Source};
 
 /// The cache key: the dataset's member files (descriptor or parameter file, data file), each by
-/// its name in its folder and the folder by its identity ([`key_of`]), and the scaling.
+/// its identity (volume and file number, from the stamps its load took) and its name, the
+/// format and the scaling ([`key_of_provenance`]).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct Key {
     /// Shared: the key is cloned for the LRU, the loads in progress and the entry.
@@ -58,6 +59,10 @@ struct Key {
     format: &'static str,
     scaling: Scaling,
 }
+
+/// A load in progress: the member files its resolution found (absolute paths, as bytes: hashed
+/// at once rather than component by component), the format and the scaling.
+type LoadKey = (Arc<[OsString]>, &'static str, Scaling);
 
 /// How a caller asked for a dataset: the scaling, and the format it named (`None`: found from
 /// the path). Aliases are remembered per scope, since one path read as two formats gives two
@@ -70,8 +75,8 @@ struct Scope {
 
 struct Entry {
     key: Key,
-    /// The path (absolute) whose load built the entry: its alias.
-    alias: Arc<Path>,
+    /// The path (absolute) whose load built the entry: its alias (as bytes: see [`LoadKey`]).
+    alias: Arc<OsStr>,
     /// How the alias asked for the entry.
     scope: Scope,
     dataset: Arc<Dataset>,
@@ -89,7 +94,11 @@ struct Inner {
     lru: LruCache<Key, Arc<Entry>>,
     /// Paths as callers gave them, per scaling, to the entry they resolved to (weak: an
     /// evicted entry is not kept alive by its aliases).
-    aliases: FastMap<Scope, FastMap<Arc<Path>, Weak<Entry>>>,
+    aliases: FastMap<Scope, FastMap<Arc<OsStr>, Weak<Entry>>>,
+    /// How many entries have a member file of each name: a path whose member names no entry
+    /// has cannot name a stored dataset through another spelling, so a first load looks no
+    /// further (no system call).
+    names: FastMap<OsString, u32>,
     total: usize,
     max: usize,
     enabled: bool,
@@ -170,7 +179,7 @@ struct Locked {
     /// The entries (lock order: last).
     inner: Mutex<Inner>,
     /// The loads in progress.
-    pending: Mutex<FastMap<Key, Arc<Pending>>>,
+    pending: Mutex<FastMap<LoadKey, Arc<Pending>>>,
     /// Serialises applying the configuration (lock order: before the configuration's).
     sync_lock: Mutex<()>,
 }
@@ -231,6 +240,7 @@ impl DataCache {
             inner: Mutex::new(Inner {
                 lru: LruCache::unbounded(),
                 aliases: FastMap::default(),
+                names: FastMap::default(),
                 total: 0,
                 max: max_bytes,
                 enabled: true,
@@ -333,6 +343,7 @@ impl DataCache {
         let removed: Vec<Arc<Entry>> = {
             let mut inner = self.inner();
             inner.aliases.clear();
+            inner.names.clear();
             inner.total = 0;
             let mut out = Vec::with_capacity(inner.lru.len());
             while let Some((_, e)) = inner.lru.pop_lru() {
@@ -436,58 +447,60 @@ impl DataCache {
             self.count(true);
             return Ok((Arc::clone(&entry.dataset), true));
         }
-        let keyed = resolve(&given, format)
-            .and_then(|r| key_of(&r.members, r.format.id(), scaling).map(|key| (r, key)));
-        let (resolution, key) = match keyed {
-            Ok(k) => k,
+        let resolution = match resolve(&given, format) {
+            Ok(r) => r,
             Err(e) => {
                 self.count(false);
                 return Err(e);
             }
         };
-        if let Some(entry) = self.lookup_key(&key) {
+        if let Some(entry) = self.lookup_other_spelling(&resolution, scaling) {
             self.count(true);
             return Ok((Arc::clone(&entry.dataset), true));
         }
-        let (pending, leader) = self.pending_load(&key);
+        let load_key: LoadKey = (
+            resolution
+                .members
+                .iter()
+                .map(|m| m.as_os_str().to_os_string())
+                .collect(),
+            resolution.format.id(),
+            scaling,
+        );
+        let (pending, leader) = self.pending_load(&load_key);
         if !leader {
             self.count(false);
             if let Some(ds) = wait_for(&pending) {
                 return Ok((ds, false));
             }
-            let members = resolution.members.clone();
             let (ds, provenance) = load(resolution)?;
-            self.store(
-                Some((&members, &key)),
-                &given,
-                scope,
-                &ds,
-                Arc::new(provenance),
-            );
+            self.store(&given, scope, &ds, Arc::new(provenance));
             return Ok((ds, false));
         }
         // Publishes the outcome to waiters even if `load` panics.
         let mut publisher = Publisher {
             cache: self,
-            key: &key,
+            key: &load_key,
             path: &given,
             pending: &pending,
             result: None,
         };
         // Another leader may have stored the dataset between the first lookup and this one
         // becoming leader: look again, so that concurrent misses load a file once.
-        if let Some(entry) = self.lookup_key(&key) {
+        let stored = match self.lookup_alias(path, &given, scope) {
+            Some(found) => found,
+            None => self.lookup_other_spelling(&resolution, scaling),
+        };
+        if let Some(entry) = stored {
             self.count(true);
             let ds = Arc::clone(&entry.dataset);
             publisher.result = Some(Ok((Arc::clone(&ds), Arc::clone(&entry.provenance))));
             return Ok((ds, true));
         }
         self.count(false);
-        let members = resolution.members.clone();
         let outcome = load(resolution).map(|(ds, provenance)| (ds, Arc::new(provenance)));
         if let Ok((ds, provenance)) = &outcome {
-            let provenance = Arc::clone(provenance);
-            self.store(Some((&members, &key)), &given, scope, ds, provenance);
+            self.store(&given, scope, ds, Arc::clone(provenance));
         }
         let result = outcome
             .as_ref()
@@ -499,8 +512,8 @@ impl DataCache {
     }
 
     /// The load in progress of `key` to wait for, or a new one this thread leads (`true`).
-    fn pending_load(&self, key: &Key) -> (Arc<Pending>, bool) {
-        let process = std::process::id();
+    fn pending_load(&self, key: &LoadKey) -> (Arc<Pending>, bool) {
+        let process = crate::sys::process_id();
         let mut map = lock(&self.locked.pending);
         match map.get(key) {
             Some(p) if p.process == process => (Arc::clone(p), false),
@@ -538,23 +551,14 @@ impl DataCache {
             scaling,
             format: None,
         };
-        self.store(
-            None,
-            &absolute_path(path),
-            scope,
-            &dataset,
-            Arc::new(provenance),
-        );
+        self.store(&absolute_path(path), scope, &dataset, Arc::new(provenance));
         Ok(())
     }
 
     /// Stores an entry under the key of the files it was built from (its provenance, not a
     /// resolution of `given` made at another moment), with `given` (absolute) as its alias.
-    /// `resolved` is the resolution the load was given and its key, reused when the load read
-    /// exactly those member files.
     fn store(
         &self,
-        resolved: Option<(&[PathBuf], &Key)>,
         given: &Path,
         scope: Scope,
         dataset: &Arc<Dataset>,
@@ -563,19 +567,9 @@ impl DataCache {
         if provenance.racy() {
             return;
         }
-        let built_from: Vec<&Path> = provenance.members().collect();
-        if built_from.is_empty() {
+        let Some(key) = key_of_provenance(&provenance, dataset.format().as_str(), scope.scaling)
+        else {
             return;
-        }
-        let key = match resolved {
-            Some((members, key)) if same_files(members, &built_from) => key.clone(),
-            _ => {
-                let paths: Vec<PathBuf> = built_from.iter().map(|p| p.to_path_buf()).collect();
-                match key_of(&paths, dataset.format().as_str(), scope.scaling) {
-                    Ok(key) => key,
-                    Err(_) => return,
-                }
-            }
         };
         let overhead = entry_overhead(&key, given, &provenance);
         let bytes = dataset.heap_bytes() + overhead;
@@ -589,7 +583,7 @@ impl DataCache {
             let max = inner.max;
             removed.extend(self.evict_to(&mut inner, max - bytes));
             inner.total += bytes;
-            let alias: Arc<Path> = Arc::from(given);
+            let alias: Arc<OsStr> = Arc::from(given.as_os_str());
             let entry = Arc::new(Entry {
                 key: key.clone(),
                 alias: Arc::clone(&alias),
@@ -601,6 +595,9 @@ impl DataCache {
                 _held: HeldBytes::new(overhead),
             });
             let weak = Arc::downgrade(&entry);
+            for (_, name) in key.files.iter() {
+                *inner.names.entry(name.clone()).or_insert(0) += 1;
+            }
             inner.lru.put(key, entry);
             inner.add_alias(alias, scope, weak);
             removed
@@ -616,8 +613,7 @@ impl DataCache {
             Some(found) => found,
             None => {
                 let resolution = Resolution::of(&given).ok()?;
-                let format = resolution.format.id();
-                self.lookup_key(&key_of(&resolution.members, format, scope.scaling).ok()?)
+                self.lookup_other_spelling(&resolution, scope.scaling)
             }
         };
         entry.map(|e| Arc::clone(&e.dataset))
@@ -637,7 +633,7 @@ impl DataCache {
             let entry = inner
                 .aliases
                 .get(&scope)
-                .and_then(|m| m.get(given))
+                .and_then(|m| m.get(given.as_os_str()))
                 .and_then(Weak::upgrade);
             entry.filter(|e| inner.lru.get(&e.key).is_some_and(|cur| Arc::ptr_eq(cur, e)))?
         };
@@ -657,9 +653,33 @@ impl DataCache {
         })
     }
 
-    /// The validated entry stored under `key`, if any.
-    fn lookup_key(&self, key: &Key) -> Option<Arc<Entry>> {
-        let entry = self.inner().lru.get(key).cloned()?;
+    /// The validated entry of the files `resolution` found, stored through another spelling of
+    /// the path (the other file of the pair, a path through a linked folder or with `..`).
+    /// Without a stored entry that has a member file of one of the names, that is known
+    /// without a system call; else the member files are stat'ed for their identities, and the
+    /// entry is taken only if its files are in the same folders (two folders holding hard links
+    /// of the same files may hold different companions).
+    fn lookup_other_spelling(
+        &self,
+        resolution: &Resolution,
+        scaling: Scaling,
+    ) -> Option<Arc<Entry>> {
+        {
+            let inner = self.inner();
+            let named = resolution
+                .members
+                .iter()
+                .any(|m| m.file_name().is_some_and(|n| inner.names.contains_key(n)));
+            if !named {
+                return None;
+            }
+        }
+        let key = key_of_paths(&resolution.members, resolution.format.id(), scaling)?;
+        let entry = self.inner().lru.get(&key).cloned()?;
+        let stored: Vec<&Path> = entry.provenance.members().collect();
+        if !same_folders(&stored, &resolution.members) {
+            return None;
+        }
         self.validate(&entry, None)
     }
 
@@ -701,7 +721,7 @@ impl DataCache {
 impl Inner {
     /// Remembers that `path` with `scaling` names `entry` (an entry's alias is forgotten
     /// when the entry leaves the cache: [`Inner::remove`]).
-    fn add_alias(&mut self, path: Arc<Path>, scope: Scope, entry: Weak<Entry>) {
+    fn add_alias(&mut self, path: Arc<OsStr>, scope: Scope, entry: Weak<Entry>) {
         self.aliases.entry(scope).or_default().insert(path, entry);
     }
 
@@ -717,6 +737,14 @@ impl Inner {
     /// forgotten if it still names it.
     fn forget(&mut self, entry: &Arc<Entry>) {
         self.total -= entry.bytes;
+        for (_, name) in entry.key.files.iter() {
+            if let Some(count) = self.names.get_mut(name) {
+                *count -= 1;
+                if *count == 0 {
+                    self.names.remove(name);
+                }
+            }
+        }
         if let Some(map) = self.aliases.get_mut(&entry.scope) {
             if map
                 .get(&entry.alias)
@@ -729,7 +757,7 @@ impl Inner {
 
     fn remove_alias(&mut self, path: &Path, scope: Scope) {
         if let Some(map) = self.aliases.get_mut(&scope) {
-            map.remove(path);
+            map.remove(path.as_os_str());
         }
     }
 }
@@ -763,7 +791,7 @@ fn content_unchanged(entry: &Entry) -> bool {
 /// leader unwinds from a panic.
 struct Publisher<'a> {
     cache: &'a DataCache,
-    key: &'a Key,
+    key: &'a LoadKey,
     /// The path being loaded, for the message of a panicked load.
     path: &'a Path,
     pending: &'a Arc<Pending>,
@@ -810,43 +838,6 @@ fn wait_for(pending: &Pending) -> Option<Arc<Dataset>> {
     (provenance.unchanged() && !provenance.racy()).then_some(ds)
 }
 
-/// The key of a dataset built from the member files `members`: each file by its name in its
-/// folder, the folder by its identity (volume and number: one `stat` per distinct folder, no
-/// walk of the path's links). So paths through linked folders (or two names of one folder)
-/// share an entry (they reach the same folder, where every companion is looked up), while two
-/// names of one file (a symbolic or hard link, case twins) do not.
-fn key_of(members: &[PathBuf], format: &'static str, scaling: Scaling) -> Result<Key> {
-    let mut files: Vec<(FileIdentity, OsString)> = Vec::with_capacity(members.len());
-    let mut last: Option<(&Path, FileIdentity)> = None;
-    for p in members {
-        let (Some(folder), Some(name)) = (p.parent(), p.file_name()) else {
-            return Err(Error::new(
-                ErrorKind::InvalidArgument,
-                format!("{}: not a file path", p.display()),
-            ));
-        };
-        let folder = if folder.as_os_str().is_empty() {
-            Path::new(".")
-        } else {
-            folder
-        };
-        let id = match last {
-            Some((f, id)) if f == folder => id,
-            _ => crate::sys::identity_of(folder).map_err(|e| Error::io(folder, "stat", &e))?,
-        };
-        last = Some((folder, id));
-        files.push((id, name.to_os_string()));
-    }
-    // In a fixed order: a resolution lists the files in role order, a load records them in
-    // the order it opened them.
-    files.sort_unstable();
-    Ok(Key {
-        files: files.into(),
-        format,
-        scaling,
-    })
-}
-
 /// The resolution of `given` (absolute), as `format` where the caller names one.
 fn resolve(given: &Path, format: Option<&'static dyn Format>) -> Result<Resolution> {
     match format {
@@ -855,9 +846,62 @@ fn resolve(given: &Path, format: Option<&'static dyn Format>) -> Result<Resoluti
     }
 }
 
-/// Whether `a` and `b` name the same files, in any order.
-fn same_files(a: &[PathBuf], b: &[&Path]) -> bool {
-    a.len() == b.len() && a.iter().all(|p| b.contains(&p.as_path()))
+/// The key of a dataset built from the files its provenance records: each member file by the
+/// identity its stamp took (no system call) and its name. So two names of one file (a symbolic
+/// or hard link, case twins) give two keys, while paths through linked folders give one.
+fn key_of_provenance(
+    provenance: &Provenance,
+    format: &'static str,
+    scaling: Scaling,
+) -> Option<Key> {
+    let members = provenance.members.min(provenance.sources.len());
+    let files = provenance.sources[..members]
+        .iter()
+        .map(|(path, stamp)| Some((stamp.identity(), path.file_name()?.to_os_string())))
+        .collect::<Option<Vec<_>>>()?;
+    (!files.is_empty()).then(|| key_from(files, format, scaling))
+}
+
+/// The key of the dataset whose member files are `members`: each file stat'ed for its identity.
+fn key_of_paths(members: &[PathBuf], format: &'static str, scaling: Scaling) -> Option<Key> {
+    let files = members
+        .iter()
+        .map(|path| {
+            let identity = FileStamp::of(path).ok()?.identity();
+            Some((identity, path.file_name()?.to_os_string()))
+        })
+        .collect::<Option<Vec<_>>>()?;
+    Some(key_from(files, format, scaling))
+}
+
+/// A key of `files` in a fixed order (a resolution lists them in role order, a load records
+/// them in the order it opened them).
+fn key_from(
+    mut files: Vec<(FileIdentity, OsString)>,
+    format: &'static str,
+    scaling: Scaling,
+) -> Key {
+    files.sort_unstable();
+    Key {
+        files: files.into(),
+        format,
+        scaling,
+    }
+}
+
+/// Whether the files `stored` (an entry's members) and `wanted` (a resolution's) are in the
+/// same folders, by the folders' identities where the paths differ.
+fn same_folders(stored: &[&Path], wanted: &[PathBuf]) -> bool {
+    let folder = |p: &Path| p.parent().map(Path::to_path_buf).unwrap_or_default();
+    stored.len() == wanted.len()
+        && stored.iter().zip(wanted).all(|(a, b)| {
+            let (fa, fb) = (folder(a), folder(b));
+            fa == fb
+                || matches!(
+                    (crate::sys::identity_of(&fa), crate::sys::identity_of(&fb)),
+                    (Ok(x), Ok(y)) if x == y
+                )
+        })
 }
 
 /// The bytes an entry holds besides its dataset: the entry itself, its key and alias, and its

@@ -70,7 +70,7 @@ pub(crate) fn fingerprint_if_needed(
 ) -> Result<Option<Fingerprint>> {
     let settles = sources
         .iter()
-        .all(|(path, _)| crate::sys::writes_back(path));
+        .all(|(path, stamp)| crate::sys::volume_writes_back(stamp.volume(), path));
     if settles && !any_changed_within_window(sources, now) {
         return Ok(None);
     }

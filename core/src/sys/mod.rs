@@ -155,6 +155,11 @@ pub struct FileIdentity {
 }
 
 impl FileStamp {
+    /// The volume (device) of the stamped file.
+    pub fn volume(&self) -> u64 {
+        self.volume
+    }
+
     /// The identity of the stamped file.
     pub fn identity(&self) -> FileIdentity {
         FileIdentity {
@@ -204,12 +209,36 @@ pub fn unseen_write_window_secs() -> f64 {
 /// The window of [`unseen_write_window_secs`] where the system does not say.
 pub const DEFAULT_UNSEEN_WRITE_WINDOW_SECS: f64 = 70.0;
 
-/// Whether the file system of `path` writes dirty pages back to storage, after which the next
-/// write through a map dirties a clean page again and changes the file's times. False for
-/// memory-only file systems (Linux tmpfs, ramfs, hugetlbfs), where a mapped page stays dirty
-/// and writable; true elsewhere and where the file system cannot be asked.
-pub fn writes_back(path: &Path) -> bool {
-    os::writes_back(path)
+/// Whether the file system of `path` (on volume `volume`, its stamp's device) writes dirty
+/// pages back to storage, after which the next write through a map dirties a clean page again
+/// and changes the file's times. False for memory-only file systems (Linux tmpfs, ramfs,
+/// hugetlbfs), where a mapped page stays dirty and writable; true elsewhere and where the file
+/// system cannot be asked. Asked of the system once per volume: every file of a mounted file
+/// system has its answer (a device number reused by a later mount of another kind of file
+/// system keeps the first answer).
+pub fn volume_writes_back(volume: u64, path: &Path) -> bool {
+    static KNOWN: std::sync::RwLock<Vec<(u64, bool)>> = std::sync::RwLock::new(Vec::new());
+    let known = KNOWN
+        .read()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(&(_, answer)) = known.iter().find(|(v, _)| *v == volume) {
+        return answer;
+    }
+    drop(known);
+    let answer = os::writes_back(path);
+    let mut known = KNOWN
+        .write()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if known.len() < 64 && !known.iter().any(|(v, _)| *v == volume) {
+        known.push((volume, answer));
+    }
+    answer
+}
+
+/// This process's id, asked of the system once per process (a forked child asks again: the
+/// fork handlers forget it).
+pub fn process_id() -> u32 {
+    os::process_id()
 }
 
 /// The physical memory of the system in bytes (0 if unknown).

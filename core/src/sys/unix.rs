@@ -6,7 +6,7 @@ use std::fs::{File, Metadata, OpenOptions};
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::{FileExt, MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
 use super::{FileKind, FileStamp};
 
@@ -104,7 +104,7 @@ fn statm_of_this_process() -> Option<std::os::fd::BorrowedFd<'static>> {
     use std::os::fd::{BorrowedFd, IntoRawFd};
     /// The process id in the high 32 bits, the descriptor in the low ones; 0: none yet.
     static STATM: AtomicU64 = AtomicU64::new(0);
-    let pid = u64::from(std::process::id());
+    let pid = u64::from(process_id());
     let mut known = STATM.load(Ordering::Acquire);
     loop {
         if known != 0 && known >> 32 == pid {
@@ -342,6 +342,23 @@ pub(super) fn writes_back(_path: &Path) -> bool {
     true
 }
 
+/// This process's id, 0 until asked (and again in a forked child, whose handler clears it).
+static PROCESS_ID: AtomicU32 = AtomicU32::new(0);
+
+/// This process's id: one `getpid` per process. The fork handlers are registered first, so
+/// that a forked child's handler clears the id the child inherits.
+pub(super) fn process_id() -> u32 {
+    match PROCESS_ID.load(Ordering::Acquire) {
+        0 => {
+            register_fork_handlers();
+            let pid = std::process::id();
+            PROCESS_ID.store(pid, Ordering::Release);
+            pid
+        }
+        pid => pid,
+    }
+}
+
 /// Marks that the fork handlers are registered in this process image.
 const REGISTERED: u64 = u64::MAX;
 
@@ -361,6 +378,7 @@ unsafe extern "C" fn child_after_fork() {
     // A fork that came between `pthread_atfork` and the store of REGISTERED in another thread
     // runs these handlers: the child has them.
     FORK_HANDLERS.store(REGISTERED, Ordering::Release);
+    PROCESS_ID.store(0, Ordering::Release);
     super::fork::after_fork();
 }
 

@@ -269,6 +269,11 @@ pub(super) fn total_memory_bytes() -> u64 {
     })
 }
 
+/// This process's id (Windows has no fork).
+pub(super) fn process_id() -> u32 {
+    std::process::id()
+}
+
 /// The size of the first level-2 cache `GetLogicalProcessorInformation` lists.
 pub(super) fn l2_cache_bytes() -> Option<usize> {
     let item = std::mem::size_of::<SYSTEM_LOGICAL_PROCESSOR_INFORMATION>();

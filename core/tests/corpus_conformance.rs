@@ -31,8 +31,12 @@ fn format_id(exp: &Value) -> &str {
 /// The key under which epyr keeps the parameter eprload names `name` (its `pars` field, with
 /// nested structs as dotted paths) in a dataset of format `format`.
 fn epyr_key(format: &str, name: &str) -> String {
-    let _ = format;
-    name.to_string()
+    match format {
+        // `<section>_<key>` from the `.exp` is `section.key` (no corpus section has a `_`);
+        // eprload's own `xlabel`, `ylabel` keep their names.
+        "specman" if !name.ends_with("label") => name.replacen('_', ".", 1),
+        _ => name.to_string(),
+    }
 }
 
 /// Whether epyr's format table has the format of `exp` (while formats are being added, the
@@ -86,6 +90,31 @@ fn check_values(ds: &Dataset, exp: &Value, what: &str, errors: &mut Vec<String>)
     }
 }
 
+/// The dataset as Octave returns it: Octave narrows a complex array whose imaginary parts are
+/// all zero to a real one (MATLAB keeps it complex), so where the expectation (computed under
+/// Octave) is real and epyr's only component is complex with every imaginary part zero, the
+/// real parts are what to compare. `None` where that does not apply.
+fn octave_narrowed(ds: &Dataset, exp: &Value) -> Option<Dataset> {
+    let [c] = ds.components() else { return None };
+    let all_zero = c.values.chunks_exact(2).all(|p| p[1] == 0.0);
+    if !c.complex || exp["complex"] != serde_json::json!([false]) || !all_zero {
+        return None;
+    }
+    let parts = epyr_core::DatasetParts {
+        format: ds.format(),
+        dims: ds.dims(),
+        components: vec![epyr_core::Component {
+            complex: false,
+            values: c.values.iter().step_by(2).copied().collect(),
+        }],
+        axes: [0, 1, 2].map(|d| ds.axis(d).cloned()),
+        params: ds.params().clone(),
+        sources: ds.sources().to_vec(),
+        warnings: ds.warnings().to_vec(),
+    };
+    Some(Dataset::new(parts).expect("a narrowed copy of a valid dataset"))
+}
+
 fn check_dataset(dir: &std::path::Path, exp: &Value) -> Vec<String> {
     let id = exp["id"].as_str().unwrap();
     let mut errors = Vec::new();
@@ -94,6 +123,7 @@ fn check_dataset(dir: &std::path::Path, exp: &Value) -> Vec<String> {
         Ok(ds) => ds,
         Err(e) => return vec![format!("{id}: load failed: {e}")],
     };
+    let ds = octave_narrowed(&ds, exp).unwrap_or(ds);
     if ds.format().as_str() != format_id(exp) {
         errors.push(format!(
             "{id}: format {} expected {}",
@@ -138,10 +168,13 @@ fn check_dataset(dir: &std::path::Path, exp: &Value) -> Vec<String> {
         let v = &a.values;
         let n = e["n"].as_u64().unwrap() as usize;
         let sum: f64 = v.iter().sum();
+        // A sum near zero (a symmetric axis) is compared relative to the sum of magnitudes.
+        let magnitude: f64 = v.iter().map(|x| x.abs()).sum();
+        let want = e["sum"].as_f64().unwrap();
         let ok = v.len() == n
             && close(v[0], e["first"].as_f64().unwrap(), 1e-9)
             && close(v[n - 1], e["last"].as_f64().unwrap(), 1e-9)
-            && close(sum, e["sum"].as_f64().unwrap(), 1e-9);
+            && (close(sum, want, 1e-9) || (sum - want).abs() <= 1e-12 * magnitude);
         if !ok {
             errors.push(format!(
                 "{id}: axis {i}: n {} first {} last {} sum {sum}, expected {e}",

@@ -91,7 +91,6 @@ pub(crate) fn scaling_number(params: &Params, path: &Path, key: &str, option: ch
 
 /// Refuses scaling options for a format that has none: eprload's `n`, `G`, `P`, `T` and `c`
 /// read Bruker parameters only (eprload: "Scaling does not work for this file type").
-#[allow(dead_code)] // The first non-Bruker format uses it; remove this line then.
 pub(crate) fn no_scaling(path: &Path, scaling: super::Scaling, format_name: &str) -> Result<()> {
     if scaling.is_none() {
         return Ok(());

@@ -16,12 +16,17 @@ mod axis;
 mod bruker;
 #[allow(unsafe_code)]
 pub mod decode;
+mod eth_d00;
+mod header;
 mod identify;
+mod ini;
+mod jeol;
 mod keys;
 mod plan;
 mod provenance;
 mod resolve;
 pub mod scaling;
+mod specman;
 pub mod text;
 pub mod writer;
 
@@ -101,7 +106,13 @@ pub trait Format: Sync + Send + std::fmt::Debug {
 pub const HEAD_BYTES: usize = 64;
 
 /// Every format epyr reads, in the order in which a base name without extension is resolved.
-pub static FORMATS: &[&dyn Format] = &[&bruker::Bes3t, &bruker::Esp];
+pub static FORMATS: &[&dyn Format] = &[
+    &bruker::Bes3t,
+    &bruker::Esp,
+    &specman::SpecMan,
+    &jeol::Jeol,
+    &eth_d00::EthD00,
+];
 
 /// The format with this id.
 pub fn by_id(id: &str) -> Option<&'static dyn Format> {

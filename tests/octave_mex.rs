@@ -12,38 +12,17 @@
 #[path = "../core/tests/common/mod.rs"]
 mod common;
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
+
+use common::octave::{easyspin_dir, has_tool, run_bounded, unavailable};
 
 /// The longest the Octave run may take before it is killed and the test fails.
 const OCTAVE_TIMEOUT: Duration = Duration::from_secs(600);
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn required() -> bool {
-    std::env::var("EPYR_REQUIRE_OCTAVE").is_ok_and(|v| v == "1")
-}
-
-/// Skips the test with a reason, or fails it when Octave is required.
-fn unavailable(reason: &str) {
-    assert!(
-        !required(),
-        "EPYR_REQUIRE_OCTAVE=1 but {reason} (install octave and liboctave-dev)"
-    );
-    eprintln!("SKIPPED: {reason}; set EPYR_REQUIRE_OCTAVE=1 to fail instead");
-}
-
-fn has_tool(name: &str) -> bool {
-    Command::new(name)
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
 }
 
 /// Cargo's target folder, as `tests/c_abi.rs` finds it.
@@ -72,51 +51,6 @@ fn release_lib() -> PathBuf {
         dir.display()
     );
     dir
-}
-
-/// Runs `cmd` to completion within `timeout`, killing it after; returns (success, output).
-fn run_bounded(cmd: &mut Command, timeout: Duration) -> (bool, String) {
-    let mut child = cmd
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
-    let mut stdout = child.stdout.take().expect("stdout");
-    let mut stderr = child.stderr.take().expect("stderr");
-    let out_reader = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = stdout.read_to_string(&mut s);
-        s
-    });
-    let err_reader = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = stderr.read_to_string(&mut s);
-        s
-    });
-    let start = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait for octave") {
-            break status;
-        }
-        if start.elapsed() > timeout {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("{cmd:?} did not finish within {timeout:?}: killed");
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    };
-    let text = format!(
-        "--- stdout\n{}\n--- stderr\n{}",
-        out_reader.join().unwrap_or_default(),
-        err_reader.join().unwrap_or_default()
-    );
-    (status.success(), text)
-}
-
-fn easyspin_dir() -> PathBuf {
-    std::env::var_os("EPYR_EASYSPIN")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root().join("../shared/reference/easyspin-eprload"))
 }
 
 #[test]

@@ -4,6 +4,7 @@
 
 pub mod alloc_count;
 pub mod fuzz_case;
+pub mod octave;
 pub mod platform;
 
 use std::path::PathBuf;

@@ -238,6 +238,18 @@ fn list(spec: &str) -> (Vec<f64>, String) {
     (values, unit)
 }
 
+/// The SI prefixes eprload knows and their factors.
+const PREFIXES: [(char, f64); 8] = [
+    ('p', 1e-12),
+    ('n', 1e-9),
+    ('u', 1e-6),
+    ('m', 1e-3),
+    ('k', 1e3),
+    ('M', 1e6),
+    ('G', 1e9),
+    ('T', 1e12),
+];
+
 /// eprload's unit normalisation: values in any unit but `G`, `K` and `s` are divided by the
 /// largest of 1e9, 1e6, 1e3, 1e-3, 1e-6, 1e-9 below their largest magnitude, and the unit
 /// takes that prefix (so 5 V becomes 5000 mV: there is no step for 1).
@@ -245,14 +257,8 @@ fn normalized(mut values: Vec<f64>, unit: String) -> (Vec<f64>, String) {
     if matches!(unit.as_str(), "G" | "K" | "s") {
         return (values, unit);
     }
-    const STEPS: [(char, f64); 6] = [
-        ('n', 1e-9),
-        ('u', 1e-6),
-        ('m', 1e-3),
-        ('k', 1e3),
-        ('M', 1e6),
-        ('G', 1e9),
-    ];
+    // eprload's own table for this step has the prefixes from n to G.
+    let steps = &PREFIXES[1..7];
     // Octave's max ignores NaN.
     let largest = values
         .iter()
@@ -262,7 +268,7 @@ fn normalized(mut values: Vec<f64>, unit: String) -> (Vec<f64>, String) {
     let Some(largest) = largest else {
         return (values, unit);
     };
-    match STEPS.iter().rev().find(|(_, k)| largest > *k) {
+    match steps.iter().rev().find(|(_, k)| largest > *k) {
         Some(&(prefix, k)) => {
             for v in &mut values {
                 *v /= k;
@@ -301,16 +307,6 @@ fn kvgetvalue(s: &str) -> (f64, String) {
     };
     let mut value = s[start..end].parse::<f64>().unwrap_or(f64::NAN);
     let mut unit = strtrim(&s[end..]);
-    const PREFIXES: [(char, f64); 8] = [
-        ('p', 1e-12),
-        ('n', 1e-9),
-        ('u', 1e-6),
-        ('m', 1e-3),
-        ('k', 1e3),
-        ('M', 1e6),
-        ('G', 1e9),
-        ('T', 1e12),
-    ];
     let mut chars = unit.chars();
     if let (Some(first), true) = (chars.next(), unit.chars().count() > 1) {
         if let Some(&(_, k)) = PREFIXES.iter().find(|(p, _)| *p == first) {

@@ -262,8 +262,11 @@ fn parameter_differences(file: &Path, format: &str, ds: &Dataset, r: &Reference)
     out
 }
 
-/// Writes a SpecMan `.d01` (streams of float32 values, each `[dims; values]`) and its `.exp`.
-fn write_specman(dir: &Path, name: &str, streams: &[([i32; 5], Vec<f32>)], exp: &str) -> PathBuf {
+/// A SpecMan stream as written: its header (dimension count, four dimensions) and values.
+type Stream = ([i32; 5], Vec<f32>);
+
+/// Writes a SpecMan `.d01` (streams of float32 values) and its `.exp`.
+fn write_specman(dir: &Path, name: &str, streams: &[Stream], exp: &str) -> PathBuf {
     let mut d01 = Vec::new();
     d01.extend_from_slice(&(streams.len() as u32).to_le_bytes());
     d01.extend_from_slice(&1u32.to_le_bytes());
@@ -291,7 +294,7 @@ fn ramp(n: usize, scale: f32) -> Vec<f32> {
 /// SpecMan files that take the axis rules and shapes the corpus does not.
 fn written_specman(dir: &Path) -> Vec<PathBuf> {
     let head = "[general]\nversion = 1.1\nname = written\n[text]\nnote one\n[sweep]\n";
-    let cases: [(&str, Vec<([i32; 5], Vec<f32>)>, String); 7] = [
+    let cases: [(&str, Vec<Stream>, String); 7] = [
         // Complex, a step axis in ns, a y list with a unit that takes a prefix.
         (
             "step",

@@ -86,36 +86,9 @@ fn corpus_group() {
     };
     let expected: Vec<serde_json::Value> =
         serde_json::from_str(&std::fs::read_to_string(dir.join("expected.json")).unwrap()).unwrap();
-    let budget = Duration::from_millis(150);
     let mut rows = Vec::new();
     for e in &expected {
-        let open = dir.join(e["open"].as_str().unwrap());
-        let files: Vec<PathBuf> = e["files"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|f| dir.join(f.as_str().unwrap()))
-            .collect();
-        let bytes: u64 = files
-            .iter()
-            .map(|f| std::fs::metadata(f).unwrap().len())
-            .sum();
-        let load = median(
-            || {
-                black_box(epyr_core::load(&open, "").unwrap());
-            },
-            20,
-            budget,
-        );
-        let read = median(
-            || {
-                for f in &files {
-                    black_box(std::fs::read(f).unwrap());
-                }
-            },
-            20,
-            budget,
-        );
+        let (load, read, bytes) = time_dataset(&dir, e);
         rows.push(Row {
             figure: format!("load {} ({} kB)", e["id"].as_str().unwrap(), bytes / 1024),
             value: us(load),
@@ -125,6 +98,7 @@ fn corpus_group() {
             verdict: "info",
         });
     }
+    other_format_rows(&dir, &mut rows);
     let dsc = dir.join("deerlab/data_multi_lab5.DSC");
     let text = std::fs::read(&dsc).unwrap();
     let parse = median(
@@ -150,6 +124,79 @@ fn corpus_group() {
         verdict: "info",
     });
     print_table("Corpus loads (issue 2)", &rows);
+}
+
+/// The median uncached load time of the dataset `e` of a corpus expectation file, the median
+/// time `std::fs::read` takes for its files, and their bytes.
+fn time_dataset(dir: &std::path::Path, e: &serde_json::Value) -> (Duration, Duration, u64) {
+    let budget = Duration::from_millis(150);
+    let open = dir.join(e["open"].as_str().unwrap());
+    let files: Vec<PathBuf> = e["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| dir.join(f.as_str().unwrap()))
+        .collect();
+    let bytes: u64 = files
+        .iter()
+        .map(|f| std::fs::metadata(f).unwrap().len())
+        .sum();
+    let load = median(
+        || {
+            black_box(epyr_core::load(&open, "").unwrap());
+        },
+        20,
+        budget,
+    );
+    let read = median(
+        || {
+            for f in &files {
+                black_box(std::fs::read(f).unwrap());
+            }
+        },
+        20,
+        budget,
+    );
+    (load, read, bytes)
+}
+
+/// Issue 17: every dataset of `expected-formats.json` whose format epyr reads, next to
+/// `std::fs::read` of its files. Binary formats (values read by positioned reads) target at
+/// most 3 x the read; text formats (values decoded from text) at least 200 MB/s of file text.
+fn other_format_rows(dir: &std::path::Path, rows: &mut Vec<Row>) {
+    let Ok(text) = std::fs::read_to_string(dir.join("expected-formats.json")) else {
+        return;
+    };
+    let expected: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap();
+    for e in &expected {
+        let format = e["format"].as_str().unwrap();
+        if epyr_core::formats::by_id(format).is_none() {
+            continue;
+        }
+        let (load, read, bytes) = time_dataset(dir, e);
+        let open = dir.join(e["open"].as_str().unwrap());
+        let plan = epyr_core::Plan::open(&open, epyr_core::Scaling::default()).unwrap();
+        let binary = matches!(plan.layout.values, epyr_core::formats::ValueSource::File(_));
+        let ratio = load.as_secs_f64() / read.as_secs_f64();
+        let rate = bytes as f64 / 1e6 / load.as_secs_f64();
+        let (target, pass) = if binary {
+            ("<= 3 x read".to_string(), ratio <= 3.0)
+        } else {
+            (format!(">= 200 MB/s (here {rate:.0} MB/s)"), rate >= 200.0)
+        };
+        rows.push(Row {
+            figure: format!(
+                "load {} [{format}] ({} kB)",
+                e["id"].as_str().unwrap(),
+                bytes / 1024
+            ),
+            value: us(load),
+            baseline: format!("fs::read {}", us(read)),
+            ratio: format!("{ratio:.2}"),
+            target,
+            verdict: if pass { "pass" } else { "miss" },
+        });
+    }
 }
 
 /// A dataset of `nx * ny` real values `(i % 1000) - 500` (exact in every number type).

@@ -106,8 +106,17 @@ impl AxisPlan {
                 start: a,
                 end: b,
             } => {
+                // MATLAB's `linspace(a, b, n)`: `a + i * ((b - a) / (n - 1))`, the last exactly
+                // `b` (`b` for a single point).
+                let n = self.len;
+                let step = (b - a) / n.saturating_sub(1) as f64;
                 for (i, v) in (start..).zip(out.iter_mut()) {
-                    *v = offset + scale * linspace_value(*a, *b, self.len, i);
+                    let x = if n <= 1 || i == n - 1 {
+                        *b
+                    } else {
+                        a + i as f64 * step
+                    };
+                    *v = offset + scale * x;
                 }
             }
             AxisValues::Explicit(values) => {
@@ -196,16 +205,6 @@ pub(crate) fn linear_value(first: f64, width: f64, n: usize, i: usize) -> f64 {
         first + width
     } else {
         first + width * (i as f64 / (n - 1) as f64)
-    }
-}
-
-/// Value `i` of MATLAB's `linspace(a, b, n)`: `a + i * ((b - a) / (n - 1))`, the last
-/// exactly `b` (`b` for a single point, as MATLAB).
-pub(crate) fn linspace_value(a: f64, b: f64, n: usize, i: usize) -> f64 {
-    if n <= 1 || i == n - 1 {
-        b
-    } else {
-        a + i as f64 * ((b - a) / (n - 1) as f64)
     }
 }
 

@@ -294,9 +294,14 @@ pub fn read_slots(
         .map(|_| ())
 }
 
+/// Numbers read per block of planar values: their scratch (64 KiB of f64) stays in cache.
+const PLANAR_BLOCK: usize = 8 << 10;
+
 /// [`read_slots`] for planar values: number `j` of every point is in a block of its own,
-/// `points` numbers long, starting `j` blocks after the first value. Each number of the range
-/// is read from its block into a scratch buffer and spread to its place in the outputs.
+/// `points` numbers long, starting `j` blocks after the first value. A slot of one number per
+/// point is read straight into its output; for wider slots (complex values) a range of each
+/// block is read into a small scratch buffer and the numbers are interleaved into the output
+/// in one sequential pass.
 fn read_planar(
     file: &File,
     values: &BinaryValues,
@@ -305,32 +310,38 @@ fn read_planar(
     slots: &[ComponentSlot],
     outputs: &mut [&mut [f64]],
 ) -> Result<()> {
-    let size = values.number.size();
+    let size = values.number.size() as u64;
     let count = outputs
         .first()
         .map_or(0, |o| o.len() / slots[0].width.max(1));
-    let per_block = (BLOCK_BYTES / size).max(1).min(count.max(1));
-    let mut scratch = vec![0f64; per_block];
+    let per_block = PLANAR_BLOCK.min(count.max(1));
+    let (number, order, path) = (values.number, values.order, &values.path);
+    let (mut scratch, mut bytes) = (Vec::new(), Vec::new());
     for (slot, out) in slots.iter().zip(outputs.iter_mut()) {
-        for j in 0..slot.width {
-            let block = (slot.offset + j) as u64 * points as u64 * size as u64;
-            let mut done = 0;
-            while done < count {
-                let n = per_block.min(count - done);
-                let at = values.offset + block + ((first + done) * size) as u64;
-                read_numbers(
-                    file,
-                    &values.path,
-                    at,
-                    values.number,
-                    values.order,
-                    &mut scratch[..n],
-                )?;
-                for (k, v) in scratch[..n].iter().enumerate() {
-                    out[(done + k) * slot.width + j] = *v;
+        let width = slot.width;
+        let mut done = 0;
+        while done < count {
+            let n = per_block.min(count - done);
+            let part = &mut out[done * width..(done + n) * width];
+            // Byte offset of number `j` of point `first + done`.
+            let at = |j: usize| {
+                values.offset
+                    + ((slot.offset + j) as u64 * points as u64 + (first + done) as u64) * size
+            };
+            if width == 1 {
+                read_numbers_with(file, path, at(0), number, order, part, &mut bytes)?;
+            } else {
+                scratch.resize(n * width, 0.0);
+                for (j, block) in scratch.chunks_exact_mut(n).enumerate() {
+                    read_numbers_with(file, path, at(j), number, order, block, &mut bytes)?;
                 }
-                done += n;
+                for (k, point) in part.chunks_exact_mut(width).enumerate() {
+                    for (j, v) in point.iter_mut().enumerate() {
+                        *v = scratch[j * n + k];
+                    }
+                }
             }
+            done += n;
         }
     }
     Ok(())
@@ -344,6 +355,20 @@ pub fn read_numbers(
     ty: NumberType,
     order: ByteOrder,
     out: &mut [f64],
+) -> Result<()> {
+    read_numbers_with(file, path, start, ty, order, out, &mut Vec::new())
+}
+
+/// [`read_numbers`] decoding through `scratch` (grown as needed and kept, so that a caller
+/// reading many small blocks allocates it once).
+fn read_numbers_with(
+    file: &File,
+    path: &Path,
+    start: u64,
+    ty: NumberType,
+    order: ByteOrder,
+    out: &mut [f64],
+    scratch: &mut Vec<u8>,
 ) -> Result<()> {
     let total_bytes = out.len() * ty.size();
     let short = |e: std::io::Error| {
@@ -396,7 +421,10 @@ pub fn read_numbers(
     }
     let size = ty.size();
     let per_block = BLOCK_BYTES / size;
-    let mut scratch = vec![0u8; per_block.min(out.len()) * size];
+    let needed = per_block.min(out.len()) * size;
+    if scratch.len() < needed {
+        scratch.resize(needed, 0);
+    }
     let mut offset = start;
     for chunk in out.chunks_mut(per_block) {
         let bytes = &mut scratch[..chunk.len() * size];

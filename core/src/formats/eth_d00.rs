@@ -104,7 +104,7 @@ impl Format for EthD00 {
                         ),
                     )
                 })?;
-                ini::to_params(&entries)
+                ini::into_params(entries)
             }
             None => Params::default(),
         };

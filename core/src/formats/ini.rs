@@ -5,63 +5,25 @@
 //! first `=` (eprload keeps the space that usually follows it).
 //!
 //! epyr keys are `section.key` in file order (`general.version`, `text.1`, `program.3`); the
-//! name eprload gives the same entry ([`IniEntry::eprload_name`]) is what readers look keys up
-//! by when they follow eprload's own lookups.
+//! name eprload gives the same entry ([`IniEntry::eprload`]) is what readers look keys up by
+//! when they follow eprload's own lookups.
 
 use crate::dataset::{Param, Params};
 
 use super::text::latin1;
 
-/// One entry of an experiment file: its section as written, its key (the line number within
-/// the `text`/`program` sections, counted over the whole file) and its value.
+/// One entry of an experiment file: its epyr key, its value and the name eprload gives it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct IniEntry {
-    /// The section as written between the brackets (empty before the first section).
-    pub section: String,
-    /// The key as written (trimmed), or the line number for `text` and `program` lines.
+    /// `section.key` (the section as written between the brackets, the key as written and
+    /// trimmed, or the line number within the `text`/`program` sections counted over the
+    /// whole file); `key` alone before the first section.
     pub key: String,
     /// What follows the first `=`, as written (for `text`/`program` lines, the whole line).
     pub value: String,
-    /// Whether the line is a numbered `text` or `program` line.
-    numbered: bool,
-}
-
-impl IniEntry {
-    /// The epyr key: `section.key`, or `key` alone before the first section.
-    pub fn epyr_key(&self) -> String {
-        if self.section.is_empty() {
-            self.key.clone()
-        } else {
-            format!("{}.{}", self.section, self.key)
-        }
-    }
-
     /// The field name eprload gives the entry: `textN`, `prgN`, or the section without `-`,
-    /// `_`, and the key with `/`, `\` and spaces made `_` (`AP240_A_Scale`).
-    pub fn eprload_name(&self) -> String {
-        let section = eprload_section(&self.section);
-        if self.numbered {
-            let prefix = if section == "text" { "text" } else { "prg" };
-            return format!("{prefix}{}", self.key);
-        }
-        let key: String = self
-            .key
-            .chars()
-            .map(|c| {
-                if matches!(c, '/' | '\\' | ' ') {
-                    '_'
-                } else {
-                    c
-                }
-            })
-            .collect();
-        format!("{section}_{key}")
-    }
-}
-
-/// The section name as eprload keeps it: every `-` removed.
-fn eprload_section(section: &str) -> String {
-    section.chars().filter(|&c| c != '-').collect()
+    /// `_`, and the key with `/`, `\\` and spaces made `_` (`AP240_A_Scale`).
+    pub eprload: String,
 }
 
 /// Octave's `strtrim`: blanks, tabs, line ends, vertical tabs, form feeds and NULs off both ends.
@@ -76,63 +38,97 @@ fn section_of(line: &str) -> Option<&str> {
     (first == 0 && brackets.next().is_none()).then(|| &line[1..second])
 }
 
+/// The section being read: as written, and as eprload names it (every `-` removed).
+#[derive(Default)]
+struct Section<'a> {
+    written: &'a str,
+    eprload: String,
+}
+
+impl Section<'_> {
+    /// The entry `key` = `value` of this section (`numbered` for `text`/`program` lines).
+    fn entry(&self, key: &str, value: &str, numbered: bool) -> IniEntry {
+        let mut epyr = String::with_capacity(self.written.len() + 1 + key.len());
+        if !self.written.is_empty() {
+            epyr.push_str(self.written);
+            epyr.push('.');
+        }
+        epyr.push_str(key);
+        let mut eprload = String::with_capacity(self.eprload.len() + 1 + key.len());
+        if numbered {
+            eprload.push_str(if self.eprload == "text" {
+                "text"
+            } else {
+                "prg"
+            });
+        } else {
+            eprload.push_str(&self.eprload);
+            eprload.push('_');
+        }
+        let underscored = key.chars().map(|c| match c {
+            '/' | '\\' | ' ' if !numbered => '_',
+            c => c,
+        });
+        eprload.extend(underscored);
+        IniEntry {
+            key: epyr,
+            value: value.to_string(),
+            eprload,
+        }
+    }
+}
+
 /// Parses an experiment file into entries in file order; `None` when it has more than
 /// `max_entries` entries.
 pub(crate) fn parse(bytes: &[u8], max_entries: usize) -> Option<Vec<IniEntry>> {
+    let text = latin1(bytes);
     let mut entries = Vec::new();
-    let mut section = String::new();
+    let mut section = Section::default();
     let mut numbers = [0usize; 2];
-    for raw in bytes.split(|&b| b == b'\n') {
-        let decoded = latin1(raw);
-        let line = strtrim(&decoded);
+    for line in text.split('\n').map(strtrim) {
         if line.is_empty() {
             continue;
         }
         if let Some(name) = section_of(line) {
-            section = name.to_string();
+            section = Section {
+                written: name,
+                eprload: name.chars().filter(|&c| c != '-').collect(),
+            };
             continue;
         }
         if entries.len() == max_entries {
             return None;
         }
-        let counted = match eprload_section(&section).as_str() {
+        let counted = match section.eprload.as_str() {
             "text" => Some(0),
             "program" => Some(1),
             _ => None,
         };
-        let (key, value) = match counted {
+        entries.push(match counted {
             Some(which) => {
                 numbers[which] += 1;
-                (numbers[which].to_string(), line.to_string())
+                section.entry(&numbers[which].to_string(), line, true)
             }
-            None => key_value(line),
-        };
-        entries.push(IniEntry {
-            section: section.clone(),
-            key,
-            value,
-            numbered: counted.is_some(),
+            None => {
+                // eprload's `strtok(line, '=')`: the key is the trimmed text up to the first
+                // `=` after any leading ones, the value everything after that `=`.
+                let rest = line.trim_start_matches('=');
+                let (key, value) = rest.split_once('=').unwrap_or((rest, ""));
+                section.entry(strtrim(key), value, false)
+            }
         });
     }
     Some(entries)
 }
 
-/// `strtok(line, '=')` as eprload uses it: the key is the trimmed text up to the first `=`
-/// after any leading `=`, the value everything after that `=` (empty without one).
-fn key_value(line: &str) -> (String, String) {
-    let rest = line.trim_start_matches('=');
-    let (key, value) = rest.split_once('=').unwrap_or((rest, ""));
-    (strtrim(key).to_string(), value.to_string())
-}
-
 /// The entries as parameters with their epyr keys, in file order.
-pub(crate) fn to_params(entries: &[IniEntry]) -> Params {
+pub(crate) fn into_params(entries: Vec<IniEntry>) -> Params {
     Params::new(
         entries
-            .iter()
+            .into_iter()
             .map(|e| Param {
-                key: e.epyr_key(),
-                value: e.value.clone(),
+                key: e.key,
+                value: e.value,
                 device: None,
             })
             .collect(),
@@ -146,7 +142,7 @@ pub(crate) fn lookup<'a>(entries: &'a [IniEntry], name: &str) -> Option<&'a str>
     entries
         .iter()
         .rev()
-        .find(|e| e.eprload_name() == name)
+        .find(|e| e.eprload == name)
         .map(|e| e.value.as_str())
 }
 
@@ -163,7 +159,7 @@ mod tests {
         let entries = parse(EXP, 100).unwrap();
         let got: Vec<(String, String, String)> = entries
             .iter()
-            .map(|e| (e.epyr_key(), e.value.clone(), e.eprload_name()))
+            .map(|e| (e.key.clone(), e.value.clone(), e.eprload.clone()))
             .collect();
         let want = [
             ("general.version", " 1.1", "general_version"),
@@ -196,6 +192,6 @@ mod tests {
         let entries = parse(b"[a]\nk=1\n[a]\nk=2\n", 10).unwrap();
         assert_eq!(entries.len(), 2);
         assert_eq!(lookup(&entries, "a_k"), Some("2"));
-        assert_eq!(to_params(&entries).get("a.k"), Some("2"));
+        assert_eq!(into_params(entries).get("a.k"), Some("2"));
     }
 }

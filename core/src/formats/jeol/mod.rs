@@ -212,15 +212,28 @@ fn read_fields(fields: &mut Fields, prefix: &str, table: &[Field], out: &mut Vec
                 let end = raw.iter().position(|&b| b == 0).unwrap_or(raw.len());
                 (name, text::latin1(&raw[..end]))
             }
-            Field::Int(name) => (name, fields.i32().to_string()),
-            Field::Float(name) => (name, f64::from(fields.f32()).to_string()),
+            Field::Int(name) => (name, number_text(fields.i32())),
+            Field::Float(name) => (name, number_text(f64::from(fields.f32()))),
         };
+        let mut key = String::with_capacity(prefix.len() + 1 + name.len());
+        key.push_str(prefix);
+        key.push('.');
+        key.push_str(name);
         out.push(Param {
-            key: format!("{prefix}.{name}"),
+            key,
             value,
             device: None,
         });
     }
+}
+
+/// A number as the shortest text that reads back as the same value (Rust's `{}`), written
+/// into a string of its final size.
+fn number_text(v: impl std::fmt::Display) -> String {
+    use std::fmt::Write;
+    let mut text = String::with_capacity(24);
+    let _ = write!(text, "{v}");
+    text
 }
 
 /// What the header says about the data block.

@@ -103,7 +103,7 @@ impl Format for SpecMan {
             &mut warnings,
         )?;
         let found = axes::abscissae(&entries, shape.dims, exp, &mut warnings);
-        let mut params = ini::to_params(&entries);
+        let mut params = ini::into_params(entries);
         for label in found.labels {
             params.push(label);
         }

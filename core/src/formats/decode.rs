@@ -294,8 +294,10 @@ pub fn read_slots(
         .map(|_| ())
 }
 
-/// Numbers read per block of planar values: their scratch (64 KiB of f64) stays in cache.
-const PLANAR_BLOCK: usize = 8 << 10;
+/// Points read per block of planar values: the scratch of a complex block (32 KiB of f64)
+/// stays in the core's cache and far below the sizes at which the allocator maps or trims
+/// memory.
+const PLANAR_BLOCK: usize = 2 << 10;
 
 /// [`read_slots`] for planar values: number `j` of every point is in a block of its own,
 /// `points` numbers long, starting `j` blocks after the first value. A slot of one number per
@@ -335,16 +337,32 @@ fn read_planar(
                 for (j, block) in scratch.chunks_exact_mut(n).enumerate() {
                     read_numbers_with(file, path, at(j), number, order, block, &mut bytes)?;
                 }
-                for (k, point) in part.chunks_exact_mut(width).enumerate() {
-                    for (j, v) in point.iter_mut().enumerate() {
-                        *v = scratch[j * n + k];
-                    }
-                }
+                interleave(&scratch, n, part);
             }
             done += n;
         }
     }
     Ok(())
+}
+
+/// Interleaves `blocks` (one block of `n` numbers per number of a point) into `out`, point by
+/// point.
+fn interleave(blocks: &[f64], n: usize, out: &mut [f64]) {
+    let width = blocks.len() / n.max(1);
+    if width == 2 {
+        // Complex values, the common case, without index arithmetic.
+        let (re, im) = blocks.split_at(n);
+        for ((point, r), i) in out.chunks_exact_mut(2).zip(re).zip(im) {
+            point[0] = *r;
+            point[1] = *i;
+        }
+        return;
+    }
+    for (k, point) in out.chunks_exact_mut(width).enumerate() {
+        for (j, v) in point.iter_mut().enumerate() {
+            *v = blocks[j * n + k];
+        }
+    }
 }
 
 /// Reads `out.len()` numbers from byte `start` of `file` and decodes them into `out`.

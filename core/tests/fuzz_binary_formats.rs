@@ -7,6 +7,8 @@
 //! more than the files involved allow, and whatever loads is whole.
 
 mod common;
+#[path = "common/proptest_run.rs"]
+mod proptest_run;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -16,7 +18,7 @@ use common::alloc_count::{measure, CountingAlloc};
 use common::{corpus_dir, temp_dir};
 use proptest::prelude::*;
 use proptest::sample::select;
-use proptest::test_runner::{Config, FileFailurePersistence, TestCaseError, TestRunner};
+use proptest::test_runner::TestCaseError;
 
 #[global_allocator]
 static ALLOC: CountingAlloc = CountingAlloc;
@@ -118,34 +120,16 @@ fn copy(dir: &Path, data: &Path, exp: &Option<PathBuf>) -> (PathBuf, Vec<PathBuf
     (files[0].clone(), files)
 }
 
+/// Runs `test` on `CASES` values of `strategy` ([`proptest_run::run_loads`]; failing inputs
+/// kept in `proptest-regressions/fuzz_binary_formats.txt`) and reports the loads.
 fn run<S: Strategy>(name: &str, strategy: S, test: impl Fn(S::Value) -> Result<bool, TestCaseError>)
 where
     S::Value: std::fmt::Debug,
 {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(CASES);
-    let config = Config {
-        cases,
-        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(
-            "proptest-regressions/fuzz_binary_formats.txt",
-        ))),
-        ..Config::default()
-    };
-    let loaded = AtomicUsize::new(0);
-    let outcome = TestRunner::new(config).run(&strategy, |value| {
-        if test(value)? {
-            loaded.fetch_add(1, Ordering::Relaxed);
-        }
-        Ok(())
-    });
-    if let Err(e) = outcome {
-        panic!("{name}: {e}");
-    }
+    let persistence = "proptest-regressions/fuzz_binary_formats.txt";
+    let (loaded, cases) = proptest_run::run_loads(name, persistence, CASES, strategy, test);
     eprintln!(
-        "{name}: {} of {cases} loads succeeded; allocations at most {}‰ of their bound",
-        loaded.load(Ordering::Relaxed),
+        "{name}: {loaded} of {cases} loads succeeded; allocations at most {}‰ of their bound",
         WORST.load(Ordering::Relaxed)
     );
 }

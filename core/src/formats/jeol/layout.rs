@@ -16,9 +16,36 @@ pub(super) enum Field {
     Float(&'static str),
     /// Reserved bytes.
     Skip(usize),
+    /// The settings of an ENDOR channel ([`CHANNEL`]): its name prefix (`ch1_`) and the bytes
+    /// of its last field, `eModWidth`.
+    Channel(&'static str, usize),
 }
 
-use Field::{Chars, Float, Int, Skip, Text};
+use Field::{Channel, Chars, Float, Int, Skip, Text};
+
+/// The C strings of an ENDOR channel's settings but its last, `eModWidth` (whose size
+/// differs between the SPECTROMETER and the ENDOR GENERATOR block): name and bytes.
+pub(super) const CHANNEL: [(&str, usize); 8] = [
+    ("eLeftFreq", 16),
+    ("eRightFreq", 16),
+    ("eCurrentFreq", 16),
+    ("eFunit", 8),
+    ("ePower", 16),
+    ("eDB", 12),
+    ("ePunit", 8),
+    ("eSweepTime", 12),
+];
+
+/// The bytes of an ENDOR channel's settings before `eModWidth`.
+const CHANNEL_SIZE: usize = {
+    let mut total = 0;
+    let mut i = 0;
+    while i < CHANNEL.len() {
+        total += CHANNEL[i].1;
+        i += 1;
+    }
+    total
+};
 
 impl Field {
     /// The bytes the field takes.
@@ -26,6 +53,7 @@ impl Field {
         match self {
             Text(_, n) | Chars(_, n) | Skip(n) => n,
             Int(_) | Float(_) => 4,
+            Channel(_, mod_width) => CHANNEL_SIZE + mod_width,
         }
     }
 }
@@ -170,24 +198,8 @@ pub(super) const SPECTROMETER: &[Field] = &[
     Text("dataLength", 8),
     Text("acqPulsMode", 8),
     Text("enType", 16),
-    Text("ch1_eLeftFreq", 16),
-    Text("ch1_eRightFreq", 16),
-    Text("ch1_eCurrentFreq", 16),
-    Text("ch1_eFunit", 8),
-    Text("ch1_ePower", 16),
-    Text("ch1_eDB", 12),
-    Text("ch1_ePunit", 8),
-    Text("ch1_eSweepTime", 12),
-    Text("ch1_eModWidth", 8),
-    Text("ch2_eLeftFreq", 16),
-    Text("ch2_eRightFreq", 16),
-    Text("ch2_eCurrentFreq", 16),
-    Text("ch2_eFunit", 8),
-    Text("ch2_ePower", 16),
-    Text("ch2_eDB", 12),
-    Text("ch2_ePunit", 8),
-    Text("ch2_eSweepTime", 12),
-    Text("ch2_eModWidth", 8),
+    Channel("ch1_", 8),
+    Channel("ch2_", 8),
     Skip(8),
     Text("vtType", 16),
     Text("temperature", 16),
@@ -242,25 +254,9 @@ pub(super) const GENERATOR_ENDOR: &[Field] = &[
     Text("baselineMode", 8),
     Text("chMode", 16),
     Text("MagnetPosition", 16),
-    Text("ch1_eLeftFreq", 16),
-    Text("ch1_eRightFreq", 16),
-    Text("ch1_eCurrentFreq", 16),
-    Text("ch1_eFunit", 8),
-    Text("ch1_ePower", 16),
-    Text("ch1_eDB", 12),
-    Text("ch1_ePunit", 8),
-    Text("ch1_eSweepTime", 12),
-    Text("ch1_eModWidth", 16),
+    Channel("ch1_", 16),
     Skip(248),
-    Text("ch2_eLeftFreq", 16),
-    Text("ch2_eRightFreq", 16),
-    Text("ch2_eCurrentFreq", 16),
-    Text("ch2_eFunit", 8),
-    Text("ch2_ePower", 16),
-    Text("ch2_eDB", 12),
-    Text("ch2_ePunit", 8),
-    Text("ch2_eSweepTime", 12),
-    Text("ch2_eModWidth", 16),
+    Channel("ch2_", 16),
     Skip(248),
     Text("eCenterFreq", 16),
     Text("eSweepFreq", 16),

@@ -205,6 +205,14 @@ fn read_fields(fields: &mut Fields, prefix: &str, table: &[Field], out: &mut Vec
                 fields.take(n);
                 continue;
             }
+            Field::Channel(channel, mod_width) => {
+                let settings = layout::CHANNEL.iter().copied();
+                for (name, n) in settings.chain([("eModWidth", mod_width)]) {
+                    let value = text::latin1(c_string(fields.take(n)));
+                    out.push(param(&[prefix, ".", channel, name], value));
+                }
+                continue;
+            }
             Field::Text(name, n) => (name, text::latin1(c_string(fields.take(n)))),
             // Raw characters up to a NUL (parameter text holds none).
             Field::Chars(name, n) => {
@@ -215,15 +223,20 @@ fn read_fields(fields: &mut Fields, prefix: &str, table: &[Field], out: &mut Vec
             Field::Int(name) => (name, number_text(fields.i32())),
             Field::Float(name) => (name, number_text(f64::from(fields.f32()))),
         };
-        let mut key = String::with_capacity(prefix.len() + 1 + name.len());
-        key.push_str(prefix);
-        key.push('.');
-        key.push_str(name);
-        out.push(Param {
-            key,
-            value,
-            device: None,
-        });
+        out.push(param(&[prefix, ".", name], value));
+    }
+}
+
+/// The parameter whose key is `parts` joined.
+fn param(parts: &[&str], value: String) -> Param {
+    let mut key = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for part in parts {
+        key.push_str(part);
+    }
+    Param {
+        key,
+        value,
+        device: None,
     }
 }
 

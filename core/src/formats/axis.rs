@@ -146,7 +146,7 @@ impl AxisPlan {
                     "since its descriptor was read",
                 )?;
                 let offset = start as u64 * number.size() as u64;
-                read_numbers(&file, path, offset, *number, *order, out)?;
+                read_numbers(&file, path, offset, *number, *order, out, &mut Vec::new())?;
                 ensure_unchanged(
                     path,
                     "axis file",

@@ -192,25 +192,20 @@ pub fn read_points(
         .first()
         .map_or(0, |o| o.len() / slots[0].width.max(1));
     if slots.len() == 1 {
-        return read_numbers(file, path, start, ty, order, outputs[0]);
+        return read_numbers(file, path, start, ty, order, outputs[0], &mut Vec::new());
     }
     // A block of at most BLOCK_BYTES of file bytes, and never more points than there are: the
     // scratch holds f64, up to 8 times the file bytes, so a full block for a small file would
     // allocate up to 8 MiB for a few bytes of data.
     let points_per_block = (BLOCK_BYTES / point_bytes).max(1).min(points);
     let mut scratch = vec![0f64; points_per_block * per_point];
+    let mut bytes = Vec::new();
     let mut done = 0;
     while done < points {
         let n = points_per_block.min(points - done);
         let block = &mut scratch[..n * per_point];
-        read_numbers(
-            file,
-            path,
-            start + (done * point_bytes) as u64,
-            ty,
-            order,
-            block,
-        )?;
+        let at = start + (done * point_bytes) as u64;
+        read_numbers(file, path, at, ty, order, block, &mut bytes)?;
         for (slot, out) in slots.iter().zip(outputs.iter_mut()) {
             let out = &mut out[done * slot.width..(done + n) * slot.width];
             for (point, dst) in block
@@ -331,11 +326,11 @@ fn read_planar(
                     + ((slot.offset + j) as u64 * points as u64 + (first + done) as u64) * size
             };
             if width == 1 {
-                read_numbers_with(file, path, at(0), number, order, part, &mut bytes)?;
+                read_numbers(file, path, at(0), number, order, part, &mut bytes)?;
             } else {
                 scratch.resize(n * width, 0.0);
                 for (j, block) in scratch.chunks_exact_mut(n).enumerate() {
-                    read_numbers_with(file, path, at(j), number, order, block, &mut bytes)?;
+                    read_numbers(file, path, at(j), number, order, block, &mut bytes)?;
                 }
                 interleave(&scratch, n, part);
             }
@@ -365,21 +360,10 @@ fn interleave(blocks: &[f64], n: usize, out: &mut [f64]) {
     }
 }
 
-/// Reads `out.len()` numbers from byte `start` of `file` and decodes them into `out`.
+/// Reads `out.len()` numbers from byte `start` of `file` and decodes them into `out`, through
+/// `scratch` where they are not float64 (grown as needed and kept, so that a caller reading
+/// many small blocks allocates it once).
 pub fn read_numbers(
-    file: &File,
-    path: &Path,
-    start: u64,
-    ty: NumberType,
-    order: ByteOrder,
-    out: &mut [f64],
-) -> Result<()> {
-    read_numbers_with(file, path, start, ty, order, out, &mut Vec::new())
-}
-
-/// [`read_numbers`] decoding through `scratch` (grown as needed and kept, so that a caller
-/// reading many small blocks allocates it once).
-fn read_numbers_with(
     file: &File,
     path: &Path,
     start: u64,

@@ -36,18 +36,11 @@ fn epyr_key(format: &str, name: &str) -> String {
         ("magnettech-xml", "Bfrom" | "Bto" | "Modulation" | "SweepTime") => {
             format!("Recipe.Param.{name}")
         }
+        // `<section>_<key>` from the `.exp` is `section.key` (no corpus section has a `_`);
+        // eprload's own `xlabel`, `ylabel` keep their names.
+        ("specman", _) if !name.ends_with("label") => name.replacen('_', ".", 1),
         _ => name.to_string(),
     }
-}
-
-/// Whether epyr's format table has the format of `exp` (while formats are being added, the
-/// datasets of the others are listed, not checked; the last of them removes this filter).
-fn readable(exp: &Value) -> bool {
-    let known = FORMATS.iter().any(|f| f.id() == format_id(exp));
-    if !known {
-        eprintln!("NOT YET READ: {} ({})", exp["id"], format_id(exp));
-    }
-    known
 }
 
 fn sum_abs(ds: &Dataset) -> f64 {
@@ -91,6 +84,31 @@ fn check_values(ds: &Dataset, exp: &Value, what: &str, errors: &mut Vec<String>)
     }
 }
 
+/// The dataset as Octave returns it: Octave narrows a complex array whose imaginary parts are
+/// all zero to a real one (MATLAB keeps it complex), so where the expectation (computed under
+/// Octave) is real and epyr's only component is complex with every imaginary part zero, the
+/// real parts are what to compare. `None` where that does not apply.
+fn octave_narrowed(ds: &Dataset, exp: &Value) -> Option<Dataset> {
+    let [c] = ds.components() else { return None };
+    let all_zero = c.values.chunks_exact(2).all(|p| p[1] == 0.0);
+    if !c.complex || exp["complex"] != serde_json::json!([false]) || !all_zero {
+        return None;
+    }
+    let parts = epyr_core::DatasetParts {
+        format: ds.format(),
+        dims: ds.dims(),
+        components: vec![epyr_core::Component {
+            complex: false,
+            values: c.values.iter().step_by(2).copied().collect(),
+        }],
+        axes: [0, 1, 2].map(|d| ds.axis(d).cloned()),
+        params: ds.params().clone(),
+        sources: ds.sources().to_vec(),
+        warnings: ds.warnings().to_vec(),
+    };
+    Some(Dataset::new(parts).expect("a narrowed copy of a valid dataset"))
+}
+
 fn check_dataset(dir: &std::path::Path, exp: &Value) -> Vec<String> {
     let id = exp["id"].as_str().unwrap();
     let mut errors = Vec::new();
@@ -99,6 +117,7 @@ fn check_dataset(dir: &std::path::Path, exp: &Value) -> Vec<String> {
         Ok(ds) => ds,
         Err(e) => return vec![format!("{id}: load failed: {e}")],
     };
+    let ds = octave_narrowed(&ds, exp).unwrap_or(ds);
     if ds.format().as_str() != format_id(exp) {
         errors.push(format!(
             "{id}: format {} expected {}",
@@ -143,10 +162,13 @@ fn check_dataset(dir: &std::path::Path, exp: &Value) -> Vec<String> {
         let v = &a.values;
         let n = e["n"].as_u64().unwrap() as usize;
         let sum: f64 = v.iter().sum();
+        // A sum near zero (a symmetric axis) is compared relative to the sum of magnitudes.
+        let magnitude: f64 = v.iter().map(|x| x.abs()).sum();
+        let want = e["sum"].as_f64().unwrap();
         let ok = v.len() == n
             && close(v[0], e["first"].as_f64().unwrap(), 1e-9)
             && close(v[n - 1], e["last"].as_f64().unwrap(), 1e-9)
-            && close(sum, e["sum"].as_f64().unwrap(), 1e-9);
+            && (close(sum, want, 1e-9) || (sum - want).abs() <= 1e-12 * magnitude);
         if !ok {
             errors.push(format!(
                 "{id}: axis {i}: n {} first {} last {} sum {sum}, expected {e}",
@@ -256,11 +278,7 @@ fn every_dataset_of_the_other_formats_matches_expected_formats_json() {
         "expected-formats.json lists {} datasets",
         all.len()
     );
-    let errors: Vec<String> = all
-        .iter()
-        .filter(|e| readable(e))
-        .flat_map(|e| check_dataset(&dir, e))
-        .collect();
+    let errors: Vec<String> = all.iter().flat_map(|e| check_dataset(&dir, e)).collect();
     assert!(
         errors.is_empty(),
         "{} mismatches:\n{}",
@@ -285,9 +303,6 @@ fn for_every_corpus_file_the_extension_and_the_content_agree_on_the_format() {
     let dir = corpus_dir();
     let mut checked = 0;
     for exp in expected(&dir).iter().chain(&expected_formats(&dir)) {
-        if !readable(exp) {
-            continue;
-        }
         let format = format_id(exp);
         for file in exp["files"].as_array().unwrap() {
             let path = dir.join(file.as_str().unwrap());

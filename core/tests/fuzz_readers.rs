@@ -9,6 +9,8 @@
 //! counting global allocator on the thread that runs the load.
 
 mod common;
+#[path = "common/proptest_run.rs"]
+mod proptest_run;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -18,7 +20,7 @@ use common::alloc_count::{measure, AllocStats, CountingAlloc};
 use common::{corpus_dir, expected, temp_dir};
 use proptest::prelude::*;
 use proptest::sample::select;
-use proptest::test_runner::{Config, FileFailurePersistence, TestCaseError, TestRunner};
+use proptest::test_runner::TestCaseError;
 
 #[global_allocator]
 static ALLOC: CountingAlloc = CountingAlloc;
@@ -99,39 +101,17 @@ fn check_load(text: &Path, others: &[PathBuf], scaling: &str) -> Result<bool, Te
 }
 
 /// Runs `test` (a load that says whether it succeeded) on `CASES` values of `strategy`
-/// (`PROPTEST_CASES` overrides), then reports how many loads succeeded and how close the loads
-/// came to the bounds. Failing inputs are kept in `proptest-regressions/fuzz_readers.txt`
-/// (relative to the crate, where cargo runs tests) and tried first on later runs.
+/// ([`proptest_run::run_loads`]; failing inputs kept in `proptest-regressions/fuzz_readers.txt`),
+/// then reports how many loads succeeded and how close the loads came to the bounds.
 fn run<S: Strategy>(name: &str, strategy: S, test: impl Fn(S::Value) -> Result<bool, TestCaseError>)
 where
     S::Value: std::fmt::Debug,
 {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(CASES);
-    let config = Config {
-        cases,
-        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(
-            "proptest-regressions/fuzz_readers.txt",
-        ))),
-        ..Config::default()
-    };
-    let loaded = AtomicUsize::new(0);
-    let mut runner = TestRunner::new(config);
-    let outcome = runner.run(&strategy, |value| {
-        if test(value)? {
-            loaded.fetch_add(1, Ordering::Relaxed);
-        }
-        Ok(())
-    });
-    if let Err(e) = outcome {
-        panic!("{name}: {e}");
-    }
+    let persistence = "proptest-regressions/fuzz_readers.txt";
+    let (loaded, cases) = proptest_run::run_loads(name, persistence, CASES, strategy, test);
     eprintln!(
-        "{name}: {} of {cases} loads succeeded. Over the loads run so far: largest allocation \
-         {} B, at most {}‰ of its bound; peak live {} B, at most {}‰ of its bound",
-        loaded.load(Ordering::Relaxed),
+        "{name}: {loaded} of {cases} loads succeeded. Over the loads run so far: largest \
+         allocation {} B, at most {}‰ of its bound; peak live {} B, at most {}‰ of its bound",
         MOST_LARGEST.load(Ordering::Relaxed),
         WORST_LARGEST.load(Ordering::Relaxed),
         MOST_PEAK.load(Ordering::Relaxed),

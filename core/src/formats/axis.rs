@@ -106,8 +106,21 @@ impl AxisPlan {
                 start: a,
                 end: b,
             } => {
-                for (i, v) in (start..).zip(out.iter_mut()) {
-                    *v = offset + scale * linspace_value(*a, *b, self.len, i);
+                // MATLAB's `linspace(a, b, n)`: `a + i * ((b - a) / (n - 1))`, the last exactly
+                // `b` (`b` for a single point).
+                let n = self.len;
+                let step = (b - a) / n.saturating_sub(1) as f64;
+                // Every value before the last from a running index (exact below 2^53: the
+                // same numbers as `i as f64`, without a conversion per value).
+                let before_last = n.saturating_sub(1).saturating_sub(start).min(out.len());
+                let (body, last) = out.split_at_mut(before_last);
+                let mut i = start as f64;
+                for v in body {
+                    *v = offset + scale * (a + i * step);
+                    i += 1.0;
+                }
+                if let Some(v) = last.first_mut() {
+                    *v = offset + scale * b;
                 }
             }
             AxisValues::Explicit(values) => {
@@ -133,7 +146,7 @@ impl AxisPlan {
                     "since its descriptor was read",
                 )?;
                 let offset = start as u64 * number.size() as u64;
-                read_numbers(&file, path, offset, *number, *order, out)?;
+                read_numbers(&file, path, offset, *number, *order, out, &mut Vec::new())?;
                 ensure_unchanged(
                     path,
                     "axis file",
@@ -199,19 +212,41 @@ pub(crate) fn linear_value(first: f64, width: f64, n: usize, i: usize) -> f64 {
     }
 }
 
-/// Value `i` of MATLAB's `linspace(a, b, n)`: `a + i * ((b - a) / (n - 1))`, the last
-/// exactly `b` (`b` for a single point, as MATLAB).
-pub(crate) fn linspace_value(a: f64, b: f64, n: usize, i: usize) -> f64 {
-    if n <= 1 || i == n - 1 {
-        b
-    } else {
-        a + i as f64 * ((b - a) / (n - 1) as f64)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_linspace_axis_is_matlabs_linspace_in_whole_and_in_any_range() {
+        let (a, b, n) = (0.1, 7.3, 1001);
+        let axis = AxisPlan {
+            len: n,
+            name: String::new(),
+            unit: String::new(),
+            values: AxisValues::Linspace {
+                offset: 330.5,
+                scale: 2.0,
+                start: a,
+                end: b,
+            },
+        };
+        let whole = axis.clone().into_axis(0, Path::new("x")).unwrap().values;
+        let step = (b - a) / (n - 1) as f64;
+        for (i, v) in whole.iter().enumerate() {
+            let x = if i == n - 1 { b } else { a + i as f64 * step };
+            assert_eq!(v.to_bits(), (330.5 + 2.0 * x).to_bits(), "value {i}");
+        }
+        for (start, len) in [(0, 1), (3, 500), (999, 2), (1000, 1), (0, 1001)] {
+            let mut part = vec![0.0; len];
+            axis.read_into(0, start, &mut part).unwrap();
+            assert_eq!(part, whole[start..start + len], "{start}+{len}");
+        }
+        let one = AxisPlan { len: 1, ..axis };
+        assert_eq!(
+            one.into_axis(0, Path::new("x")).unwrap().values,
+            [330.5 + 2.0 * b]
+        );
+    }
 
     #[test]
     fn a_range_of_a_linear_axis_equals_the_same_range_of_the_whole() {

@@ -199,25 +199,20 @@ pub fn read_points(
         .first()
         .map_or(0, |o| o.len() / slots[0].width.max(1));
     if slots.len() == 1 {
-        return read_numbers(file, path, start, ty, order, outputs[0]);
+        return read_numbers(file, path, start, ty, order, outputs[0], &mut Vec::new());
     }
     // A block of at most BLOCK_BYTES of file bytes, and never more points than there are: the
     // scratch holds f64, up to 8 times the file bytes, so a full block for a small file would
     // allocate up to 8 MiB for a few bytes of data.
     let points_per_block = (BLOCK_BYTES / point_bytes).max(1).min(points);
     let mut scratch = vec![0f64; points_per_block * per_point];
+    let mut bytes = Vec::new();
     let mut done = 0;
     while done < points {
         let n = points_per_block.min(points - done);
         let block = &mut scratch[..n * per_point];
-        read_numbers(
-            file,
-            path,
-            start + (done * point_bytes) as u64,
-            ty,
-            order,
-            block,
-        )?;
+        let at = start + (done * point_bytes) as u64;
+        read_numbers(file, path, at, ty, order, block, &mut bytes)?;
         for (slot, out) in slots.iter().zip(outputs.iter_mut()) {
             let out = &mut out[done * slot.width..(done + n) * slot.width];
             for (point, dst) in block
@@ -301,9 +296,16 @@ pub fn read_slots(
         .map(|_| ())
 }
 
+/// Points read per block of planar values: the scratch of a complex block (32 KiB of f64)
+/// stays in the core's cache and far below the sizes at which the allocator maps or trims
+/// memory.
+const PLANAR_BLOCK: usize = 2 << 10;
+
 /// [`read_slots`] for planar values: number `j` of every point is in a block of its own,
-/// `points` numbers long, starting `j` blocks after the first value. Each number of the range
-/// is read from its block into a scratch buffer and spread to its place in the outputs.
+/// `points` numbers long, starting `j` blocks after the first value. A slot of one number per
+/// point is read straight into its output; for wider slots (complex values) a range of each
+/// block is read into a small scratch buffer and the numbers are interleaved into the output
+/// in one sequential pass.
 fn read_planar(
     file: &File,
     values: &BinaryValues,
@@ -312,38 +314,62 @@ fn read_planar(
     slots: &[ComponentSlot],
     outputs: &mut [&mut [f64]],
 ) -> Result<()> {
-    let size = values.number.size();
+    let size = values.number.size() as u64;
     let count = outputs
         .first()
         .map_or(0, |o| o.len() / slots[0].width.max(1));
-    let per_block = (BLOCK_BYTES / size).max(1).min(count.max(1));
-    let mut scratch = vec![0f64; per_block];
+    let per_block = PLANAR_BLOCK.min(count.max(1));
+    let (number, order, path) = (values.number, values.order, &values.path);
+    let (mut scratch, mut bytes) = (Vec::new(), Vec::new());
     for (slot, out) in slots.iter().zip(outputs.iter_mut()) {
-        for j in 0..slot.width {
-            let block = (slot.offset + j) as u64 * points as u64 * size as u64;
-            let mut done = 0;
-            while done < count {
-                let n = per_block.min(count - done);
-                let at = values.offset + block + ((first + done) * size) as u64;
-                read_numbers(
-                    file,
-                    &values.path,
-                    at,
-                    values.number,
-                    values.order,
-                    &mut scratch[..n],
-                )?;
-                for (k, v) in scratch[..n].iter().enumerate() {
-                    out[(done + k) * slot.width + j] = *v;
+        let width = slot.width;
+        let mut done = 0;
+        while done < count {
+            let n = per_block.min(count - done);
+            let part = &mut out[done * width..(done + n) * width];
+            // Byte offset of number `j` of point `first + done`.
+            let at = |j: usize| {
+                values.offset
+                    + ((slot.offset + j) as u64 * points as u64 + (first + done) as u64) * size
+            };
+            if width == 1 {
+                read_numbers(file, path, at(0), number, order, part, &mut bytes)?;
+            } else {
+                scratch.resize(n * width, 0.0);
+                for (j, block) in scratch.chunks_exact_mut(n).enumerate() {
+                    read_numbers(file, path, at(j), number, order, block, &mut bytes)?;
                 }
-                done += n;
+                interleave(&scratch, n, part);
             }
+            done += n;
         }
     }
     Ok(())
 }
 
-/// Reads `out.len()` numbers from byte `start` of `file` and decodes them into `out`.
+/// Interleaves `blocks` (one block of `n` numbers per number of a point) into `out`, point by
+/// point.
+fn interleave(blocks: &[f64], n: usize, out: &mut [f64]) {
+    let width = blocks.len() / n.max(1);
+    if width == 2 {
+        // Complex values, the common case, without index arithmetic.
+        let (re, im) = blocks.split_at(n);
+        for ((point, r), i) in out.chunks_exact_mut(2).zip(re).zip(im) {
+            point[0] = *r;
+            point[1] = *i;
+        }
+        return;
+    }
+    for (k, point) in out.chunks_exact_mut(width).enumerate() {
+        for (j, v) in point.iter_mut().enumerate() {
+            *v = blocks[j * n + k];
+        }
+    }
+}
+
+/// Reads `out.len()` numbers from byte `start` of `file` and decodes them into `out`, through
+/// `scratch` where they are not float64 (grown as needed and kept, so that a caller reading
+/// many small blocks allocates it once).
 pub fn read_numbers(
     file: &File,
     path: &Path,
@@ -351,6 +377,7 @@ pub fn read_numbers(
     ty: NumberType,
     order: ByteOrder,
     out: &mut [f64],
+    scratch: &mut Vec<u8>,
 ) -> Result<()> {
     let total_bytes = out.len() * ty.size();
     let short = |e: std::io::Error| {
@@ -403,7 +430,10 @@ pub fn read_numbers(
     }
     let size = ty.size();
     let per_block = BLOCK_BYTES / size;
-    let mut scratch = vec![0u8; per_block.min(out.len()) * size];
+    let needed = per_block.min(out.len()) * size;
+    if scratch.len() < needed {
+        scratch.resize(needed, 0);
+    }
     let mut offset = start;
     for chunk in out.chunks_mut(per_block) {
         let bytes = &mut scratch[..chunk.len() * size];

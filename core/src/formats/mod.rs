@@ -21,7 +21,11 @@ mod ciqtek;
 mod content;
 #[allow(unsafe_code)]
 pub mod decode;
+mod eth_d00;
+mod header;
 mod identify;
+mod ini;
+mod jeol;
 mod json;
 mod keys;
 mod magnettech;
@@ -33,6 +37,7 @@ mod resolve;
 pub mod scaling;
 mod scan;
 mod sine;
+mod specman;
 pub mod text;
 mod textfile;
 mod varian;
@@ -128,6 +133,9 @@ pub static FORMATS: &[&dyn Format] = &[
     &qese::QeseEco,
     &magres::Magres,
     &varian::VarianEth,
+    &specman::SpecMan,
+    &jeol::Jeol,
+    &eth_d00::EthD00,
 ];
 
 /// The format with this id.

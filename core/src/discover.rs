@@ -192,11 +192,11 @@ fn group(files: Vec<PathBuf>, found: &mut Discovery) {
             None => found
                 .skipped
                 .extend(members.into_iter().map(|(_, path)| Skipped {
-                reason: format!(
+                    reason: format!(
                     "axis file of a {format} dataset whose descriptor and data file are not here"
                 ),
-                path,
-            })),
+                    path,
+                })),
         }
     }
 }

@@ -27,7 +27,7 @@ pub fn exists_error(target: &Path) -> Error {
     Error::new(
         ErrorKind::AlreadyExists,
         format!(
-            "{}: exists already; not replaced (ask for it: --force, overwrite = 1)",
+            "{}: not replaced (pass --force, or overwrite = 1 in C, to replace it)",
             target.display()
         ),
     )

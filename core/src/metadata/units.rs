@@ -61,16 +61,18 @@ pub fn field_unit_name(name: &str) -> Option<&'static str> {
         .map(|&(n, _, _)| n)
 }
 
-/// Converts `value` from unit `from` to unit `to` of the same kind (field, time, frequency,
-/// power); `None` where either is unknown or the kinds differ. The factor is a power of ten
-/// applied by one exact multiplication or division, so `9.487074e9 Hz` is `9.487074 GHz` and
-/// equal units give the value unchanged, bit for bit.
-pub fn convert(value: f64, from: &str, to: &str) -> Option<f64> {
+/// The power of ten that takes a value in unit `from` to unit `to` of the same kind (field,
+/// time, frequency, power); `None` where either is unknown or the kinds differ.
+fn shift_of(from: &str, to: &str) -> Option<i32> {
     let ((kind_from, e_from), (kind_to, e_to)) = (unit(from)?, unit(to)?);
-    if kind_from != kind_to {
-        return None;
-    }
-    let shift = e_from - e_to;
+    (kind_from == kind_to).then_some(e_from - e_to)
+}
+
+/// Converts `value` from unit `from` to unit `to` of the same kind; `None` where either is
+/// unknown or the kinds differ. The factor is a power of ten applied by one multiplication or
+/// division (exact for the factor); equal units give the value unchanged, bit for bit.
+pub fn convert(value: f64, from: &str, to: &str) -> Option<f64> {
+    let shift = shift_of(from, to)?;
     // Powers of ten up to 1e22 are exact doubles.
     let factor = 10f64.powi(shift.abs());
     Some(match shift {
@@ -80,32 +82,53 @@ pub fn convert(value: f64, from: &str, to: &str) -> Option<f64> {
     })
 }
 
-/// A number followed by a unit as Bruker's device layer writes them (`3380.00 G`,
-/// `9.487074 GHz`, `40 dB`): the number and the unit text (empty if there is none).
-pub fn number_and_unit(text: &str) -> Option<(f64, &str)> {
+/// Converts a number written as decimal text from `from` to `to` by moving its decimal
+/// exponent, then reading it: the result is the double nearest the exact decimal value
+/// (`0.0003 T` is exactly `3 G`, where `0.0003 * 1e4` would be `2.9999999999999996`). `None`
+/// for text that is not one finite number, or units that do not convert.
+pub fn convert_text(text: &str, from: &str, to: &str) -> Option<f64> {
+    let shift = shift_of(from, to)?;
     let text = text.trim();
-    let (number, unit) = match text.find(char::is_whitespace) {
-        Some(at) => (&text[..at], text[at..].trim()),
-        None => (text, ""),
+    parse_number(text)?;
+    let (mantissa, exponent) = match text.find(['e', 'E']) {
+        Some(at) => (&text[..at], text[at + 1..].parse::<i32>().ok()?),
+        None => (text, 0),
     };
-    Some((parse_number(number)?, unit))
+    let v: f64 = format!("{mantissa}e{}", exponent.checked_add(shift)?)
+        .parse()
+        .ok()?;
+    v.is_finite().then_some(v)
 }
 
 /// A quantity from key `key` of `params` whose whole value is a number in `unit`, converted to
-/// `to` (a unit of the same kind, see [`convert`]; `None` for no conversion).
+/// `to` (a unit of the same kind, see [`convert_text`]; `None` for no conversion).
 pub fn plain(params: &Params, key: &str, unit: &str, to: Option<&str>) -> Option<Quantity> {
-    let value = params.number(key)?;
-    converted(value, unit, to, key)
+    let text = params.get(key)?;
+    from_text(text, unit, to, key)
 }
 
 /// A quantity from a value written with its unit (`0.50 G`), converted to `to`; a value whose
 /// unit is not the expected kind gives `None`.
 pub fn with_unit(text: &str, to: &str, source: &str) -> Option<Quantity> {
-    let (value, unit) = number_and_unit(text)?;
-    if unit.is_empty() {
-        return None;
-    }
-    converted(value, unit, Some(to), source)
+    let text = text.trim();
+    let (number, unit) = match text.find(char::is_whitespace) {
+        Some(at) => (&text[..at], text[at..].trim()),
+        None => return None,
+    };
+    from_text(number, unit, Some(to), source)
+}
+
+/// The decimal `text` in `unit` as a quantity in `to` (or in `unit` for `None`).
+fn from_text(text: &str, unit: &str, to: Option<&str>, source: &str) -> Option<Quantity> {
+    let value = match to {
+        Some(to) if to != unit => convert_text(text, unit, to)?,
+        _ => parse_number(text)?,
+    };
+    Some(Quantity {
+        value,
+        unit: to.unwrap_or(unit).to_string(),
+        source: source.to_string(),
+    })
 }
 
 /// `value` in `unit` as a quantity in `to` (or in `unit` for `None`), named by `source`.
@@ -139,15 +162,25 @@ mod tests {
         assert_eq!(convert(1.0, "s", "Hz"), None, "a time is not a frequency");
         assert_eq!(convert(2e-4, "W", "mW"), Some(0.2));
         assert_eq!(convert(100000.0, "Hz", "kHz"), Some(100.0));
+        assert_eq!(convert(0.0003, "T", "G"), Some(2.9999999999999996));
+        assert_eq!(
+            convert_text("0.0003", "T", "G"),
+            Some(3.0),
+            "decimal shift is exact"
+        );
+        assert_eq!(convert_text("5e-05", "T", "G"), Some(0.5));
+        assert_eq!(convert_text("9.487074e+09", "Hz", "GHz"), Some(9.487074));
+        assert_eq!(convert_text("1e400", "Hz", "GHz"), None);
+        assert_eq!(convert_text("inf", "Hz", "GHz"), None);
         assert_eq!(field_unit_name("Gauss"), Some("G"));
         assert_eq!(field_unit_name("ms"), None);
     }
 
     #[test]
     fn device_layer_values_split_into_number_and_unit() {
-        assert_eq!(number_and_unit("3380.00 G"), Some((3380.0, "G")));
-        assert_eq!(number_and_unit("  40 dB "), Some((40.0, "dB")));
-        assert_eq!(number_and_unit("Internal"), None);
+        let q = with_unit(" 3380.00 G ", "G", "CenterField").unwrap();
+        assert_eq!((q.value, q.unit.as_str()), (3380.0, "G"));
+        assert!(with_unit("Internal", "G", "x").is_none());
         let q = with_unit("100.00 kHz", "kHz", "ModFreq").unwrap();
         assert_eq!((q.value, q.unit.as_str()), (100.0, "kHz"));
         assert!(

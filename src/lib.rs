@@ -16,6 +16,7 @@
 mod boundary;
 pub mod cache;
 pub mod dataset;
+pub mod export;
 pub mod general;
 mod handles;
 pub mod loader;

@@ -54,8 +54,24 @@ pub fn common_metadata(params: &Params) -> CommonMetadata {
         operator: text("OPER"),
         instrument: None,
         resonator: text("RESO"),
-        intensity_unit: text("IRUNI"),
+        intensity_unit: params.get("IRUNI").and_then(intensity_unit),
         ..CommonMetadata::default()
+    }
+}
+
+/// The unit of the values from `IRUNI`, which lists one quoted unit per component
+/// (`'',''` for two without a unit): the unit where every component has the same one,
+/// nothing where none has one or they differ.
+fn intensity_unit(iruni: &str) -> Option<Text> {
+    let units: Vec<&str> = iruni
+        .split(',')
+        .map(|u| u.trim().trim_matches('\'').trim())
+        .collect();
+    let first = units[0];
+    if units.iter().all(|u| *u == first) {
+        Text::new(first, "IRUNI")
+    } else {
+        None
     }
 }
 
@@ -135,6 +151,25 @@ mod tests {
         assert_eq!(md.experiment_type.unwrap().value, "cw");
         assert_eq!(md.sample, None, "an empty SAMP is absent");
         assert_eq!(md.instrument, None);
+    }
+
+    #[test]
+    fn intensity_units_are_read_per_component() {
+        assert_eq!(
+            intensity_unit("',''").map(|t| t.value),
+            None,
+            "'','' after quote removal"
+        );
+        assert_eq!(intensity_unit("V").map(|t| t.value).as_deref(), Some("V"));
+        assert_eq!(
+            intensity_unit("V','V").map(|t| t.value).as_deref(),
+            Some("V")
+        );
+        assert_eq!(
+            intensity_unit("V','mV").map(|t| t.value),
+            None,
+            "units differ"
+        );
     }
 
     #[test]

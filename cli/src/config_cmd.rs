@@ -44,6 +44,7 @@ enum Action {
         /// The key (performance.cache_size_mb, ...).
         key: String,
         /// The value (a number, or true/false).
+        #[arg(allow_hyphen_values = true)]
         value: String,
     },
     /// Write the values in force that were set (with --set) and the file's own to the

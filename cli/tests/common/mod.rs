@@ -2,7 +2,7 @@
 //! corpus (through the core's test helpers), and the tools that read outputs back (a Python
 //! virtual environment with numpy, h5py and jsonschema; GNU Octave with EasySpin's eprload).
 
-#![allow(dead_code)]
+#![allow(dead_code, unused_imports)]
 
 #[path = "../../../core/tests/common/mod.rs"]
 pub mod shared;

@@ -132,6 +132,33 @@ fn check_with_python(python: &Path, items: &[Converted], hdf5: bool, work: &Path
     );
 }
 
+/// `h5dump` (the HDF5 project's own tool) opens the HDF5 outputs and sees NeXus classes and
+/// little-endian float64 signals.
+fn check_hdf5_with_h5dump(items: &[Converted]) {
+    if Command::new("h5dump").arg("--version").output().is_err() {
+        common::gate(
+            "EPYR_REQUIRE_TOOLS",
+            "h5dump (Debian: hdf5-tools) is not installed",
+        );
+        return;
+    }
+    for item in items {
+        let text = run_ok(Command::new("h5dump").arg("-A").arg(item.output("h5")));
+        for needle in [
+            "\"NXentry\"",
+            "\"NXdata\"",
+            "H5T_IEEE_F64LE",
+            "\"NXcollection\"",
+        ] {
+            assert!(
+                text.contains(needle),
+                "{}: {needle} in\n{text}",
+                item.output("h5").display()
+            );
+        }
+    }
+}
+
 /// Whether a descriptor has a continuation line (ending in `\`) followed by an empty line.
 fn ends_value_with_an_empty_line(dsc: &Path) -> bool {
     let bytes = std::fs::read(dsc).unwrap();
@@ -233,6 +260,9 @@ fn every_corpus_dataset_converts_to_every_output_and_reads_back_elsewhere() {
     check_bes3t_with_epyr(&items);
     if let Some(python) = common::python() {
         check_with_python(&python, &items, hdf5, &work);
+    }
+    if hdf5 && !cfg!(windows) {
+        check_hdf5_with_h5dump(&items);
     }
     check_bes3t_with_eprload(&corpus, &items, &work);
     std::fs::remove_dir_all(&work).unwrap();

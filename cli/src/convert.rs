@@ -7,7 +7,7 @@ use std::sync::Arc;
 use epyr_core::discover::{find_datasets, DiscoverOptions, Discovery};
 use epyr_core::{Dataset, Loader, LoaderOptions, Result};
 
-use crate::output::{self, Layout, Target, WriteSettings};
+use crate::output::{self, OutputArgs, Target, WriteSettings};
 use crate::{interrupt, report};
 
 /// Arguments of `epyr convert`.
@@ -21,51 +21,35 @@ pub struct Args {
     /// Dataset files (either file of a pair) or folders (their datasets, not sub-folders).
     #[arg(required = true)]
     paths: Vec<PathBuf>,
-    /// Output formats, comma-separated.
-    #[arg(long, short = 't', value_delimiter = ',', default_value = "csv,json")]
-    to: Vec<Target>,
     /// Output folder (created if missing).
     #[arg(long, short = 'o', default_value = ".")]
     output: PathBuf,
-    /// Replace existing output files.
-    #[arg(long)]
-    force: bool,
-    /// CSV layout of 2-D and 3-D data.
-    #[arg(long, value_enum, default_value_t = Layout::Long)]
-    layout: Layout,
-    /// Scaling applied on loading, as EasySpin's eprload: any of n (scans), P (power),
-    /// G (gain), T (temperature), c (conversion time).
-    #[arg(long, default_value = "")]
-    scaling: String,
+    #[command(flatten)]
+    out: OutputArgs,
 }
 
 /// Runs `epyr convert`.
 pub fn run(args: &Args) -> u8 {
     interrupt::install();
-    let found = discover(&args.paths, false);
-    let loader = match plain_loader() {
-        Ok(l) => l,
-        Err(e) => {
-            report::error(&e);
-            return report::USAGE;
-        }
+    let Some((found, loader)) = discover_with_loader(&args.paths, false) else {
+        return report::USAGE;
     };
     if let Err(e) = std::fs::create_dir_all(&args.output) {
         report::message(&format!("cannot create {}: {e}", args.output.display()));
         return report::FAILED;
     }
     let settings = WriteSettings {
-        force: args.force,
-        layout: args.layout,
+        force: args.out.force,
+        layout: args.out.layout,
     };
     let mut failed = !found.errors.is_empty();
     for entry in &found.datasets {
         if interrupt::requested() {
             return report::INTERRUPTED;
         }
-        match loader.load(&entry.path, &args.scaling) {
+        match loader.load(&entry.path, &args.out.scaling) {
             Ok(ds) => {
-                failed |= !convert_dataset(&ds, &entry.path, &args.to, &args.output, &settings)
+                failed |= !convert_dataset(&ds, &entry.path, &args.out.to, &args.output, &settings)
             }
             Err(e) => {
                 report::error(&e);
@@ -117,6 +101,19 @@ pub fn plain_loader() -> Result<Loader> {
         cache_enabled: Some(false),
         ..LoaderOptions::default()
     })
+}
+
+/// The datasets among `paths` and a loader without the cache; `None` (after printing why)
+/// where the configuration is unusable.
+pub fn discover_with_loader(paths: &[PathBuf], recursive: bool) -> Option<(Discovery, Loader)> {
+    let found = discover(paths, recursive);
+    match plain_loader() {
+        Ok(loader) => Some((found, loader)),
+        Err(e) => {
+            report::error(&e);
+            None
+        }
+    }
 }
 
 /// The datasets among `paths`; prints each path that cannot be read, and each file given by

@@ -10,7 +10,7 @@ use epyr_core::metadata::{common_metadata, Field};
 use epyr_core::Dataset;
 use serde_json::{json, Value as Json};
 
-use crate::convert::{discover, plain_loader};
+use crate::convert::discover_with_loader;
 use crate::report;
 
 /// Arguments of `epyr info`.
@@ -36,13 +36,8 @@ pub struct Args {
 
 /// Runs `epyr info`.
 pub fn run(args: &Args) -> u8 {
-    let found = discover(&args.paths, args.recursive);
-    let loader = match plain_loader() {
-        Ok(l) => l,
-        Err(e) => {
-            report::error(&e);
-            return report::USAGE;
-        }
+    let Some((found, loader)) = discover_with_loader(&args.paths, args.recursive) else {
+        return report::USAGE;
     };
     let mut failed = !found.errors.is_empty();
     let mut docs = Vec::new();

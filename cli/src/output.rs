@@ -43,6 +43,24 @@ impl Target {
     }
 }
 
+/// The options `convert` and `batch-convert` share.
+#[derive(clap::Args)]
+pub struct OutputArgs {
+    /// Output formats, comma-separated.
+    #[arg(long, short = 't', value_delimiter = ',', default_value = "csv,json")]
+    pub to: Vec<Target>,
+    /// Replace existing output files (batch-convert: convert every dataset again).
+    #[arg(long)]
+    pub force: bool,
+    /// CSV layout of 2-D and 3-D data.
+    #[arg(long, value_enum, default_value_t = Layout::Long)]
+    pub layout: Layout,
+    /// Scaling applied on loading, as EasySpin's eprload: any of n (scans), P (power),
+    /// G (gain), T (temperature), c (conversion time).
+    #[arg(long, default_value = "")]
+    pub scaling: String,
+}
+
 /// How to write.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct WriteSettings {

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use epyr_core::Dataset;
 use serde_json::json;
 
-use crate::convert::{discover, plain_loader};
+use crate::convert::discover_with_loader;
 use crate::report;
 
 /// Arguments of `epyr validate`.
@@ -52,13 +52,8 @@ fn warnings_of(ds: &Dataset) -> Vec<String> {
 
 /// Runs `epyr validate`.
 pub fn run(args: &Args) -> u8 {
-    let found = discover(&args.paths, args.recursive);
-    let loader = match plain_loader() {
-        Ok(l) => l,
-        Err(e) => {
-            report::error(&e);
-            return report::USAGE;
-        }
+    let Some((found, loader)) = discover_with_loader(&args.paths, args.recursive) else {
+        return report::USAGE;
     };
     let mut verdicts: Vec<Verdict> = found
         .errors

@@ -17,7 +17,7 @@ use epyr_core::{config, memory, Error, ErrorKind};
 use parking_lot::Mutex;
 use serde_json::json;
 
-use crate::output::{self, Layout, Target, WriteSettings};
+use crate::output::{self, OutputArgs, Target, WriteSettings};
 use crate::{interrupt, report};
 use budget::Budget;
 use progress::{Mode, Progress};
@@ -36,9 +36,6 @@ pub struct Args {
     /// Folders (datasets directly in them; sub-folders with --recursive), or dataset files.
     #[arg(required = true)]
     paths: Vec<PathBuf>,
-    /// Output formats, comma-separated.
-    #[arg(long, short = 't', value_delimiter = ',', default_value = "csv,json")]
-    to: Vec<Target>,
     /// Output folder (default: `converted` inside each folder given).
     #[arg(long, short = 'o')]
     output: Option<PathBuf>,
@@ -49,15 +46,8 @@ pub struct Args {
     /// Search sub-folders too.
     #[arg(long, short = 'r')]
     recursive: bool,
-    /// Convert every dataset, replacing existing outputs.
-    #[arg(long)]
-    force: bool,
-    /// CSV layout of 2-D and 3-D data.
-    #[arg(long, value_enum, default_value_t = Layout::Long)]
-    layout: Layout,
-    /// Scaling applied on loading (see `epyr convert --help`).
-    #[arg(long, default_value = "")]
-    scaling: String,
+    #[command(flatten)]
+    out: OutputArgs,
     /// Progress display.
     #[arg(long, value_enum, default_value_t = Mode::Auto)]
     progress: Mode,
@@ -114,6 +104,7 @@ fn plan(args: &Args) -> Plan {
             let relative = parent.strip_prefix(root).unwrap_or(Path::new(""));
             let dir = out_root.join(relative);
             let outputs: Vec<(Target, PathBuf)> = args
+                .out
                 .to
                 .iter()
                 .map(|&t| (t, output::output_path(&dir, &dataset.path, t)))
@@ -140,7 +131,8 @@ fn plan(args: &Args) -> Plan {
             let outputs = outputs
                 .into_iter()
                 .filter(|(t, p)| {
-                    args.force || !output::up_to_date(&output::main_files(p, *t), &dataset.members)
+                    args.out.force
+                        || !output::up_to_date(&output::main_files(p, *t), &dataset.members)
                 })
                 .collect();
             let bytes = dataset
@@ -162,7 +154,7 @@ fn plan(args: &Args) -> Plan {
 /// Runs `epyr batch-convert`.
 pub fn run(args: &Args) -> u8 {
     interrupt::install();
-    let scaling = match Scaling::parse(&args.scaling) {
+    let scaling = match Scaling::parse(&args.out.scaling) {
         Ok(s) => s,
         Err(e) => return usage(&e),
     };
@@ -184,7 +176,7 @@ pub fn run(args: &Args) -> u8 {
     let write = WriteSettings {
         // Only outputs that are missing or older than their dataset are written.
         force: true,
-        layout: args.layout,
+        layout: args.out.layout,
     };
     let start = Instant::now();
     let outcomes = run_tasks(&plan.tasks, workers, scaling, &budget, &write, &progress);

@@ -15,8 +15,8 @@ use epyr_core::metadata::common_metadata;
 /// against the schema `core/schema/metadata.schema.json`) or `"bes3t"` (`.DSC` + `.DTA`, and
 /// `.XGF/.YGF/.ZGF` for nonlinear axes, through epyr's writer). NULL or `""` takes the format
 /// from the extension (`.csv`, `.json`, `.DSC`/`.DTA`). Each file is written under a
-/// temporary name and moved into place when complete, so a failed or interrupted export leaves
-/// no partial file. With `overwrite` 0, an existing output file is never replaced
+/// temporary name, flushed to the disk and moved into place when complete, so a failed or
+/// interrupted export leaves no partial file. With `overwrite` 0, an existing output file is never replaced
 /// (`EPYR_ERR_EXISTS`, nothing written); with 1 it is replaced.
 ///
 /// Thread-safe (several threads may export the same dataset to different paths). Errors:
@@ -50,6 +50,7 @@ pub unsafe extern "C" fn epyr_dataset_export(
         let options = ExportOptions {
             overwrite,
             csv_layout: CsvLayout::Long,
+            durable: true,
         };
         export(data.loaded()?, &path, format, &options).map(|_| ())
     })

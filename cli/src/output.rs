@@ -101,6 +101,9 @@ pub fn write(
             Layout::Long => CsvLayout::Long,
             Layout::Matrix => CsvLayout::Matrix,
         },
+        // A disk flush per file would dominate converting many small files; an output a power
+        // failure leaves empty is converted again (see `up_to_date`).
+        durable: false,
     };
     let format = match target {
         Target::Csv => ExportFormat::Csv,
@@ -132,10 +135,17 @@ pub const HDF5_MISSING: &str =
 /// Whether this build writes HDF5.
 pub const HAS_HDF5: bool = cfg!(feature = "hdf5");
 
-/// Whether every file of `outputs` exists and none is older than any of `sources`: then the
-/// outputs were made from the sources as they are.
+/// Whether every file of `outputs` exists, is not empty and is not older than any of
+/// `sources`: then the outputs were made from the sources as they are. (An empty output is
+/// what a power failure can leave of a file written without a disk flush.)
 pub fn up_to_date(outputs: &[PathBuf], sources: &[PathBuf]) -> bool {
     let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    if outputs
+        .iter()
+        .any(|p| std::fs::metadata(p).map_or(true, |m| m.len() == 0))
+    {
+        return false;
+    }
     let oldest_output = outputs
         .iter()
         .map(|p| modified(p))

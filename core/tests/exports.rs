@@ -43,8 +43,8 @@ fn matrix_csv_has_a_block_per_value_column_and_z_slice() {
     let ds = epyr_core::load(&source, "").unwrap();
     let csv = dir.join("cube.csv");
     let options = ExportOptions {
-        overwrite: false,
         csv_layout: CsvLayout::Matrix,
+        ..ExportOptions::default()
     };
     export(&ds, &csv, ExportFormat::Csv, &options).unwrap();
     let text = std::fs::read_to_string(&csv).unwrap();

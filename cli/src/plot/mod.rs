@@ -127,7 +127,7 @@ fn render(dataset: &Dataset, args: &Args) -> Result<PathBuf> {
                 draw::figure(&root, &figure, args.layout).map_err(plotting)?;
                 root.present().map_err(|e| plotting(e.to_string()))?;
             }
-            write_file(&args.output, args.force, |w| {
+            write_file(&args.output, args.force, false, |w| {
                 std::io::Write::write_all(w, text.as_bytes())
             })
         }
@@ -138,7 +138,9 @@ fn render(dataset: &Dataset, args: &Args) -> Result<PathBuf> {
                 draw::figure(&root, &figure, args.layout).map_err(plotting)?;
                 root.present().map_err(|e| plotting(e.to_string()))?;
             }
-            write_file(&args.output, args.force, |w| encode_png(w, size, &pixels))
+            write_file(&args.output, args.force, false, |w| {
+                encode_png(w, size, &pixels)
+            })
         }
         _ => Err(Error::new(
             ErrorKind::InvalidArgument,

@@ -96,6 +96,10 @@ pub struct ExportOptions {
     pub overwrite: bool,
     /// The CSV layout.
     pub csv_layout: CsvLayout,
+    /// Whether each CSV and JSON file is flushed to the disk (`fsync`) before it is moved into
+    /// place, so that it survives a power failure right after (see [`atomic::write_file`]).
+    /// BES3T files are always flushed by the writer.
+    pub durable: bool,
 }
 
 /// The files an export of `dataset` in `format` to `path` writes: the path itself for CSV
@@ -156,7 +160,7 @@ pub fn export(
             let md = common_metadata(dataset);
             let entry = crate::format_list::entry(dataset.format());
             let label = format!("{} ({})", entry.id, entry.name);
-            let written = atomic::write_file(path, options.overwrite, |out| {
+            let written = atomic::write_file(path, options.overwrite, options.durable, |out| {
                 write_csv(dataset, &md, &label, options.csv_layout, out)
             })?;
             Ok(vec![written])
@@ -169,7 +173,7 @@ pub fn export(
                     format!("cannot encode JSON: {e}"),
                 )
             })?;
-            let written = atomic::write_file(path, options.overwrite, |out| {
+            let written = atomic::write_file(path, options.overwrite, options.durable, |out| {
                 std::io::Write::write_all(out, text.as_bytes())?;
                 std::io::Write::write_all(out, b"\n")
             })?;

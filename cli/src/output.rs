@@ -88,13 +88,44 @@ pub fn main_files(path: &Path, target: Target) -> Vec<PathBuf> {
     }
 }
 
-/// Writes `dataset` as `target` to `path`; returns the files written.
+/// Fails if an output file of `target` at `path` is one of the dataset's own source files:
+/// `--force` replaces outputs, never the data they come from.
+fn refuse_own_sources(dataset: &Dataset, target: Target, path: &Path) -> Result<()> {
+    let canonical = |p: &Path| std::fs::canonicalize(p).ok();
+    let sources: Vec<PathBuf> = dataset
+        .sources()
+        .iter()
+        .filter_map(|p| canonical(p))
+        .collect();
+    let outputs = match target {
+        Target::Bes3t => export::output_paths(dataset, path, ExportFormat::Bes3t),
+        _ => vec![path.to_path_buf()],
+    };
+    match outputs
+        .iter()
+        .find(|o| canonical(o).is_some_and(|c| sources.contains(&c)))
+    {
+        Some(own) => Err(epyr_core::Error::new(
+            epyr_core::ErrorKind::AlreadyExists,
+            format!(
+                "{}: is a file of the dataset being converted; not replaced, even with --force \
+                 (choose another folder with -o)",
+                own.display()
+            ),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Writes `dataset` as `target` to `path`; returns the files written. A file of the dataset
+/// itself is never replaced.
 pub fn write(
     dataset: &Dataset,
     target: Target,
     path: &Path,
     settings: &WriteSettings,
 ) -> Result<Vec<PathBuf>> {
+    refuse_own_sources(dataset, target, path)?;
     let options = ExportOptions {
         overwrite: settings.force,
         csv_layout: match settings.layout {

@@ -142,6 +142,33 @@ fn info_and_validate_describe_datasets_and_fail_on_bad_ones() {
 }
 
 #[test]
+fn convert_never_replaces_the_files_of_the_dataset_it_converts() {
+    let dir = common::temp_dir("cli-own-files");
+    let source = common::shared::write_sample(&dir, "own", [8, 1, 1], &[false]);
+    let before = std::fs::read(&source).unwrap();
+    for force in [false, true] {
+        let mut cmd = epyr();
+        cmd.arg("convert")
+            .arg(&source)
+            .args(["--to", "bes3t", "-o"])
+            .arg(&dir);
+        if force {
+            cmd.arg("--force");
+        }
+        let out = run(&mut cmd);
+        assert_eq!(out.status.code(), Some(1), "force {force}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("own.DSC"), "{stderr}");
+    }
+    assert_eq!(
+        std::fs::read(&source).unwrap(),
+        before,
+        "the source is untouched"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
 fn config_shows_each_value_with_its_source_and_set_writes_the_file() {
     let xdg = common::temp_dir("cli-config-cmd");
     let file = xdg.join("epyrtools").join("config.json");

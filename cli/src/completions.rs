@@ -21,6 +21,8 @@ pub struct Args {
 /// Runs `epyr completions`.
 pub fn run(args: &Args) -> u8 {
     let mut command = crate::Cli::command();
-    clap_complete::generate(args.shell, &mut command, "epyr", &mut std::io::stdout());
+    let mut script = Vec::new();
+    clap_complete::generate(args.shell, &mut command, "epyr", &mut script);
+    report::bytes(&script);
     report::OK
 }

@@ -73,8 +73,8 @@ pub fn run(args: &Args) -> u8 {
                 return report::FAILED;
             };
             match entry.value {
-                Ok(v) if *source => println!("{v}\t{} ({})", entry.layer.name(), entry.origin),
-                Ok(v) => println!("{v}"),
+                Ok(v) if *source => say!("{v}\t{} ({})", entry.layer.name(), entry.origin),
+                Ok(v) => say!("{v}"),
                 Err(e) => return fail(&e, report::FAILED),
             }
             report::OK
@@ -86,7 +86,7 @@ pub fn run(args: &Args) -> u8 {
             let shown = file
                 .as_ref()
                 .map_or(String::new(), |p| p.display().to_string());
-            println!("{key} = {} (saved to {shown})", value.trim());
+            say!("{key} = {} (saved to {shown})", value.trim());
             if let Ok(k) = Key::from_dotted(key) {
                 if std::env::var_os(k.env_var()).is_some() {
                     report::message(&format!(
@@ -100,7 +100,7 @@ pub fn run(args: &Args) -> u8 {
         Action::Save { path } => match global.save(path.as_deref()) {
             Ok(()) => {
                 let target = path.clone().or(file);
-                println!(
+                say!(
                     "saved to {}",
                     target.map_or(String::new(), |p| p.display().to_string())
                 );
@@ -115,7 +115,7 @@ pub fn run(args: &Args) -> u8 {
                 } else {
                     "does not exist yet"
                 };
-                println!("{}", p.display());
+                say!("{}", p.display());
                 report::message(&format!("the file {state}"));
                 report::OK
             }
@@ -148,14 +148,14 @@ fn show(file: Option<&std::path::Path>, as_json: bool) -> u8 {
             })
             .collect();
         let doc = json!({"file": file.map(|p| p.display().to_string()), "keys": keys});
-        println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+        say!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
         return if sources.iter().any(|s| s.value.is_err()) {
             report::FAILED
         } else {
             report::OK
         };
     }
-    println!(
+    say!(
         "configuration file: {}",
         file.map_or("none".to_string(), |p| p.display().to_string())
     );
@@ -167,7 +167,7 @@ fn show(file: Option<&std::path::Path>, as_json: bool) -> u8 {
                 format!("<unusable: {e}>")
             }
         };
-        println!(
+        say!(
             "{:<32} {:<10} {:<12} {}",
             s.key.dotted_name(),
             value,

@@ -83,7 +83,7 @@ fn convert_dataset(
         match output::write(ds, target, &path, settings) {
             Ok(files) => {
                 for f in files {
-                    println!("{}", f.display());
+                    say!("{}", f.display());
                 }
             }
             Err(e) => {

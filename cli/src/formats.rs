@@ -45,22 +45,22 @@ pub fn run(args: &Args) -> u8 {
             .map(|(name, files, built)| json!({"name": name, "files": files, "in_this_build": built}))
             .collect();
         let doc = json!({"read": read, "write": write});
-        println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+        say!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
         return report::OK;
     }
-    println!("Reads:");
+    say!("Reads:");
     for f in FORMATS {
         let files: Vec<String> = f
             .files
             .iter()
             .map(|(ext, role)| format!(".{} ({})", ext.to_ascii_uppercase(), role_name(*role)))
             .collect();
-        println!("  {:<14} {:<20} {}", f.id, f.name, files.join(", "));
+        say!("  {:<14} {:<20} {}", f.id, f.name, files.join(", "));
     }
-    println!("Writes (convert --to):");
+    say!("Writes (convert --to):");
     for (name, files, built) in outputs() {
         let note = if built { "" } else { "  [not in this build]" };
-        println!("  {name:<14} {files}{note}");
+        say!("  {name:<14} {files}{note}");
     }
     report::OK
 }

@@ -57,7 +57,7 @@ pub fn run(args: &Args) -> u8 {
         }
     }
     if args.json {
-        println!(
+        say!(
             "{}",
             serde_json::to_string_pretty(&Json::Array(docs)).unwrap_or_default()
         );
@@ -75,30 +75,30 @@ pub fn run(args: &Args) -> u8 {
 
 fn print_text(ds: &Dataset, path: &std::path::Path, params: bool) {
     let entry = format_list::entry(ds.format());
-    println!("{}", path.display());
-    println!("  format      {} ({})", entry.name, entry.id);
+    say!("{}", path.display());
+    say!("  format      {} ({})", entry.name, entry.id);
     for source in ds.sources() {
-        println!("  file        {}", source.display());
+        say!("  file        {}", source.display());
     }
     let [nx, ny, nz] = ds.dims();
-    println!("  dimensions  {nx} x {ny} x {nz}");
+    say!("  dimensions  {nx} x {ny} x {nz}");
     let kinds: Vec<&str> = ds
         .components()
         .iter()
         .map(|c| if c.complex { "complex" } else { "real" })
         .collect();
-    println!("  components  {}", kinds.join(", "));
+    say!("  components  {}", kinds.join(", "));
     for d in swept_dims(ds) {
         let label = with_unit(&axis_name(ds, d), axis_unit(ds, d));
         let letter = ["x", "y", "z"][d];
         match ds.axis(d) {
-            Some(a) => println!(
+            Some(a) => say!(
                 "  {letter} axis      {label}: {} .. {}, {} points",
                 a.values[0],
                 a.values[a.values.len() - 1],
                 a.values.len()
             ),
-            None => println!(
+            None => say!(
                 "  {letter} axis      none in the file ({} points)",
                 ds.dims()[d]
             ),
@@ -110,21 +110,21 @@ fn print_text(ds: &Dataset, path: &std::path::Path, params: bool) {
             Field::Quantity(q) => &q.source,
             Field::Text(t) => &t.source,
         };
-        println!("  {name:<21} {}   [{source}]", field.display());
+        say!("  {name:<21} {}   [{source}]", field.display());
     }
     for w in ds.warnings() {
-        println!("  warning     {w}");
+        say!("  warning     {w}");
     }
     if params {
-        println!("  parameters ({})", ds.params().len());
+        say!("  parameters ({})", ds.params().len());
         for p in ds.params().entries() {
             match &p.device {
-                Some(d) => println!("    {d}.{} = {}", p.key, p.value),
-                None => println!("    {} = {}", p.key, p.value),
+                Some(d) => say!("    {d}.{} = {}", p.key, p.value),
+                None => say!("    {} = {}", p.key, p.value),
             }
         }
     }
-    println!();
+    say!();
 }
 
 fn info_json(ds: &Dataset, path: &std::path::Path, params: bool) -> Json {

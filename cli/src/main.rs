@@ -1,5 +1,9 @@
 //! The `epyr` command: read, inspect and convert EPR spectroscopy files, over the core crate.
 
+// First: the `say!` macro of `report` is used by the modules after it.
+#[macro_use]
+mod report;
+
 mod batch;
 mod completions;
 mod config_cmd;
@@ -11,7 +15,6 @@ mod info;
 mod interrupt;
 mod output;
 mod plot;
-mod report;
 mod validate;
 
 use std::process::ExitCode;

@@ -92,7 +92,7 @@ pub fn run(args: &Args) -> u8 {
             .collect();
         let doc =
             json!({"datasets": list, "summary": {"ok": ok, "warning": warned, "error": failed}});
-        println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+        say!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
     } else {
         for v in &verdicts {
             let tag = match v.status {
@@ -100,12 +100,12 @@ pub fn run(args: &Args) -> u8 {
                 "warning" => "WARN",
                 _ => "FAIL",
             };
-            println!("{tag}  {}", v.path.display());
+            say!("{tag}  {}", v.path.display());
             for p in &v.problems {
-                println!("      {p}");
+                say!("      {p}");
             }
         }
-        println!(
+        say!(
             "{} datasets: {ok} ok, {warned} with warnings, {failed} failed",
             ok + warned + failed
         );

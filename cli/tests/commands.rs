@@ -41,6 +41,32 @@ fn every_command_has_help_and_the_version_is_the_crates() {
 }
 
 #[test]
+fn output_into_a_closed_pipe_ends_quietly() {
+    if common::shared::platform::skipped_on_windows("uses sh and head") {
+        return;
+    }
+    let dir = common::temp_dir("cli-pipe");
+    // More output than a pipe holds (64 kB), so that writes fail once head has exited.
+    for i in 0..150 {
+        common::shared::write_sample(&dir, &format!("s{i}"), [4, 1, 1], &[false]);
+    }
+    let epyr = env!("CARGO_BIN_EXE_epyr");
+    for command in ["info", "completions"] {
+        let arg = if command == "info" {
+            dir.display().to_string()
+        } else {
+            "bash".into()
+        };
+        let script = format!("'{epyr}' {command} '{arg}' | head -1; exit ${{PIPESTATUS[0]}}");
+        let out = run(std::process::Command::new("bash").args(["-c", &script]));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("panicked"), "{command}: {stderr}");
+        assert_eq!(out.status.code(), Some(0), "{command}: {stderr}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
 fn completion_scripts_name_every_command() {
     for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
         let script = run_ok(epyr().args(["completions", shell]));
@@ -171,7 +197,13 @@ fn convert_never_replaces_the_files_of_the_dataset_it_converts() {
 #[test]
 fn config_shows_each_value_with_its_source_and_set_writes_the_file() {
     let xdg = common::temp_dir("cli-config-cmd");
-    let file = xdg.join("epyrtools").join("config.json");
+    // The Python package's folder name: `EPyRTools` under %APPDATA% on Windows.
+    let folder = if cfg!(windows) {
+        "EPyRTools"
+    } else {
+        "epyrtools"
+    };
+    let file = xdg.join(folder).join("config.json");
     let cmd = || {
         let mut c = epyr();
         c.env("XDG_CONFIG_HOME", &xdg).env("APPDATA", &xdg);

@@ -300,48 +300,48 @@ impl Summary {
                 "budget_bytes": self.limit,
                 "seconds": self.seconds,
             });
-            println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+            say!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
             return;
         }
         let files: usize = self.converted.iter().map(|(_, f)| f.len()).sum();
-        println!(
+        say!(
             "converted {} datasets ({files} files) in {:.2} s",
             self.converted.len(),
             self.seconds
         );
         if !self.up_to_date.is_empty() {
-            println!(
+            say!(
                 "skipped {} datasets: their outputs are newer than their files",
                 self.up_to_date.len()
             );
         }
         if !self.interrupted.is_empty() {
-            println!(
+            say!(
                 "interrupted: {} datasets not converted",
                 self.interrupted.len()
             );
         }
         if !self.failed.is_empty() {
-            println!("failed {} datasets:", self.failed.len());
+            say!("failed {} datasets:", self.failed.len());
             for (path, reason) in &self.failed {
-                println!("  {}: {reason}", path.display());
+                say!("  {}: {reason}", path.display());
             }
         }
         if !plan.skipped.is_empty() {
-            println!("{} files are not datasets", plan.skipped.len());
+            say!("{} files are not datasets", plan.skipped.len());
             if args.verbose {
                 for s in &plan.skipped {
-                    println!("  {}: {}", s.path.display(), s.reason);
+                    say!("  {}: {}", s.path.display(), s.reason);
                 }
             }
         }
         match self.limit {
-            Some(limit) => println!(
+            Some(limit) => say!(
                 "memory held at most {} of the {} budget",
                 report::megabytes(self.peak),
                 report::megabytes(limit)
             ),
-            None => println!(
+            None => say!(
                 "memory held at most {} (no budget)",
                 report::megabytes(self.peak)
             ),

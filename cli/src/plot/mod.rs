@@ -87,7 +87,7 @@ pub fn run(args: &Args) -> u8 {
         .and_then(|ds| render(&ds, args));
     match result {
         Ok(path) => {
-            println!("{}", path.display());
+            say!("{}", path.display());
             report::OK
         }
         Err(e) => {

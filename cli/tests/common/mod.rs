@@ -171,7 +171,7 @@ pub fn copy_bruker_corpus(corpus: &Path, dir: &Path) -> Vec<serde_json::Value> {
     entries
 }
 
-/// File names in a folder tree (relative paths), sorted.
+/// File names in a folder tree (relative paths with `/` on every system), sorted.
 pub fn tree(dir: &Path) -> Vec<String> {
     fn walk(base: &Path, dir: &Path, out: &mut Vec<String>) {
         for e in std::fs::read_dir(dir).unwrap().flatten() {
@@ -179,7 +179,8 @@ pub fn tree(dir: &Path) -> Vec<String> {
             if p.is_dir() {
                 walk(base, &p, out);
             } else {
-                out.push(p.strip_prefix(base).unwrap().display().to_string());
+                let rel = p.strip_prefix(base).unwrap().display().to_string();
+                out.push(rel.replace('\\', "/"));
             }
         }
     }

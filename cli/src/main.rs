@@ -23,7 +23,13 @@ use clap::{Parser, Subcommand};
 
 /// Read, inspect and convert EPR spectroscopy files (Bruker BES3T and ESP/WinEPR).
 #[derive(Parser)]
-#[command(name = "epyr", version, about, propagate_version = true)]
+#[command(
+    name = "epyr",
+    bin_name = "epyr",
+    version,
+    about,
+    propagate_version = true
+)]
 pub struct Cli {
     /// Set a configuration value for this run only (KEY=VALUE, e.g.
     /// performance.memory_limit_mb=200); repeatable. `epyr config show` lists the keys.

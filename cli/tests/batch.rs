@@ -49,7 +49,7 @@ fn a_batch_goes_past_bad_files_and_a_second_run_converts_only_what_changed() {
     std::fs::write(data.join("bad.DTA"), [0u8; 64]).unwrap();
     std::fs::write(data.join("notes.txt"), "not a dataset").unwrap();
     let locked = data.join("easyspin/E580_Xepr26b6_cwX_WillMyers.DTA");
-    let _unreadable = common::shared::platform::Unreadable::new(&locked);
+    let unreadable = common::shared::platform::Unreadable::new(&locked);
     let root_reads_anyway = std::fs::read(&locked).is_ok();
     if root_reads_anyway {
         eprintln!(
@@ -109,6 +109,8 @@ fn a_batch_goes_past_bad_files_and_a_second_run_converts_only_what_changed() {
     );
     let (_, forced) = batch(&data, &[&to[..], &["--force"]].concat());
     assert_eq!(forced["converted"].as_u64().unwrap() as usize, converted);
+    // Closes the exclusive handle (Windows) or restores the permissions before the cleanup.
+    drop(unreadable);
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

@@ -166,6 +166,12 @@ pub fn copy_bruker_corpus(corpus: &Path, dir: &Path) -> Vec<serde_json::Value> {
             let to = dir.join(rel);
             std::fs::create_dir_all(to.parent().unwrap()).unwrap();
             std::fs::copy(corpus.join(rel), &to).unwrap();
+            // The corpus may be read-only (as in CI); the copies are the test's to change and
+            // delete (Windows refuses to delete a read-only file).
+            let mut permissions = std::fs::metadata(&to).unwrap().permissions();
+            #[allow(clippy::permissions_set_readonly_false)]
+            permissions.set_readonly(false);
+            std::fs::set_permissions(&to, permissions).unwrap();
         }
     }
     entries

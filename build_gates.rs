@@ -71,6 +71,8 @@ fn host_test_gates() {
     );
     gate("epyr_no_windows_target", !windows);
     gate("epyr_no_python", !required("PYTHON") && !on_path("python3"));
+    gate("epyr_no_h5dump", !tools && !on_path("h5dump"));
+    gate("epyr_no_script", !tools && !on_path("script"));
 }
 
 /// The gates every crate's tests share: the corpus, GNU Octave with EasySpin's eprload (the

@@ -104,6 +104,11 @@
 #define EPYR_ERR_FILE_CHANGED 12
 
 /**
+ * An output file exists already and the call did not ask to replace it.
+ */
+#define EPYR_ERR_EXISTS 13
+
+/**
  * The axis is built from the values `epyr_dataset_axis` gives.
  */
 #define EPYR_AXIS_RULE_VALUES 0
@@ -537,6 +542,31 @@ int32_t epyr_dataset_copy_values(const epyr_dataset *ds,
 int32_t epyr_dataset_dims(const epyr_dataset *ds, uint64_t *nx, uint64_t *ny, uint64_t *nz);
 
 /**
+ * Writes a loaded dataset to `path` as `format`: `"csv"` (header lines with the source files,
+ * format, epyr's version and the common metadata with units; then named columns, one row per
+ * point, x fastest), `"json"` (the metadata document: common metadata with units, every
+ * parameter, the source files with their sha256, epyr's version, the conversion time; valid
+ * against the schema `core/schema/metadata.schema.json`) or `"bes3t"` (`.DSC` + `.DTA`, and
+ * `.XGF/.YGF/.ZGF` for nonlinear axes, through epyr's writer). NULL or `""` takes the format
+ * from the extension (`.csv`, `.json`, `.DSC`/`.DTA`). Each file is written under a
+ * temporary name, flushed to the disk and moved into place when complete, so a failed or
+ * interrupted export leaves no partial file. With `overwrite` 0, an existing output file is never replaced
+ * (`EPYR_ERR_EXISTS`, nothing written); with 1 it is replaced.
+ *
+ * Thread-safe (several threads may export the same dataset to different paths). Errors:
+ * `EPYR_ERR_NULL_ARG` (`ds`, `path`), `EPYR_ERR_INVALID_ARG` (unknown format or extension,
+ * `overwrite` not 0 or 1, a described-only handle, a value BES3T cannot hold), `EPYR_ERR_EXISTS`,
+ * `EPYR_ERR_IO`, `EPYR_ERR_NOT_FOUND` (the folder does not exist).
+ *
+ * # Safety
+ * `path` is NUL-terminated; `format` is NULL or NUL-terminated.
+ */
+int32_t epyr_dataset_export(const epyr_dataset *ds,
+                            const char *path,
+                            const char *format,
+                            int32_t overwrite);
+
+/**
  * Copies the id of the format the dataset was read from (`"bruker-bes3t"`, `"bruker-esp"`,
  * ...; `"user"` for a dataset made by `epyr_dataset_new`) with a NUL into `buf` (size query
  * with `buf` NULL). Works on loaded and described datasets.
@@ -568,6 +598,31 @@ void epyr_dataset_free(epyr_dataset *ds);
  * `is_complex` is NULL or valid for one write.
  */
 int32_t epyr_dataset_is_complex(const epyr_dataset *ds, uint32_t component, int32_t *is_complex);
+
+/**
+ * Copies the common metadata of a loaded dataset as a JSON object into `buf`: one member per
+ * field the file gives (absent fields are left out, never null): numbers as
+ * `{"value", "unit", "source"}` (microwave_frequency GHz; field_center, field_sweep_width,
+ * field_first, field_last and modulation_amplitude in field_unit; modulation_frequency kHz;
+ * microwave_power mW; attenuation dB; receiver_gain dB or 1; conversion_time and
+ * time_constant ms; scans 1; temperature K), texts as `{"value", "source"}` (field_unit,
+ * experiment_type, acquired (ISO 8601), title, sample, comment, operator, instrument,
+ * resonator, intensity_unit). `source` names the parameter(s) the value was read from.
+ *
+ * Size query: with `buf` NULL (or `cap` too small) nothing is copied and `*needed` gets the
+ * bytes needed including the NUL (`EPYR_ERR_BUFFER_TOO_SMALL` when `buf` is given but too
+ * small). The text is the same on every call for one dataset.
+ *
+ * Thread-safe. Errors: `EPYR_ERR_NULL_ARG` (`ds`, or `needed` with `buf` NULL),
+ * `EPYR_ERR_INVALID_ARG` (a described-only handle), `EPYR_ERR_BUFFER_TOO_SMALL`.
+ *
+ * # Safety
+ * `buf` is NULL or valid for `cap` bytes; `needed` is NULL or valid for one write.
+ */
+int32_t epyr_dataset_metadata_json(const epyr_dataset *ds,
+                                   char *buf,
+                                   uint64_t cap,
+                                   uint64_t *needed);
 
 /**
  * Creates a dataset from caller values (copied) and writes its handle to `*out`: one

@@ -17,6 +17,7 @@
 mod boundary;
 pub mod cache;
 pub mod dataset;
+pub mod export;
 pub mod format;
 pub mod general;
 mod handles;
@@ -70,9 +71,11 @@ pub const EPYR_ERR_BUFFER_TOO_SMALL: i32 = 10;
 pub const EPYR_ERR_PANIC: i32 = 11;
 /// A file changed (size, modification time or identity) while it was being read.
 pub const EPYR_ERR_FILE_CHANGED: i32 = 12;
+/// An output file exists already and the call did not ask to replace it.
+pub const EPYR_ERR_EXISTS: i32 = 13;
 
 /// Every status code with its macro name and its error kind (none for `EPYR_OK`).
-pub(crate) const ERROR_CODES: [(i32, &CStr, Option<ErrorKind>); 13] = [
+pub(crate) const ERROR_CODES: [(i32, &CStr, Option<ErrorKind>); 14] = [
     (EPYR_OK, c"EPYR_OK", None),
     (
         EPYR_ERR_NULL_ARG,
@@ -117,6 +120,11 @@ pub(crate) const ERROR_CODES: [(i32, &CStr, Option<ErrorKind>); 13] = [
         EPYR_ERR_FILE_CHANGED,
         c"EPYR_ERR_FILE_CHANGED",
         Some(ErrorKind::FileChanged),
+    ),
+    (
+        EPYR_ERR_EXISTS,
+        c"EPYR_ERR_EXISTS",
+        Some(ErrorKind::AlreadyExists),
     ),
 ];
 

@@ -1151,6 +1151,7 @@ fn header_versions_and_codes_match_cargo_and_error_kinds() {
         ("EPYR_ERR_BUFFER_TOO_SMALL", ErrorKind::BufferTooSmall),
         ("EPYR_ERR_PANIC", ErrorKind::Panic),
         ("EPYR_ERR_FILE_CHANGED", ErrorKind::FileChanged),
+        ("EPYR_ERR_EXISTS", ErrorKind::AlreadyExists),
     ];
     let defined = header
         .lines()

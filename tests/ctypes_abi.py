@@ -24,6 +24,7 @@ import traceback
 
 OK, NULL_ARG, INVALID_ARG, IO, NOT_FOUND, FORMAT = 0, 1, 2, 3, 4, 5
 UNSUPPORTED, SCALING, MEMORY_LIMIT, CONFIG, BUFFER_TOO_SMALL, PANIC, FILE_CHANGED = range(6, 13)
+EXISTS = 13
 
 P = C.c_void_p
 u64, i32, u32, dbl, ch = C.c_uint64, C.c_int32, C.c_uint32, C.c_double, C.c_char_p
@@ -98,6 +99,8 @@ PROTOTYPES = {
     "epyr_dataset_source_count": (i32, [P, pu64]),
     "epyr_dataset_source": (i32, [P, u64, C.c_char_p, u64, pu64]),
     "epyr_write_bes3t": (i32, [P, ch, ch, ch]),
+    "epyr_dataset_export": (i32, [P, ch, ch, i32]),
+    "epyr_dataset_metadata_json": (i32, [P, C.c_char_p, u64, pu64]),
     "epyr_reader_open": (i32, [P, ch, C.POINTER(P)]),
     "epyr_reader_open_scaled": (i32, [P, ch, ch, C.POINTER(P)]),
     "epyr_reader_free": (None, [P]),
@@ -206,7 +209,7 @@ def _():
     assert lib.epyr_error_name(999) == b"EPYR_ERR_UNKNOWN"
     with open(os.environ["EPYR_HEADER"]) as f:
         codes = re.findall(r"^#define (EPYR_(?:OK|ERR_[A-Z_]+)) (\d+)$", f.read(), flags=re.M)
-    assert len(codes) == 13, codes
+    assert len(codes) == 14, codes
     for name, code in codes:
         assert lib.epyr_error_name(int(code)) == name.encode(), name
     assert lib.epyr_error_name(-1) == b"EPYR_ERR_UNKNOWN"
@@ -827,6 +830,45 @@ def _():
     expect(lib.epyr_dataset_is_complex(back_c, 0, C.byref(c)), OK)
     assert c.value == 1 and doubles(lib.epyr_dataset_copy_values, back_c, 0) == list(vals)
     for h in (ds, cplx, back, back_c):
+        lib.epyr_dataset_free(h)
+    lib.epyr_loader_free(loader)
+
+
+@check("dataset_export writes CSV, JSON and BES3T, never replacing a file unless asked")
+def _():
+    loader = handle(lib.epyr_loader_new, None, dbl(0), i32(0))
+    ds = handle(lib.epyr_loader_load, loader, CW, None)
+    csv = os.path.join(WORK, "exported.csv").encode()
+    expect(lib.epyr_dataset_export(ds, csv, None, 0), OK)
+    with open(csv, encoding="utf-8") as f:
+        rows = [line for line in f if not line.startswith("#")]
+    n = u64()
+    expect(lib.epyr_dataset_copy_values(ds, 0, None, 0, C.byref(n)), OK)
+    assert len(rows) == 1 + n.value, len(rows)
+    expect(lib.epyr_dataset_export(ds, csv, b"csv", 0), EXISTS, "exported.csv")
+    expect(lib.epyr_dataset_export(ds, csv, b"csv", 1), OK)
+    expect(lib.epyr_dataset_export(ds, csv, b"xml", 0), INVALID_ARG, "xml")
+    expect(lib.epyr_dataset_export(ds, csv, None, 7), INVALID_ARG, "7")
+    expect(lib.epyr_dataset_export(ds, None, None, 0), NULL_ARG, "path")
+    expect(lib.epyr_dataset_export(None, csv, None, 0), NULL_ARG, "ds")
+    js = os.path.join(WORK, "exported.json").encode()
+    expect(lib.epyr_dataset_export(ds, js, b"json", 0), OK)
+    with open(js, encoding="utf-8") as f:
+        doc = json.load(f)
+    assert doc["schema"] == "urn:epyr:schema:metadata:1" and len(doc["sources"]) == 2, doc
+    dsc = os.path.join(WORK, "exported.DSC").encode()
+    expect(lib.epyr_dataset_export(ds, dsc, None, 0), OK)
+    back = handle(lib.epyr_loader_load, loader, dsc, None)
+    assert doubles(lib.epyr_dataset_copy_values, back, 0) == doubles(
+        lib.epyr_dataset_copy_values, ds, 0
+    )
+    md = json.loads(text(lib.epyr_dataset_metadata_json, ds))
+    assert md["microwave_frequency"]["unit"] == "GHz", md
+    small = C.create_string_buffer(2)
+    need = u64()
+    expect(lib.epyr_dataset_metadata_json(ds, small, 2, C.byref(need)), BUFFER_TOO_SMALL)
+    expect(lib.epyr_dataset_metadata_json(None, None, 0, C.byref(need)), NULL_ARG)
+    for h in (ds, back):
         lib.epyr_dataset_free(h)
     lib.epyr_loader_free(loader)
 

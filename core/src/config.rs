@@ -415,6 +415,22 @@ impl Config {
         }
     }
 
+    /// The source of the value in force of a key (the highest one that sets it; see
+    /// [`crate::config_sources`]).
+    pub fn layer_of(&self, key: Key) -> crate::config_sources::Layer {
+        use crate::config_sources::Layer;
+        let i = key.index();
+        if self.runtime[i].is_some() {
+            Layer::Set
+        } else if self.env[i].is_some() {
+            Layer::Environment
+        } else if self.file[i].is_some() {
+            Layer::File
+        } else {
+            Layer::Default
+        }
+    }
+
     /// The value in force of a dotted key.
     pub fn get(&self, key: &str) -> Result<Value> {
         self.value(Key::from_dotted(key)?)

@@ -37,6 +37,8 @@ pub enum ErrorKind {
     Panic,
     /// A file changed (size, modification time or identity) while it was being read.
     FileChanged,
+    /// An output file exists already and replacing it was not asked for.
+    AlreadyExists,
 }
 
 impl ErrorKind {
@@ -56,6 +58,7 @@ impl ErrorKind {
             ErrorKind::BufferTooSmall => 10,
             ErrorKind::Panic => 11,
             ErrorKind::FileChanged => 12,
+            ErrorKind::AlreadyExists => 13,
         }
     }
 
@@ -74,6 +77,7 @@ impl ErrorKind {
             ErrorKind::BufferTooSmall => "buffer too small",
             ErrorKind::Panic => "panic",
             ErrorKind::FileChanged => "file changed",
+            ErrorKind::AlreadyExists => "already exists",
         }
     }
 }
@@ -176,6 +180,7 @@ mod tests {
             ErrorKind::BufferTooSmall,
             ErrorKind::Panic,
             ErrorKind::FileChanged,
+            ErrorKind::AlreadyExists,
         ];
         let mut codes: Vec<i32> = kinds.iter().map(|k| k.code()).collect();
         assert!(codes.iter().all(|&c| c > 0));

@@ -28,14 +28,18 @@
 pub mod accounting;
 pub mod cache;
 pub mod config;
+pub mod config_sources;
 pub mod dataset;
+pub mod discover;
 pub mod error;
+pub mod export;
 mod files;
 pub mod fork;
 pub mod formats;
 pub mod info;
 pub mod loader;
 pub mod memory;
+pub mod metadata;
 #[allow(unsafe_code)]
 mod sys;
 mod threads;

@@ -42,6 +42,7 @@ pub mod text;
 mod textfile;
 mod varian;
 pub mod writer;
+mod writer_params;
 
 use std::path::{Path, PathBuf};
 
@@ -106,6 +107,19 @@ pub trait Format: Sync + Send + std::fmt::Debug {
         false
     }
 
+    /// The extensions (lower case) of optional companion files a dataset may have beside its
+    /// members (BES3T axis files): part of a dataset, never one by themselves.
+    fn companions(&self) -> &'static [&'static str] {
+        &[]
+    }
+
+    /// The vendor-neutral common metadata of a dataset of this format, from its parameters:
+    /// each field with its unit and the key it came from; absent where the file does not say.
+    fn common_metadata(&self, params: &crate::dataset::Params) -> crate::metadata::CommonMetadata {
+        let _ = params;
+        crate::metadata::CommonMetadata::default()
+    }
+
     /// What `head` (the first [`HEAD_BYTES`] bytes of a file, fewer for a shorter file) says
     /// about the file being a member of this format.
     fn signature(&self, head: &[u8]) -> Signature;
@@ -137,6 +151,12 @@ pub static FORMATS: &[&dyn Format] = &[
     &jeol::Jeol,
     &eth_d00::EthD00,
 ];
+
+/// The name users know the format with id `id` by ("Bruker BES3T"); for the datasets a caller
+/// made ([`USER_FORMAT_ID`]), "data made by a program".
+pub fn display_name(id: &str) -> &'static str {
+    by_id(id).map_or("data made by a program", |f| f.name())
+}
 
 /// The format with this id.
 pub fn by_id(id: &str) -> Option<&'static dyn Format> {

@@ -90,7 +90,11 @@ fn belongs_in_desc(key: &str) -> bool {
 ///   written, and are kept as parameters elsewhere.
 /// * An axis is written only for a dimension with more than one point (BES3T readers give no
 ///   axis for a 1-point dimension): as `IDX` when its values are exactly [`linear_axis`] of its
-///   first value and width, else as float64 `IGD` values in a companion file.
+///   first value and width, else as float64 `IGD` values in a companion file. A dataset of
+///   another format without an x axis gets the point index as its x axis (eprload stops on a
+///   descriptor without any axis).
+/// * Parameters of a dataset read from another format are first given BES3T keys (see
+///   `writer_params`); a BES3T dataset's and a caller's are written as they are.
 /// * Every other parameter is written with its device block and in its order, except that the
 ///   `#DESC` labels (`TITL`, `IRNAM`, …) come before the `#SPL` parameters. Values that would
 ///   read back differently as they are (outer quotes, blanks at either end, a final backslash
@@ -179,9 +183,13 @@ fn axis_lines(
     let mut axis_lines = String::new();
     let mut axis_files = Vec::new();
     let mut written = [false; 3];
+    let index_axis = point_index_axis(dataset);
     for (dim, letter) in AXIS_LETTERS.into_iter().enumerate() {
         let n = dataset.dims()[dim];
-        match dataset.axis(dim).filter(|_| n > 1) {
+        let axis = dataset
+            .axis(dim)
+            .or(index_axis.as_ref().filter(|_| dim == 0));
+        match axis.filter(|_| n > 1) {
             Some(axis) => {
                 written[dim] = true;
                 let v = &axis.values;
@@ -207,6 +215,31 @@ fn axis_lines(
         axis_lines.push_str(&format!("{letter}PTS\t{n}\n"));
     }
     Ok((axis_lines, axis_files, written))
+}
+
+/// The x axis written for a dataset of another format that has none: the point index `0 …
+/// n-1` named `point`, without unit. Every BES3T file Xepr writes has an x axis, and eprload
+/// stops on a descriptor without any (`Abscissa` undefined). A BES3T dataset or a caller's is
+/// written as it is.
+fn point_index_axis(dataset: &Dataset) -> Option<crate::dataset::Axis> {
+    let n = dataset.dims()[0];
+    if dataset.axis(0).is_some() || n < 2 || written_as_read(dataset) {
+        return None;
+    }
+    Some(crate::dataset::Axis {
+        values: linear_axis(0.0, (n - 1) as f64, n),
+        name: "point".into(),
+        unit: String::new(),
+    })
+}
+
+/// Whether the parameters and axes of `dataset` are written as they are: a BES3T dataset's
+/// (so that a BES3T file round-trips) and a caller's (the writer refuses what it cannot
+/// write); those of other formats are adapted (see `writer_params`).
+fn written_as_read(dataset: &Dataset) -> bool {
+    let format = dataset.format();
+    format == crate::dataset::FormatId::USER
+        || format.as_str() == super::Format::id(&super::bruker::Bes3t)
 }
 
 /// The descriptor text and the axis companion files of `dataset`.
@@ -237,8 +270,12 @@ fn descriptor(
     dsc.push_str(&axis_lines);
 
     let params = dataset.params();
-    let kept: Vec<&Param> = params
-        .entries()
+    let entries = if written_as_read(dataset) {
+        std::borrow::Cow::Borrowed(params.entries())
+    } else {
+        std::borrow::Cow::Owned(super::writer_params::as_bes3t_params(params.entries()))
+    };
+    let kept: Vec<&Param> = entries
         .iter()
         .filter(|p| !is_generated(&p.key, written))
         .collect();
@@ -378,11 +415,17 @@ fn push_param(out: &mut String, key: &str, value: &str) -> Result<()> {
     if quote {
         out.push('\'');
     }
-    for (i, piece) in value.split('\n').enumerate() {
+    // A final line break ends the last line as `\n` without a continuation, as Xepr writes
+    // it: a continuation followed by an empty line would stop eprload (bruker-formats.md).
+    let pieces = value.strip_suffix('\n').unwrap_or(value);
+    for (i, piece) in pieces.split('\n').enumerate() {
         if i > 0 {
             out.push_str("\\n\\\n");
         }
         out.push_str(piece);
+    }
+    if pieces.len() < value.len() {
+        out.push_str("\\n");
     }
     if quote {
         out.push('\'');
@@ -683,5 +726,7 @@ mod tests {
         assert_eq!(line("a\nb"), "K\t\\\na\\n\\\nb\n");
         assert_eq!(line(" a\nb "), "K\t\\\n a\\n\\\nb \n");
         assert_eq!(line("a\nb\\"), "K\t\\\n'a\\n\\\nb\\'\n");
+        assert_eq!(line("a\nb\n"), "K\t\\\na\\n\\\nb\\n\n");
+        assert_eq!(line("a\n"), "K\t\\\na\\n\n");
     }
 }

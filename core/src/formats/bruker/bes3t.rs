@@ -45,6 +45,14 @@ impl Format for Bes3t {
         ]
     }
 
+    fn companions(&self) -> &'static [&'static str] {
+        &["xgf", "ygf", "zgf"]
+    }
+
+    fn common_metadata(&self, params: &Params) -> crate::metadata::CommonMetadata {
+        crate::metadata::bes3t_metadata(params)
+    }
+
     /// A descriptor starts with a `#DESC` line (after comment lines starting with `*`, which
     /// every Xepr descriptor has); data files have no signature.
     fn signature(&self, head: &[u8]) -> Signature {

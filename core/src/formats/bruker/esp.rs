@@ -57,6 +57,10 @@ impl Format for Esp {
         ]
     }
 
+    fn common_metadata(&self, params: &Params) -> crate::metadata::CommonMetadata {
+        crate::metadata::esp_metadata(params)
+    }
+
     /// A parameter file starts with a key of the reader's (a line `JSS 0`, `DOS Format`...);
     /// data files have no signature.
     fn signature(&self, head: &[u8]) -> Signature {

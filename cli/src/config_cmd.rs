@@ -4,8 +4,8 @@
 use std::path::PathBuf;
 
 use clap::Subcommand;
+use epyr_core::config::sources::key_sources;
 use epyr_core::config::{self, default_path, Key};
-use epyr_core::config_sources::key_sources;
 use serde_json::json;
 
 use crate::report;

@@ -336,7 +336,10 @@ mod tests {
         for (name, needle) in [
             (".a.csv.epyr-tmp-1-2", "temporary"),
             (".hidden", "hidden"),
-            ("lone.XGF", "companion file of a Bruker BES3T dataset, whose .DSC/.DTA files"),
+            (
+                "lone.XGF",
+                "companion file of a Bruker BES3T dataset, whose .DSC/.DTA files",
+            ),
             ("notes.txt", "extension .txt"),
             ("sub", "--recursive"),
         ] {

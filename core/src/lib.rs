@@ -28,7 +28,6 @@
 pub mod accounting;
 pub mod cache;
 pub mod config;
-pub mod config_sources;
 pub mod dataset;
 pub mod discover;
 pub mod error;

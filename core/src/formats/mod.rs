@@ -6,7 +6,7 @@
 //! small files (descriptor or parameter file, headers, axis files) through a [`Recorder`],
 //! checks every claimed size against the real file sizes and describes where the values are
 //! ([`DataLayout`]); nothing proportional to the data is allocated yet. [`Plan::read`] then
-//! reads and decodes the values into a [`Dataset`]. The loader uses the plan to check the
+//! reads and decodes the values into a [`Dataset`](crate::Dataset). The loader uses the plan to check the
 //! memory budget before the big allocation, and the chunked reader uses the layout to stream.
 //!
 //! Adding a format: one module implementing [`Format`] and one line in [`FORMATS`]; nothing

@@ -172,7 +172,7 @@ impl Recorder {
         Ok((file, stamp))
     }
 
-    /// Reads a whole small file of at most `max_bytes` (see [`crate::files::read_small_file`])
+    /// Reads a whole small file of at most `max_bytes` (see `files::read_small_file`)
     /// and records it.
     pub fn read_small(&mut self, path: &Path, role: &str, max_bytes: u64) -> Result<Vec<u8>> {
         let (bytes, stamp) = read_small_file(path, role, max_bytes)?;

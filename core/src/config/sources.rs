@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use crate::config::{Config, Key, Value};
+use super::{Config, Key, Value};
 use crate::error::Result;
 
 /// The sources of configuration values, lowest first.

@@ -8,9 +8,10 @@ use std::path::PathBuf;
 use epyr_core::{Loader, LoaderOptions};
 
 fn main() -> Result<(), epyr_core::Error> {
-    let path = std::env::args_os()
-        .nth(1)
-        .map_or_else(|| PathBuf::from("examples-c/data/nitroxide_cw.DSC"), PathBuf::from);
+    let path = std::env::args_os().nth(1).map_or_else(
+        || PathBuf::from("examples-c/data/nitroxide_cw.DSC"),
+        PathBuf::from,
+    );
     let loader = Loader::new(LoaderOptions::default())?; // the configuration's cache settings
     let ds = loader.load(&path, "")?; // "" no scaling; "nG" etc. as eprload
     let [nx, ny, nz] = ds.dims();

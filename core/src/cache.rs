@@ -77,6 +77,10 @@ struct Entry {
     key: Key,
     /// The path (absolute) whose load built the entry: its alias (as bytes: see [`LoadKey`]).
     alias: Arc<OsStr>,
+    /// The relative path, as the caller spelled it, whose load built the entry, if it was
+    /// relative: a second alias, taken without making the path absolute when its file is
+    /// provably the alias's file (see [`DataCache::lookup_relative`]).
+    relative_alias: Option<Arc<OsStr>>,
     /// How the alias asked for the entry.
     scope: Scope,
     dataset: Arc<Dataset>,
@@ -438,11 +442,15 @@ impl DataCache {
         load: impl FnOnce(Resolution) -> Result<(Arc<Dataset>, Provenance)>,
     ) -> Result<(Arc<Dataset>, bool)> {
         self.follow_config();
-        let given = absolute_path(path);
         let scope = Scope {
             scaling,
             format: format.map(|f| f.id()),
         };
+        if let Some(entry) = self.lookup_relative(path, scope) {
+            self.count(true);
+            return Ok((Arc::clone(&entry.dataset), true));
+        }
+        let given = absolute_path(path);
         if let Some(Some(entry)) = self.lookup_alias(path, &given, scope) {
             self.count(true);
             return Ok((Arc::clone(&entry.dataset), true));
@@ -474,7 +482,7 @@ impl DataCache {
                 return Ok((ds, false));
             }
             let (ds, provenance) = load(resolution)?;
-            self.store(&given, scope, &ds, Arc::new(provenance));
+            self.store((&given, path), scope, &ds, Arc::new(provenance));
             return Ok((ds, false));
         }
         // Publishes the outcome to waiters even if `load` panics.
@@ -500,7 +508,7 @@ impl DataCache {
         self.count(false);
         let outcome = load(resolution).map(|(ds, provenance)| (ds, Arc::new(provenance)));
         if let Ok((ds, provenance)) = &outcome {
-            self.store(&given, scope, ds, Arc::clone(provenance));
+            self.store((&given, path), scope, ds, Arc::clone(provenance));
         }
         let result = outcome
             .as_ref()
@@ -551,15 +559,21 @@ impl DataCache {
             scaling,
             format: None,
         };
-        self.store(&absolute_path(path), scope, &dataset, Arc::new(provenance));
+        self.store(
+            (&absolute_path(path), path),
+            scope,
+            &dataset,
+            Arc::new(provenance),
+        );
         Ok(())
     }
 
     /// Stores an entry under the key of the files it was built from (its provenance, not a
-    /// resolution of `given` made at another moment), with `given` (absolute) as its alias.
+    /// resolution of `given` made at another moment), with `given` (absolute) as its alias,
+    /// and `as_called` too where the caller's path was relative.
     fn store(
         &self,
-        given: &Path,
+        (given, as_called): (&Path, &Path),
         scope: Scope,
         dataset: &Arc<Dataset>,
         provenance: Arc<Provenance>,
@@ -571,7 +585,7 @@ impl DataCache {
         else {
             return;
         };
-        let overhead = entry_overhead(&key, given, &provenance);
+        let overhead = entry_overhead(&key, (given, as_called), &provenance);
         let bytes = dataset.heap_bytes() + overhead;
         let removed = {
             let mut inner = self.inner();
@@ -584,9 +598,13 @@ impl DataCache {
             removed.extend(self.evict_to(&mut inner, max - bytes));
             inner.total += bytes;
             let alias: Arc<OsStr> = Arc::from(given.as_os_str());
+            let relative_alias: Option<Arc<OsStr>> = as_called
+                .is_relative()
+                .then(|| Arc::from(as_called.as_os_str()));
             let entry = Arc::new(Entry {
                 key: key.clone(),
                 alias: Arc::clone(&alias),
+                relative_alias: relative_alias.clone(),
                 scope,
                 dataset: Arc::clone(dataset),
                 settled: AtomicBool::new(provenance.content.is_none()),
@@ -599,6 +617,9 @@ impl DataCache {
                 *inner.names.entry(name.clone()).or_insert(0) += 1;
             }
             inner.lru.put(key, entry);
+            if let Some(relative) = relative_alias {
+                inner.add_alias(relative, scope, weak.clone());
+            }
             inner.add_alias(alias, scope, weak);
             removed
         };
@@ -651,6 +672,41 @@ impl DataCache {
                 None
             }
         })
+    }
+
+    /// The hot path of a relative `path` that built an entry, without making it absolute (no
+    /// `getcwd`): taken only when one `lstat` of `path` proves that it reaches the very file
+    /// the entry's absolute alias names, through the one folder that holds it
+    /// ([`FileStamp::of_sole_name`]): then the path resolves to the files the entry records,
+    /// whatever the current folder, and the entry is validated by its recorded (absolute)
+    /// sources and absences as usual. `None` sends the caller to the general path: no such
+    /// alias, another current folder, a linked or symbolically linked file, or a changed one.
+    fn lookup_relative(&self, path: &Path, scope: Scope) -> Option<Arc<Entry>> {
+        if !path.is_relative() {
+            return None;
+        }
+        let entry = {
+            let mut inner = self.inner();
+            let entry = inner
+                .aliases
+                .get(&scope)?
+                .get(path.as_os_str())
+                .and_then(Weak::upgrade)?;
+            inner
+                .lru
+                .get(&entry.key)
+                .is_some_and(|current| Arc::ptr_eq(current, &entry))
+                .then_some(entry)?
+        };
+        let now = FileStamp::of_sole_name(path)?;
+        let sources = &entry.provenance.sources;
+        let i = sources
+            .iter()
+            .position(|(p, _)| p.as_os_str() == &*entry.alias)?;
+        if sources[i].1 != now {
+            return None;
+        }
+        self.validate(&entry, Some((i, now)))
     }
 
     /// The validated entry of the files `resolution` found, stored through another spelling of
@@ -746,11 +802,13 @@ impl Inner {
             }
         }
         if let Some(map) = self.aliases.get_mut(&entry.scope) {
-            if map
-                .get(&entry.alias)
-                .is_some_and(|alias| std::ptr::eq(alias.as_ptr(), Arc::as_ptr(entry)))
-            {
-                map.remove(&entry.alias);
+            for alias in std::iter::once(&entry.alias).chain(&entry.relative_alias) {
+                if map
+                    .get(alias)
+                    .is_some_and(|named| std::ptr::eq(named.as_ptr(), Arc::as_ptr(entry)))
+                {
+                    map.remove(alias);
+                }
             }
         }
     }
@@ -904,9 +962,9 @@ fn same_folders(stored: &[&Path], wanted: &[PathBuf]) -> bool {
         })
 }
 
-/// The bytes an entry holds besides its dataset: the entry itself, its key and alias, and its
+/// The bytes an entry holds besides its dataset: the entry itself, its key and aliases, and its
 /// provenance's paths.
-fn entry_overhead(key: &Key, given: &Path, provenance: &Provenance) -> usize {
+fn entry_overhead(key: &Key, (given, as_called): (&Path, &Path), provenance: &Provenance) -> usize {
     let path_bytes = |p: &Path| p.as_os_str().len();
     std::mem::size_of::<Entry>()
         + 2 * key
@@ -915,6 +973,11 @@ fn entry_overhead(key: &Key, given: &Path, provenance: &Provenance) -> usize {
             .map(|(_, name)| name.len() + std::mem::size_of::<(FileIdentity, OsString)>())
             .sum::<usize>()
         + 2 * path_bytes(given)
+        + if as_called.is_relative() {
+            2 * path_bytes(as_called)
+        } else {
+            0
+        }
         + provenance
             .sources
             .iter()

@@ -112,11 +112,31 @@ fn a_link_to_a_folder_swapped_between_loads_reads_the_folder_it_names_now() {
 #[test]
 fn a_relative_path_names_the_file_in_the_current_folder_of_each_call() {
     let root = temp_dir("folders-relative");
-    write_variant(&root.join("one"), 0);
+    let dsc = write_variant(&root.join("one"), 0);
     write_variant(&root.join("two"), 1);
+    // Folder three: folder one's descriptor by a symbolic link beside a data file of its own
+    // (same size, other values): the companion of "a.DSC" there is three's a.DTA.
+    #[cfg(unix)]
+    {
+        let three = root.join("three");
+        std::fs::create_dir_all(&three).unwrap();
+        std::os::unix::fs::symlink(&dsc, three.join("a.DSC")).unwrap();
+        let mut data = std::fs::read(dsc.with_extension("DTA")).unwrap();
+        data.iter_mut().for_each(|b| *b ^= 0x40);
+        std::fs::write(three.join("a.DTA"), data).unwrap();
+    }
+    // Folder four: hard links of a copy of folder one's files (the same files under two
+    // names each: folder four and folder five).
+    let four = root.join("four");
+    write_variant(&four, 0);
+    let five = root.join("five");
+    std::fs::create_dir_all(&five).unwrap();
+    for name in ["a.DSC", "a.DTA"] {
+        std::fs::hard_link(four.join(name), five.join(name)).unwrap();
+    }
     settle_files();
     common::run_child_test(
-        "child_loads_one_relative_path_from_two_current_folders",
+        "child_loads_one_relative_path_from_several_current_folders",
         &root,
         &[("EPYR_TEST_FOLDERS", root.to_str().unwrap())],
         std::time::Duration::from_secs(60),
@@ -126,7 +146,7 @@ fn a_relative_path_names_the_file_in_the_current_folder_of_each_call() {
 /// Run by the test above in a child process (it changes the current folder).
 #[test]
 #[ignore = "run in a child process by a_relative_path_names_the_file_in_the_current_folder_of_each_call"]
-fn child_loads_one_relative_path_from_two_current_folders() {
+fn child_loads_one_relative_path_from_several_current_folders() {
     let root = PathBuf::from(std::env::var_os("EPYR_TEST_FOLDERS").unwrap());
     let cache = Arc::new(DataCache::new(16 << 20));
     let loader = loader_with(&cache);
@@ -135,6 +155,19 @@ fn child_loads_one_relative_path_from_two_current_folders() {
     let first = cached_equals_uncached(&loader, relative, "from one");
     let hit = loader.load(relative, "").unwrap();
     assert!(Arc::ptr_eq(&first, &hit), "the same folder again is a hit");
+    if cfg!(unix) {
+        std::env::set_current_dir(root.join("three")).unwrap();
+        let linked = cached_equals_uncached(&loader, relative, "from three (linked descriptor)");
+        assert!(
+            !Arc::ptr_eq(&first, &linked),
+            "folder one's data file read from three"
+        );
+        assert_eq!(
+            linked.sources()[1],
+            root.join("three/a.DTA"),
+            "three's data file"
+        );
+    }
     std::env::set_current_dir(root.join("two")).unwrap();
     let second = cached_equals_uncached(&loader, relative, "from two");
     assert!(
@@ -144,4 +177,23 @@ fn child_loads_one_relative_path_from_two_current_folders() {
     std::env::set_current_dir(root.join("one")).unwrap();
     let back = loader.load(relative, "").unwrap();
     assert!(Arc::ptr_eq(&first, &back), "back in folder one: its entry");
+    let hit = loader.load(relative, "").unwrap();
+    assert!(
+        Arc::ptr_eq(&first, &hit),
+        "folder one, its relative alias again"
+    );
+    std::env::set_current_dir(root.join("four")).unwrap();
+    let four = cached_equals_uncached(&loader, relative, "from four");
+    assert_eq!(four.sources()[0], root.join("four/a.DSC"));
+    std::env::set_current_dir(root.join("five")).unwrap();
+    let five = cached_equals_uncached(&loader, relative, "from five (hard links of four)");
+    assert!(
+        !Arc::ptr_eq(&four, &five),
+        "hard links in another folder: their own entry"
+    );
+    assert_eq!(
+        five.sources()[0],
+        root.join("five/a.DSC"),
+        "five's own files"
+    );
 }

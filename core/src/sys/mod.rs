@@ -65,6 +65,18 @@ impl FileStamp {
         os::stamp_of_file(file)
     }
 
+    /// The stamp of the regular file at `path` when `path` is, provably, a way to its only
+    /// name: the last component is not a symbolic link and the file has one link. Then a path
+    /// that reaches a file with this stamp reaches it through the folder that holds that one
+    /// name (moving the file to another folder or adding a link changes its change time), so
+    /// the file's companions are the names beside it there, whatever the current folder. One
+    /// `lstat` on Unix; `None` on Windows, where a relative path is made absolute without a
+    /// system call and this proof is not needed (and a rename there need not change the
+    /// change time). `None` also when the path cannot be read.
+    pub fn of_sole_name(path: &Path) -> Option<FileStamp> {
+        os::stamp_of_sole_name(path)
+    }
+
     /// Whether the stamp is of a regular file.
     pub fn is_file(&self) -> bool {
         self.kind == FileKind::File

@@ -33,6 +33,13 @@ pub(super) fn stamp_of_path(path: &Path) -> std::io::Result<FileStamp> {
     std::fs::metadata(path).map(|m| stamp_of_metadata(&m))
 }
 
+/// One `lstat`: the stamp of a regular file with one link that `path` names without a
+/// symbolic link as its last component (see [`FileStamp::of_sole_name`]).
+pub(super) fn stamp_of_sole_name(path: &Path) -> Option<FileStamp> {
+    let m = std::fs::symlink_metadata(path).ok()?;
+    (m.is_file() && m.nlink() == 1).then(|| stamp_of_metadata(&m))
+}
+
 /// One `stat`: the inode and device of the path, links followed.
 pub(super) fn identity_of_path(path: &Path) -> std::io::Result<(u128, u64)> {
     std::fs::metadata(path).map(|m| (u128::from(m.ino()), m.dev()))

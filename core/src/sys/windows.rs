@@ -171,6 +171,12 @@ pub(super) fn stamp_of_path(path: &Path) -> std::io::Result<FileStamp> {
     stamp_of_file(&open_attributes(path)?)
 }
 
+/// Never proved on Windows (see [`FileStamp::of_sole_name`]): relative paths are made
+/// absolute from the process's current folder without a system call there.
+pub(super) fn stamp_of_sole_name(_path: &Path) -> Option<FileStamp> {
+    None
+}
+
 /// One open of the path for its attributes, then its file index and volume serial number.
 pub(super) fn identity_of_path(path: &Path) -> std::io::Result<(u128, u64)> {
     identity(&open_attributes(path)?)

@@ -642,3 +642,25 @@ fn every_matlab_block_of_the_docs_and_the_matlab_example_run_under_octave() {
     let png = std::fs::read(dir.join("first_look.png")).expect("the plot");
     assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "not a PNG");
 }
+
+#[test]
+fn the_readme_and_the_formats_page_name_every_format_the_command_reads() {
+    let out = common::run_ok(common::epyr().args(["formats", "--json"]));
+    let formats: serde_json::Value = serde_json::from_str(&out).expect("formats JSON");
+    let ids: Vec<&str> = formats["read"]
+        .as_array()
+        .expect("a list of formats read")
+        .iter()
+        .map(|f| f["id"].as_str().expect("a format id"))
+        .collect();
+    assert!(ids.len() > 10, "{ids:?}");
+    for page in ["README.md", "docs/formats.md"] {
+        let text = read_page(page);
+        let named: BTreeSet<&str> = split_code_spans(&text).1.into_iter().collect();
+        let missing: Vec<&&str> = ids.iter().filter(|id| !named.contains(**id)).collect();
+        assert!(
+            missing.is_empty(),
+            "{page} does not name the formats {missing:?}"
+        );
+    }
+}

@@ -1,6 +1,6 @@
 /*
  * epyr: Bruker EPR file reader, data cache, memory monitoring and chunked reading.
- * C ABI of libepyr (see the README, section "The C ABI"). SPDX-License-Identifier: MIT OR Apache-2.0
+ * C ABI of libepyr (see docs/c-abi.md in the repository). SPDX-License-Identifier: MIT OR Apache-2.0
  *
  * Conventions: every fallible function returns EPYR_OK (0) or a positive EPYR_ERR_* code and
  * writes its outputs only on success; epyr_last_error_message() tells what failed. Handles are

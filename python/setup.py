@@ -1,4 +1,5 @@
-"""Builds libepyr with cargo and ships the shared library inside the ``epyr_native`` package.
+"""Builds libepyr with cargo and ships the shared library inside the ``epyr_native`` package,
+with the repository's licence files (``LICENSE-MIT``, ``LICENSE-APACHE``) beside it.
 
 The Rust sources are the repository this folder belongs to (``..``), or ``EPYR_SOURCE_DIR``.
 ``CARGO_TARGET_DIR`` and ``CARGO`` are honoured. The wheel is platform-specific (it carries a
@@ -18,6 +19,7 @@ from setuptools.dist import Distribution
 
 LIBRARY_NAMES = {"win32": "epyr.dll", "darwin": "libepyr.dylib"}
 LIBRARY_NAME = LIBRARY_NAMES.get(sys.platform, "libepyr.so")
+LICENCES = ("LICENSE-MIT", "LICENSE-APACHE")
 
 
 def source_dir():
@@ -59,12 +61,14 @@ def build_libepyr():
 
 
 class BuildPyWithLibepyr(build_py):
-    """``build_py`` that also builds libepyr and copies it into the package."""
+    """``build_py`` that also builds libepyr and copies it and the licences into the package."""
 
     def run(self):
         super().run()
-        target = os.path.join(self.build_lib, "epyr_native", LIBRARY_NAME)
-        shutil.copyfile(build_libepyr(), target)
+        package = os.path.join(self.build_lib, "epyr_native")
+        shutil.copyfile(build_libepyr(), os.path.join(package, LIBRARY_NAME))
+        for name in LICENCES:
+            shutil.copyfile(os.path.join(source_dir(), name), os.path.join(package, name))
 
 
 class NativeDistribution(Distribution):

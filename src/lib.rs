@@ -1,7 +1,7 @@
 //! The C ABI of epyr (`libepyr`): the only crate with `extern "C"` functions, a thin layer
 //! over the core crate `epyr-core`.
 //!
-//! Conventions (see the README, section "The C ABI"): every exported name starts with `epyr_`/`EPYR_`;
+//! Conventions (see docs/c-abi.md): every exported name starts with `epyr_`/`EPYR_`;
 //! handles are opaque and validated (module `handles`); fallible functions return an `int32_t`
 //! status, `EPYR_OK` or a positive `EPYR_ERR_*` code equal to [`ErrorKind::code`]; outputs are
 //! written only on success; the message of the last failed call is kept per thread

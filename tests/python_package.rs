@@ -40,30 +40,33 @@ fn run(cmd: &mut Command) -> Result<(), String> {
     }
 }
 
-/// The virtual environment with the test dependencies; made on first use, then reused.
+/// What the virtual environment gets from the package index (matplotlib: the examples plot).
+const TEST_DEPS: [&str; 8] = [
+    "pip",
+    "setuptools",
+    "wheel",
+    "numpy",
+    "threadpoolctl",
+    "pytest",
+    "epyr-tools",
+    "matplotlib",
+];
+
+/// The virtual environment with the test dependencies; made on first use, then reused while
+/// its record of what was installed matches [`TEST_DEPS`].
 fn venv() -> Result<PathBuf, String> {
     let venv = target_dir().join("python-venv");
     let python = venv.join("bin/python");
     let ready = venv.join(".epyr-test-deps");
-    if !ready.is_file() {
+    let deps = TEST_DEPS.join(" ");
+    if std::fs::read_to_string(&ready).ok().as_deref() != Some(deps.as_str()) {
         run(Command::new("python3")
             .args(["-m", "venv", "--clear"])
             .arg(&venv))?;
-        run(Command::new(&python).args([
-            "-m",
-            "pip",
-            "install",
-            "-q",
-            "--upgrade",
-            "pip",
-            "setuptools",
-            "wheel",
-            "numpy",
-            "threadpoolctl",
-            "pytest",
-            "epyr-tools",
-        ]))?;
-        std::fs::write(&ready, "").map_err(|e| format!("write {}: {e}", ready.display()))?;
+        run(Command::new(&python)
+            .args(["-m", "pip", "install", "-q", "--upgrade"])
+            .args(TEST_DEPS))?;
+        std::fs::write(&ready, deps).map_err(|e| format!("write {}: {e}", ready.display()))?;
     }
     Ok(python)
 }

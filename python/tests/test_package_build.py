@@ -1,5 +1,5 @@
 """What `pip install ./python` ships: the library stripped (no debug information, no symbol
-table beyond the exported functions), as the README's install section promises."""
+table beyond the exported functions), as docs/python.md promises."""
 
 import os
 import shutil

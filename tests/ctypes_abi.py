@@ -14,6 +14,7 @@ Prints one line per check and a closing "N passed, N failed".
 """
 
 import ctypes as C
+import importlib.util
 import json
 import os
 import re
@@ -26,93 +27,22 @@ OK, NULL_ARG, INVALID_ARG, IO, NOT_FOUND, FORMAT = 0, 1, 2, 3, 4, 5
 UNSUPPORTED, SCALING, MEMORY_LIMIT, CONFIG, BUFFER_TOO_SMALL, PANIC, FILE_CHANGED = range(6, 13)
 EXISTS = 13
 
-P = C.c_void_p
-u64, i32, u32, dbl, ch = C.c_uint64, C.c_int32, C.c_uint32, C.c_double, C.c_char_p
-pu64, pi32, pu32, pdbl = C.POINTER(u64), C.POINTER(i32), C.POINTER(u32), C.POINTER(dbl)
-ppdbl = C.POINTER(pdbl)
-CHUNK_CB = C.CFUNCTYPE(i32, P, pdbl, u64, u64)
 
-# name: (restype, argtypes)
-PROTOTYPES = {
-    "epyr_version": (ch, []),
-    "epyr_abi_version": (u32, []),
-    "epyr_error_name": (ch, [i32]),
-    "epyr_last_error_message": (u64, [C.c_char_p, u64]),
-    "epyr_handle_last_error_message": (u64, [P, C.c_char_p, u64]),
-    "epyr_process_last_error_message": (u64, [C.c_char_p, u64]),
-    "epyr_memory_info": (i32, [pdbl, pdbl, pdbl, pdbl]),
-    "epyr_check_memory_limit": (i32, [pi32]),
-    "epyr_optimize_memory": (i32, [pu64]),
-    "epyr_optimize_memory_ex": (i32, [pu64, pu64, pu64]),
-    "epyr_config_set": (i32, [ch, ch]),
-    "epyr_config_set_double": (i32, [ch, dbl]),
-    "epyr_config_set_bool": (i32, [ch, i32]),
-    "epyr_config_get": (i32, [ch, C.c_char_p, u64, pu64]),
-    "epyr_config_get_double": (i32, [ch, pdbl]),
-    "epyr_config_get_bool": (i32, [ch, pi32]),
-    "epyr_config_file_get": (i32, [ch, ch, C.c_char_p, u64, pu64]),
-    "epyr_config_save": (i32, [ch]),
-    "epyr_config_load": (i32, [ch]),
-    "epyr_performance_info_json": (i32, [C.c_char_p, u64, pu64]),
-    "epyr_cache_new": (i32, [dbl, C.POINTER(P)]),
-    "epyr_cache_global": (P, []),
-    "epyr_cache_free": (None, [P]),
-    "epyr_cache_stats": (i32, [P, pu64, pdbl, pdbl, pdbl, pu64, pu64]),
-    "epyr_cache_stats_ex": (i32, [P, pu64, pu64, pu64, pu64]),
-    "epyr_cache_clear": (i32, [P]),
-    "epyr_cache_resize": (i32, [P, dbl]),
-    "epyr_loader_new": (i32, [P, dbl, i32, C.POINTER(P)]),
-    "epyr_loader_free": (None, [P]),
-    "epyr_loader_load": (i32, [P, ch, ch, C.POINTER(P)]),
-    "epyr_loader_describe": (i32, [P, ch, ch, C.POINTER(P)]),
-    "epyr_loader_load_as": (i32, [P, ch, ch, ch, C.POINTER(P)]),
-    "epyr_loader_describe_as": (i32, [P, ch, ch, ch, C.POINTER(P)]),
-    "epyr_formats_json": (i32, [C.c_char_p, u64, pu64]),
-    "epyr_dataset_format": (i32, [P, C.c_char_p, u64, pu64]),
-    "epyr_dataset_axis_rule": (i32, [P, u32, pi32, pdbl]),
-    "epyr_loader_load_into": (i32, [P, ch, ch, pdbl, u64, pu64]),
-    "epyr_loader_load_described_into": (i32, [P, P, pdbl, u64, pu64]),
-    "epyr_loader_load_many": (i32, [P, C.POINTER(ch), u64, ch, C.POINTER(P), pi32, pu64]),
-    "epyr_last_batch_message": (i32, [u64, C.c_char_p, u64, pu64]),
-    "epyr_loader_for_each_chunk": (i32, [P, ch, ch, CHUNK_CB, P]),
-    "epyr_dataset_free": (None, [P]),
-    "epyr_dataset_new": (i32, [u64, u64, u64, i32, pdbl, u64, C.POINTER(P)]),
-    "epyr_dataset_dims": (i32, [P, pu64, pu64, pu64]),
-    "epyr_dataset_components": (i32, [P, pu32]),
-    "epyr_dataset_is_complex": (i32, [P, u32, pi32]),
-    "epyr_dataset_values": (i32, [P, u32, ppdbl, pu64]),
-    "epyr_dataset_copy_values": (i32, [P, u32, pdbl, u64, pu64]),
-    "epyr_dataset_axis": (i32, [P, u32, ppdbl, pu64]),
-    "epyr_dataset_copy_axis": (i32, [P, u32, pdbl, u64, pu64]),
-    "epyr_dataset_axis_name": (i32, [P, u32, C.c_char_p, u64, pu64]),
-    "epyr_dataset_axis_unit": (i32, [P, u32, C.c_char_p, u64, pu64]),
-    "epyr_dataset_param": (i32, [P, ch, C.c_char_p, u64, pu64]),
-    "epyr_dataset_param_double": (i32, [P, ch, pdbl]),
-    "epyr_dataset_param_count": (i32, [P, pu64]),
-    "epyr_dataset_param_key": (i32, [P, u64, C.c_char_p, u64, pu64]),
-    "epyr_dataset_param_value": (i32, [P, u64, C.c_char_p, u64, pu64]),
-    "epyr_dataset_params_packed": (i32, [P, C.c_char_p, u64, pu64]),
-    "epyr_dataset_param_lines_packed": (i32, [P, C.c_char_p, u64, pu64]),
-    "epyr_dataset_axis_labels_packed": (i32, [P, C.c_char_p, u64, pu64]),
-    "epyr_dataset_warning_count": (i32, [P, pu64]),
-    "epyr_dataset_warning": (i32, [P, u64, C.c_char_p, u64, pu64]),
-    "epyr_dataset_source_count": (i32, [P, pu64]),
-    "epyr_dataset_source": (i32, [P, u64, C.c_char_p, u64, pu64]),
-    "epyr_write_bes3t": (i32, [P, ch, ch, ch]),
-    "epyr_dataset_export": (i32, [P, ch, ch, i32]),
-    "epyr_dataset_metadata_json": (i32, [P, C.c_char_p, u64, pu64]),
-    "epyr_reader_open": (i32, [P, ch, C.POINTER(P)]),
-    "epyr_reader_open_scaled": (i32, [P, ch, ch, C.POINTER(P)]),
-    "epyr_reader_free": (None, [P]),
-    "epyr_reader_info": (i32, [P, pu64, pu64, pu64, pu64, pu64, pu64]),
-    "epyr_reader_describe": (i32, [P, C.POINTER(P)]),
-    "epyr_reader_next": (i32, [P, pdbl, u64, pu64, pu64]),
-    "epyr_reader_next_chunk": (i32, [P, ppdbl, pu64, pu64]),
-    "epyr_reader_set_chunk_points": (i32, [P, u64]),
-    "epyr_reader_rewind": (i32, [P]),
-    "epyr_reader_read_rows": (i32, [P, u64, u64, pdbl, u64, pu64]),
-    "epyr_reader_copy_axis": (i32, [P, u32, u64, u64, pdbl, u64, pu64]),
-}
+def _prototypes():
+    """The package's table of every C function (python/epyr_native/_prototypes.py), loaded by
+    path: this test checks it against the header and calls libepyr through it."""
+    path = os.path.join(os.path.dirname(__file__), "..", "python", "epyr_native", "_prototypes.py")
+    spec = importlib.util.spec_from_file_location("epyr_prototypes", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_table = _prototypes()
+PROTOTYPES = _table.PROTOTYPES
+P, u64, i32, u32, dbl, ch = _table.P, _table.u64, _table.i32, _table.u32, _table.dbl, _table.text
+pu64, pi32, pu32, pdbl, ppdbl = _table.pu64, _table.pi32, _table.pu32, _table.pdbl, _table.ppdbl
+CHUNK_CB = _table.CHUNK_CALLBACK
 
 
 class Lib:
@@ -1198,6 +1128,46 @@ def _():
     assert declared == set(PROTOTYPES), declared ^ set(PROTOTYPES)
     missing = declared - lib.called
     assert not missing, f"not called: {sorted(missing)}"
+
+
+# What each C type of the header may be in the table: caller buffers (`buf`, `values`) are
+# `void *` there, which takes arrays and addresses; every other pointer has its C type.
+C_TYPES = {
+    "void": {None}, "void *": {P}, "const void *": {P},
+    "int32_t": {i32}, "uint32_t": {u32}, "uint64_t": {u64}, "double": {dbl},
+    "int32_t *": {pi32}, "uint32_t *": {pu32}, "uint64_t *": {pu64}, "double *": {pdbl},
+    "const char *": {ch}, "const char *const *": {_table.texts},
+    "const double **": {ppdbl}, "epyr_chunk_callback": {CHUNK_CB},
+}
+
+
+def table_types(c_type, name):
+    """The ctypes types the table may give a C parameter (or result) of `c_type` named `name`."""
+    if name in ("buf", "values"):
+        return {_table.buf}
+    if c_type in C_TYPES:
+        return C_TYPES[c_type]
+    handle = re.fullmatch(r"(?:const )?epyr_[a-z]+ (\*+)", c_type)
+    assert handle, f"no ctypes type for the C type {c_type!r}"
+    return {P} if handle.group(1) == "*" else {_table.pP}
+
+
+@check("the prototype table is the header's, argument by argument")
+def _():
+    with open(os.environ["EPYR_HEADER"]) as f:
+        header = re.sub(r"/\*.*?\*/", "", f.read(), flags=re.S)
+    declarations = re.findall(
+        r"^([a-z_0-9 ]+?\s*\**)\s*(epyr_[a-z0-9_]+)\((.*?)\);", header, flags=re.M | re.S)
+    assert len(declarations) == len(PROTOTYPES), (len(declarations), len(PROTOTYPES))
+    for result, name, arguments in declarations:
+        restype, argtypes = PROTOTYPES[name]
+        assert restype in table_types(result.strip(), None), (name, result, restype)
+        arguments = " ".join(arguments.split())
+        params = [] if arguments == "void" else [a.strip() for a in arguments.split(",")]
+        assert len(params) == len(argtypes), (name, params, argtypes)
+        for param, argtype in zip(params, argtypes):
+            c_type, param_name = re.fullmatch(r"(.*?)\s*([a-z_0-9]+)", param).groups()
+            assert argtype in table_types(c_type, param_name), (name, param, argtype)
 
 
 print(f"{results['passed']} passed, {results['failed']} failed")

@@ -112,13 +112,14 @@ fn a_link_to_a_folder_swapped_between_loads_reads_the_folder_it_names_now() {
 #[test]
 fn a_relative_path_names_the_file_in_the_current_folder_of_each_call() {
     let root = temp_dir("folders-relative");
-    let dsc = write_variant(&root.join("one"), 0);
+    write_variant(&root.join("one"), 0);
     write_variant(&root.join("two"), 1);
     // Folder three: folder one's descriptor by a symbolic link beside a data file of its own
     // (same size, other values): the companion of "a.DSC" there is three's a.DTA.
     #[cfg(unix)]
     {
         let three = root.join("three");
+        let dsc = root.join("one/a.DSC");
         std::fs::create_dir_all(&three).unwrap();
         std::os::unix::fs::symlink(&dsc, three.join("a.DSC")).unwrap();
         let mut data = std::fs::read(dsc.with_extension("DTA")).unwrap();

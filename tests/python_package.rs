@@ -1,6 +1,8 @@
 //! The Python package: `pip install ./python` into a virtual environment (made once under the
-//! target folder and reused), with pytest, numpy and EPyR Tools (`epyr-tools`, for the
-//! comparisons), then the pytest suite in `python/tests/`. Any failure fails this test; pytest
+//! target folder and reused while its dependency list is unchanged), with pytest, numpy,
+//! EPyR Tools (`epyr-tools`, for the comparisons) and the optional dependencies the package's
+//! tests use (xarray, Dask with distributed, Zarr, matplotlib: a missing one fails the suite),
+//! then the pytest suite in `python/tests/`. Any failure fails this test; pytest
 //! exit code 5 (no tests collected) too.
 //!
 //! Where `python3` or the corpus was missing when the tests were built, this test is ignored
@@ -40,30 +42,36 @@ fn run(cmd: &mut Command) -> Result<(), String> {
     }
 }
 
-/// The virtual environment with the test dependencies; made on first use, then reused.
+/// What the test virtual environment gets from the package index (pip requirement texts).
+const TEST_DEPENDENCIES: &[&str] = &[
+    "pip",
+    "setuptools",
+    "wheel",
+    "numpy",
+    "threadpoolctl",
+    "pytest",
+    "epyr-tools",
+    "xarray",
+    "dask[array,bag,distributed]",
+    "zarr",
+    "matplotlib",
+];
+
+/// The virtual environment with the test dependencies; made on first use, then reused while
+/// the list it was made with (kept in `.epyr-test-deps`) is `TEST_DEPENDENCIES`.
 fn venv() -> Result<PathBuf, String> {
     let venv = target_dir().join("python-venv");
     let python = venv.join("bin/python");
     let ready = venv.join(".epyr-test-deps");
-    if !ready.is_file() {
+    let wanted = TEST_DEPENDENCIES.join("\n");
+    if std::fs::read_to_string(&ready).ok().as_deref() != Some(wanted.as_str()) {
         run(Command::new("python3")
             .args(["-m", "venv", "--clear"])
             .arg(&venv))?;
-        run(Command::new(&python).args([
-            "-m",
-            "pip",
-            "install",
-            "-q",
-            "--upgrade",
-            "pip",
-            "setuptools",
-            "wheel",
-            "numpy",
-            "threadpoolctl",
-            "pytest",
-            "epyr-tools",
-        ]))?;
-        std::fs::write(&ready, "").map_err(|e| format!("write {}: {e}", ready.display()))?;
+        run(Command::new(&python)
+            .args(["-m", "pip", "install", "-q", "--upgrade"])
+            .args(TEST_DEPENDENCIES))?;
+        std::fs::write(&ready, &wanted).map_err(|e| format!("write {}: {e}", ready.display()))?;
     }
     Ok(python)
 }
@@ -111,6 +119,12 @@ fn pip_installed_package_passes_its_pytest_suite() {
         .current_dir(&config)
         .env("EPYR_CORPUS", &corpus)
         .env("XDG_CONFIG_HOME", &config)
+        // matplotlib, Dask and distributed keep settings and caches under HOME: a temporary
+        // one, and no display.
+        .env("HOME", &config)
+        .env("XDG_CACHE_HOME", &config)
+        .env("MPLCONFIGDIR", &config)
+        .env("MPLBACKEND", "Agg")
         .env_remove("EPYR_NATIVE_LIBRARY");
     let out = pytest.output().expect("run pytest");
     let stdout = String::from_utf8_lossy(&out.stdout);

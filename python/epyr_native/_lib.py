@@ -14,7 +14,7 @@ import sys
 
 OK = 0
 NULL_ARG, INVALID_ARG, IO, NOT_FOUND, FORMAT, UNSUPPORTED, SCALING = 1, 2, 3, 4, 5, 6, 7
-MEMORY_LIMIT, CONFIG, BUFFER_TOO_SMALL, PANIC, FILE_CHANGED = 8, 9, 10, 11, 12
+MEMORY_LIMIT, CONFIG, BUFFER_TOO_SMALL, PANIC, FILE_CHANGED, EXISTS = 8, 9, 10, 11, 12, 13
 
 #: The C ABI version this package was written against (``EPYR_ABI_VERSION``).
 ABI_VERSION = 1
@@ -57,6 +57,13 @@ class EpyrFileNotFoundError(EpyrOSError, FileNotFoundError):
     _errno = errno.ENOENT
 
 
+class EpyrFileExistsError(EpyrOSError, FileExistsError):
+    """An output file exists and was not to be replaced (``EPYR_ERR_EXISTS``): ``errno`` is
+    ``errno.EEXIST``, ``filename`` the path given."""
+
+    _errno = errno.EEXIST
+
+
 class EpyrMemoryError(EpyrError, MemoryError):
     """A full load would take libepyr over ``performance.memory_limit_mb``."""
 
@@ -74,6 +81,7 @@ _EXCEPTION_OF_CODE = {
     NOT_FOUND: EpyrFileNotFoundError,
     IO: EpyrOSError,
     FILE_CHANGED: EpyrOSError,
+    EXISTS: EpyrFileExistsError,
     MEMORY_LIMIT: EpyrMemoryError,
     FORMAT: EpyrValueError,
     UNSUPPORTED: EpyrValueError,
@@ -167,6 +175,10 @@ _PROTOTYPES = {
     "epyr_dataset_warning": (i32, [P, u64, buf, u64, pu64]),
     "epyr_dataset_source_count": (i32, [P, pu64]),
     "epyr_dataset_source": (i32, [P, u64, buf, u64, pu64]),
+    "epyr_dataset_format": (i32, [P, buf, u64, pu64]),
+    "epyr_dataset_metadata_json": (i32, [P, buf, u64, pu64]),
+    "epyr_dataset_export": (i32, [P, text, text, i32]),
+    "epyr_formats_json": (i32, [buf, u64, pu64]),
     "epyr_reader_open_scaled": (i32, [P, text, text, pP]),
     "epyr_reader_free": (None, [P]),
     "epyr_reader_info": (i32, [P, pu64, pu64, pu64, pu64, pu64, pu64]),

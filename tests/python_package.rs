@@ -57,10 +57,16 @@ const TEST_DEPENDENCIES: &[&str] = &[
     "matplotlib",
 ];
 
-/// The virtual environment with the test dependencies; made on first use, then reused while
-/// the list it was made with (kept in `.epyr-test-deps`) is `TEST_DEPENDENCIES`.
-fn venv() -> Result<PathBuf, String> {
-    let venv = target_dir().join("python-venv");
+/// The virtual environment `name` (under the target folder) with the test dependencies; made
+/// on first use, then reused while the list it was made with (kept in `.epyr-test-deps`) is
+/// `TEST_DEPENDENCIES`.
+fn venv(name: &str) -> Result<PathBuf, String> {
+    // The two tests run at once and both use `python-venv`: one makes it, the other waits.
+    static MAKING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _making = MAKING
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let venv = target_dir().join(name);
     let python = venv.join("bin/python");
     let ready = venv.join(".epyr-test-deps");
     let wanted = TEST_DEPENDENCIES.join("\n");
@@ -91,7 +97,7 @@ fn pip_installed_package_passes_its_pytest_suite() {
         "python3 not found"
     );
     let corpus = common::corpus_dir();
-    let python = venv().unwrap_or_else(|e| {
+    let python = venv("python-venv").unwrap_or_else(|e| {
         panic!("no virtual environment with pip (the venv module, a package index): {e}")
     });
     // The package build runs cargo itself (`pip install ./python`); its library goes to this
@@ -111,13 +117,27 @@ fn pip_installed_package_passes_its_pytest_suite() {
     if let Err(e) = install {
         panic!("pip install ./python failed: {e}");
     }
-    let config = common::temp_dir("python-config");
-    let mut pytest = Command::new(&python);
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    run_pytest(&python, &corpus, path, "python-config");
+}
+
+/// Runs the package's pytest suite with `python` (the package installed in its environment),
+/// `PATH` set to `path`, in a temporary configuration and home folder; any failure, also
+/// pytest's exit code 5 (no tests collected), fails the test.
+fn run_pytest(
+    python: &std::path::Path,
+    corpus: &std::path::Path,
+    path: std::ffi::OsString,
+    home: &str,
+) {
+    let config = common::temp_dir(home);
+    let mut pytest = Command::new(python);
     pytest
         .args(["-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider"])
         .arg(root().join("python/tests"))
         .current_dir(&config)
-        .env("EPYR_CORPUS", &corpus)
+        .env("PATH", path)
+        .env("EPYR_CORPUS", corpus)
         .env("XDG_CONFIG_HOME", &config)
         // matplotlib, Dask and distributed keep settings and caches under HOME: a temporary
         // one, and no display.
@@ -133,4 +153,69 @@ fn pip_installed_package_passes_its_pytest_suite() {
     assert_eq!(out.status.code(), Some(0), "pytest failed");
     assert!(stdout.contains(" passed"), "{stdout}");
     let _ = std::fs::remove_dir_all(&config);
+}
+
+/// A `PATH` of the system folders only, checked to hold no `cargo` or `rustc`.
+fn path_without_rust() -> std::ffi::OsString {
+    let path = std::ffi::OsString::from("/usr/local/bin:/usr/bin:/bin");
+    for dir in std::env::split_paths(&path) {
+        for tool in ["cargo", "rustc"] {
+            assert!(
+                !dir.join(tool).exists(),
+                "{} is on the system PATH: cannot show an install without Rust",
+                dir.join(tool).display()
+            );
+        }
+    }
+    path
+}
+
+#[test]
+#[cfg_attr(
+    windows,
+    ignore = "the Python wheel is built and tested from the Linux side (python3, pip, venv)"
+)]
+#[cfg_attr(
+    all(
+        not(windows),
+        any(epyr_no_python, epyr_no_corpus, epyr_no_old_glibc_lib)
+    ),
+    ignore = "python3, the corpus or the old-glibc build (EPYR_GLIBC_2_17_LIB, from .ci/old-glibc) was not there when the tests were built"
+)]
+fn manylinux_wheel_installs_without_rust_and_passes_the_pytest_suite() {
+    let corpus = common::corpus_dir();
+    let library = std::env::var("EPYR_GLIBC_2_17_LIB")
+        .expect("EPYR_GLIBC_2_17_LIB (the libepyr.so that .ci/old-glibc builds) is not set");
+    let builder = venv("python-venv").unwrap_or_else(|e| panic!("no virtual environment: {e}"));
+    let out_dir = common::temp_dir("python-wheel");
+    let built = Command::new(&builder)
+        .arg(root().join("python/build_wheel.py"))
+        .args(["--library", &library, "-o"])
+        .arg(&out_dir)
+        .env("PATH", path_without_rust())
+        .output()
+        .expect("run build_wheel.py");
+    assert!(
+        built.status.success(),
+        "build_wheel.py failed: {}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    let wheel = String::from_utf8_lossy(&built.stdout).trim().to_string();
+    assert!(
+        wheel.ends_with("-py3-none-manylinux2014_x86_64.whl"),
+        "wheel {wheel}"
+    );
+    // A fresh environment (its test dependencies reused between runs), the wheel installed
+    // with its own dependencies, no cargo or rustc on PATH.
+    let python =
+        venv("python-wheel-venv").unwrap_or_else(|e| panic!("no virtual environment: {e}"));
+    let install = run(Command::new(&python)
+        .args(["-m", "pip", "install", "-q", "--force-reinstall", &wheel])
+        .current_dir(&out_dir)
+        .env("PATH", path_without_rust()));
+    if let Err(e) = install {
+        panic!("pip install of the wheel failed: {e}");
+    }
+    run_pytest(&python, &corpus, path_without_rust(), "python-wheel-config");
+    let _ = std::fs::remove_dir_all(&out_dir);
 }

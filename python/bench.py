@@ -331,7 +331,8 @@ def bench_scale(quick):
 
         def big_work(store):
             def run(client):
-                opened = xr.open_dataset(big, engine="epyr", chunks={"y": 256})
+                slowest = xr.open_dataset(big, engine="epyr")["intensity"].dims[0]
+                opened = xr.open_dataset(big, engine="epyr", chunks={slowest: 256})
                 opened.to_zarr(store, mode="w", consolidated=False, compute=False).compute()
             return run
 

@@ -12,6 +12,11 @@ import os
 import re
 import sys
 
+# The table of every C function, and the types the package's modules build arguments with.
+from ._prototypes import PROTOTYPES as _PROTOTYPES
+from ._prototypes import P, dbl, i32, u64
+from ._prototypes import ch as text
+
 OK = 0
 NULL_ARG, INVALID_ARG, IO, NOT_FOUND, FORMAT, UNSUPPORTED, SCALING = 1, 2, 3, 4, 5, 6, 7
 MEMORY_LIMIT, CONFIG, BUFFER_TOO_SMALL, PANIC, FILE_CHANGED, EXISTS = 8, 9, 10, 11, 12, 13
@@ -127,68 +132,7 @@ if not os.path.exists(_library_path()):
     )
 lib = C.CDLL(_library_path())
 
-P = C.c_void_p
-u64, i32, u32, dbl, text = C.c_uint64, C.c_int32, C.c_uint32, C.c_double, C.c_char_p
-pu64, pi32, pdbl, pP = C.POINTER(u64), C.POINTER(i32), C.POINTER(dbl), C.POINTER(P)
-buf = C.c_void_p  # caller buffers are passed as addresses (NumPy arrays, string buffers)
-CHUNK_CALLBACK = C.CFUNCTYPE(i32, P, pdbl, u64, u64)
-
-_PROTOTYPES = {
-    "epyr_abi_version": (u32, []),
-    "epyr_version": (text, []),
-    "epyr_error_name": (text, [i32]),
-    "epyr_last_error_message": (u64, [buf, u64]),
-    "epyr_memory_info": (i32, [pdbl, pdbl, pdbl, pdbl]),
-    "epyr_check_memory_limit": (i32, [pi32]),
-    "epyr_optimize_memory_ex": (i32, [pu64, pu64, pu64]),
-    "epyr_config_set": (i32, [text, text]),
-    "epyr_config_set_double": (i32, [text, dbl]),
-    "epyr_config_set_bool": (i32, [text, i32]),
-    "epyr_config_get": (i32, [text, buf, u64, pu64]),
-    "epyr_config_file_get": (i32, [text, text, buf, u64, pu64]),
-    "epyr_config_save": (i32, [text]),
-    "epyr_config_load": (i32, [text]),
-    "epyr_performance_info_json": (i32, [buf, u64, pu64]),
-    "epyr_cache_new": (i32, [dbl, pP]),
-    "epyr_cache_global": (P, []),
-    "epyr_cache_free": (None, [P]),
-    "epyr_cache_stats": (i32, [P, pu64, pdbl, pdbl, pdbl, pu64, pu64]),
-    "epyr_cache_stats_ex": (i32, [P, pu64, pu64, pu64, pu64]),
-    "epyr_cache_clear": (i32, [P]),
-    "epyr_cache_resize": (i32, [P, dbl]),
-    "epyr_loader_new": (i32, [P, dbl, i32, pP]),
-    "epyr_loader_free": (None, [P]),
-    "epyr_loader_load": (i32, [P, text, text, pP]),
-    "epyr_loader_describe": (i32, [P, text, text, pP]),
-    "epyr_loader_load_many": (i32, [P, C.POINTER(text), u64, text, pP, pi32, pu64]),
-    "epyr_last_batch_message": (i32, [u64, buf, u64, pu64]),
-    "epyr_dataset_free": (None, [P]),
-    "epyr_dataset_dims": (i32, [P, pu64, pu64, pu64]),
-    "epyr_dataset_components": (i32, [P, C.POINTER(u32)]),
-    "epyr_dataset_is_complex": (i32, [P, u32, pi32]),
-    # The data pointer is taken as a `void *` so that its `.value` is the address NumPy needs.
-    "epyr_dataset_values": (i32, [P, u32, pP, pu64]),
-    "epyr_dataset_axis": (i32, [P, u32, pP, pu64]),
-    "epyr_dataset_axis_labels_packed": (i32, [P, buf, u64, pu64]),
-    "epyr_dataset_params_packed": (i32, [P, buf, u64, pu64]),
-    "epyr_dataset_warning_count": (i32, [P, pu64]),
-    "epyr_dataset_warning": (i32, [P, u64, buf, u64, pu64]),
-    "epyr_dataset_source_count": (i32, [P, pu64]),
-    "epyr_dataset_source": (i32, [P, u64, buf, u64, pu64]),
-    "epyr_dataset_format": (i32, [P, buf, u64, pu64]),
-    "epyr_dataset_metadata_json": (i32, [P, buf, u64, pu64]),
-    "epyr_dataset_export": (i32, [P, text, text, i32]),
-    "epyr_formats_json": (i32, [buf, u64, pu64]),
-    "epyr_reader_open_scaled": (i32, [P, text, text, pP]),
-    "epyr_reader_free": (None, [P]),
-    "epyr_reader_info": (i32, [P, pu64, pu64, pu64, pu64, pu64, pu64]),
-    "epyr_reader_describe": (i32, [P, pP]),
-    "epyr_reader_next": (i32, [P, buf, u64, pu64, pu64]),
-    "epyr_reader_read_rows": (i32, [P, u64, u64, buf, u64, pu64]),
-    "epyr_reader_set_chunk_points": (i32, [P, u64]),
-    "epyr_reader_rewind": (i32, [P]),
-}
-
+# Every function is declared from the one table, shared with tests/ctypes_abi.py.
 for _name, (_restype, _argtypes) in _PROTOTYPES.items():
     _function = getattr(lib, _name)
     _function.restype = _restype

@@ -14,8 +14,8 @@ import sys
 
 # The table of every C function, and the types the package's modules build arguments with.
 from ._prototypes import PROTOTYPES as _PROTOTYPES
-from ._prototypes import P, dbl, i32, u64
-from ._prototypes import ch as text
+from ._prototypes import P, dbl, i32, u64  # noqa: F401 (used as _lib.P, ... elsewhere)
+from ._prototypes import ch as text  # noqa: F401
 
 OK = 0
 NULL_ARG, INVALID_ARG, IO, NOT_FOUND, FORMAT, UNSUPPORTED, SCALING = 1, 2, 3, 4, 5, 6, 7

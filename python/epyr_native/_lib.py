@@ -1,6 +1,6 @@
-"""The C ABI of libepyr through ctypes: the shared library shipped inside the package, the
-prototypes of the functions this package calls, and the mapping of status codes to Python
-exceptions.
+"""The C ABI of libepyr through ctypes: the shared library shipped inside the package, every
+function declared from the one table of ``_prototypes.py``, and the mapping of status codes
+to Python exceptions.
 
 ctypes releases the GIL for the duration of every call into a ``CDLL``, so loads on several
 Python threads run in parallel inside libepyr.

@@ -46,11 +46,15 @@ def may_be_dataset(path):
 
 class DatasetEntry(NamedTuple):
     """One dataset of a folder: ``path`` to load, its ``format`` id and every file it is
-    read from (``files``)."""
+    read from (``files``). It is path-like (``os.fspath`` gives ``path``), so ``load``,
+    ``load_many``, ``epyr_native.dask`` and ``xr.open_dataset`` take it as it is."""
 
     path: str
     format: str
     files: tuple
+
+    def __fspath__(self):
+        return self.path
 
 
 class FoundDatasets(list):

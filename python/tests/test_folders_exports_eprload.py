@@ -51,7 +51,9 @@ def test_find_datasets_lists_each_dataset_once_with_reasons_for_every_other_file
 
 
 def test_load_many_over_a_folder_reports_progress_after_each_file(folder):
-    paths = [e.path for e in epyr_native.find_datasets(folder, recursive=True)]
+    entries = epyr_native.find_datasets(folder, recursive=True)
+    paths = [e.path for e in entries]
+    assert np.array_equal(epyr_native.load(entries[0]).values, epyr_native.load(paths[0]).values)
     calls = []
     results = epyr_native.load_many(paths, progress=lambda done, total: calls.append(done))
     assert calls == list(range(1, len(paths) + 1))

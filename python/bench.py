@@ -1,7 +1,7 @@
 """One run of every Python reader side by side: epyr_native, EPyR Tools (epyr.eprload),
 DeerLab (deerload), eprpy and numpy.fromfile of the data file alone.
 
-    python python/bench.py [--quick]
+    python python/bench.py [--quick] [--only readers|formats|scale]
 
 Needs epyr_native installed (pip install ./python), numpy; EPyR Tools, deerlab and eprpy are
 timed when importable. Writes its own files into a temporary folder (a 256 MB float64 BES3T
@@ -12,6 +12,16 @@ column is reader time / epyr_native time. epyr_native loads make values and para
 (``params`` holds every text, each value typed on first read; one row types them all), uncached
 and as a validated hit of the global cache (what ``epyr_native.load`` gives on a repeated path);
 the cache hit alone is reported below the table.
+
+``formats``: epyr_native against the Python readers of the other formats, on the corpus files
+they read: cwepr/ASpecD's ``MagnettechXMLImporter`` (Magnettech MS5000 ``.xml``) and DNPLab's
+``dnplab.load`` (SpecMan ``.d01``), timed when importable (``pip install cwepr dnplab``).
+
+``scale`` (xarray, Dask, distributed, Zarr): 2,000 small files and a 1 GB 2-D file (``--quick``:
+200 files, 128 MB) converted to Zarr on a ``LocalCluster`` of 1 and of 2 worker processes
+(files per second per worker, the scaling from 1 to 2, each worker's peak RSS), the same work
+in one process (``load_many`` + ``to_xarray`` + ``to_zarr``), and ``xr.open_mfdataset(...,
+engine="epyr", parallel=True)`` against a loop of ``load`` + ``to_xarray``.
 """
 
 import contextlib
@@ -143,8 +153,7 @@ def data_file(path):
     raise FileNotFoundError(path)
 
 
-def main():
-    quick = "--quick" in sys.argv
+def bench_readers(quick):
     config.set("performance.memory_limit_mb", 0)
     # Decode with every core (the default, half the cores, is 1 on a 2-core machine), and a
     # global cache that holds the 256 MB file, for the cached rows.
@@ -221,6 +230,162 @@ def main():
     memcpy = big_row["memcpy of the 256 MB (np.copyto)"]
     print(f"256 MB uncached load / memcpy: "
           f"{memcpy / big_row['epyr_native.load (uncached)']:.2f} x memcpy speed")
+
+
+def bench_formats(quick):
+    """epyr_native against cwepr's Magnettech importer and DNPLab's SpecMan importer."""
+    loader = epyr_native.Loader(cache_enabled=False)
+    others = {}
+    try:
+        import cwepr.dataset
+        import cwepr.io
+
+        logging.getLogger("cwepr").setLevel(logging.CRITICAL)
+        logging.getLogger("aspecd").setLevel(logging.CRITICAL)
+
+        def cwepr_load(path):
+            dataset = cwepr.dataset.ExperimentalDataset()
+            dataset.import_from(cwepr.io.MagnettechXMLImporter(source=str(path)))
+            return dataset
+
+        others[".xml"] = ("cwepr MagnettechXMLImporter", quietly_path(cwepr_load))
+    except ImportError:
+        print("cwepr not installed: no Magnettech comparison", file=sys.stderr)
+    try:
+        import dnplab
+
+        others[".d01"] = ("DNPLab dnplab.load", quietly_path(lambda p: dnplab.load(str(p))))
+    except ImportError:
+        print("dnplab not installed: no SpecMan comparison", file=sys.stderr)
+
+    def native(path):
+        dataset = loader.load(path)
+        dataset.values
+        dataset.params
+        return dataset
+
+    repeat = 5 if quick else 30
+    print("| file | epyr_native | other reader | its time | ratio to epyr_native |")
+    print("|---|---|---|---|---|")
+    folder = CORPUS / "easyspin"
+    files = sorted((folder / "magnettech").glob("*.xml")) + sorted(
+        (folder / "specman").glob("*.d01"))
+    for path in files:
+        name, other = others.get(path.suffix, (None, None))
+        mine = median_seconds(lambda: native(path), repeat)
+        theirs = None if other is None else median_seconds(lambda: other(path), repeat)
+        shown = (f"fails: {type(theirs).__name__}" if isinstance(theirs, Exception)
+                 else "" if theirs is None else format_time(theirs))
+        ratio = f"{theirs / mine:.1f} x" if isinstance(theirs, float) else ""
+        print(f"| {path.parent.name}/{path.name} | {format_time(mine)} | {name or ''} | "
+              f"{shown} | {ratio} |")
+
+
+def _zarr_one(path, store):
+    """Loads one dataset and writes it as a group of ``store`` (a worker's task)."""
+    group = os.path.splitext(os.path.basename(path))[0]
+    epyr_native.load(path).to_xarray().to_dataset().to_zarr(
+        store, group=group, mode="w", consolidated=False)
+    return group
+
+
+def _peak_rss_mb():
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def _on_cluster(workers, work):
+    """Seconds of ``work(client)`` on a fresh LocalCluster of ``workers`` processes, and the
+    largest peak RSS (MB) of its workers."""
+    from distributed import Client, LocalCluster
+
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster, Client(cluster) as client:
+        client.run(epyr_native.load, str(CORPUS / "easyspin" / "strong1.dsc"))  # warm
+        start = time.perf_counter()
+        work(client)
+        seconds = time.perf_counter() - start
+        peak = max(client.run(_peak_rss_mb).values())
+    return seconds, peak
+
+
+def bench_scale(quick):
+    """Dask and xarray figures (see the module)."""
+    import xarray as xr
+
+    folder = pathlib.Path(tempfile.mkdtemp(prefix="epyr-native-scale-"))
+    try:
+        small_dir = folder / "small"
+        small_dir.mkdir()
+        count = 200 if quick else 2000
+        small = [str(write_bes3t(small_dir, f"s{i:04d}", 1024)) for i in range(count)]
+        ny = 2048 if quick else 16384
+        big = str(write_bes3t(folder, "big", 8192, ny))  # 8192 x ny float64: 1 GB at 16384
+        big_mb = 8192 * ny * 8 / 2**20
+        rows = []
+
+        def small_work(store):
+            return lambda client: client.gather(client.map(
+                _zarr_one, small, store=store, pure=False))
+
+        def big_work(store):
+            def run(client):
+                slowest = xr.open_dataset(big, engine="epyr")["intensity"].dims[0]
+                opened = xr.open_dataset(big, engine="epyr", chunks={slowest: 256})
+                opened.to_zarr(store, mode="w", consolidated=False, compute=False).compute()
+            return run
+
+        for label, work, amount, unit in (
+                (f"{count} files of 1024 points -> Zarr", small_work, count, "files"),
+                (f"{big_mb:.0f} MB 2-D file -> Zarr (chunks of 256 rows)", big_work, big_mb,
+                 "MB")):
+            for workers in (1, 2):
+                store = str(folder / f"out-{workers}-{unit}.zarr")
+                seconds, peak = _on_cluster(workers, work(store))
+                rows.append((label, f"LocalCluster, {workers} worker(s)", seconds,
+                             amount / seconds / workers, unit, peak))
+                shutil.rmtree(store, ignore_errors=True)
+        store = str(folder / "one-process.zarr")
+        start = time.perf_counter()
+        for path, dataset in zip(small, epyr_native.Loader(cache_enabled=False).load_many(small)):
+            group = os.path.splitext(os.path.basename(path))[0]
+            dataset.to_xarray().to_dataset().to_zarr(store, group=group, mode="w",
+                                                     consolidated=False)
+        seconds = time.perf_counter() - start
+        rows.append((f"{count} files of 1024 points -> Zarr", "one process: load_many",
+                     seconds, count / seconds, "files", _peak_rss_mb()))
+        print("| work | how | time | per second per worker | peak RSS per worker |")
+        print("|---|---|---|---|---|")
+        for label, how, seconds, rate, unit, peak in rows:
+            print(f"| {label} | {how} | {format_time(seconds)} | {rate:.0f} {unit} | "
+                  f"{peak:.0f} MB |")
+        for label in {r[0] for r in rows}:
+            one, two = (r[2] for r in rows if r[0] == label and "LocalCluster" in r[1])
+            print(f"{label}: 2 workers {one / two:.2f} x as fast as 1")
+
+        paths = small[:200]
+        mf = median_seconds(lambda: xr.open_mfdataset(
+            paths, engine="epyr", combine="nested", concat_dim="file", join="override",
+            parallel=True).load(), 3)
+        loop = median_seconds(lambda: xr.concat(
+            [epyr_native.load(p).to_xarray() for p in paths], dim="file", join="override"), 3)
+        print(f"\nxr.open_mfdataset(engine='epyr', parallel=True) over {len(paths)} files: "
+              f"{format_time(mf)}; loop of load + to_xarray + concat: {format_time(loop)} "
+              f"({mf / loop:.1f} x the loop's time)")
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def main():
+    quick = "--quick" in sys.argv
+    only = sys.argv[sys.argv.index("--only") + 1] if "--only" in sys.argv else None
+    if only in (None, "readers"):
+        bench_readers(quick)
+    if only in (None, "formats"):
+        bench_formats(quick)
+    if only in (None, "scale"):
+        bench_scale(quick)
 
 
 def format_time(seconds):

@@ -2,9 +2,12 @@
 with the repository's licence files (``LICENSE-MIT``, ``LICENSE-APACHE``) beside it.
 
 The Rust sources are the repository this folder belongs to (``..``), or ``EPYR_SOURCE_DIR``.
-``CARGO_TARGET_DIR`` and ``CARGO`` are honoured. The wheel is platform-specific (it carries a
-native library) but has no Python extension module: the package reaches the library through
-ctypes and the C ABI.
+``CARGO_TARGET_DIR`` and ``CARGO`` are honoured. ``EPYR_NATIVE_PREBUILT`` (a built, stripped
+library: what ``build_wheel.py`` passes) ships that file instead, without cargo, and
+``EPYR_NATIVE_PLAT_NAME`` sets the wheel's platform tag (``manylinux2014_x86_64``). The wheel
+is platform-specific (it carries a native library) but has no Python extension module (the
+package reaches the library through ctypes and the C ABI), so it is tagged ``py3-none``: one
+wheel for every Python 3 version.
 """
 
 import json
@@ -16,6 +19,11 @@ import sys
 from setuptools import setup
 from setuptools.command.build_py import build_py
 from setuptools.dist import Distribution
+
+try:
+    from setuptools.command.bdist_wheel import bdist_wheel
+except ImportError:  # setuptools before 70.1
+    from wheel.bdist_wheel import bdist_wheel
 
 LIBRARY_NAMES = {"win32": "epyr.dll", "darwin": "libepyr.dylib"}
 LIBRARY_NAME = LIBRARY_NAMES.get(sys.platform, "libepyr.so")
@@ -65,10 +73,30 @@ class BuildPyWithLibepyr(build_py):
 
     def run(self):
         super().run()
-        package = os.path.join(self.build_lib, "epyr_native")
-        shutil.copyfile(build_libepyr(), os.path.join(package, LIBRARY_NAME))
-        for name in LICENCES:
-            shutil.copyfile(os.path.join(source_dir(), name), os.path.join(package, name))
+        prebuilt = os.environ.get("EPYR_NATIVE_PREBUILT")
+        name = os.path.basename(prebuilt) if prebuilt else LIBRARY_NAME
+        target = os.path.join(self.build_lib, "epyr_native", name)
+        shutil.copyfile(prebuilt or build_libepyr(), target)
+        for licence in LICENCES:
+            shutil.copyfile(
+                os.path.join(source_dir(), licence),
+                os.path.join(self.build_lib, "epyr_native", licence),
+            )
+
+
+class PlatformWheel(bdist_wheel):
+    """A ``py3-none-<platform>`` wheel: any Python 3, no extension module, one platform (the
+    machine's, or ``EPYR_NATIVE_PLAT_NAME``)."""
+
+    def finalize_options(self):
+        plat_name = os.environ.get("EPYR_NATIVE_PLAT_NAME")
+        if plat_name:
+            self.plat_name = plat_name
+        super().finalize_options()
+
+    def get_tag(self):
+        _, _, plat = super().get_tag()
+        return "py3", "none", plat
 
 
 class NativeDistribution(Distribution):
@@ -78,4 +106,7 @@ class NativeDistribution(Distribution):
         return True
 
 
-setup(cmdclass={"build_py": BuildPyWithLibepyr}, distclass=NativeDistribution)
+setup(
+    cmdclass={"build_py": BuildPyWithLibepyr, "bdist_wheel": PlatformWheel},
+    distclass=NativeDistribution,
+)

@@ -27,22 +27,21 @@ OK, NULL_ARG, INVALID_ARG, IO, NOT_FOUND, FORMAT = 0, 1, 2, 3, 4, 5
 UNSUPPORTED, SCALING, MEMORY_LIMIT, CONFIG, BUFFER_TOO_SMALL, PANIC, FILE_CHANGED = range(6, 13)
 EXISTS = 13
 
+P = C.c_void_p
+u64, i32, u32, dbl, ch = C.c_uint64, C.c_int32, C.c_uint32, C.c_double, C.c_char_p
+pu64, pi32, pu32, pdbl = C.POINTER(u64), C.POINTER(i32), C.POINTER(u32), C.POINTER(dbl)
+ppdbl = C.POINTER(pdbl)
 
-def _prototypes():
-    """The package's table of every C function (python/epyr_native/_prototypes.py), loaded by
-    path: this test checks it against the header and calls libepyr through it."""
-    path = os.path.join(os.path.dirname(__file__), "..", "python", "epyr_native", "_prototypes.py")
-    spec = importlib.util.spec_from_file_location("epyr_prototypes", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-_table = _prototypes()
-PROTOTYPES = _table.PROTOTYPES
-P, u64, i32, u32, dbl, ch = _table.P, _table.u64, _table.i32, _table.u32, _table.dbl, _table.text
-pu64, pi32, pu32, pdbl, ppdbl = _table.pu64, _table.pi32, _table.pu32, _table.pdbl, _table.ppdbl
-CHUNK_CB = _table.CHUNK_CALLBACK
+# The one table of prototypes, shared with the Python package (loaded by path: the package
+# itself needs NumPy, this script does not).
+_TABLE_SPEC = importlib.util.spec_from_file_location(
+    "epyr_prototypes",
+    os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "python",
+                 "epyr_native", "_prototypes.py"),
+)
+_TABLE = importlib.util.module_from_spec(_TABLE_SPEC)
+_TABLE_SPEC.loader.exec_module(_TABLE)
+PROTOTYPES, CHUNK_CB = _TABLE.PROTOTYPES, _TABLE.CHUNK_CB
 
 
 class Lib:
@@ -1128,46 +1127,6 @@ def _():
     assert declared == set(PROTOTYPES), declared ^ set(PROTOTYPES)
     missing = declared - lib.called
     assert not missing, f"not called: {sorted(missing)}"
-
-
-# What each C type of the header may be in the table: caller buffers (`buf`, `values`) are
-# `void *` there, which takes arrays and addresses; every other pointer has its C type.
-C_TYPES = {
-    "void": {None}, "void *": {P}, "const void *": {P},
-    "int32_t": {i32}, "uint32_t": {u32}, "uint64_t": {u64}, "double": {dbl},
-    "int32_t *": {pi32}, "uint32_t *": {pu32}, "uint64_t *": {pu64}, "double *": {pdbl},
-    "const char *": {ch}, "const char *const *": {_table.texts},
-    "const double **": {ppdbl}, "epyr_chunk_callback": {CHUNK_CB},
-}
-
-
-def table_types(c_type, name):
-    """The ctypes types the table may give a C parameter (or result) of `c_type` named `name`."""
-    if name in ("buf", "values"):
-        return {_table.buf}
-    if c_type in C_TYPES:
-        return C_TYPES[c_type]
-    handle = re.fullmatch(r"(?:const )?epyr_[a-z]+ (\*+)", c_type)
-    assert handle, f"no ctypes type for the C type {c_type!r}"
-    return {P} if handle.group(1) == "*" else {_table.pP}
-
-
-@check("the prototype table is the header's, argument by argument")
-def _():
-    with open(os.environ["EPYR_HEADER"]) as f:
-        header = re.sub(r"/\*.*?\*/", "", f.read(), flags=re.S)
-    declarations = re.findall(
-        r"^([a-z_0-9 ]+?\s*\**)\s*(epyr_[a-z0-9_]+)\((.*?)\);", header, flags=re.M | re.S)
-    assert len(declarations) == len(PROTOTYPES), (len(declarations), len(PROTOTYPES))
-    for result, name, arguments in declarations:
-        restype, argtypes = PROTOTYPES[name]
-        assert restype in table_types(result.strip(), None), (name, result, restype)
-        arguments = " ".join(arguments.split())
-        params = [] if arguments == "void" else [a.strip() for a in arguments.split(",")]
-        assert len(params) == len(argtypes), (name, params, argtypes)
-        for param, argtype in zip(params, argtypes):
-            c_type, param_name = re.fullmatch(r"(.*?)\s*([a-z_0-9]+)", param).groups()
-            assert argtype in table_types(c_type, param_name), (name, param, argtype)
 
 
 print(f"{results['passed']} passed, {results['failed']} failed")

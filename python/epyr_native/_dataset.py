@@ -2,6 +2,7 @@
 plus axes, parameters, warnings and sources."""
 
 import ctypes as C
+import json
 import re
 import threading
 from collections.abc import Mapping
@@ -239,6 +240,8 @@ class Dataset:
             "param_strings": tuple(self._param_strings()),
             "warnings": self.warnings,
             "sources": self.sources,
+            "format": self.format,
+            "metadata": None if self.described else self.metadata,
         }
 
     def _read_dims(self):
@@ -372,6 +375,78 @@ class Dataset:
             lambda: self._texts(lib.epyr_dataset_source_count, lib.epyr_dataset_source, fsdecode),
         )
 
+    @property
+    def format(self):
+        """The id of the format the dataset was read from, from libepyr's format table
+        (``"bruker-bes3t"``, ``"bruker-esp"``, ``"jeol"``, ...; see :func:`formats`)."""
+        return self._kept(
+            "format",
+            lambda: _lib.sized_text(lib.epyr_dataset_format, self._live("format"))[:-1].decode(),
+        )
+
+    @property
+    def metadata(self):
+        """The common metadata libepyr maps from the format's own parameters: a dict of the
+        fields the file gives (absent fields are left out), each ``{"value", "unit",
+        "source"}`` (texts without ``unit``); see docs/python.md. Loaded datasets only."""
+        if self.described:
+            raise _lib.EpyrValueError(
+                _lib.INVALID_ARG,
+                f"{self.sources[0]}: the common metadata needs a loaded dataset (load())",
+            )
+        return self._kept(
+            "metadata",
+            lambda: json.loads(
+                _lib.sized_text(lib.epyr_dataset_metadata_json, self._live("metadata"))[:-1]
+            ),
+        )
+
+    def save(self, path, to=None, overwrite=False):
+        """Writes the dataset to ``path`` through libepyr's exports: ``to`` is ``"csv"``,
+        ``"json"`` (the metadata document) or ``"bes3t"`` (``.DSC`` + ``.DTA``); ``None``
+        takes it from the extension. An existing file is never replaced unless
+        ``overwrite`` (``FileExistsError`` otherwise); a failed save leaves no partial file.
+        Returns ``path``."""
+        format_bytes = None if to is None else _lib.text_bytes(to, "export format")
+        check(
+            lib.epyr_dataset_export(
+                self._live("save"), _lib.path_bytes(path), format_bytes, int(bool(overwrite))
+            ),
+            path,
+        )
+        return path
+
+    def _live(self, what):
+        """The handle; a detached dataset (unpickled) has none, so ``what`` needs a load."""
+        handle = self.handle
+        if handle is None:
+            raise _lib.EpyrValueError(
+                _lib.INVALID_ARG,
+                f"{what}: this dataset was unpickled or deep-copied and holds no libepyr "
+                f"dataset; load {self.sources[0]} again",
+            )
+        return handle
+
+    def to_xarray(self):
+        """An ``xarray.DataArray`` named ``intensity``: dimensions named from the axes
+        (``field``, ``time``, ``frequency``, ...; ``x``, ``y``, ``z`` where the file names
+        none), slowest first as in :attr:`shape`, with a leading ``component`` dimension when
+        there are several; coordinates with ``units`` and ``long_name``; complex data as
+        complex; the format, sources, common metadata (``<field>`` and ``<field>_units``) and
+        every parameter (``param:<key>``) as attributes. The values are the dataset's own
+        read-only array (no copy) for one component."""
+        from ._xarray import to_xarray
+
+        return to_xarray(self)
+
+    def plot(self, ax=None, part="real"):
+        """A quick look with matplotlib (an optional dependency): a 1-D line with axis labels
+        and units, a 2-D colour map with a colour bar (3-D: the first slice). ``part`` is
+        ``"real"``, ``"imag"`` or ``"abs"`` for complex data. Returns the matplotlib axes."""
+        from ._plot import plot
+
+        return plot(self, ax, part)
+
     def __repr__(self):
         kind = "described " if self.described else ""
         return f"<epyr_native {kind}Dataset dims={self.dims} complex={self.complex}>"
@@ -404,5 +479,8 @@ def _detached(state):
         "param_strings": list(state["param_strings"]),
         "warnings": tuple(state["warnings"]),
         "sources": tuple(state["sources"]),
+        "format": state["format"],
     }
+    if state["metadata"] is not None:
+        dataset._cache["metadata"] = state["metadata"]
     return dataset

@@ -1,6 +1,6 @@
-"""The C ABI of libepyr through ctypes: the shared library shipped inside the package, the
-prototypes of the functions this package calls, and the mapping of status codes to Python
-exceptions.
+"""The C ABI of libepyr through ctypes: the shared library shipped inside the package, every
+function declared from the one table of ``_prototypes.py``, and the mapping of status codes
+to Python exceptions.
 
 ctypes releases the GIL for the duration of every call into a ``CDLL``, so loads on several
 Python threads run in parallel inside libepyr.
@@ -12,9 +12,14 @@ import os
 import re
 import sys
 
+# The table of every C function, and the types the package's modules build arguments with.
+from ._prototypes import PROTOTYPES as _PROTOTYPES
+from ._prototypes import P, dbl, i32, u64  # noqa: F401 (used as _lib.P, ... elsewhere)
+from ._prototypes import ch as text  # noqa: F401
+
 OK = 0
 NULL_ARG, INVALID_ARG, IO, NOT_FOUND, FORMAT, UNSUPPORTED, SCALING = 1, 2, 3, 4, 5, 6, 7
-MEMORY_LIMIT, CONFIG, BUFFER_TOO_SMALL, PANIC, FILE_CHANGED = 8, 9, 10, 11, 12
+MEMORY_LIMIT, CONFIG, BUFFER_TOO_SMALL, PANIC, FILE_CHANGED, EXISTS = 8, 9, 10, 11, 12, 13
 
 #: The C ABI version this package was written against (``EPYR_ABI_VERSION``).
 ABI_VERSION = 1
@@ -57,6 +62,13 @@ class EpyrFileNotFoundError(EpyrOSError, FileNotFoundError):
     _errno = errno.ENOENT
 
 
+class EpyrFileExistsError(EpyrOSError, FileExistsError):
+    """An output file exists and was not to be replaced (``EPYR_ERR_EXISTS``): ``errno`` is
+    ``errno.EEXIST``, ``filename`` the path given."""
+
+    _errno = errno.EEXIST
+
+
 class EpyrMemoryError(EpyrError, MemoryError):
     """A full load would take libepyr over ``performance.memory_limit_mb``."""
 
@@ -74,6 +86,7 @@ _EXCEPTION_OF_CODE = {
     NOT_FOUND: EpyrFileNotFoundError,
     IO: EpyrOSError,
     FILE_CHANGED: EpyrOSError,
+    EXISTS: EpyrFileExistsError,
     MEMORY_LIMIT: EpyrMemoryError,
     FORMAT: EpyrValueError,
     UNSUPPORTED: EpyrValueError,
@@ -119,16 +132,8 @@ if not os.path.exists(_library_path()):
     )
 lib = C.CDLL(_library_path())
 
-from ._prototypes import PROTOTYPES, P, dbl, i32, pP, pu64, text, u32, u64  # noqa: E402
-
-#: Where the package takes an argument differently from the table: the data pointer of values
-#: and axes as a ``void **``, so that its ``.value`` is the address NumPy needs.
-_ADDRESS_OUTPUTS = {
-    "epyr_dataset_values": (i32, [P, u32, pP, pu64]),
-    "epyr_dataset_axis": (i32, [P, u32, pP, pu64]),
-}
-
-for _name, (_restype, _argtypes) in {**PROTOTYPES, **_ADDRESS_OUTPUTS}.items():
+# Every function is declared from the one table, shared with tests/ctypes_abi.py.
+for _name, (_restype, _argtypes) in _PROTOTYPES.items():
     _function = getattr(lib, _name)
     _function.restype = _restype
     _function.argtypes = _argtypes

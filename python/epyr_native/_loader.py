@@ -2,13 +2,18 @@
 worker threads, the chunked reader, and ``eprload`` with EPyR Tools' conventions."""
 
 import ctypes as C
+import errno
+import logging
 import os
+import sys
 import threading
+from concurrent.futures import ThreadPoolExecutor, as_completed
 
 import numpy as np
 
 from . import _lib
 from ._dataset import Dataset, numpy_shape, typed
+from ._formats import formats
 from ._lib import check, lib, path_bytes, scaling_bytes
 
 _load = _lib.loader_load_untyped
@@ -63,38 +68,49 @@ class Loader(_lib.OwnsHandle):
         )
         return Dataset(out, described=True)
 
-    def load_many(self, paths, scaling="", progress=None, batch=256):
+    def load_many(self, paths, scaling="", progress=None):
         """One result per path, in order: a :class:`Dataset` or the exception of that file.
-        Files are loaded by libepyr's ``performance.threads`` workers with the GIL released;
-        ``progress(done, total)`` is called after each batch of ``batch`` files."""
+        Without ``progress``, one call into libepyr loads them on its ``performance.threads``
+        workers (GIL released). With ``progress(done, total)``, the files are loaded on as
+        many Python threads (each call into libepyr releases the GIL) and ``progress`` is
+        called on the calling thread after each file (tqdm:
+        ``progress=lambda done, total: bar.update(done - bar.n)``)."""
+        paths = list(paths)
         encoded = [path_bytes(p) for p in paths]
+        if progress is not None:
+            return self._load_each(paths, scaling, progress)
         scaling = scaling_bytes(scaling)
-        total = len(encoded)
-        results = []
-        step = max(1, int(batch)) if progress is not None else max(total, 1)
-        for start in range(0, total, step):
-            part = encoded[start : start + step]
-            n = len(part)
-            datasets, statuses = (_lib.P * n)(), (_lib.i32 * n)()
-            check(
-                lib.epyr_loader_load_many(
-                    self.handle,
-                    (_lib.text * n)(*part),
-                    n,
-                    scaling,
-                    datasets,
-                    statuses,
-                    None,
-                )
+        n = len(encoded)
+        datasets, statuses = (_lib.P * n)(), (_lib.i32 * n)()
+        check(
+            lib.epyr_loader_load_many(
+                self.handle, (_lib.text * n)(*encoded), n, scaling, datasets, statuses, None
             )
-            for index in range(n):
-                if statuses[index]:
-                    exc_class = _lib.error(statuses[index]).__class__
-                    results.append(exc_class(statuses[index], _batch_message(index)))
-                else:
-                    results.append(Dataset(_lib.P(datasets[index])))
-            if progress is not None:
-                progress(len(results), total)
+        )
+        results = []
+        for index in range(n):
+            if statuses[index]:
+                exc_class = _lib.error(statuses[index]).__class__
+                results.append(exc_class(statuses[index], _batch_message(index)))
+            else:
+                results.append(Dataset(_lib.P(datasets[index])))
+        return results
+
+    def _load_or_error(self, path, scaling):
+        try:
+            return self.load(path, scaling)
+        except _lib.EpyrError as error:
+            return error
+
+    def _load_each(self, paths, scaling, progress):
+        """``load_many`` with a progress call after each file (see there)."""
+        results = [None] * len(paths)
+        with ThreadPoolExecutor(max_workers=worker_threads()) as pool:
+            futures = {pool.submit(self._load_or_error, p, scaling): i
+                       for i, p in enumerate(paths)}
+            for done, future in enumerate(as_completed(futures), 1):
+                results[futures[future]] = future.result()
+                progress(done, len(paths))
         return results
 
     def open_reader(self, path, scaling="", chunk_points=None):
@@ -241,9 +257,20 @@ def describe(path, scaling=""):
     return default_loader().describe(path, scaling)
 
 
+def worker_threads():
+    """The number of workers ``performance.threads`` gives (0: half the cores, at least one;
+    one when ``performance.parallel_processing`` is false)."""
+    from .config import config
+
+    if not config.get("performance.parallel_processing"):
+        return 1
+    threads = int(config.get("performance.threads"))
+    return threads or max(1, (os.cpu_count() or 2) // 2)
+
+
 def load_many(paths, scaling="", progress=None):
-    """Loads many files on libepyr's worker threads: one :class:`Dataset` or exception per
-    path. ``progress(done, total)`` is called as batches finish."""
+    """Loads many files on worker threads: one :class:`Dataset` or exception per path, in
+    order. ``progress(done, total)`` is called after each file (see ``Loader.load_many``)."""
     return default_loader().load_many(paths, scaling, progress)
 
 
@@ -259,6 +286,8 @@ _BES3T_LABELS = (("XNAM", "XAXIS_NAME", "XNAM"), ("XNAM", "XAXIS_UNIT", "XUNI"),
 _ESP_LABELS = (("JEX", "XAXIS_NAME", "JEX"), ("JUN", "XAXIS_UNIT", "JUN"),
                ("XXUN", "XAXIS_UNIT", "XXUN"), ("JEY", "YAXIS_NAME", "JEY"),
                ("XYUN", "YAXIS_UNIT", "XYUN"))
+#: EPyR Tools copies axis labels for the two formats it reads (by the library's format id).
+_LABELS = {"bruker-bes3t": _BES3T_LABELS, "bruker-esp": _ESP_LABELS}
 
 
 def eprload_params(dataset):
@@ -266,8 +295,7 @@ def eprload_params(dataset):
     (a later key of the same name wins), plus its ``XAXIS_NAME``/``UNIT`` and
     ``YAXIS_NAME``/``UNIT`` copies, then typed as it types them."""
     text = {k: v for k, v, _ in dataset.param_entries if k[:1].isalpha()}
-    is_esp = dataset.sources[0].lower().endswith((".par", ".spc"))
-    for flag, added, source in _ESP_LABELS if is_esp else _BES3T_LABELS:
+    for flag, added, source in _LABELS.get(dataset.format, ()):
         if text.get(flag) and source in text:
             text[added] = text[source]
     return {k: typed(v) for k, v in text.items()}
@@ -288,13 +316,83 @@ def eprload_result(dataset, path):
     return x, y, eprload_params(dataset), resolved
 
 
-def eprload(path, scaling=None, loader=None):
-    """``(x, y, params, path)`` as EPyR Tools' ``epyr.eprload`` returns them: ``x`` the
-    abscissa (a list ``[x, y]`` for 2-D, ``None`` without one), ``y`` shaped ``(ny, nx)``
-    (all components stacked first when there are several: EPyR Tools keeps only the first),
-    ``params`` typed like EPyR Tools', ``path`` the resolved file name. Errors raise."""
+_RETURN_TYPES = {"default": None, "real": np.real, "imag": np.imag}
+
+
+def eprload(file_name=None, scaling="", plot_if_possible=False, save_if_possible=False,
+            return_type="default", *, loader=None):
+    """``(x, y, params, path)`` as EPyR Tools 0.5's ``epyr.eprload`` returns them, for every
+    format libepyr reads: ``x`` the abscissa (a list ``[x, y]`` for 2-D, ``None`` without
+    one), ``y`` shaped ``(ny, nx)`` (all components stacked first when there are several:
+    EPyR Tools keeps only the first), ``params`` typed like EPyR Tools', ``path`` the resolved
+    file name. ``scaling`` is any of ``nPGTc``; ``return_type`` ``"real"`` or ``"imag"``
+    gives that part of ``y``. ``plot_if_possible`` draws the data with matplotlib
+    (:meth:`Dataset.plot`; a warning and no plot when matplotlib is not installed) and
+    ``save_if_possible`` also saves the figure as ``<file>.png`` beside the file. A folder
+    (or ``None``: the current folder) opens EPyR Tools' file dialog where a display and
+    tkinter are available ((None,)*4 when it is cancelled) and raises
+    ``IsADirectoryError`` elsewhere (list a folder's datasets with
+    :func:`~epyr_native.find_datasets`). Errors raise (EPyR Tools returns ``(None,)*4``)."""
+    if return_type not in _RETURN_TYPES:
+        raise ValueError(
+            f"Invalid return_type {return_type!r}. Must be 'default', 'real', or 'imag'."
+        )
+    path = os.getcwd() if file_name is None else file_name
+    if os.path.isdir(path):
+        path = _choose_file(path)
+        if path is None:
+            return None, None, None, None
     dataset = (loader or default_loader()).load(path, scaling or "")
-    return eprload_result(dataset, path)
+    x, y, params, resolved = eprload_result(dataset, path)
+    if _RETURN_TYPES[return_type] is not None:
+        y = _RETURN_TYPES[return_type](y)
+    if plot_if_possible:
+        _plot_for_eprload(dataset, resolved, return_type, save_if_possible)
+    return x, y, params, resolved
+
+
+def _has_display():
+    return sys.platform in ("win32", "darwin") or bool(
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def _choose_file(folder):
+    """EPyR Tools' file dialog in ``folder`` (the path chosen, ``None`` when cancelled);
+    ``IsADirectoryError`` without a display or tkinter."""
+    try:
+        if not _has_display():
+            raise ImportError("no display")
+        import tkinter
+        from tkinter import filedialog
+    except ImportError:
+        raise IsADirectoryError(
+            errno.EISDIR,
+            "eprload was given a folder and there is no display for a file dialog: pass a "
+            "file, or list the folder's datasets with epyr_native.find_datasets(folder)",
+            os.fsdecode(folder),
+        ) from None
+    root = tkinter.Tk()
+    root.withdraw()
+    patterns = " ".join(f"*.{e} *.{e.upper()}" for f in formats() for e in f["extensions"])
+    chosen = filedialog.askopenfilename(
+        title="Load EPR data file...", initialdir=os.fsdecode(folder),
+        filetypes=[("EPR data", patterns), ("All files", "*.*")])
+    root.destroy()
+    return chosen or None
+
+
+def _plot_for_eprload(dataset, resolved, return_type, save):
+    """``plot_if_possible``: the quick look, saved as ``<file>.png`` when ``save``."""
+    try:
+        import matplotlib.pyplot as plt
+    except ImportError:
+        logging.getLogger("epyr_native").warning(
+            "plot_if_possible: matplotlib is not installed (pip install matplotlib)")
+        return
+    ax = dataset.plot(part="imag" if return_type == "imag" else "real")
+    if save:
+        ax.figure.savefig(os.path.splitext(resolved)[0] + ".png", dpi=300)
+    plt.show()
 
 
 __all__ = ["Loader", "Reader", "load", "describe", "load_many", "open_reader", "eprload",

@@ -1,110 +1,103 @@
-"""The prototypes of every function of libepyr's C ABI (``include/epyr.h``), as ctypes types:
-the one table that the package (``_lib``) and the repository's ctypes test of the C ABI
-(``tests/ctypes_abi.py``) both use. That test checks it against the header, function by
-function and argument by argument. This module loads no library.
+"""The prototypes of every function of libepyr's C ABI (``include/epyr.h``) for ctypes, in one
+table: the package (``_lib.py``) and the C ABI's ctypes test (``tests/ctypes_abi.py``, which
+loads this file by its path) both declare the functions from here, and
+``python/tests/test_library_calls.py`` checks it against the header. Imports ctypes only.
 
-Caller buffers (``char *buf``, ``double *buf``, ``const double *values``) are ``c_void_p``:
-callers pass ctypes arrays, string buffers or the address of a NumPy array. Every other
-pointer has its C type.
+Caller buffers (text or doubles the library writes into) and the ``double **`` of
+``epyr_dataset_values``/``epyr_dataset_axis`` are ``void *`` here: ctypes then takes an
+address (an ``int``, as NumPy gives it), a ctypes array or a ``byref``.
 """
 
 import ctypes as C
 
 P = C.c_void_p
-u64, i32, u32, dbl, text = C.c_uint64, C.c_int32, C.c_uint32, C.c_double, C.c_char_p
-pu64, pi32, pu32, pdbl, pP = (
-    C.POINTER(u64),
-    C.POINTER(i32),
-    C.POINTER(u32),
-    C.POINTER(dbl),
-    C.POINTER(P),
-)
+u64, i32, u32, dbl, ch = C.c_uint64, C.c_int32, C.c_uint32, C.c_double, C.c_char_p
+pu64, pi32, pu32, pdbl = C.POINTER(u64), C.POINTER(i32), C.POINTER(u32), C.POINTER(dbl)
 ppdbl = C.POINTER(pdbl)
-texts = C.POINTER(text)
-#: A caller buffer: a ctypes array, a string buffer, or an address (``int``).
+#: A caller buffer, passed by address.
 buf = C.c_void_p
-#: ``epyr_chunk_callback``: ``int32_t (*)(void *user, const double *values, uint64_t len,
+#: ``epyr_chunk_fn``: ``int32_t (*)(void *user, const double *chunk, uint64_t len,
 #: uint64_t first_point)``.
-CHUNK_CALLBACK = C.CFUNCTYPE(i32, P, pdbl, u64, u64)
+CHUNK_CB = C.CFUNCTYPE(i32, P, pdbl, u64, u64)
 
-#: name: (restype, argtypes), for every function the header declares.
+#: name -> (return type, argument types), every function of ``include/epyr.h``.
 PROTOTYPES = {
+    "epyr_version": (ch, []),
     "epyr_abi_version": (u32, []),
-    "epyr_cache_clear": (i32, [P]),
-    "epyr_cache_free": (None, [P]),
-    "epyr_cache_global": (P, []),
-    "epyr_cache_new": (i32, [dbl, pP]),
-    "epyr_cache_resize": (i32, [P, dbl]),
-    "epyr_cache_stats": (i32, [P, pu64, pdbl, pdbl, pdbl, pu64, pu64]),
-    "epyr_cache_stats_ex": (i32, [P, pu64, pu64, pu64, pu64]),
-    "epyr_check_memory_limit": (i32, [pi32]),
-    "epyr_config_file_get": (i32, [text, text, buf, u64, pu64]),
-    "epyr_config_get": (i32, [text, buf, u64, pu64]),
-    "epyr_config_get_bool": (i32, [text, pi32]),
-    "epyr_config_get_double": (i32, [text, pdbl]),
-    "epyr_config_load": (i32, [text]),
-    "epyr_config_save": (i32, [text]),
-    "epyr_config_set": (i32, [text, text]),
-    "epyr_config_set_bool": (i32, [text, i32]),
-    "epyr_config_set_double": (i32, [text, dbl]),
-    "epyr_dataset_axis": (i32, [P, u32, buf, pu64]),
-    "epyr_dataset_axis_labels_packed": (i32, [P, buf, u64, pu64]),
-    "epyr_dataset_axis_name": (i32, [P, u32, buf, u64, pu64]),
-    "epyr_dataset_axis_rule": (i32, [P, u32, pi32, pdbl]),
-    "epyr_dataset_axis_unit": (i32, [P, u32, buf, u64, pu64]),
-    "epyr_dataset_components": (i32, [P, pu32]),
-    "epyr_dataset_copy_axis": (i32, [P, u32, buf, u64, pu64]),
-    "epyr_dataset_copy_values": (i32, [P, u32, buf, u64, pu64]),
-    "epyr_dataset_dims": (i32, [P, pu64, pu64, pu64]),
-    "epyr_dataset_export": (i32, [P, text, text, i32]),
-    "epyr_dataset_format": (i32, [P, buf, u64, pu64]),
-    "epyr_dataset_free": (None, [P]),
-    "epyr_dataset_is_complex": (i32, [P, u32, pi32]),
-    "epyr_dataset_metadata_json": (i32, [P, buf, u64, pu64]),
-    "epyr_dataset_new": (i32, [u64, u64, u64, i32, buf, u64, pP]),
-    "epyr_dataset_param": (i32, [P, text, buf, u64, pu64]),
-    "epyr_dataset_param_count": (i32, [P, pu64]),
-    "epyr_dataset_param_double": (i32, [P, text, pdbl]),
-    "epyr_dataset_param_key": (i32, [P, u64, buf, u64, pu64]),
-    "epyr_dataset_param_lines_packed": (i32, [P, buf, u64, pu64]),
-    "epyr_dataset_param_value": (i32, [P, u64, buf, u64, pu64]),
-    "epyr_dataset_params_packed": (i32, [P, buf, u64, pu64]),
-    "epyr_dataset_source": (i32, [P, u64, buf, u64, pu64]),
-    "epyr_dataset_source_count": (i32, [P, pu64]),
-    "epyr_dataset_values": (i32, [P, u32, buf, pu64]),
-    "epyr_dataset_warning": (i32, [P, u64, buf, u64, pu64]),
-    "epyr_dataset_warning_count": (i32, [P, pu64]),
-    "epyr_error_name": (text, [i32]),
-    "epyr_formats_json": (i32, [buf, u64, pu64]),
-    "epyr_handle_last_error_message": (u64, [P, buf, u64]),
-    "epyr_last_batch_message": (i32, [u64, buf, u64, pu64]),
+    "epyr_error_name": (ch, [i32]),
     "epyr_last_error_message": (u64, [buf, u64]),
-    "epyr_loader_describe": (i32, [P, text, text, pP]),
-    "epyr_loader_describe_as": (i32, [P, text, text, text, pP]),
-    "epyr_loader_for_each_chunk": (i32, [P, text, text, CHUNK_CALLBACK, P]),
-    "epyr_loader_free": (None, [P]),
-    "epyr_loader_load": (i32, [P, text, text, pP]),
-    "epyr_loader_load_as": (i32, [P, text, text, text, pP]),
-    "epyr_loader_load_described_into": (i32, [P, P, buf, u64, pu64]),
-    "epyr_loader_load_into": (i32, [P, text, text, buf, u64, pu64]),
-    "epyr_loader_load_many": (i32, [P, texts, u64, text, pP, pi32, pu64]),
-    "epyr_loader_new": (i32, [P, dbl, i32, pP]),
+    "epyr_handle_last_error_message": (u64, [P, buf, u64]),
+    "epyr_process_last_error_message": (u64, [buf, u64]),
     "epyr_memory_info": (i32, [pdbl, pdbl, pdbl, pdbl]),
+    "epyr_check_memory_limit": (i32, [pi32]),
     "epyr_optimize_memory": (i32, [pu64]),
     "epyr_optimize_memory_ex": (i32, [pu64, pu64, pu64]),
+    "epyr_config_set": (i32, [ch, ch]),
+    "epyr_config_set_double": (i32, [ch, dbl]),
+    "epyr_config_set_bool": (i32, [ch, i32]),
+    "epyr_config_get": (i32, [ch, buf, u64, pu64]),
+    "epyr_config_get_double": (i32, [ch, pdbl]),
+    "epyr_config_get_bool": (i32, [ch, pi32]),
+    "epyr_config_file_get": (i32, [ch, ch, buf, u64, pu64]),
+    "epyr_config_save": (i32, [ch]),
+    "epyr_config_load": (i32, [ch]),
     "epyr_performance_info_json": (i32, [buf, u64, pu64]),
-    "epyr_process_last_error_message": (u64, [buf, u64]),
-    "epyr_reader_copy_axis": (i32, [P, u32, u64, u64, buf, u64, pu64]),
-    "epyr_reader_describe": (i32, [P, pP]),
+    "epyr_cache_new": (i32, [dbl, C.POINTER(P)]),
+    "epyr_cache_global": (P, []),
+    "epyr_cache_free": (None, [P]),
+    "epyr_cache_stats": (i32, [P, pu64, pdbl, pdbl, pdbl, pu64, pu64]),
+    "epyr_cache_stats_ex": (i32, [P, pu64, pu64, pu64, pu64]),
+    "epyr_cache_clear": (i32, [P]),
+    "epyr_cache_resize": (i32, [P, dbl]),
+    "epyr_loader_new": (i32, [P, dbl, i32, C.POINTER(P)]),
+    "epyr_loader_free": (None, [P]),
+    "epyr_loader_load": (i32, [P, ch, ch, C.POINTER(P)]),
+    "epyr_loader_describe": (i32, [P, ch, ch, C.POINTER(P)]),
+    "epyr_loader_load_as": (i32, [P, ch, ch, ch, C.POINTER(P)]),
+    "epyr_loader_describe_as": (i32, [P, ch, ch, ch, C.POINTER(P)]),
+    "epyr_formats_json": (i32, [buf, u64, pu64]),
+    "epyr_dataset_format": (i32, [P, buf, u64, pu64]),
+    "epyr_dataset_axis_rule": (i32, [P, u32, pi32, pdbl]),
+    "epyr_loader_load_into": (i32, [P, ch, ch, pdbl, u64, pu64]),
+    "epyr_loader_load_described_into": (i32, [P, P, pdbl, u64, pu64]),
+    "epyr_loader_load_many": (i32, [P, C.POINTER(ch), u64, ch, C.POINTER(P), pi32, pu64]),
+    "epyr_last_batch_message": (i32, [u64, buf, u64, pu64]),
+    "epyr_loader_for_each_chunk": (i32, [P, ch, ch, CHUNK_CB, P]),
+    "epyr_dataset_free": (None, [P]),
+    "epyr_dataset_new": (i32, [u64, u64, u64, i32, pdbl, u64, C.POINTER(P)]),
+    "epyr_dataset_dims": (i32, [P, pu64, pu64, pu64]),
+    "epyr_dataset_components": (i32, [P, pu32]),
+    "epyr_dataset_is_complex": (i32, [P, u32, pi32]),
+    "epyr_dataset_values": (i32, [P, u32, P, pu64]),
+    "epyr_dataset_copy_values": (i32, [P, u32, pdbl, u64, pu64]),
+    "epyr_dataset_axis": (i32, [P, u32, P, pu64]),
+    "epyr_dataset_copy_axis": (i32, [P, u32, pdbl, u64, pu64]),
+    "epyr_dataset_axis_name": (i32, [P, u32, buf, u64, pu64]),
+    "epyr_dataset_axis_unit": (i32, [P, u32, buf, u64, pu64]),
+    "epyr_dataset_param": (i32, [P, ch, buf, u64, pu64]),
+    "epyr_dataset_param_double": (i32, [P, ch, pdbl]),
+    "epyr_dataset_param_count": (i32, [P, pu64]),
+    "epyr_dataset_param_key": (i32, [P, u64, buf, u64, pu64]),
+    "epyr_dataset_param_value": (i32, [P, u64, buf, u64, pu64]),
+    "epyr_dataset_params_packed": (i32, [P, buf, u64, pu64]),
+    "epyr_dataset_param_lines_packed": (i32, [P, buf, u64, pu64]),
+    "epyr_dataset_axis_labels_packed": (i32, [P, buf, u64, pu64]),
+    "epyr_dataset_warning_count": (i32, [P, pu64]),
+    "epyr_dataset_warning": (i32, [P, u64, buf, u64, pu64]),
+    "epyr_dataset_source_count": (i32, [P, pu64]),
+    "epyr_dataset_source": (i32, [P, u64, buf, u64, pu64]),
+    "epyr_write_bes3t": (i32, [P, ch, ch, ch]),
+    "epyr_dataset_export": (i32, [P, ch, ch, i32]),
+    "epyr_dataset_metadata_json": (i32, [P, buf, u64, pu64]),
+    "epyr_reader_open": (i32, [P, ch, C.POINTER(P)]),
+    "epyr_reader_open_scaled": (i32, [P, ch, ch, C.POINTER(P)]),
     "epyr_reader_free": (None, [P]),
     "epyr_reader_info": (i32, [P, pu64, pu64, pu64, pu64, pu64, pu64]),
+    "epyr_reader_describe": (i32, [P, C.POINTER(P)]),
     "epyr_reader_next": (i32, [P, buf, u64, pu64, pu64]),
-    "epyr_reader_next_chunk": (i32, [P, buf, pu64, pu64]),
-    "epyr_reader_open": (i32, [P, text, pP]),
-    "epyr_reader_open_scaled": (i32, [P, text, text, pP]),
-    "epyr_reader_read_rows": (i32, [P, u64, u64, buf, u64, pu64]),
-    "epyr_reader_rewind": (i32, [P]),
+    "epyr_reader_next_chunk": (i32, [P, ppdbl, pu64, pu64]),
     "epyr_reader_set_chunk_points": (i32, [P, u64]),
-    "epyr_version": (text, []),
-    "epyr_write_bes3t": (i32, [P, text, text, text]),
+    "epyr_reader_rewind": (i32, [P]),
+    "epyr_reader_read_rows": (i32, [P, u64, u64, buf, u64, pu64]),
+    "epyr_reader_copy_axis": (i32, [P, u32, u64, u64, pdbl, u64, pu64]),
 }

@@ -13,6 +13,7 @@ from collections import OrderedDict
 from . import _lib, _stored
 from ._lib import check, lib
 from ._loader import Loader, eprload
+from ._loader import describe as _describe
 from .config import config
 
 logger = logging.getLogger("epyr_native")
@@ -64,25 +65,20 @@ def _stamp(path):
     return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
 
 
-_PAIRS = {".dsc": ".dta", ".dta": ".dsc", ".par": ".spc", ".spc": ".par"}
+def _members(path):
+    """The files of the dataset at ``path`` as libepyr resolves them from its format table
+    (a ``.DSC`` and its ``.DTA``, a SpecMan ``.d01`` and its ``.exp``, ...): the path itself
+    and every other source of its description; the path alone when it is not a dataset."""
+    try:
+        sources = _describe(path).sources
+    except _lib.EpyrError:
+        return (path,)
+    return (path,) + tuple(s for s in sources if os.path.realpath(s) != path)
 
 
-def _companion(path):
-    """The other file of a Bruker pair (``x.DSC`` -> ``x.DTA``), in the case that exists."""
-    base, ext = os.path.splitext(path)
-    other = _PAIRS.get(ext.lower())
-    if other is None:
-        return None
-    for candidate in (other.upper() if ext.isupper() else other, other, other.upper()):
-        if os.path.exists(base + candidate):
-            return base + candidate
-    return None
-
-
-def _stamps(path):
-    """The stamps of a file and of its companion (a stored item is valid while both hold)."""
-    companion = _companion(path)
-    return (_stamp(path), None if companion is None else (companion, _stamp(companion)))
+def _stamps(members):
+    """The stamps of each member file (a stored item is valid while all of them hold)."""
+    return tuple(_stamp(member) for member in members)
 
 
 class DataCache(_lib.OwnsHandle):
@@ -92,7 +88,8 @@ class DataCache(_lib.OwnsHandle):
     descriptor and data files and the scaling, every source file re-checked on each hit).
     ``put(path, item)``/``get(path)`` store any Python item for a file as EPyR Tools' cache
     does, keyed on the resolved path and valid while the file and its companion
-    (``.DSC``/``.DTA``, ``.par``/``.spc``) keep size, times and inode. ``put`` stores a copy
+    (``.DSC``/``.DTA``, ``.par``/``.spc``: the dataset's members as libepyr resolves them when
+    the item is stored) keep size, times and inode. ``put`` stores a copy
     (arrays read-only, measured deeply), ``get`` hands out read-only arrays and new
     containers. Both share the budget: items get the room the library's datasets leave, and
     are evicted first when loads take it; ``get_stats`` counts both. Thread-safe. It cannot
@@ -149,7 +146,8 @@ class DataCache(_lib.OwnsHandle):
         if not config.get("performance.cache_enabled"):
             return
         key = os.path.realpath(os.fspath(file_path))
-        stamps = _stamps(key)
+        members = _members(key)
+        stamps = (members, _stamps(members))
         stored = _stored.Stored(data)
         size = stored.size
         room = self._room()
@@ -185,7 +183,8 @@ class DataCache(_lib.OwnsHandle):
             entry = self._items.get(key)
         if entry is not None:
             try:
-                valid = _stamps(key) == entry[0]
+                members, stamps = entry[0]
+                valid = _stamps(members) == stamps
             except OSError:
                 valid = False
             with self._lock:

@@ -114,7 +114,7 @@ def test_load_many_gives_a_result_or_an_exception_per_file(corpus, tmp_path):
     assert isinstance(results[1], FileNotFoundError)
     assert isinstance(results[1], epyr_native.EpyrError) and "missing.DSC" in str(results[1])
     assert np.array_equal(results[2].values, epyr_native.load(paths[2]).values)
-    assert calls[-1] == (3, 3)
+    assert calls == [(1, 3), (2, 3), (3, 3)]  # after each file
 
 
 def single_load_error(path):
@@ -134,8 +134,8 @@ def test_load_many_gives_each_file_its_own_message_whatever_the_names_hold(corpu
     paths = [tmp_path / tricky, corpus / "easyspin" / "esp.par",
              tmp_path / "missing.DSC", "", tmp_path / "also missing.DSC"]
     loader = epyr_native.Loader()
-    for batch in (256, 2):
-        results = loader.load_many(paths, progress=lambda *_: None, batch=batch)
+    for progress in (None, lambda *_: None):
+        results = loader.load_many(paths, progress=progress)
         assert isinstance(results[1], epyr_native.Dataset)
         for index in (0, 2, 4):
             alone = single_load_error(paths[index])

@@ -282,10 +282,10 @@ static mxArray *dataset_struct(epyr_dataset *ds, int with_values)
     uint32_t components = 0, k;
     mwSize shape[3];
     mxArray *s, *complex_flags, *values, *axes, *params, *keys, *vals, *devs, *labels_cell[6];
-    emx_params p, eprload_p;
+    emx_params p;
     char *labels, *q;
     double *d;
-    int a, esp;
+    int a;
 
     emx_check(epyr_dataset_dims(ds, &dims[0], &dims[1], &dims[2]), ds, ds);
     emx_check(epyr_dataset_components(ds, &components), ds, ds);
@@ -345,11 +345,8 @@ static mxArray *dataset_struct(epyr_dataset *ds, int with_values)
     mxSetFieldByNumber(params, 0, 1, vals);
     mxSetFieldByNumber(params, 0, 2, devs);
     mxSetField(s, 0, "params", params);
-    esp = emx_is_esp(ds);
-    emx_eprload_params(ds, &p, &eprload_p);
-    mxSetField(s, 0, "pars", emx_pars_struct(&eprload_p, esp, dims[0]));
-    emx_params_free(&eprload_p);
     emx_params_free(&p);
+    mxSetField(s, 0, "pars", emx_eprload_pars(ds, emx_format_of(ds), dims, NULL));
 
     emx_check(epyr_dataset_warning_count(ds, &nwarn), ds, ds);
     mxSetField(s, 0, "warnings", string_list(ds, nwarn, epyr_dataset_warning, 0));

@@ -1,0 +1,328 @@
+/* eprload's outputs for every format epyr reads, keyed by the format id the C ABI reports
+ * (epyr_dataset_format): one row per format says how eprload shapes x and y and how it builds
+ * pars. The abscissae of the non-Bruker formats come from epyr's axis rules
+ * (epyr_dataset_axis_rule: the host's linspace where the rule is one, else epyr's values).
+ * Facts from EasySpin's eprload (MIT, private/eprload_*.m); the code is epyr's own. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "epyr_mex.h"
+
+/* One row per format id of epyr_formats_json. */
+static const emx_format FORMATS[] = {
+    {"bruker-bes3t", EMX_X_BRUKER, EMX_X_BRUKER, EMX_Y_ARRAY, EMX_PARS_BRUKER},
+    {"bruker-esp", EMX_X_BRUKER, EMX_X_BRUKER, EMX_Y_ROW_1D, EMX_PARS_BRUKER},
+    {"magnettech-xml", EMX_X_COLUMN, EMX_X_COLUMN, EMX_Y_ARRAY, EMX_PARS_MAGNETTECH},
+    {"magnettech-spe", EMX_X_COLUMN, EMX_X_COLUMN, EMX_Y_ARRAY, EMX_PARS_NUMBERS},
+    {"specman", EMX_X_COLUMN, EMX_X_COLUMN, EMX_Y_ARRAY, EMX_PARS_SECTIONS},
+    {"jeol", EMX_X_ROW, EMX_X_ROW, EMX_Y_ARRAY, EMX_PARS_NESTED},
+    {"ciqtek", EMX_X_COLUMN, EMX_X_ROW, EMX_Y_ARRAY, EMX_PARS_JSON},
+    {"adani-json", EMX_X_ROW, EMX_X_ROW, EMX_Y_ARRAY, EMX_PARS_JSON},
+    {"adani-dat", EMX_X_COLUMN, EMX_X_COLUMN, EMX_Y_ARRAY, EMX_PARS_NONE},
+    {"activespectrum", EMX_X_COLUMN, EMX_X_COLUMN, EMX_Y_ARRAY, EMX_PARS_NONE},
+    {"qese-eco", EMX_X_NONE, EMX_X_NONE, EMX_Y_ROW_1D, EMX_PARS_NONE},
+    {"eth-d00", EMX_X_NONE, EMX_X_NONE, EMX_Y_ARRAY, EMX_PARS_NONE},
+    {"magres-plt", EMX_X_NONE, EMX_X_NONE, EMX_Y_ARRAY, EMX_PARS_NONE},
+    {"varian-eth", EMX_X_NONE, EMX_X_NONE, EMX_Y_ROW_1D, EMX_PARS_NONE},
+};
+
+const emx_format *emx_format_of(epyr_dataset *ds)
+{
+    char id[64];
+    uint64_t needed = 0;
+    size_t i;
+    int32_t code = epyr_dataset_format(ds, id, sizeof id, &needed);
+    if (code == EPYR_ERR_BUFFER_TOO_SMALL)
+        strcpy(id, "(a long id)");
+    else
+        emx_check(code, ds, ds);
+    for (i = 0; i < sizeof FORMATS / sizeof FORMATS[0]; i++)
+        if (strcmp(FORMATS[i].id, id) == 0)
+            return &FORMATS[i];
+    epyr_dataset_free(ds);
+    emx_fail_with(EPYR_ERR_FORMAT, "epyr.eprload: format '%s' has no eprload outputs in this gateway",
+                  id);
+    return NULL;
+}
+
+/* ---------------------------------------------------------------- abscissae */
+
+/* Axis `a` (n points) as epyr's rule builds it, a row; NULL where the dataset has none. */
+static mxArray *rule_axis(epyr_dataset *ds, uint32_t a, uint64_t n)
+{
+    int32_t kind = 0;
+    double rule[4];
+    uint64_t len = 0;
+    mxArray *v;
+    emx_check(epyr_dataset_axis_rule(ds, a, &kind, rule), ds, ds);
+    if (kind == EPYR_AXIS_RULE_LINSPACE)
+        return emx_linear_axis(rule[0], rule[1], rule[2], rule[3], (mwSize)n);
+    emx_check(epyr_dataset_copy_axis(ds, a, NULL, 0, &len), ds, ds);
+    if (len != n)
+        return NULL;
+    v = mxCreateUninitNumericMatrix(1, (mwSize)n, mxDOUBLE_CLASS, mxREAL);
+    emx_check(epyr_dataset_copy_axis(ds, a, mxGetPr(v), n, &len), ds, ds);
+    return v;
+}
+
+/* Axis `a` shaped `orient` (an empty 0x0 where there is none). */
+static mxArray *shaped_axis(epyr_dataset *ds, uint32_t a, uint64_t n, emx_x orient)
+{
+    mxArray *v = orient == EMX_X_NONE ? NULL : rule_axis(ds, a, n);
+    if (!v)
+        return mxCreateDoubleMatrix(0, 0, mxREAL);
+    if (orient == EMX_X_COLUMN) {
+        mxSetM(v, (mwSize)n);
+        mxSetN(v, 1);
+    }
+    return v;
+}
+
+mxArray *emx_format_abscissa(epyr_dataset *ds, const emx_format *f, const uint64_t dims[3])
+{
+    mxArray *x;
+    if (f->x1 == EMX_X_NONE)
+        return mxCreateDoubleMatrix(0, 0, mxREAL);
+    if (dims[1] <= 1)
+        return shaped_axis(ds, 0, dims[0], f->x1);
+    x = mxCreateCellMatrix(1, 2);
+    mxSetCell(x, 0, shaped_axis(ds, 0, dims[0], f->x1));
+    mxSetCell(x, 1, shaped_axis(ds, 1, dims[1], f->x2));
+    return x;
+}
+
+/* ---------------------------------------------------------------- pars */
+
+/* A struct of `n` fields in order of first appearance (a repeated name: the last value). */
+static mxArray *ordered_struct(size_t n, char **names, mxArray **values)
+{
+    size_t i, j, nfields = 0;
+    const char **fields = mxMalloc((n ? n : 1) * sizeof *fields);
+    mxArray *s, **chosen = mxMalloc((n ? n : 1) * sizeof *chosen);
+    for (i = 0; i < n; i++) {
+        for (j = 0; j < nfields && strcmp(fields[j], names[i]) != 0; j++)
+            ;
+        if (j == nfields)
+            fields[nfields++] = names[i];
+        else
+            mxDestroyArray(chosen[j]);
+        chosen[j] = values[i];
+    }
+    s = mxCreateStructMatrix(1, 1, (int)nfields, fields);
+    for (j = 0; j < nfields; j++)
+        mxSetFieldByNumber(s, 0, (int)j, chosen[j]);
+    mxFree((void *)fields);
+    mxFree(chosen);
+    return s;
+}
+
+/* A whole-text number (as str2double reads one) into *v; 0 if the text is not one. */
+static int whole_number(const char *text, double *v)
+{
+    char *end;
+    if (!*text || isalpha((unsigned char)*text) || isspace((unsigned char)*text))
+        return 0;
+    *v = strtod(text, &end);
+    return end != text && *end == '\0';
+}
+
+/* A number where the whole text is one, else the text; an empty text an empty 0x0 double
+ * (`empty_double`) or a 1x0 char. */
+static mxArray *number_or_text(const char *text, int empty_double)
+{
+    double v;
+    if (!*text && empty_double)
+        return mxCreateDoubleMatrix(0, 0, mxREAL);
+    if (whole_number(text, &v))
+        return mxCreateDoubleScalar(v);
+    return emx_latin1_string(text);
+}
+
+/* Nested structs from dotted keys (`Header.xOffset`): fields in order of first appearance. */
+static mxArray *nested_struct(size_t n, const char **keys, const char **values)
+{
+    char **names = mxMalloc((n ? n : 1) * sizeof *names);
+    mxArray **made = mxMalloc((n ? n : 1) * sizeof *made);
+    const char **sub_keys = mxMalloc((n ? n : 1) * sizeof *sub_keys);
+    const char **sub_values = mxMalloc((n ? n : 1) * sizeof *sub_values);
+    char *used = mxCalloc(n ? n : 1, 1);
+    size_t i, j, count = 0;
+    mxArray *s;
+    for (i = 0; i < n; i++) {
+        size_t len = strcspn(keys[i], "."), m = 0;
+        mxArray *leaf = NULL;
+        if (used[i])
+            continue;
+        for (j = i; j < n; j++) {
+            if (used[j] || strncmp(keys[j], keys[i], len) != 0 ||
+                (keys[j][len] != '.' && keys[j][len] != '\0'))
+                continue;
+            used[j] = 1;
+            if (keys[j][len] == '\0') {
+                if (leaf)
+                    mxDestroyArray(leaf);
+                leaf = number_or_text(values[j], 0);
+            } else {
+                sub_keys[m] = keys[j] + len + 1;
+                sub_values[m++] = values[j];
+            }
+        }
+        names[count] = mxMalloc(len + 1);
+        memcpy(names[count], keys[i], len);
+        names[count][len] = '\0';
+        if (m) {
+            if (leaf)
+                mxDestroyArray(leaf);
+            leaf = nested_struct(m, sub_keys, sub_values);
+        }
+        made[count++] = leaf;
+    }
+    s = ordered_struct(count, names, made);
+    for (i = 0; i < count; i++)
+        mxFree(names[i]);
+    mxFree(names), mxFree(made), mxFree((void *)sub_keys), mxFree((void *)sub_values), mxFree(used);
+    return s;
+}
+
+/* eprload's `xlabel`/`ylabel` of SpecMan (`name, unit` of an axis that has a name), appended
+ * to `names`/`values` (room for two); returns how many. */
+static size_t axis_labels(epyr_dataset *ds, const uint64_t dims[3], char **names,
+                          mxArray **values)
+{
+    uint64_t needed = 0;
+    char *labels, *q, *label;
+    size_t n = 0;
+    int a;
+    emx_check(epyr_dataset_axis_labels_packed(ds, NULL, 0, &needed), ds, ds);
+    labels = mxMalloc(needed);
+    emx_check(epyr_dataset_axis_labels_packed(ds, labels, needed, &needed), ds, ds);
+    for (q = labels, a = 0; a < 2; a++) {
+        const char *name = q, *unit = q + strlen(q) + 1;
+        q = (char *)unit + strlen(unit) + 1;
+        if (!*name || (a == 1 && dims[1] <= 1))
+            continue;
+        names[n] = mxMalloc(8);
+        strcpy(names[n], a == 0 ? "xlabel" : "ylabel");
+        label = mxMalloc(strlen(name) + strlen(unit) + 3);
+        sprintf(label, "%s, %s", name, unit);
+        values[n++] = emx_latin1_string(label);
+        mxFree(label);
+    }
+    mxFree(labels);
+    return n;
+}
+
+/* SpecMan's .exp as eprload's SpecMandsc names it: [text] and [program] lines `textN`/`prgN`,
+ * every other key `section_key` (dashes out of the section; '/', '\' and blanks of the key
+ * made '_'), values as written after '='; then `xlabel`/`ylabel` where an axis has a name. */
+static mxArray *sections_struct(epyr_dataset *ds, const emx_params *p, const uint64_t dims[3])
+{
+    size_t n = 0, i;
+    char **names = mxMalloc((p->count + 2) * sizeof *names);
+    mxArray **values = mxMalloc((p->count + 2) * sizeof *values), *s;
+    for (i = 0; i < p->count; i++) {
+        const char *key = p->keys[i], *dot = strchr(key, '.');
+        char *name = mxMalloc(strlen(key) + 8), *o = name;
+        const char *c;
+        if (!dot)
+            dot = key + strlen(key);
+        if ((size_t)(dot - key) == 4 && strncmp(key, "text", 4) == 0 && *dot)
+            sprintf(name, "text%s", dot + 1);
+        else if ((size_t)(dot - key) == 7 && strncmp(key, "program", 7) == 0 && *dot)
+            sprintf(name, "prg%s", dot + 1);
+        else {
+            for (c = key; c < dot; c++)
+                if (*c != '-')
+                    *o++ = *c;
+            *o++ = '_';
+            for (c = *dot ? dot + 1 : dot; *c; c++)
+                *o++ = (*c == '/' || *c == '\\' || *c == ' ') ? '_' : *c;
+            *o = '\0';
+        }
+        names[n] = name;
+        values[n++] = emx_latin1_string(p->values[i]);
+    }
+    n += axis_labels(ds, dims, names + n, values + n);
+    s = ordered_struct(n, names, values);
+    for (i = 0; i < n; i++)
+        mxFree(names[i]);
+    mxFree(names), mxFree(values);
+    return s;
+}
+
+/* Magnettech XML as eprload builds it: the Measurement attributes and the Recipe's Param
+ * values at the top level, converted as parsefieldparams converts them. */
+static mxArray *magnettech_struct(const emx_params *p)
+{
+    static const char RECIPE[] = "Recipe.Param.";
+    emx_params top;
+    uint64_t i;
+    mxArray *s;
+    top.count = 0;
+    top.packed = NULL;
+    top.keys = mxMalloc((p->count ? p->count : 1) * sizeof *top.keys);
+    top.values = mxMalloc((p->count ? p->count : 1) * sizeof *top.values);
+    for (i = 0; i < p->count; i++) {
+        const char *key = p->keys[i];
+        if (strncmp(key, RECIPE, sizeof RECIPE - 1) == 0)
+            key += sizeof RECIPE - 1;
+        if (strchr(key, '.'))
+            continue;
+        top.keys[top.count] = key;
+        top.values[top.count++] = p->values[i];
+    }
+    s = emx_pars_struct(&top, 0, 0);
+    mxFree((void *)top.keys), mxFree((void *)top.values);
+    return s;
+}
+
+/* jsondecode of the file's text, as eprload's JSON readers make pars (the host's own decoder,
+ * so names and numbers are the host's). */
+static mxArray *json_struct(epyr_dataset *ds)
+{
+    uint64_t needed = 0;
+    char *path;
+    mxArray *in, *text = NULL, *out = NULL;
+    emx_check(epyr_dataset_source(ds, 0, NULL, 0, &needed), ds, ds);
+    path = mxMalloc(needed);
+    emx_check(epyr_dataset_source(ds, 0, path, needed, &needed), ds, ds);
+    in = mxCreateString(path);
+    mxFree(path);
+    mexCallMATLAB(1, &text, 1, &in, "fileread");
+    mexCallMATLAB(1, &out, 1, &text, "jsondecode");
+    mxDestroyArray(in);
+    mxDestroyArray(text);
+    return out;
+}
+
+mxArray *emx_format_pars(epyr_dataset *ds, const emx_format *f, const emx_params *p,
+                         const uint64_t dims[3])
+{
+    uint64_t i;
+    char **names;
+    mxArray **values, *s;
+    switch (f->pars) {
+    case EMX_PARS_SECTIONS:
+        return sections_struct(ds, p, dims);
+    case EMX_PARS_NESTED:
+        return nested_struct((size_t)p->count, p->keys, p->values);
+    case EMX_PARS_MAGNETTECH:
+        return magnettech_struct(p);
+    case EMX_PARS_JSON:
+        return json_struct(ds);
+    case EMX_PARS_NUMBERS:
+        names = mxMalloc((p->count ? p->count : 1) * sizeof *names);
+        values = mxMalloc((p->count ? p->count : 1) * sizeof *values);
+        for (i = 0; i < p->count; i++) {
+            names[i] = (char *)p->keys[i];
+            values[i] = number_or_text(p->values[i], 1);
+        }
+        s = ordered_struct((size_t)p->count, names, values);
+        mxFree(names), mxFree(values);
+        return s;
+    default:
+        return mxCreateDoubleMatrix(0, 0, mxREAL);
+    }
+}

@@ -702,6 +702,29 @@ int32_t epyr_dataset_param_key(const epyr_dataset *ds,
 
 /**
  * Copies, for every parameter in file order (`epyr_dataset_param_count` strings, each followed
+ * by a NUL, packed as `epyr_dataset_params_packed` packs them) what the reader read the value
+ * from: `"number"` a binary number (a JEOL header's `int32` and `float32` fields; the value is
+ * that number's shortest text), `"chars N"` a field of N raw characters (JEOL's `*char`
+ * fields; the value holds them up to the first NUL), `""` text (every other parameter).
+ * For hosts that give such values as numbers and text as text, as EasySpin's eprload does:
+ * the MATLAB gateway rebuilds eprload's `pars` with it, where a JEOL text field holding digits
+ * stays text. `*needed` gets the bytes of all the strings, NULs included; with `buf` NULL only
+ * `*needed` (size query).
+ *
+ * Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG`,
+ * `EPYR_ERR_BUFFER_TOO_SMALL` (nothing written).
+ *
+ * # Safety
+ * `buf` NULL or valid for `cap` bytes; `needed` NULL (only when `buf` is given) or valid for
+ * one write.
+ */
+int32_t epyr_dataset_param_kinds_packed(const epyr_dataset *ds,
+                                        char *buf,
+                                        uint64_t cap,
+                                        uint64_t *needed);
+
+/**
+ * Copies, for every parameter in file order (`epyr_dataset_param_count` strings, each followed
  * by a NUL, packed as `epyr_dataset_params_packed` packs them), the text it was read from
  * where that is more than one plain line, and `""` for every other parameter: a BES3T value
  * continued over several lines (lines ending in `\`), or a line holding a carriage return.

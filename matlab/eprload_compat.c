@@ -739,7 +739,7 @@ mxArray *emx_direct_values(epyr_dataset *ds, epyr_loader *l)
 }
 
 mxArray *emx_eprload_pars(epyr_dataset *ds, const emx_format *f, const uint64_t dims[3],
-                          mxArray **x)
+                          const mxArray *y, mxArray **x)
 {
     emx_params own, params;
     mxArray *pars;
@@ -748,7 +748,7 @@ mxArray *emx_eprload_pars(epyr_dataset *ds, const emx_format *f, const uint64_t 
     if (f->pars != EMX_PARS_BRUKER) {
         if (x)
             *x = emx_format_abscissa(ds, f, dims);
-        pars = emx_format_pars(ds, f, &own, dims);
+        pars = emx_format_pars(ds, f, &own, y);
         emx_params_free(&own);
         return pars;
     }
@@ -788,7 +788,7 @@ void emx_eprload_outputs(epyr_dataset *ds, const char *path, mxArray *y, int nlh
         return;
     }
     plhs[1] = y;
-    pars = emx_eprload_pars(ds, f, dims, &plhs[0]);
+    pars = emx_eprload_pars(ds, f, dims, y, &plhs[0]);
     if (nlhs >= 3)
         plhs[2] = pars;
     else

@@ -140,13 +140,56 @@ static mxArray *number_or_text(const char *text, int empty_double)
     return emx_latin1_string(text);
 }
 
-/* Nested structs from dotted keys (`Header.xOffset`): fields in order of first appearance. */
-static mxArray *nested_struct(size_t n, const char **keys, const char **values)
+/* Merges the runs of fields named `base(1)`, `base(2)`, ... (structs of the same fields) into
+ * one field `base`, a 1 x K struct array, as eprload's `s.base(k).field = ...` makes it, in
+ * place. Returns the new number of fields. */
+static size_t struct_arrays(size_t n, char **names, mxArray **made)
+{
+    size_t i = 0, out = 0, k, base;
+    while (i < n) {
+        char *open = strchr(names[i], '(');
+        int merge = open && mxIsStruct(made[i]);
+        size_t run = 1;
+        base = open ? (size_t)(open - names[i]) : 0;
+        while (merge && i + run < n &&
+               strncmp(names[i + run], names[i], base + 1) == 0 && mxIsStruct(made[i + run]) &&
+               mxGetNumberOfFields(made[i + run]) == mxGetNumberOfFields(made[i]))
+            run++;
+        if (merge) {
+            int f, nf = mxGetNumberOfFields(made[i]);
+            const char **fields = mxMalloc((nf ? nf : 1) * sizeof *fields);
+            mxArray *array;
+            for (f = 0; f < nf; f++)
+                fields[f] = mxGetFieldNameByNumber(made[i], f);
+            array = mxCreateStructMatrix(1, (mwSize)run, nf, fields);
+            mxFree((void *)fields);
+            for (k = 0; k < run; k++) {
+                for (f = 0; f < nf; f++) {
+                    mxSetFieldByNumber(array, (mwIndex)k, f, mxGetFieldByNumber(made[i + k], 0, f));
+                    mxSetFieldByNumber(made[i + k], 0, f, NULL);
+                }
+                mxDestroyArray(made[i + k]);
+                if (k)
+                    mxFree(names[i + k]);
+            }
+            names[i][base] = '\0';
+            made[i] = array;
+        }
+        names[out] = names[i];
+        made[out++] = made[i];
+        i += run;
+    }
+    return out;
+}
+
+/* Nested structs from dotted keys (`Header.xOffset`) and their values `leaves` (taken over):
+ * fields in order of first appearance. */
+static mxArray *nested_struct(size_t n, const char **keys, mxArray **leaves)
 {
     char **names = mxMalloc((n ? n : 1) * sizeof *names);
     mxArray **made = mxMalloc((n ? n : 1) * sizeof *made);
     const char **sub_keys = mxMalloc((n ? n : 1) * sizeof *sub_keys);
-    const char **sub_values = mxMalloc((n ? n : 1) * sizeof *sub_values);
+    mxArray **sub_leaves = mxMalloc((n ? n : 1) * sizeof *sub_leaves);
     char *used = mxCalloc(n ? n : 1, 1);
     size_t i, j, count = 0;
     mxArray *s;
@@ -163,10 +206,10 @@ static mxArray *nested_struct(size_t n, const char **keys, const char **values)
             if (keys[j][len] == '\0') {
                 if (leaf)
                     mxDestroyArray(leaf);
-                leaf = number_or_text(values[j], 0);
+                leaf = leaves[j];
             } else {
                 sub_keys[m] = keys[j] + len + 1;
-                sub_values[m++] = values[j];
+                sub_leaves[m++] = leaves[j];
             }
         }
         names[count] = mxMalloc(len + 1);
@@ -175,76 +218,116 @@ static mxArray *nested_struct(size_t n, const char **keys, const char **values)
         if (m) {
             if (leaf)
                 mxDestroyArray(leaf);
-            leaf = nested_struct(m, sub_keys, sub_values);
+            leaf = nested_struct(m, sub_keys, sub_leaves);
         }
         made[count++] = leaf;
     }
+    count = struct_arrays(count, names, made);
     s = ordered_struct(count, names, made);
     for (i = 0; i < count; i++)
         mxFree(names[i]);
-    mxFree(names), mxFree(made), mxFree((void *)sub_keys), mxFree((void *)sub_values), mxFree(used);
+    mxFree(names), mxFree(made), mxFree((void *)sub_keys), mxFree(sub_leaves), mxFree(used);
     return s;
 }
 
-/* eprload's `xlabel`/`ylabel` of SpecMan (`name, unit` of an axis that has a name), appended
- * to `names`/`values` (room for two); returns how many. */
-static size_t axis_labels(epyr_dataset *ds, const uint64_t dims[3], char **names,
-                          mxArray **values)
+/* The real or imaginary part (`fn` "real", "imag") of `y` as a column. */
+static mxArray *part_column(const mxArray *y, const char *fn)
 {
-    uint64_t needed = 0;
-    char *labels, *q, *label;
-    size_t n = 0;
-    int a;
-    emx_check(epyr_dataset_axis_labels_packed(ds, NULL, 0, &needed), ds, ds);
-    labels = mxMalloc(needed);
-    emx_check(epyr_dataset_axis_labels_packed(ds, labels, needed, &needed), ds, ds);
-    for (q = labels, a = 0; a < 2; a++) {
-        const char *name = q, *unit = q + strlen(q) + 1;
-        q = (char *)unit + strlen(unit) + 1;
-        if (!*name || (a == 1 && dims[1] <= 1))
-            continue;
-        names[n] = mxMalloc(8);
-        strcpy(names[n], a == 0 ? "xlabel" : "ylabel");
-        label = mxMalloc(strlen(name) + strlen(unit) + 3);
-        sprintf(label, "%s, %s", name, unit);
-        values[n++] = emx_latin1_string(label);
-        mxFree(label);
+    mxArray *in = (mxArray *)y, *out = NULL;
+    mexCallMATLAB(1, &out, 1, &in, fn);
+    mxSetM(out, mxGetNumberOfElements(out));
+    mxSetN(out, 1);
+    return out;
+}
+
+/* A field of `n` raw characters (fread(h, n, '*char')) as a column: epyr's text up to the
+ * first NUL, then NULs. */
+static mxArray *raw_chars(const char *text, size_t n)
+{
+    mxArray *a = emx_latin1_string(text);
+    size_t have = mxGetNumberOfElements(a), i;
+    mxArray *col = mxCreateCharArray(2, (mwSize[]){n, 1});
+    mxChar *to = mxGetChars(col), *from = mxGetChars(a);
+    for (i = 0; i < n; i++)
+        to[i] = i < have ? from[i] : 0;
+    mxDestroyArray(a);
+    return col;
+}
+
+/* JEOL as eprload_jeol builds it: the header blocks as nested structs (numbers where epyr
+ * read binary numbers, epyr_dataset_param_kinds_packed; texts, '' where empty), an empty
+ * `Calculator` (the block of the process types epyr reads holds nothing eprload keeps) and
+ * `Data` with the channels of y (CH1_DATA, and CH2_DATA for complex data). */
+static mxArray *jeol_struct(epyr_dataset *ds, const emx_params *p, const mxArray *y)
+{
+    uint64_t needed = 0, i;
+    char *kinds, *k;
+    size_t n = (size_t)p->count;
+    const char **keys = mxMalloc((n + 2) * sizeof *keys);
+    mxArray **leaves = mxMalloc((n + 2) * sizeof *leaves), *data;
+    const char *kind = emx_params_get(p, "Header.dataKind");
+    static const char *CHANNELS[] = {"CH1_DATA", "CH2_DATA"};
+    emx_check(epyr_dataset_param_kinds_packed(ds, NULL, 0, &needed), ds, ds);
+    kinds = mxMalloc(needed ? needed : 1);
+    emx_check(epyr_dataset_param_kinds_packed(ds, kinds, needed, &needed), ds, ds);
+    for (i = 0, k = kinds; i < n; i++, k += strlen(k) + 1) {
+        const char *v = p->values[i];
+        keys[i] = p->keys[i];
+        if (strcmp(k, "number") == 0)
+            leaves[i] = mxCreateDoubleScalar(strtod(v, NULL));
+        else if (strncmp(k, "chars ", 6) == 0)
+            leaves[i] = raw_chars(v, strtoul(k + 6, NULL, 10));
+        else
+            leaves[i] = *v ? emx_latin1_string(v) : mxCreateString("");
     }
-    mxFree(labels);
-    return n;
+    mxFree(kinds);
+    keys[n] = "Calculator";
+    leaves[n++] = mxCreateStructMatrix(1, 1, 0, NULL);
+    data = mxCreateStructMatrix(1, 1, kind && strcmp(kind, "complex") == 0 ? 2 : 1, CHANNELS);
+    if (y)
+        mxSetFieldByNumber(data, 0, 0, part_column(y, "real"));
+    if (y && mxGetNumberOfFields(data) == 2)
+        mxSetFieldByNumber(data, 0, 1, part_column(y, "imag"));
+    keys[n] = "Data";
+    leaves[n++] = data;
+    if (!y) /* a description: no values */
+        mxDestroyArray(leaves[--n]);
+    data = nested_struct(n, keys, leaves);
+    mxFree((void *)keys), mxFree(leaves);
+    return data;
 }
 
 /* SpecMan's .exp as eprload's SpecMandsc names it: [text] and [program] lines `textN`/`prgN`,
  * every other key `section_key` (dashes out of the section; '/', '\' and blanks of the key
- * made '_'), values as written after '='; then `xlabel`/`ylabel` where an axis has a name. */
-static mxArray *sections_struct(epyr_dataset *ds, const emx_params *p, const uint64_t dims[3])
+ * made '_'), values as written after '='; keys without a section (epyr's `xlabel`, `ylabel`,
+ * the labels eprload adds) as they are. */
+static mxArray *sections_struct(const emx_params *p)
 {
     size_t n = 0, i;
-    char **names = mxMalloc((p->count + 2) * sizeof *names);
-    mxArray **values = mxMalloc((p->count + 2) * sizeof *values), *s;
+    char **names = mxMalloc((p->count ? p->count : 1) * sizeof *names);
+    mxArray **values = mxMalloc((p->count ? p->count : 1) * sizeof *values), *s;
     for (i = 0; i < p->count; i++) {
         const char *key = p->keys[i], *dot = strchr(key, '.');
         char *name = mxMalloc(strlen(key) + 8), *o = name;
         const char *c;
         if (!dot)
-            dot = key + strlen(key);
-        if ((size_t)(dot - key) == 4 && strncmp(key, "text", 4) == 0 && *dot)
+            strcpy(name, key);
+        else if ((size_t)(dot - key) == 4 && strncmp(key, "text", 4) == 0)
             sprintf(name, "text%s", dot + 1);
-        else if ((size_t)(dot - key) == 7 && strncmp(key, "program", 7) == 0 && *dot)
+        else if ((size_t)(dot - key) == 7 && strncmp(key, "program", 7) == 0)
             sprintf(name, "prg%s", dot + 1);
         else {
             for (c = key; c < dot; c++)
                 if (*c != '-')
                     *o++ = *c;
             *o++ = '_';
-            for (c = *dot ? dot + 1 : dot; *c; c++)
+            for (c = dot + 1; *c; c++)
                 *o++ = (*c == '/' || *c == '\\' || *c == ' ') ? '_' : *c;
             *o = '\0';
         }
         names[n] = name;
         values[n++] = emx_latin1_string(p->values[i]);
     }
-    n += axis_labels(ds, dims, names + n, values + n);
     s = ordered_struct(n, names, values);
     for (i = 0; i < n; i++)
         mxFree(names[i]);
@@ -298,16 +381,16 @@ static mxArray *json_struct(epyr_dataset *ds)
 }
 
 mxArray *emx_format_pars(epyr_dataset *ds, const emx_format *f, const emx_params *p,
-                         const uint64_t dims[3])
+                         const mxArray *y)
 {
     uint64_t i;
     char **names;
     mxArray **values, *s;
     switch (f->pars) {
     case EMX_PARS_SECTIONS:
-        return sections_struct(ds, p, dims);
+        return sections_struct(p);
     case EMX_PARS_NESTED:
-        return nested_struct((size_t)p->count, p->keys, p->values);
+        return jeol_struct(ds, p, y);
     case EMX_PARS_MAGNETTECH:
         return magnettech_struct(p);
     case EMX_PARS_JSON:

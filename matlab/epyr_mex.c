@@ -346,7 +346,9 @@ static mxArray *dataset_struct(epyr_dataset *ds, int with_values)
     mxSetFieldByNumber(params, 0, 2, devs);
     mxSetField(s, 0, "params", params);
     emx_params_free(&p);
-    mxSetField(s, 0, "pars", emx_eprload_pars(ds, emx_format_of(ds), dims, NULL));
+    mxSetField(s, 0, "pars",
+               emx_eprload_pars(ds, emx_format_of(ds), dims,
+                                with_values && components ? mxGetCell(values, 0) : NULL, NULL));
 
     emx_check(epyr_dataset_warning_count(ds, &nwarn), ds, ds);
     mxSetField(s, 0, "warnings", string_list(ds, nwarn, epyr_dataset_warning, 0));

@@ -121,13 +121,15 @@ const emx_format *emx_format_of(epyr_dataset *ds);
 /* eprload's x of a dataset of a non-Bruker format `f` (dims `dims`). */
 mxArray *emx_format_abscissa(epyr_dataset *ds, const emx_format *f, const uint64_t dims[3]);
 
-/* eprload's pars of a dataset of a non-Bruker format `f` from its parameters `p`. */
+/* eprload's pars of a dataset of a non-Bruker format `f` from its parameters `p` and
+ * eprload's y (JEOL keeps the channels in pars). */
 mxArray *emx_format_pars(epyr_dataset *ds, const emx_format *f, const emx_params *p,
-                         const uint64_t dims[3]);
+                         const mxArray *y);
 
-/* eprload's pars of `ds` (format `f`, dims `dims`), and with `x` not NULL its x into *x. */
+/* eprload's pars of `ds` (format `f`, dims `dims`, eprload's y `y`), and with `x` not NULL
+ * its x into *x. */
 mxArray *emx_eprload_pars(epyr_dataset *ds, const emx_format *f, const uint64_t dims[3],
-                          mxArray **x);
+                          const mxArray *y, mxArray **x);
 
 /* first + scale * linspace(a, b, n) with the host's linspace, rounded as MATLAB rounds it. */
 mxArray *emx_linear_axis(double first, double scale, double a, double b, mwSize n);

@@ -10,7 +10,7 @@ use super::boundary::{
     size_output, status, status_on, Out,
 };
 use super::handles::{self, epyr_dataset, DatasetRef};
-use epyr_core::dataset::{Component, Dataset, DatasetParts, FormatId, Param, Params};
+use epyr_core::dataset::{Component, Dataset, DatasetParts, FormatId, Param, Params, ValueKind};
 use epyr_core::error::{Error, ErrorKind, Result};
 use epyr_core::formats::{write_bes3t, ByteOrder, WriteOptions};
 
@@ -498,7 +498,7 @@ unsafe fn packed_strings(
     cap: u64,
     needed: *mut u64,
     what: &str,
-    select: fn(&DatasetRef) -> Vec<&str>,
+    select: fn(&DatasetRef) -> Vec<Cow<'_, str>>,
 ) -> i32 {
     status_on(ds as usize, || {
         let data = handles::get(ds, "ds")?;
@@ -543,6 +543,7 @@ pub unsafe extern "C" fn epyr_dataset_params_packed(
                 .entries()
                 .iter()
                 .flat_map(|p| [&*p.key, &*p.value, p.device.as_deref().unwrap_or("")])
+                .map(Cow::Borrowed)
                 .collect()
         })
     }
@@ -579,7 +580,45 @@ pub unsafe extern "C" fn epyr_dataset_param_lines_packed(
         packed_strings(ds, buf, cap, needed, "parameter lines", |d| {
             let params = d.params();
             (0..params.len())
-                .map(|i| params.lines(i).unwrap_or(""))
+                .map(|i| Cow::Borrowed(params.lines(i).unwrap_or("")))
+                .collect()
+        })
+    }
+}
+
+/// Copies, for every parameter in file order (`epyr_dataset_param_count` strings, each followed
+/// by a NUL, packed as `epyr_dataset_params_packed` packs them) what the reader read the value
+/// from: `"number"` a binary number (a JEOL header's `int32` and `float32` fields; the value is
+/// that number's shortest text), `"chars N"` a field of N raw characters (JEOL's `*char`
+/// fields; the value holds them up to the first NUL), `""` text (every other parameter).
+/// For hosts that give such values as numbers and text as text, as EasySpin's eprload does:
+/// the MATLAB gateway rebuilds eprload's `pars` with it, where a JEOL text field holding digits
+/// stays text. `*needed` gets the bytes of all the strings, NULs included; with `buf` NULL only
+/// `*needed` (size query).
+///
+/// Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG`,
+/// `EPYR_ERR_BUFFER_TOO_SMALL` (nothing written).
+///
+/// # Safety
+/// `buf` NULL or valid for `cap` bytes; `needed` NULL (only when `buf` is given) or valid for
+/// one write.
+#[no_mangle]
+pub unsafe extern "C" fn epyr_dataset_param_kinds_packed(
+    ds: *const epyr_dataset,
+    buf: *mut c_char,
+    cap: u64,
+    needed: *mut u64,
+) -> i32 {
+    // SAFETY: forwarded contract.
+    unsafe {
+        packed_strings(ds, buf, cap, needed, "parameter kinds", |d| {
+            let params = d.params();
+            (0..params.len())
+                .map(|i| match params.kind(i) {
+                    ValueKind::Text => Cow::Borrowed(""),
+                    ValueKind::BinaryNumber => Cow::Borrowed("number"),
+                    ValueKind::RawChars(n) => Cow::Owned(format!("chars {n}")),
+                })
                 .collect()
         })
     }
@@ -610,6 +649,7 @@ pub unsafe extern "C" fn epyr_dataset_axis_labels_packed(
                     let (name, unit) = d.axis_labels(dim).unwrap_or(("", ""));
                     [name, unit]
                 })
+                .map(Cow::Borrowed)
                 .collect()
         })
     }

@@ -93,6 +93,7 @@ PROTOTYPES = {
     "epyr_dataset_param_value": (i32, [P, u64, C.c_char_p, u64, pu64]),
     "epyr_dataset_params_packed": (i32, [P, C.c_char_p, u64, pu64]),
     "epyr_dataset_param_lines_packed": (i32, [P, C.c_char_p, u64, pu64]),
+    "epyr_dataset_param_kinds_packed": (i32, [P, C.c_char_p, u64, pu64]),
     "epyr_dataset_axis_labels_packed": (i32, [P, C.c_char_p, u64, pu64]),
     "epyr_dataset_warning_count": (i32, [P, pu64]),
     "epyr_dataset_warning": (i32, [P, u64, C.c_char_p, u64, pu64]),
@@ -1120,6 +1121,10 @@ def _():
     assert lines[at] == "Prog   \\\r\na\\n\\\nend exp9", lines[at]
     assert lines[:at] + lines[at + 1:] == [""] * (pc.value - 1), lines
     expect(lib.epyr_dataset_param_lines_packed(None, None, 0, C.byref(u64())), NULL_ARG, "ds")
+    # BES3T values are text: no parameter is marked as read from a binary number.
+    kinds = packed(lib.epyr_dataset_param_kinds_packed, ds)
+    assert kinds == [""] * pc.value, kinds
+    expect(lib.epyr_dataset_param_kinds_packed(None, None, 0, C.byref(u64())), NULL_ARG, "ds")
     lib.epyr_dataset_free(ds)
     lib.epyr_loader_free(loader)
 

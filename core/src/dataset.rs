@@ -86,6 +86,23 @@ pub struct Params {
     /// The text as written of the entries read from more than one plain line, by entry index
     /// (increasing): see [`Params::lines`].
     lines: Vec<(usize, String)>,
+    /// The kinds of the entries not read from text, by entry index (increasing): see
+    /// [`Params::kind`].
+    kinds: Vec<(usize, ValueKind)>,
+}
+
+/// What a parameter's value was read from, for hosts that give numbers as numbers and raw
+/// characters as characters, as EasySpin's eprload does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValueKind {
+    /// Text (every format's values but those below).
+    Text,
+    /// A binary number (a JEOL header's `int32` and `float32` fields); the value is the
+    /// number's shortest text that reads back as the same `f64`.
+    BinaryNumber,
+    /// A field of this many raw characters (JEOL's `fread(h, n, '*char')` fields); the value
+    /// holds them up to the first NUL.
+    RawChars(usize),
 }
 
 impl Params {
@@ -96,7 +113,24 @@ impl Params {
             entries,
             history,
             lines: Vec::new(),
+            kinds: Vec::new(),
         }
+    }
+
+    /// Records what entry `index` was read from where that is not text; indexes are recorded
+    /// in increasing order, each once.
+    pub fn set_kind(&mut self, index: usize, kind: ValueKind) {
+        debug_assert!(self.kinds.last().is_none_or(|(last, _)| *last < index));
+        self.kinds.push((index, kind));
+    }
+
+    /// What entry `index` was read from: for hosts that give binary numbers as numbers and
+    /// text as text, as EasySpin's eprload does (a JEOL text field holding digits stays text
+    /// there). [`ValueKind::Text`] for every entry a reader did not mark.
+    pub fn kind(&self, index: usize) -> ValueKind {
+        self.kinds
+            .binary_search_by_key(&index, |(at, _)| *at)
+            .map_or(ValueKind::Text, |k| self.kinds[k].1)
     }
 
     /// Records `text` as the text entry `index` was read from (see [`Params::lines`]); indexes
@@ -187,7 +221,7 @@ impl Params {
 
     /// Bytes held by the parameters on the heap: the table, each key and value, each device
     /// name once per run of entries that share it (as the parser makes them), the texts of
-    /// [`Params::lines`], the history.
+    /// [`Params::lines`], the kinds, the history.
     pub fn heap_bytes(&self) -> usize {
         let mut previous_device: Option<&Arc<str>> = None;
         let mut bytes = heap_block_bytes(self.entries.capacity() * std::mem::size_of::<Param>());
@@ -202,6 +236,8 @@ impl Params {
             previous_device = p.device.as_ref();
         }
         bytes += heap_block_bytes(self.lines.capacity() * std::mem::size_of::<(usize, String)>());
+        bytes +=
+            heap_block_bytes(self.kinds.capacity() * std::mem::size_of::<(usize, ValueKind)>());
         for (_, text) in &self.lines {
             bytes += heap_block_bytes(text.capacity());
         }

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "epyr_mex.h"
 
@@ -360,6 +361,65 @@ static mxArray *dataset_struct(epyr_dataset *ds, int with_values)
 
 /* ---------------------------------------------------------------- commands */
 
+/* The file epyr.eprload reads: its argument, or where that is a folder or absent (the current
+ * folder), the file chosen in epyr.eprload_browse's dialog; NULL where it was cancelled. */
+static char *eprload_path(int nrhs, const mxArray *prhs[])
+{
+    mxArray *folder = NULL, *chosen = NULL;
+    struct stat st;
+    char *path = NULL;
+    if (nrhs >= 1) {
+        path = text_arg(prhs[0], "eprload", "the file name");
+        if (!*path || stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
+            return path;
+        folder = mxCreateString(path);
+    } else {
+        mexCallMATLAB(1, &folder, 0, NULL, "pwd");
+    }
+    mexCallMATLAB(1, &chosen, 1, &folder, "epyr.eprload_browse");
+    mxDestroyArray(folder);
+    if (mxIsEmpty(chosen))
+        return NULL;
+    return text_arg(chosen, "eprload", "the chosen file name");
+}
+
+/* epyr's label of the x axis of `ds` ("name (unit)", "name", "unit" or ""). */
+static mxArray *x_label(epyr_dataset *ds)
+{
+    uint64_t needed = 0;
+    char *labels, *label;
+    const char *name, *unit;
+    mxArray *out;
+    emx_check(epyr_dataset_axis_labels_packed(ds, NULL, 0, &needed), ds, ds);
+    labels = mxMalloc(needed);
+    emx_check(epyr_dataset_axis_labels_packed(ds, labels, needed, &needed), ds, ds);
+    name = labels;
+    unit = name + strlen(name) + 1;
+    label = mxMalloc(strlen(name) + strlen(unit) + 4);
+    if (*name && *unit)
+        sprintf(label, "%s (%s)", name, unit);
+    else
+        strcpy(label, *name ? name : unit);
+    out = emx_latin1_string(label);
+    mxFree(label);
+    mxFree(labels);
+    return out;
+}
+
+/* epyr.eprload without outputs: plots as eprload plots (epyr.eprload_plot). */
+static void eprload_plot(epyr_dataset *ds, const char *path, mxArray *y)
+{
+    mxArray *out[4], *args[4];
+    int k;
+    args[3] = x_label(ds);
+    emx_eprload_outputs(ds, path, y, 4, out);
+    args[0] = out[0], args[1] = out[1], args[2] = out[3];
+    mxDestroyArray(out[2]);
+    mexCallMATLAB(0, NULL, 4, args, "epyr.eprload_plot");
+    for (k = 0; k < 4; k++)
+        mxDestroyArray(args[k]);
+}
+
 void emx_cmd_eprload(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[])
 {
     const char *path, *scaling;
@@ -367,10 +427,15 @@ void emx_cmd_eprload(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[])
     epyr_loader *l;
     mxArray *y = NULL;
     int32_t code;
-    int cached;
-    check_args("eprload", nrhs, 1, 2, nlhs, 4);
-    path = text_arg(prhs[0], "eprload", "the file name");
+    int cached, k;
+    check_args("eprload", nrhs, 0, 2, nlhs, 4);
     scaling = scaling_arg(nrhs, prhs, 1, "eprload");
+    path = eprload_path(nrhs, prhs);
+    if (!path) { /* the dialog was cancelled: empty outputs, as eprload gives */
+        for (k = 0; k < nlhs; k++)
+            plhs[k] = mxCreateDoubleMatrix(0, 0, mxREAL);
+        return;
+    }
     l = loader(&cached);
     if (!cached) {
         /* Nothing will be cached: the values go straight into the MATLAB array where they
@@ -389,7 +454,10 @@ void emx_cmd_eprload(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[])
         if (code != EPYR_OK)
             emx_fail(code, l);
     }
-    emx_eprload_outputs(ds, path, y, nlhs, plhs);
+    if (nlhs == 0)
+        eprload_plot(ds, path, y);
+    else
+        emx_eprload_outputs(ds, path, y, nlhs, plhs);
 }
 
 static void cmd_load(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[], int describe)

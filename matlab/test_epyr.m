@@ -578,6 +578,70 @@ for f = {'eprload', 'load', 'describe', 'reader', 'load_many', 'cache_stats', 'c
   checks = checks + 1;
   if isempty(strtrim(help(['epyr.' f{1}]))), failures{end+1} = ['no help for epyr.' f{1}]; end
 end
+% ---------------------------------------------------------------- without outputs: a plot
+% epyr.eprload(file) with no output plots as eprload plots (epyr.eprload_plot) and returns
+% nothing: in an invisible figure (gnuplot toolkit, no window), the lines hold x and y (real
+% and imaginary parts of complex data), the title is the file name; a 2-D dataset is a pcolor
+% of its real part. A folder, or no file, asks for a file in a dialog, which octave-cli cannot
+% show: a clear epyr:NO_GUI error instead.
+function [lines, fig] = plotted(file)
+  fig = figure('visible', 'off');
+  epyr.eprload(file);
+  lines = findobj(fig, 'type', 'line');
+end
+graphics_toolkit('gnuplot');
+set(0, 'defaultfigurevisible', 'off');
+plot_cases = {fullfile(corpus, 'easyspin', 'jeol', 'data2'), ...
+              fullfile(corpus, 'easyspin', 'magnettech', 'newformat.spe')};
+for i = 1:numel(plot_cases)
+  file = plot_cases{i};
+  checks = checks + 1;
+  try
+    [x, y] = epyr.eprload(file);
+    [lines, fig] = plotted(file);
+    xs = get(lines, 'XData'); ys = get(lines, 'YData');
+    if ~iscell(xs), xs = {xs}; ys = {ys}; end
+    parts = {real(y)};
+    if ~isreal(y), parts{2} = imag(y); end
+    for k = 1:numel(parts)
+      hit = cellfun(@(a, b) isequal(a(:), x(:)) && isequal(b(:), parts{k}(:)), xs, ys);
+      if ~any(hit)
+        failures{end+1} = sprintf('plot of %s: no line holds x and part %d of y', file, k);
+      end
+    end
+    t = get(get(findobj(fig, 'type', 'axes')(end), 'title'), 'string');
+    if ~strcmp(t, file), failures{end+1} = sprintf('plot of %s: title ''%s''', file, t); end
+    close(fig);
+  catch err
+    failures{end+1} = sprintf('plot of %s: %s', file, err.message);
+  end
+end
+checks = checks + 1;
+try
+  file = fullfile(corpus, 'easyspin', 'specman', 'specman_cw.d01');
+  [~, y] = epyr.eprload(file);
+  fig = figure('visible', 'off');
+  epyr.eprload(file);
+  s = findobj(fig, 'type', 'surface');
+  if numel(s) ~= 1 || ~isequal(get(s, 'CData'), real(y))
+    failures{end+1} = 'plot of a 2-D dataset: not one pcolor surface of real(y)';
+  end
+  close(fig);
+catch err
+  failures{end+1} = ['plot of a 2-D dataset: ' err.message];
+end
+checks = checks + 1;
+if ~isempty(evalc('epyr.eprload(plot_cases{1})'))
+  failures{end+1} = 'epyr.eprload(file) without outputs prints something';
+end
+close all
+for c = {{corpus}, {}}
+  checks = checks + 1;
+  id = error_id_of(@() epyr.eprload(c{1}{:}));
+  if ~strcmp(id, 'epyr:NO_GUI')
+    failures{end+1} = sprintf('epyr.eprload of a folder (or nothing) without a GUI: ''%s'', not epyr:NO_GUI', id);
+  end
+end
 % Clearing the MEX file frees every handle (mexAtExit): an open reader is gone after it.
 r = epyr.reader(good);
 clear epyr_mex

@@ -739,23 +739,27 @@ mxArray *emx_direct_values(epyr_dataset *ds, epyr_loader *l)
 }
 
 mxArray *emx_eprload_pars(epyr_dataset *ds, const emx_format *f, const uint64_t dims[3],
-                          const mxArray *y, mxArray **x)
+                          const mxArray *y, mxArray **x, int want_pars)
 {
     emx_params own, params;
-    mxArray *pars;
+    mxArray *pars = NULL;
     int esp = strcmp(f->id, "bruker-esp") == 0;
-    emx_params_read(ds, &own);
     if (f->pars != EMX_PARS_BRUKER) {
         if (x)
             *x = emx_format_abscissa(ds, f, dims);
-        pars = emx_format_pars(ds, f, &own, y);
-        emx_params_free(&own);
+        if (want_pars) {
+            emx_params_read(ds, &own);
+            pars = emx_format_pars(ds, f, &own, y);
+            emx_params_free(&own);
+        }
         return pars;
     }
+    emx_params_read(ds, &own);
     emx_eprload_params(ds, &own, &params);
     if (x)
         *x = esp ? esp_abscissa(&params, dims[0]) : bes3t_abscissa(ds, &params, dims);
-    pars = emx_pars_struct(&params, esp, dims[0]);
+    if (want_pars)
+        pars = emx_pars_struct(&params, esp, dims[0]);
     emx_params_free(&params);
     emx_params_free(&own);
     return pars;
@@ -788,11 +792,9 @@ void emx_eprload_outputs(epyr_dataset *ds, const char *path, mxArray *y, int nlh
         return;
     }
     plhs[1] = y;
-    pars = emx_eprload_pars(ds, f, dims, y, &plhs[0]);
+    pars = emx_eprload_pars(ds, f, dims, y, &plhs[0], nlhs >= 3);
     if (nlhs >= 3)
         plhs[2] = pars;
-    else
-        mxDestroyArray(pars);
     if (nlhs >= 4)
         plhs[3] = f->pars == EMX_PARS_BRUKER ? file_name(ds, path) : mxCreateString(path);
     epyr_dataset_free(ds);

@@ -230,13 +230,26 @@ static mxArray *nested_struct(size_t n, const char **keys, mxArray **leaves)
     return s;
 }
 
-/* The real or imaginary part (`fn` "real", "imag") of `y` as a column. */
-static mxArray *part_column(const mxArray *y, const char *fn)
+/* The real (`imag` 0) or imaginary part of `y` as a column (zeros for the imaginary part of
+ * real data). */
+static mxArray *part_column(const mxArray *y, int imag)
 {
-    mxArray *in = (mxArray *)y, *out = NULL;
-    mexCallMATLAB(1, &out, 1, &in, fn);
-    mxSetM(out, mxGetNumberOfElements(out));
-    mxSetN(out, 1);
+    size_t n = mxGetNumberOfElements(y), i;
+    mxArray *out = mxCreateDoubleMatrix((mwSize)n, 1, mxREAL);
+    double *o = mxGetPr(out);
+#if MX_HAS_INTERLEAVED_COMPLEX
+    if (mxIsComplex(y)) {
+        const double *v = (const double *)mxGetComplexDoubles(y);
+        for (i = 0; i < n; i++)
+            o[i] = v[2 * i + imag];
+    } else if (!imag) {
+        memcpy(o, mxGetDoubles(y), n * sizeof *o);
+    }
+#else
+    const double *v = imag ? mxGetPi(y) : mxGetPr(y);
+    for (i = 0; v && i < n; i++)
+        o[i] = v[i];
+#endif
     return out;
 }
 
@@ -285,9 +298,9 @@ static mxArray *jeol_struct(epyr_dataset *ds, const emx_params *p, const mxArray
     leaves[n++] = mxCreateStructMatrix(1, 1, 0, NULL);
     data = mxCreateStructMatrix(1, 1, kind && strcmp(kind, "complex") == 0 ? 2 : 1, CHANNELS);
     if (y)
-        mxSetFieldByNumber(data, 0, 0, part_column(y, "real"));
+        mxSetFieldByNumber(data, 0, 0, part_column(y, 0));
     if (y && mxGetNumberOfFields(data) == 2)
-        mxSetFieldByNumber(data, 0, 1, part_column(y, "imag"));
+        mxSetFieldByNumber(data, 0, 1, part_column(y, 1));
     keys[n] = "Data";
     leaves[n++] = data;
     if (!y) /* a description: no values */

@@ -349,7 +349,7 @@ static mxArray *dataset_struct(epyr_dataset *ds, int with_values)
     emx_params_free(&p);
     mxSetField(s, 0, "pars",
                emx_eprload_pars(ds, emx_format_of(ds), dims,
-                                with_values && components ? mxGetCell(values, 0) : NULL, NULL));
+                                with_values && components ? mxGetCell(values, 0) : NULL, NULL, 1));
 
     emx_check(epyr_dataset_warning_count(ds, &nwarn), ds, ds);
     mxSetField(s, 0, "warnings", string_list(ds, nwarn, epyr_dataset_warning, 0));

@@ -126,10 +126,10 @@ mxArray *emx_format_abscissa(epyr_dataset *ds, const emx_format *f, const uint64
 mxArray *emx_format_pars(epyr_dataset *ds, const emx_format *f, const emx_params *p,
                          const mxArray *y);
 
-/* eprload's pars of `ds` (format `f`, dims `dims`, eprload's y `y`), and with `x` not NULL
- * its x into *x. */
+/* eprload's pars of `ds` (format `f`, dims `dims`, eprload's y `y` or NULL for a dataset
+ * described only) where `want_pars` (else NULL), and with `x` not NULL its x into *x. */
 mxArray *emx_eprload_pars(epyr_dataset *ds, const emx_format *f, const uint64_t dims[3],
-                          const mxArray *y, mxArray **x);
+                          const mxArray *y, mxArray **x, int want_pars);
 
 /* first + scale * linspace(a, b, n) with the host's linspace, rounded as MATLAB rounds it. */
 mxArray *emx_linear_axis(double first, double scale, double a, double b, mwSize n);

@@ -402,7 +402,7 @@ cases = {
   'numeric file name',      @() epyr.eprload(42),                        'epyr:INVALID_ARG'
   'cell file name',         @() epyr.eprload({good}),                    'epyr:INVALID_ARG'
   'empty file name',        @() epyr.eprload(''),                        'epyr:INVALID_ARG'
-  'no argument',            @() epyr.eprload(),                          'epyr:INVALID_ARG'
+  'no argument, no GUI',    @() epyr.eprload(),                          'epyr:NO_GUI'
   'three arguments',        @() epyr.eprload(good, '', 1),               'epyr:INVALID_ARG'
   'char matrix',            @() epyr.eprload(['ab'; 'cd']),              'epyr:INVALID_ARG'
   'numeric scaling',        @() epyr.eprload(good, 3),                   'epyr:INVALID_ARG'

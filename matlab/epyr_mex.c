@@ -272,18 +272,40 @@ static mxArray *string_list(epyr_dataset *ds, uint64_t count,
     return cell;
 }
 
+/* epyr's parameters of `ds` as a struct of three cells: key, value, device. */
+static mxArray *params_struct(epyr_dataset *ds)
+{
+    static const char *PARAM_FIELDS[] = {"key", "value", "device"};
+    mxArray *params = mxCreateStructMatrix(1, 1, 3, PARAM_FIELDS), *keys, *vals, *devs;
+    emx_params p;
+    uint64_t i;
+    emx_params_read(ds, &p);
+    keys = mxCreateCellMatrix(1, (mwSize)p.count);
+    vals = mxCreateCellMatrix(1, (mwSize)p.count);
+    devs = mxCreateCellMatrix(1, (mwSize)p.count);
+    for (i = 0; i < p.count; i++) {
+        const char *dev = p.values[i] + strlen(p.values[i]) + 1;
+        mxSetCell(keys, (mwIndex)i, emx_latin1_string(p.keys[i]));
+        mxSetCell(vals, (mwIndex)i, emx_latin1_string(p.values[i]));
+        mxSetCell(devs, (mwIndex)i, emx_latin1_string(dev));
+    }
+    mxSetFieldByNumber(params, 0, 0, keys);
+    mxSetFieldByNumber(params, 0, 1, vals);
+    mxSetFieldByNumber(params, 0, 2, devs);
+    emx_params_free(&p);
+    return params;
+}
+
 /* The whole dataset (or, with `with_values` 0, a described one) as a struct. Frees `ds`. */
 static mxArray *dataset_struct(epyr_dataset *ds, int with_values)
 {
     static const char *FIELDS[] = {"dims", "components", "complex", "values", "axes",
                                    "params", "pars", "warnings", "sources"};
     static const char *AXIS_FIELDS[] = {"values", "name", "unit"};
-    static const char *PARAM_FIELDS[] = {"key", "value", "device"};
     uint64_t dims[3], nwarn = 0, nsrc = 0, needed = 0, i;
     uint32_t components = 0, k;
     mwSize shape[3];
-    mxArray *s, *complex_flags, *values, *axes, *params, *keys, *vals, *devs, *labels_cell[6];
-    emx_params p;
+    mxArray *s, *complex_flags, *values, *axes, *labels_cell[6];
     char *labels, *q;
     double *d;
     int a;
@@ -331,22 +353,7 @@ static mxArray *dataset_struct(epyr_dataset *ds, int with_values)
     }
     mxSetField(s, 0, "axes", axes);
 
-    emx_params_read(ds, &p);
-    params = mxCreateStructMatrix(1, 1, 3, PARAM_FIELDS);
-    keys = mxCreateCellMatrix(1, (mwSize)p.count);
-    vals = mxCreateCellMatrix(1, (mwSize)p.count);
-    devs = mxCreateCellMatrix(1, (mwSize)p.count);
-    for (i = 0; i < p.count; i++) {
-        const char *dev = p.values[i] + strlen(p.values[i]) + 1;
-        mxSetCell(keys, (mwIndex)i, emx_latin1_string(p.keys[i]));
-        mxSetCell(vals, (mwIndex)i, emx_latin1_string(p.values[i]));
-        mxSetCell(devs, (mwIndex)i, emx_latin1_string(dev));
-    }
-    mxSetFieldByNumber(params, 0, 0, keys);
-    mxSetFieldByNumber(params, 0, 1, vals);
-    mxSetFieldByNumber(params, 0, 2, devs);
-    mxSetField(s, 0, "params", params);
-    emx_params_free(&p);
+    mxSetField(s, 0, "params", params_struct(ds));
     mxSetField(s, 0, "pars",
                emx_eprload_pars(ds, emx_format_of(ds), dims,
                                 with_values && components ? mxGetCell(values, 0) : NULL, NULL, 1));

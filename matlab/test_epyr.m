@@ -19,6 +19,9 @@ if ~exist(fullfile(corpus, 'expected.json'), 'file')
 end
 addpath(easyspin);
 warning('off', 'all');
+% Calls without outputs plot (epyr.eprload): into invisible figures, never a window.
+graphics_toolkit('gnuplot');
+set(0, 'defaultfigurevisible', 'off');
 failures = {};
 checks = 0;
 expected = jsondecode(fileread(fullfile(corpus, 'expected.json')));
@@ -112,6 +115,22 @@ continued = {
   'a key overridden',           [head 'AFTER y' NL 'Prog \' NL 'a\' NL 'AFTER z' NL 'B 1' NL]
 };
 text_dir = tempname(); mkdir(text_dir);
+function failures = compare_outputs(got, ref, label, failures)
+  names = {'x', 'y', 'pars', 'file'};
+  for k = 1:numel(ref)
+    d = eprload_differences(got{k}, ref{k}, names{k});
+    if ~isempty(d)
+      failures{end+1} = sprintf('%s: %s', label, strjoin(d(1:min(end, 5)), '; '));
+    end
+  end
+end
+% All four outputs of eprload and of epyr.eprload for one file.
+function [got, ref] = both_outputs(file)
+  ref = cell(1, 4);
+  [ref{:}] = eprload(file);
+  got = cell(1, 4);
+  [got{:}] = epyr.eprload(file);
+end
 function write_pair(base, text)
   fid = fopen([base '.DSC'], 'w'); fwrite(fid, text); fclose(fid);
   fid = fopen([base '.DTA'], 'w', 'ieee-be'); fwrite(fid, [1 2 3 4], 'float64'); fclose(fid);
@@ -122,16 +141,9 @@ for i = 1:size(continued, 1)
   file = [base '.DSC'];
   checks = checks + 1;
   try
-    ref = cell(1, 4);
-    [ref{:}] = eprload(file);
-    got = cell(1, 4);
-    [got{:}] = epyr.eprload(file);
+    [got, ref] = both_outputs(file);
     ds = epyr.load(file);
-    for k = 1:4
-      if ~isequaln(got{k}, ref{k})
-        failures{end+1} = sprintf('continued value, %s: %s differs from eprload', continued{i, 1}, names{k});
-      end
-    end
+    failures = compare_outputs(got, ref, ['continued value, ' continued{i, 1}], failures);
     if ~isequaln(ds.pars, ref{3})
       failures{end+1} = sprintf('continued value, %s: epyr.load''s pars differ from eprload''s', continued{i, 1});
     end
@@ -175,15 +187,6 @@ codec = '/usr/share/java/commons-codec.jar';
 if exist(codec, 'file'), javaaddpath(codec); end
 other = jsondecode(fileread(fullfile(corpus, 'expected-formats.json')));
 if ~iscell(other), other = num2cell(other); end
-function failures = compare_outputs(got, ref, label, failures)
-  names = {'x', 'y', 'pars', 'file'};
-  for k = 1:numel(ref)
-    d = eprload_differences(got{k}, ref{k}, names{k});
-    if ~isempty(d)
-      failures{end+1} = sprintf('%s: %s', label, strjoin(d(1:min(end, 5)), '; '));
-    end
-  end
-end
 for i = 1:numel(other)
   e = other{i};
   file = fullfile(corpus, e.open);
@@ -243,10 +246,7 @@ for i = 1:size(written, 1)
   fid = fopen(file, 'w'); fwrite(fid, written{i, 2}, 'uint8'); fclose(fid);
   checks = checks + 1;
   try
-    ref = cell(1, 4);
-    [ref{:}] = eprload(file);
-    got = cell(1, 4);
-    [got{:}] = epyr.eprload(file);
+    [got, ref] = both_outputs(file);
     failures = compare_outputs(got, ref, ['written ' written{i, 1}], failures);
   catch err
     failures{end+1} = sprintf('written %s: %s', written{i, 1}, err.message);
@@ -589,8 +589,6 @@ function [lines, fig] = plotted(file)
   epyr.eprload(file);
   lines = findobj(fig, 'type', 'line');
 end
-graphics_toolkit('gnuplot');
-set(0, 'defaultfigurevisible', 'off');
 plot_cases = {fullfile(corpus, 'easyspin', 'jeol', 'data2'), ...
               fullfile(corpus, 'easyspin', 'magnettech', 'newformat.spe')};
 for i = 1:numel(plot_cases)

@@ -124,6 +124,17 @@ function failures = compare_outputs(got, ref, label, failures)
     end
   end
 end
+% All four outputs of epyr.eprload with caching off (real data read straight into y).
+function out = uncached_outputs(file)
+  epyr.config_set('performance.cache_enabled', false);
+  out = cell(1, 4);
+  try
+    [out{:}] = epyr.eprload(file);
+  catch err
+    out = {err.message};
+  end
+  epyr.config_set('performance.cache_enabled', true);
+end
 % All four outputs of eprload and of epyr.eprload for one file.
 function [got, ref] = both_outputs(file)
   ref = cell(1, 4);
@@ -230,6 +241,10 @@ for i = 1:numel(other)
   if ~isequaln(ds.pars, got{3})
     failures{end+1} = sprintf('%s: epyr.load''s pars differ from epyr.eprload''s', e.id);
   end
+  % With caching off (real data straight into y), the same four outputs.
+  if ~isequaln(uncached_outputs(file), got)
+    failures{end+1} = sprintf('%s: with caching off the outputs differ', e.id);
+  end
 end
 
 % MAGRES .PLT and Varian E9 .spk/.ref, of which no public files exist: written here by the
@@ -248,6 +263,9 @@ for i = 1:size(written, 1)
   try
     [got, ref] = both_outputs(file);
     failures = compare_outputs(got, ref, ['written ' written{i, 1}], failures);
+    if ~isequaln(uncached_outputs(file), got)
+      failures{end+1} = sprintf('written %s: with caching off the outputs differ', written{i, 1});
+    end
   catch err
     failures{end+1} = sprintf('written %s: %s', written{i, 1}, err.message);
   end

@@ -348,9 +348,53 @@ static mxArray *sections_struct(const emx_params *p)
     return s;
 }
 
+/* eprload's `Curves` of a Magnettech XML file: for each curve with data (epyr_dataset_array,
+ * `Curves.<name>`), `data` (a column) and `x` (`XOffset + (0:n-1) * XSlope`, a row). */
+static mxArray *curves_struct(epyr_dataset *ds, const emx_params *p)
+{
+    static const char *FIELDS[] = {"data", "x"};
+    uint64_t count = 0, i, len = 0, needed = 0, j;
+    char **names, *key;
+    mxArray **curves, *s;
+    emx_check(epyr_dataset_array_count(ds, &count), ds, ds);
+    names = mxMalloc((count ? count : 1) * sizeof *names);
+    curves = mxMalloc((count ? count : 1) * sizeof *curves);
+    for (i = 0; i < count; i++) {
+        const double *v = NULL;
+        const char *offset, *slope;
+        double x0, dx, *x;
+        emx_check(epyr_dataset_array_name(ds, i, NULL, 0, &needed), ds, ds);
+        key = mxMalloc(needed + 16);
+        emx_check(epyr_dataset_array_name(ds, i, key, needed, &needed), ds, ds);
+        emx_check(epyr_dataset_array(ds, i, &v, &len), ds, ds);
+        strcat(key, ".XOffset");
+        offset = emx_params_get(p, key);
+        strcpy(key + needed - 1, ".XSlope");
+        slope = emx_params_get(p, key);
+        key[needed - 1] = '\0';
+        x0 = offset ? strtod(offset, NULL) : 0;
+        dx = slope ? strtod(slope, NULL) : 0;
+        curves[i] = mxCreateStructMatrix(1, 1, 2, FIELDS);
+        mxSetFieldByNumber(curves[i], 0, 0, mxCreateDoubleMatrix((mwSize)len, 1, mxREAL));
+        memcpy(mxGetPr(mxGetFieldByNumber(curves[i], 0, 0)), v, len * sizeof *v);
+        mxSetFieldByNumber(curves[i], 0, 1, mxCreateDoubleMatrix(1, (mwSize)len, mxREAL));
+        x = mxGetPr(mxGetFieldByNumber(curves[i], 0, 1));
+        for (j = 0; j < len; j++) {
+            volatile double step = (double)j * dx;
+            x[j] = x0 + step;
+        }
+        names[i] = key + strlen("Curves.");
+    }
+    s = ordered_struct((size_t)count, names, curves);
+    for (i = 0; i < count; i++)
+        mxFree(names[i] - strlen("Curves."));
+    mxFree(names), mxFree(curves);
+    return s;
+}
+
 /* Magnettech XML as eprload builds it: the Measurement attributes and the Recipe's Param
- * values at the top level, converted as parsefieldparams converts them. */
-static mxArray *magnettech_struct(const emx_params *p)
+ * values at the top level, converted as parsefieldparams converts them, then `Curves`. */
+static mxArray *magnettech_struct(epyr_dataset *ds, const emx_params *p)
 {
     static const char RECIPE[] = "Recipe.Param.";
     emx_params top;
@@ -371,6 +415,7 @@ static mxArray *magnettech_struct(const emx_params *p)
     }
     s = emx_pars_struct(&top, 0, 0);
     mxFree((void *)top.keys), mxFree((void *)top.values);
+    mxSetFieldByNumber(s, 0, mxAddField(s, "Curves"), curves_struct(ds, p));
     return s;
 }
 
@@ -405,7 +450,7 @@ mxArray *emx_format_pars(epyr_dataset *ds, const emx_format *f, const emx_params
     case EMX_PARS_NESTED:
         return jeol_struct(ds, p, y);
     case EMX_PARS_MAGNETTECH:
-        return magnettech_struct(p);
+        return magnettech_struct(ds, p);
     case EMX_PARS_JSON:
         return json_struct(ds);
     case EMX_PARS_NUMBERS:

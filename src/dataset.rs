@@ -624,6 +624,74 @@ pub unsafe extern "C" fn epyr_dataset_param_kinds_packed(
     }
 }
 
+/// The number of arrays of numbers the file holds besides the dataset's values
+/// (`epyr_dataset_array`): a Magnettech `.xml` file's curves (as EasySpin's eprload keeps them
+/// in `pars.Curves`); 0 for the other formats.
+///
+/// Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG`.
+///
+/// # Safety
+/// `count` NULL or valid for one write.
+#[no_mangle]
+pub unsafe extern "C" fn epyr_dataset_array_count(ds: *const epyr_dataset, count: *mut u64) -> i32 {
+    // SAFETY: forwarded contract.
+    unsafe { list_len(ds, count, |d| d.params().arrays().len()) }
+}
+
+/// Copies the name of array number `index` (file order, `0 <= index < count`; a Magnettech
+/// curve is `Curves.<name>`, with eprload's curve names: `Curves.MW_Absorption`,
+/// `Curves.BField_Raw`) with a NUL into `buf` (size query with `buf` NULL, as
+/// `epyr_dataset_param`). Names can repeat (a file with two curves of one name); eprload keeps
+/// the last.
+///
+/// Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG` (index out of range),
+/// `EPYR_ERR_BUFFER_TOO_SMALL`.
+///
+/// # Safety
+/// `buf` NULL or valid for `cap` bytes; `needed` NULL or valid for one write.
+#[no_mangle]
+pub unsafe extern "C" fn epyr_dataset_array_name(
+    ds: *const epyr_dataset,
+    index: u64,
+    buf: *mut c_char,
+    cap: u64,
+    needed: *mut u64,
+) -> i32 {
+    // SAFETY: forwarded contract.
+    unsafe {
+        item_text(ds, index, buf, cap, needed, "array", |d, i| {
+            Ok(Cow::Borrowed(pick(d.params().arrays(), i, "array")?.0.as_bytes()))
+        })
+    }
+}
+
+/// Points `*values` at the numbers of array number `index` (`epyr_dataset_array_name`),
+/// owned by the library: `*len` doubles, in file order. No copy. Valid until this handle is
+/// freed (as `epyr_dataset_values`); works on described datasets too.
+///
+/// Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG` (index out of range).
+///
+/// # Safety
+/// `values` and `len` are NULL or valid for one write.
+#[no_mangle]
+pub unsafe extern "C" fn epyr_dataset_array(
+    ds: *const epyr_dataset,
+    index: u64,
+    values: *mut *const f64,
+    len: *mut u64,
+) -> i32 {
+    status_on(ds as usize, || {
+        // SAFETY: NULL or valid for one write each (this function's contract).
+        let outs = unsafe { (Out::required(values, "values")?, Out::required(len, "len")?) };
+        let data = handles::get(ds, "ds")?;
+        let v = &pick(data.params().arrays(), index, "array")?.1;
+        // The values live as long as the handle's dataset, which the table keeps.
+        outs.0.write(v.as_ptr());
+        outs.1.write(v.len() as u64);
+        Ok(())
+    })
+}
+
 /// Copies the names and units of the three axes in one call: x name, x unit, y name, y unit,
 /// z name, z unit, each followed by a NUL (`""` where the file gives none), as
 /// `epyr_dataset_params_packed` packs parameters.

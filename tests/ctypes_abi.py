@@ -94,6 +94,9 @@ PROTOTYPES = {
     "epyr_dataset_params_packed": (i32, [P, C.c_char_p, u64, pu64]),
     "epyr_dataset_param_lines_packed": (i32, [P, C.c_char_p, u64, pu64]),
     "epyr_dataset_param_kinds_packed": (i32, [P, C.c_char_p, u64, pu64]),
+    "epyr_dataset_array_count": (i32, [P, pu64]),
+    "epyr_dataset_array_name": (i32, [P, u64, C.c_char_p, u64, pu64]),
+    "epyr_dataset_array": (i32, [P, u64, ppdbl, pu64]),
     "epyr_dataset_axis_labels_packed": (i32, [P, C.c_char_p, u64, pu64]),
     "epyr_dataset_warning_count": (i32, [P, pu64]),
     "epyr_dataset_warning": (i32, [P, u64, C.c_char_p, u64, pu64]),
@@ -1125,6 +1128,14 @@ def _():
     kinds = packed(lib.epyr_dataset_param_kinds_packed, ds)
     assert kinds == [""] * pc.value, kinds
     expect(lib.epyr_dataset_param_kinds_packed(None, None, 0, C.byref(u64())), NULL_ARG, "ds")
+    # BES3T files hold no arrays besides the data: none to name or point at.
+    count = u64(SENTINEL)
+    expect(lib.epyr_dataset_array_count(ds, C.byref(count)), OK)
+    assert count.value == 0, count.value
+    ptr, n = pdbl(), u64()
+    expect(lib.epyr_dataset_array(ds, 0, C.byref(ptr), C.byref(n)), INVALID_ARG, "array")
+    expect(lib.epyr_dataset_array_name(ds, 0, None, 0, C.byref(n)), INVALID_ARG, "array")
+    expect(lib.epyr_dataset_array_count(None, C.byref(count)), NULL_ARG, "ds")
     lib.epyr_dataset_free(ds)
     lib.epyr_loader_free(loader)
 

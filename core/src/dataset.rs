@@ -79,7 +79,7 @@ pub struct Param {
 
 /// The parameters of a dataset in file order. Where a key appears more than once (BES3T device
 /// blocks repeat key names), lookups by key return the last occurrence, as eprload does.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Params {
     entries: Vec<Param>,
     history: Option<String>,
@@ -89,6 +89,8 @@ pub struct Params {
     /// The kinds of the entries not read from text, by entry index (increasing): see
     /// [`Params::kind`].
     kinds: Vec<(usize, ValueKind)>,
+    /// Arrays of numbers the file holds besides the data: see [`Params::arrays`].
+    arrays: Vec<(String, Arc<[f64]>)>,
 }
 
 /// What a parameter's value was read from, for hosts that give numbers as numbers and raw
@@ -114,7 +116,21 @@ impl Params {
             history,
             lines: Vec::new(),
             kinds: Vec::new(),
+            arrays: Vec::new(),
         }
+    }
+
+    /// Appends an array of numbers the file holds besides the data (see [`Params::arrays`]).
+    pub fn push_array(&mut self, name: String, values: Arc<[f64]>) {
+        self.arrays.push((name, values));
+    }
+
+    /// The arrays of numbers the file holds besides the dataset's values, in file order, by
+    /// name: a Magnettech `.xml` file's curves (`Curves.MW_Absorption`, `Curves.BField`, ...,
+    /// every curve with data, as EasySpin's eprload keeps them in `pars.Curves`), for hosts
+    /// that give them as eprload does. Empty for the other formats.
+    pub fn arrays(&self) -> &[(String, Arc<[f64]>)] {
+        &self.arrays
     }
 
     /// Records what entry `index` was read from where that is not text; indexes are recorded
@@ -221,7 +237,7 @@ impl Params {
 
     /// Bytes held by the parameters on the heap: the table, each key and value, each device
     /// name once per run of entries that share it (as the parser makes them), the texts of
-    /// [`Params::lines`], the kinds, the history.
+    /// [`Params::lines`], the kinds, the arrays, the history.
     pub fn heap_bytes(&self) -> usize {
         let mut previous_device: Option<&Arc<str>> = None;
         let mut bytes = heap_block_bytes(self.entries.capacity() * std::mem::size_of::<Param>());
@@ -240,6 +256,12 @@ impl Params {
             heap_block_bytes(self.kinds.capacity() * std::mem::size_of::<(usize, ValueKind)>());
         for (_, text) in &self.lines {
             bytes += heap_block_bytes(text.capacity());
+        }
+        bytes += heap_block_bytes(self.arrays.capacity() * std::mem::size_of::<(String, Arc<[f64]>)>());
+        for (name, values) in &self.arrays {
+            // The values and the two reference counts in front of them.
+            bytes += heap_block_bytes(name.capacity())
+                + heap_block_bytes(std::mem::size_of_val(&**values) + 2 * std::mem::size_of::<usize>());
         }
         bytes
             + self

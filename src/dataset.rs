@@ -660,7 +660,9 @@ pub unsafe extern "C" fn epyr_dataset_array_name(
     // SAFETY: forwarded contract.
     unsafe {
         item_text(ds, index, buf, cap, needed, "array", |d, i| {
-            Ok(Cow::Borrowed(pick(d.params().arrays(), i, "array")?.0.as_bytes()))
+            Ok(Cow::Borrowed(
+                pick(d.params().arrays(), i, "array")?.0.as_bytes(),
+            ))
         })
     }
 }

@@ -257,11 +257,14 @@ impl Params {
         for (_, text) in &self.lines {
             bytes += heap_block_bytes(text.capacity());
         }
-        bytes += heap_block_bytes(self.arrays.capacity() * std::mem::size_of::<(String, Arc<[f64]>)>());
+        bytes +=
+            heap_block_bytes(self.arrays.capacity() * std::mem::size_of::<(String, Arc<[f64]>)>());
         for (name, values) in &self.arrays {
             // The values and the two reference counts in front of them.
             bytes += heap_block_bytes(name.capacity())
-                + heap_block_bytes(std::mem::size_of_val(&**values) + 2 * std::mem::size_of::<usize>());
+                + heap_block_bytes(
+                    std::mem::size_of_val(&**values) + 2 * std::mem::size_of::<usize>(),
+                );
         }
         bytes
             + self

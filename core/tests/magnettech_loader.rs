@@ -87,12 +87,23 @@ fn every_xml_curve_with_data_is_kept_as_an_array_and_described_datasets_have_the
     let loader = loader_with(&cache);
     let transient = dir.join("LOGSTest_006_transient.xml");
     let ds = loader.load(&transient, "").unwrap();
-    let names: Vec<&str> = ds.params().arrays().iter().map(|(n, _)| n.as_str()).collect();
+    let names: Vec<&str> = ds
+        .params()
+        .arrays()
+        .iter()
+        .map(|(n, _)| n.as_str())
+        .collect();
     // The time scan returns MW_Absorption; the other curves are kept beside it.
     assert!(names.contains(&"Curves.MW_Absorption"), "{names:?}");
     assert!(names.contains(&"Curves.BField"), "{names:?}");
     assert!(names.len() > 2, "{names:?}");
-    let (_, absorption) = ds.params().arrays().iter().rev().find(|(n, _)| n == "Curves.MW_Absorption").unwrap();
+    let (_, absorption) = ds
+        .params()
+        .arrays()
+        .iter()
+        .rev()
+        .find(|(n, _)| n == "Curves.MW_Absorption")
+        .unwrap();
     assert_bits_eq("MW_Absorption", absorption, &ds.components()[0].values);
     // Every array is a curve with data, named after a curve whose attributes are parameters.
     for (name, values) in ds.params().arrays() {

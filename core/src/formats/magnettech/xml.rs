@@ -121,7 +121,10 @@ impl Format for MagnettechXml {
         let sweep = sweep(&doc, &params, xml)?;
         let curves = decode_curves(&doc.curves, xml)?;
         for curve in &curves {
-            params.push_array(format!("Curves.{}", curve.name), Arc::from(&curve.values[..]));
+            params.push_array(
+                format!("Curves.{}", curve.name),
+                Arc::from(&curve.values[..]),
+            );
         }
         let (axis, values) = abscissa(curves, sweep, &params, xml)?;
         Ok(Plan {

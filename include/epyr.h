@@ -395,6 +395,52 @@ int32_t epyr_config_set_bool(const char *key, int32_t value);
 int32_t epyr_config_set_double(const char *key, double value);
 
 /**
+ * Points `*values` at the numbers of array number `index` (`epyr_dataset_array_name`),
+ * owned by the library: `*len` doubles, in file order. No copy. Valid until this handle is
+ * freed (as `epyr_dataset_values`); works on described datasets too.
+ *
+ * Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG` (index out of range).
+ *
+ * # Safety
+ * `values` and `len` are NULL or valid for one write.
+ */
+int32_t epyr_dataset_array(const epyr_dataset *ds,
+                           uint64_t index,
+                           const double **values,
+                           uint64_t *len);
+
+/**
+ * The number of arrays of numbers the file holds besides the dataset's values
+ * (`epyr_dataset_array`): a Magnettech `.xml` file's curves (as EasySpin's eprload keeps them
+ * in `pars.Curves`); 0 for the other formats.
+ *
+ * Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG`.
+ *
+ * # Safety
+ * `count` NULL or valid for one write.
+ */
+int32_t epyr_dataset_array_count(const epyr_dataset *ds, uint64_t *count);
+
+/**
+ * Copies the name of array number `index` (file order, `0 <= index < count`; a Magnettech
+ * curve is `Curves.<name>`, with eprload's curve names: `Curves.MW_Absorption`,
+ * `Curves.BField_Raw`) with a NUL into `buf` (size query with `buf` NULL, as
+ * `epyr_dataset_param`). Names can repeat (a file with two curves of one name); eprload keeps
+ * the last.
+ *
+ * Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG` (index out of range),
+ * `EPYR_ERR_BUFFER_TOO_SMALL`.
+ *
+ * # Safety
+ * `buf` NULL or valid for `cap` bytes; `needed` NULL or valid for one write.
+ */
+int32_t epyr_dataset_array_name(const epyr_dataset *ds,
+                                uint64_t index,
+                                char *buf,
+                                uint64_t cap,
+                                uint64_t *needed);
+
+/**
  * Points `*values` at the abscissa values of dimension `axis` (0 x, 1 y, 2 z), owned by the
  * library: `*len` doubles, one per point of that dimension, valid until this handle is freed.
  * Where the file gives no abscissa for the dimension, `*values` is NULL and `*len` 0. On a
@@ -699,6 +745,29 @@ int32_t epyr_dataset_param_key(const epyr_dataset *ds,
                                char *buf,
                                uint64_t cap,
                                uint64_t *needed);
+
+/**
+ * Copies, for every parameter in file order (`epyr_dataset_param_count` strings, each followed
+ * by a NUL, packed as `epyr_dataset_params_packed` packs them) what the reader read the value
+ * from: `"number"` a binary number (a JEOL header's `int32` and `float32` fields; the value is
+ * that number's shortest text), `"chars N"` a field of N raw characters (JEOL's `*char`
+ * fields; the value holds them up to the first NUL), `""` text (every other parameter).
+ * For hosts that give such values as numbers and text as text, as EasySpin's eprload does:
+ * the MATLAB gateway rebuilds eprload's `pars` with it, where a JEOL text field holding digits
+ * stays text. `*needed` gets the bytes of all the strings, NULs included; with `buf` NULL only
+ * `*needed` (size query).
+ *
+ * Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG`,
+ * `EPYR_ERR_BUFFER_TOO_SMALL` (nothing written).
+ *
+ * # Safety
+ * `buf` NULL or valid for `cap` bytes; `needed` NULL (only when `buf` is given) or valid for
+ * one write.
+ */
+int32_t epyr_dataset_param_kinds_packed(const epyr_dataset *ds,
+                                        char *buf,
+                                        uint64_t cap,
+                                        uint64_t *needed);
 
 /**
  * Copies, for every parameter in file order (`epyr_dataset_param_count` strings, each followed

@@ -4,6 +4,10 @@
 %      epyr.eprload cached (a validated cache hit) and epyr.eprload with caching off (values
 %      straight into y), median of 5 runs per file; the 5 files with the smallest uncached
 %      speed-up;
+%   1b. every dataset of expected-formats.json (the formats other than Bruker's): eprload
+%      (CIQTEK: octave-compat's eprload_CIQTEK, as eprload fails on it under Octave) against
+%      epyr.eprload uncached and cached ([x, y, pars]) and cached [x, y], median of 5 runs,
+%      the ratio per file and the smallest per format;
 %   2. a cache hit of a small file, y only and [x, y, pars], mean of 2000 calls;
 %   3. a 256 MB BES3T file (float64 little-endian) with the cache off against fread of the
 %      same .DTA (page cache warm for both), best of 5.
@@ -60,6 +64,48 @@ tr = t_ref(ok); tc = t_cold(ok); to = t_off(ok);
 for j = order(1:min(5, end))'
   printf('    %-55s eprload %7.3f ms  cold %6.3f ms (%4.1fx)  cache off %6.3f ms (%4.1fx)\n', ids{j}, ...
          1e3 * tr(j), 1e3 * tc(j), r_cold(j), 1e3 * to(j), r_off(j));
+end
+
+% 1b. The other formats, file by file.
+addpath(fullfile(easyspin, 'octave-compat'));
+codec = '/usr/share/java/commons-codec.jar';
+if exist(codec, 'file'), javaaddpath(codec); end
+other = jsondecode(fileread(fullfile(corpus, 'expected-formats.json')));
+if ~iscell(other), other = num2cell(other); end
+m = numel(other);
+o_ref = nan(m, 1); o_cold = nan(m, 1); o_hit = nan(m, 1); o_xy = nan(m, 1);
+for i = 1:m
+  e = other{i};
+  file = fullfile(corpus, e.open);
+  t = nan(runs, 4);
+  for r = 1:runs
+    if strcmp(e.format, 'ciqtek')
+      tic; [y, x, p] = eprload_CIQTEK(file); t(r, 1) = toc; %#ok<ASGLU>
+    else
+      tic; [x, y, p] = eprload(file); t(r, 1) = toc; %#ok<ASGLU>
+    end
+    epyr.cache_clear();
+    tic; [x, y, p] = epyr.eprload(file); t(r, 2) = toc; %#ok<ASGLU>
+    tic; [x, y, p] = epyr.eprload(file); t(r, 3) = toc; %#ok<ASGLU>
+    tic; [x, y] = epyr.eprload(file); t(r, 4) = toc; %#ok<ASGLU>
+  end
+  o_ref(i) = median(t(:, 1)); o_cold(i) = median(t(:, 2)); o_hit(i) = median(t(:, 3));
+  o_xy(i) = median(t(:, 4));
+end
+rmpath(fullfile(easyspin, 'octave-compat'));
+printf('other formats: %d datasets, [x, y, pars] per file, median of %d runs\n', m, runs);
+printf('  %-50s %-15s %10s %10s %8s %10s %8s %10s %8s\n', 'dataset', 'format', 'eprload', 'cold', ...
+       'ratio', 'cached', 'ratio', '[x,y] hit', 'ratio');
+for i = 1:m
+  printf('  %-50s %-15s %8.2f ms %7.3f ms %7.1fx %7.3f ms %7.0fx %7.3f ms %7.0fx\n', other{i}.id, ...
+         other{i}.format, 1e3 * o_ref(i), 1e3 * o_cold(i), o_ref(i) / o_cold(i), 1e3 * o_hit(i), ...
+         o_ref(i) / o_hit(i), 1e3 * o_xy(i), o_ref(i) / o_xy(i));
+end
+formats = unique(cellfun(@(e) e.format, other, 'UniformOutput', false));
+for f = formats(:).'
+  in = cellfun(@(e) strcmp(e.format, f{1}), other);
+  printf('  %-15s smallest ratio: cold %6.1fx, cached %7.0fx, [x, y] cached %7.0fx\n', f{1}, ...
+         min(o_ref(in) ./ o_cold(in)), min(o_ref(in) ./ o_hit(in)), min(o_ref(in) ./ o_xy(in)));
 end
 
 small = fullfile(corpus, 'easyspin', 'strong1.dta');

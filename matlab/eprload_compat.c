@@ -484,7 +484,7 @@ static mxArray *host_linspace(double a, double b, mwSize n)
 
 /* first + scale * linspace(a, b, n), evaluated as MATLAB evaluates it (the product rounded
  * before the sum). */
-static mxArray *linear_axis(double first, double scale, double a, double b, mwSize n)
+mxArray *emx_linear_axis(double first, double scale, double a, double b, mwSize n)
 {
     mxArray *row = host_linspace(a, b, n);
     double *v = mxGetPr(row);
@@ -551,7 +551,7 @@ static mxArray *bes3t_abscissa(epyr_dataset *ds, const emx_params *p, const uint
                 first = 1;
                 width = (double)(n - 1);
             }
-            axes[a] = linear_axis(first, 1.0, 0.0, width, (mwSize)n);
+            axes[a] = emx_linear_axis(first, 1.0, 0.0, width, (mwSize)n);
         }
     }
     if (highest < 0)
@@ -617,43 +617,22 @@ static mxArray *esp_abscissa(const emx_params *p, uint64_t nx)
     } else if (!has_hcf)
         take = 3;
     if (take == 1 && has_gst && has_gsi)
-        return linear_axis(gst, gsi, 0.0, 1.0, (mwSize)nx);
+        return emx_linear_axis(gst, gsi, 0.0, 1.0, (mwSize)nx);
     if (take == 2 && has_hcf)
-        return linear_axis(hcf, hsw / 2, -1.0, 1.0, (mwSize)nx);
+        return emx_linear_axis(hcf, hsw / 2, -1.0, 1.0, (mwSize)nx);
     if (take == 3 && has_xxlb && has_xxwi) {
         mxArray *x;
         if (!(has_xylb && has_xywi))
-            return linear_axis(xxlb, 1.0, 0.0, xxwi, (mwSize)nx);
+            return emx_linear_axis(xxlb, 1.0, 0.0, xxwi, (mwSize)nx);
         x = mxCreateCellMatrix(1, 2);
-        mxSetCell(x, 0, linear_axis(xxlb, 1.0, 0.0, xxwi, (mwSize)nx));
-        mxSetCell(x, 1, linear_axis(xylb, 1.0, 0.0, xywi, (mwSize)ny));
+        mxSetCell(x, 0, emx_linear_axis(xxlb, 1.0, 0.0, xxwi, (mwSize)nx));
+        mxSetCell(x, 1, emx_linear_axis(xylb, 1.0, 0.0, xywi, (mwSize)ny));
         return x;
     }
     return mxCreateDoubleMatrix(0, 0, mxREAL);
 }
 
 /* ---------------------------------------------------------------- eprload */
-
-/* Whether the dataset is ESP/WinEPR: its descriptor (source 0) ends in .par. */
-int emx_is_esp(epyr_dataset *ds)
-{
-    char local[512], *name = local;
-    uint64_t needed = 0;
-    size_t len;
-    int esp;
-    int32_t code = epyr_dataset_source(ds, 0, local, sizeof local, &needed);
-    if (code == EPYR_ERR_BUFFER_TOO_SMALL) {
-        emx_check(epyr_dataset_source(ds, 0, NULL, 0, &needed), ds, ds);
-        name = mxMalloc(needed);
-        code = epyr_dataset_source(ds, 0, name, needed, &needed);
-    }
-    emx_check(code, ds, ds);
-    len = strlen(name);
-    esp = len >= 4 && strcasecmp(name + len - 4, ".par") == 0;
-    if (name != local)
-        mxFree(name);
-    return esp;
-}
 
 /* eprload's file name: the path as given, with the data file's extension when it has none. */
 static mxArray *file_name(epyr_dataset *ds, const char *path)
@@ -686,11 +665,11 @@ static mxArray *file_name(epyr_dataset *ds, const char *path)
     return out;
 }
 
-/* The shape of eprload's y (of each component) for dims `dims`: [nx ny nz], a 1-D ESP file a
- * row. Returns the number of dims. */
-static mwSize y_shape(int esp, const uint64_t dims[3], mwSize shape[3])
+/* The shape of eprload's y (of each component) for dims `dims`: [nx ny nz], a 1-D dataset a
+ * row where the format's reader makes it one. Returns the number of dims. */
+static mwSize y_shape(const emx_format *f, const uint64_t dims[3], mwSize shape[3])
 {
-    if (esp && dims[1] == 1) {
+    if (f->y == EMX_Y_ROW_1D && dims[1] == 1 && dims[2] == 1) {
         shape[0] = 1;
         shape[1] = (mwSize)dims[0];
         return 2;
@@ -733,7 +712,7 @@ mxArray *emx_direct_values(epyr_dataset *ds, epyr_loader *l)
         return NULL;
     emx_check(epyr_dataset_dims(ds, &dims[0], &dims[1], &dims[2]), ds, ds);
     n = dims[0] * dims[1] * dims[2];
-    ndim = y_shape(emx_is_esp(ds), dims, shape);
+    ndim = y_shape(emx_format_of(ds), dims, shape);
     y = mxCreateUninitNumericArray(ndim, shape, mxDOUBLE_CLASS, mxREAL);
 #if MX_HAS_INTERLEAVED_COMPLEX
     data = mxGetDoubles(y);
@@ -759,6 +738,33 @@ mxArray *emx_direct_values(epyr_dataset *ds, epyr_loader *l)
     return y;
 }
 
+mxArray *emx_eprload_pars(epyr_dataset *ds, const emx_format *f, const uint64_t dims[3],
+                          const mxArray *y, mxArray **x, int want_pars)
+{
+    emx_params own, params;
+    mxArray *pars = NULL;
+    int esp = strcmp(f->id, "bruker-esp") == 0;
+    if (f->pars != EMX_PARS_BRUKER) {
+        if (x)
+            *x = emx_format_abscissa(ds, f, dims);
+        if (want_pars) {
+            emx_params_read(ds, &own);
+            pars = emx_format_pars(ds, f, &own, y);
+            emx_params_free(&own);
+        }
+        return pars;
+    }
+    emx_params_read(ds, &own);
+    emx_eprload_params(ds, &own, &params);
+    if (x)
+        *x = esp ? esp_abscissa(&params, dims[0]) : bes3t_abscissa(ds, &params, dims);
+    if (want_pars)
+        pars = emx_pars_struct(&params, esp, dims[0]);
+    emx_params_free(&params);
+    emx_params_free(&own);
+    return pars;
+}
+
 void emx_eprload_outputs(epyr_dataset *ds, const char *path, mxArray *y, int nlhs,
                          mxArray *plhs[])
 {
@@ -766,13 +772,12 @@ void emx_eprload_outputs(epyr_dataset *ds, const char *path, mxArray *y, int nlh
     uint32_t components = 0, k;
     mwSize shape[3];
     mwSize ndim;
-    int esp;
-    emx_params own, params;
+    mxArray *pars;
+    const emx_format *f = emx_format_of(ds);
     emx_check(epyr_dataset_dims(ds, &dims[0], &dims[1], &dims[2]), ds, ds);
-    esp = emx_is_esp(ds);
     if (!y) {
         emx_check(epyr_dataset_components(ds, &components), ds, ds);
-        ndim = y_shape(esp, dims, shape);
+        ndim = y_shape(f, dims, shape);
         if (components == 1) {
             y = emx_component_array(ds, 0, ndim, shape);
         } else {
@@ -786,15 +791,11 @@ void emx_eprload_outputs(epyr_dataset *ds, const char *path, mxArray *y, int nlh
         epyr_dataset_free(ds);
         return;
     }
-    emx_params_read(ds, &own);
-    emx_eprload_params(ds, &own, &params);
     plhs[1] = y;
-    plhs[0] = esp ? esp_abscissa(&params, dims[0]) : bes3t_abscissa(ds, &params, dims);
+    pars = emx_eprload_pars(ds, f, dims, y, &plhs[0], nlhs >= 3);
     if (nlhs >= 3)
-        plhs[2] = emx_pars_struct(&params, esp, dims[0]);
+        plhs[2] = pars;
     if (nlhs >= 4)
-        plhs[3] = file_name(ds, path);
-    emx_params_free(&params);
-    emx_params_free(&own);
+        plhs[3] = f->pars == EMX_PARS_BRUKER ? file_name(ds, path) : mxCreateString(path);
     epyr_dataset_free(ds);
 }

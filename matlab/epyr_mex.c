@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "epyr_mex.h"
 
@@ -271,21 +272,43 @@ static mxArray *string_list(epyr_dataset *ds, uint64_t count,
     return cell;
 }
 
+/* epyr's parameters of `ds` as a struct of three cells: key, value, device. */
+static mxArray *params_struct(epyr_dataset *ds)
+{
+    static const char *PARAM_FIELDS[] = {"key", "value", "device"};
+    mxArray *params = mxCreateStructMatrix(1, 1, 3, PARAM_FIELDS), *keys, *vals, *devs;
+    emx_params p;
+    uint64_t i;
+    emx_params_read(ds, &p);
+    keys = mxCreateCellMatrix(1, (mwSize)p.count);
+    vals = mxCreateCellMatrix(1, (mwSize)p.count);
+    devs = mxCreateCellMatrix(1, (mwSize)p.count);
+    for (i = 0; i < p.count; i++) {
+        const char *dev = p.values[i] + strlen(p.values[i]) + 1;
+        mxSetCell(keys, (mwIndex)i, emx_latin1_string(p.keys[i]));
+        mxSetCell(vals, (mwIndex)i, emx_latin1_string(p.values[i]));
+        mxSetCell(devs, (mwIndex)i, emx_latin1_string(dev));
+    }
+    mxSetFieldByNumber(params, 0, 0, keys);
+    mxSetFieldByNumber(params, 0, 1, vals);
+    mxSetFieldByNumber(params, 0, 2, devs);
+    emx_params_free(&p);
+    return params;
+}
+
 /* The whole dataset (or, with `with_values` 0, a described one) as a struct. Frees `ds`. */
 static mxArray *dataset_struct(epyr_dataset *ds, int with_values)
 {
     static const char *FIELDS[] = {"dims", "components", "complex", "values", "axes",
                                    "params", "pars", "warnings", "sources"};
     static const char *AXIS_FIELDS[] = {"values", "name", "unit"};
-    static const char *PARAM_FIELDS[] = {"key", "value", "device"};
     uint64_t dims[3], nwarn = 0, nsrc = 0, needed = 0, i;
     uint32_t components = 0, k;
     mwSize shape[3];
-    mxArray *s, *complex_flags, *values, *axes, *params, *keys, *vals, *devs, *labels_cell[6];
-    emx_params p, eprload_p;
+    mxArray *s, *complex_flags, *values, *axes, *labels_cell[6];
     char *labels, *q;
     double *d;
-    int a, esp;
+    int a;
 
     emx_check(epyr_dataset_dims(ds, &dims[0], &dims[1], &dims[2]), ds, ds);
     emx_check(epyr_dataset_components(ds, &components), ds, ds);
@@ -330,26 +353,10 @@ static mxArray *dataset_struct(epyr_dataset *ds, int with_values)
     }
     mxSetField(s, 0, "axes", axes);
 
-    emx_params_read(ds, &p);
-    params = mxCreateStructMatrix(1, 1, 3, PARAM_FIELDS);
-    keys = mxCreateCellMatrix(1, (mwSize)p.count);
-    vals = mxCreateCellMatrix(1, (mwSize)p.count);
-    devs = mxCreateCellMatrix(1, (mwSize)p.count);
-    for (i = 0; i < p.count; i++) {
-        const char *dev = p.values[i] + strlen(p.values[i]) + 1;
-        mxSetCell(keys, (mwIndex)i, emx_latin1_string(p.keys[i]));
-        mxSetCell(vals, (mwIndex)i, emx_latin1_string(p.values[i]));
-        mxSetCell(devs, (mwIndex)i, emx_latin1_string(dev));
-    }
-    mxSetFieldByNumber(params, 0, 0, keys);
-    mxSetFieldByNumber(params, 0, 1, vals);
-    mxSetFieldByNumber(params, 0, 2, devs);
-    mxSetField(s, 0, "params", params);
-    esp = emx_is_esp(ds);
-    emx_eprload_params(ds, &p, &eprload_p);
-    mxSetField(s, 0, "pars", emx_pars_struct(&eprload_p, esp, dims[0]));
-    emx_params_free(&eprload_p);
-    emx_params_free(&p);
+    mxSetField(s, 0, "params", params_struct(ds));
+    mxSetField(s, 0, "pars",
+               emx_eprload_pars(ds, emx_format_of(ds), dims,
+                                with_values && components ? mxGetCell(values, 0) : NULL, NULL, 1));
 
     emx_check(epyr_dataset_warning_count(ds, &nwarn), ds, ds);
     mxSetField(s, 0, "warnings", string_list(ds, nwarn, epyr_dataset_warning, 0));
@@ -361,6 +368,65 @@ static mxArray *dataset_struct(epyr_dataset *ds, int with_values)
 
 /* ---------------------------------------------------------------- commands */
 
+/* The file epyr.eprload reads: its argument, or where that is a folder or absent (the current
+ * folder), the file chosen in epyr.eprload_browse's dialog; NULL where it was cancelled. */
+static char *eprload_path(int nrhs, const mxArray *prhs[])
+{
+    mxArray *folder = NULL, *chosen = NULL;
+    struct stat st;
+    char *path = NULL;
+    if (nrhs >= 1) {
+        path = text_arg(prhs[0], "eprload", "the file name");
+        if (!*path || stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
+            return path;
+        folder = mxCreateString(path);
+    } else {
+        mexCallMATLAB(1, &folder, 0, NULL, "pwd");
+    }
+    mexCallMATLAB(1, &chosen, 1, &folder, "epyr.eprload_browse");
+    mxDestroyArray(folder);
+    if (mxIsEmpty(chosen))
+        return NULL;
+    return text_arg(chosen, "eprload", "the chosen file name");
+}
+
+/* epyr's label of the x axis of `ds` ("name (unit)", "name", "unit" or ""). */
+static mxArray *x_label(epyr_dataset *ds)
+{
+    uint64_t needed = 0;
+    char *labels, *label;
+    const char *name, *unit;
+    mxArray *out;
+    emx_check(epyr_dataset_axis_labels_packed(ds, NULL, 0, &needed), ds, ds);
+    labels = mxMalloc(needed);
+    emx_check(epyr_dataset_axis_labels_packed(ds, labels, needed, &needed), ds, ds);
+    name = labels;
+    unit = name + strlen(name) + 1;
+    label = mxMalloc(strlen(name) + strlen(unit) + 4);
+    if (*name && *unit)
+        sprintf(label, "%s (%s)", name, unit);
+    else
+        strcpy(label, *name ? name : unit);
+    out = emx_latin1_string(label);
+    mxFree(label);
+    mxFree(labels);
+    return out;
+}
+
+/* epyr.eprload without outputs: plots as eprload plots (epyr.eprload_plot). */
+static void eprload_plot(epyr_dataset *ds, const char *path, mxArray *y)
+{
+    mxArray *out[4], *args[4];
+    int k;
+    args[3] = x_label(ds);
+    emx_eprload_outputs(ds, path, y, 4, out);
+    args[0] = out[0], args[1] = out[1], args[2] = out[3];
+    mxDestroyArray(out[2]);
+    mexCallMATLAB(0, NULL, 4, args, "epyr.eprload_plot");
+    for (k = 0; k < 4; k++)
+        mxDestroyArray(args[k]);
+}
+
 void emx_cmd_eprload(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[])
 {
     const char *path, *scaling;
@@ -368,10 +434,15 @@ void emx_cmd_eprload(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[])
     epyr_loader *l;
     mxArray *y = NULL;
     int32_t code;
-    int cached;
-    check_args("eprload", nrhs, 1, 2, nlhs, 4);
-    path = text_arg(prhs[0], "eprload", "the file name");
+    int cached, k;
+    check_args("eprload", nrhs, 0, 2, nlhs, 4);
     scaling = scaling_arg(nrhs, prhs, 1, "eprload");
+    path = eprload_path(nrhs, prhs);
+    if (!path) { /* the dialog was cancelled: empty outputs, as eprload gives */
+        for (k = 0; k < nlhs; k++)
+            plhs[k] = mxCreateDoubleMatrix(0, 0, mxREAL);
+        return;
+    }
     l = loader(&cached);
     if (!cached) {
         /* Nothing will be cached: the values go straight into the MATLAB array where they
@@ -390,7 +461,10 @@ void emx_cmd_eprload(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[])
         if (code != EPYR_OK)
             emx_fail(code, l);
     }
-    emx_eprload_outputs(ds, path, y, nlhs, plhs);
+    if (nlhs == 0)
+        eprload_plot(ds, path, y);
+    else
+        emx_eprload_outputs(ds, path, y, nlhs, plhs);
 }
 
 static void cmd_load(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[], int describe)

@@ -87,7 +87,51 @@ mxArray *emx_pars_struct(const emx_params *p, int is_esp, uint64_t nx);
  * copied once from epyr's buffer. */
 mxArray *emx_component_array(epyr_dataset *ds, uint32_t k, mwSize ndim, const mwSize *dims);
 
-/* Whether the dataset is ESP/WinEPR (its parameter file, source 0, ends in .par). */
-int emx_is_esp(epyr_dataset *ds);
+/* How eprload shapes an abscissa: none (x = []), a column, a row; Bruker's own rules. */
+typedef enum { EMX_X_NONE, EMX_X_COLUMN, EMX_X_ROW, EMX_X_BRUKER } emx_x;
+
+/* How eprload shapes y: [nx ny nz], or a 1-D dataset as a row. */
+typedef enum { EMX_Y_ARRAY, EMX_Y_ROW_1D } emx_y;
+
+/* How eprload builds pars: [] (none), Bruker's parsefieldparams (BES3T, ESP), numbers of a
+ * binary header (Magnettech .spe), SpecMan's section_key names, nested structs from dotted
+ * keys (JEOL), Magnettech XML's attributes and Recipe values, or the decoded JSON file. */
+typedef enum {
+    EMX_PARS_NONE,
+    EMX_PARS_BRUKER,
+    EMX_PARS_NUMBERS,
+    EMX_PARS_SECTIONS,
+    EMX_PARS_NESTED,
+    EMX_PARS_MAGNETTECH,
+    EMX_PARS_JSON
+} emx_pars;
+
+/* eprload's conventions for one format id of epyr_formats_json. */
+typedef struct {
+    const char *id;
+    emx_x x1, x2; /* the first axis (1-D and 2-D), the second axis of a 2-D dataset */
+    emx_y y;
+    emx_pars pars;
+} emx_format;
+
+/* The row of the format `ds` was read from (epyr_dataset_format); frees `ds` and raises
+ * `epyr:FORMAT` for a format the gateway has no row for. */
+const emx_format *emx_format_of(epyr_dataset *ds);
+
+/* eprload's x of a dataset of a non-Bruker format `f` (dims `dims`). */
+mxArray *emx_format_abscissa(epyr_dataset *ds, const emx_format *f, const uint64_t dims[3]);
+
+/* eprload's pars of a dataset of a non-Bruker format `f` from its parameters `p` and
+ * eprload's y (JEOL keeps the channels in pars). */
+mxArray *emx_format_pars(epyr_dataset *ds, const emx_format *f, const emx_params *p,
+                         const mxArray *y);
+
+/* eprload's pars of `ds` (format `f`, dims `dims`, eprload's y `y` or NULL for a dataset
+ * described only) where `want_pars` (else NULL), and with `x` not NULL its x into *x. */
+mxArray *emx_eprload_pars(epyr_dataset *ds, const emx_format *f, const uint64_t dims[3],
+                          const mxArray *y, mxArray **x, int want_pars);
+
+/* first + scale * linspace(a, b, n) with the host's linspace, rounded as MATLAB rounds it. */
+mxArray *emx_linear_axis(double first, double scale, double a, double b, mwSize n);
 
 #endif

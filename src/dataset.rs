@@ -10,7 +10,7 @@ use super::boundary::{
     size_output, status, status_on, Out,
 };
 use super::handles::{self, epyr_dataset, DatasetRef};
-use epyr_core::dataset::{Component, Dataset, DatasetParts, FormatId, Param, Params};
+use epyr_core::dataset::{Component, Dataset, DatasetParts, FormatId, Param, Params, ValueKind};
 use epyr_core::error::{Error, ErrorKind, Result};
 use epyr_core::formats::{write_bes3t, ByteOrder, WriteOptions};
 
@@ -498,7 +498,7 @@ unsafe fn packed_strings(
     cap: u64,
     needed: *mut u64,
     what: &str,
-    select: fn(&DatasetRef) -> Vec<&str>,
+    select: fn(&DatasetRef) -> Vec<Cow<'_, str>>,
 ) -> i32 {
     status_on(ds as usize, || {
         let data = handles::get(ds, "ds")?;
@@ -543,6 +543,7 @@ pub unsafe extern "C" fn epyr_dataset_params_packed(
                 .entries()
                 .iter()
                 .flat_map(|p| [&*p.key, &*p.value, p.device.as_deref().unwrap_or("")])
+                .map(Cow::Borrowed)
                 .collect()
         })
     }
@@ -579,10 +580,118 @@ pub unsafe extern "C" fn epyr_dataset_param_lines_packed(
         packed_strings(ds, buf, cap, needed, "parameter lines", |d| {
             let params = d.params();
             (0..params.len())
-                .map(|i| params.lines(i).unwrap_or(""))
+                .map(|i| Cow::Borrowed(params.lines(i).unwrap_or("")))
                 .collect()
         })
     }
+}
+
+/// Copies, for every parameter in file order (`epyr_dataset_param_count` strings, each followed
+/// by a NUL, packed as `epyr_dataset_params_packed` packs them) what the reader read the value
+/// from: `"number"` a binary number (a JEOL header's `int32` and `float32` fields; the value is
+/// that number's shortest text), `"chars N"` a field of N raw characters (JEOL's `*char`
+/// fields; the value holds them up to the first NUL), `""` text (every other parameter).
+/// For hosts that give such values as numbers and text as text, as EasySpin's eprload does:
+/// the MATLAB gateway rebuilds eprload's `pars` with it, where a JEOL text field holding digits
+/// stays text. `*needed` gets the bytes of all the strings, NULs included; with `buf` NULL only
+/// `*needed` (size query).
+///
+/// Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG`,
+/// `EPYR_ERR_BUFFER_TOO_SMALL` (nothing written).
+///
+/// # Safety
+/// `buf` NULL or valid for `cap` bytes; `needed` NULL (only when `buf` is given) or valid for
+/// one write.
+#[no_mangle]
+pub unsafe extern "C" fn epyr_dataset_param_kinds_packed(
+    ds: *const epyr_dataset,
+    buf: *mut c_char,
+    cap: u64,
+    needed: *mut u64,
+) -> i32 {
+    // SAFETY: forwarded contract.
+    unsafe {
+        packed_strings(ds, buf, cap, needed, "parameter kinds", |d| {
+            let params = d.params();
+            (0..params.len())
+                .map(|i| match params.kind(i) {
+                    ValueKind::Text => Cow::Borrowed(""),
+                    ValueKind::BinaryNumber => Cow::Borrowed("number"),
+                    ValueKind::RawChars(n) => Cow::Owned(format!("chars {n}")),
+                })
+                .collect()
+        })
+    }
+}
+
+/// The number of arrays of numbers the file holds besides the dataset's values
+/// (`epyr_dataset_array`): a Magnettech `.xml` file's curves (as EasySpin's eprload keeps them
+/// in `pars.Curves`); 0 for the other formats.
+///
+/// Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG`.
+///
+/// # Safety
+/// `count` NULL or valid for one write.
+#[no_mangle]
+pub unsafe extern "C" fn epyr_dataset_array_count(ds: *const epyr_dataset, count: *mut u64) -> i32 {
+    // SAFETY: forwarded contract.
+    unsafe { list_len(ds, count, |d| d.params().arrays().len()) }
+}
+
+/// Copies the name of array number `index` (file order, `0 <= index < count`; a Magnettech
+/// curve is `Curves.<name>`, with eprload's curve names: `Curves.MW_Absorption`,
+/// `Curves.BField_Raw`) with a NUL into `buf` (size query with `buf` NULL, as
+/// `epyr_dataset_param`). Names can repeat (a file with two curves of one name); eprload keeps
+/// the last.
+///
+/// Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG` (index out of range),
+/// `EPYR_ERR_BUFFER_TOO_SMALL`.
+///
+/// # Safety
+/// `buf` NULL or valid for `cap` bytes; `needed` NULL or valid for one write.
+#[no_mangle]
+pub unsafe extern "C" fn epyr_dataset_array_name(
+    ds: *const epyr_dataset,
+    index: u64,
+    buf: *mut c_char,
+    cap: u64,
+    needed: *mut u64,
+) -> i32 {
+    // SAFETY: forwarded contract.
+    unsafe {
+        item_text(ds, index, buf, cap, needed, "array", |d, i| {
+            Ok(Cow::Borrowed(
+                pick(d.params().arrays(), i, "array")?.0.as_bytes(),
+            ))
+        })
+    }
+}
+
+/// Points `*values` at the numbers of array number `index` (`epyr_dataset_array_name`),
+/// owned by the library: `*len` doubles, in file order. No copy. Valid until this handle is
+/// freed (as `epyr_dataset_values`); works on described datasets too.
+///
+/// Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG` (index out of range).
+///
+/// # Safety
+/// `values` and `len` are NULL or valid for one write.
+#[no_mangle]
+pub unsafe extern "C" fn epyr_dataset_array(
+    ds: *const epyr_dataset,
+    index: u64,
+    values: *mut *const f64,
+    len: *mut u64,
+) -> i32 {
+    status_on(ds as usize, || {
+        // SAFETY: NULL or valid for one write each (this function's contract).
+        let outs = unsafe { (Out::required(values, "values")?, Out::required(len, "len")?) };
+        let data = handles::get(ds, "ds")?;
+        let v = &pick(data.params().arrays(), index, "array")?.1;
+        // The values live as long as the handle's dataset, which the table keeps.
+        outs.0.write(v.as_ptr());
+        outs.1.write(v.len() as u64);
+        Ok(())
+    })
 }
 
 /// Copies the names and units of the three axes in one call: x name, x unit, y name, y unit,
@@ -610,6 +719,7 @@ pub unsafe extern "C" fn epyr_dataset_axis_labels_packed(
                     let (name, unit) = d.axis_labels(dim).unwrap_or(("", ""));
                     [name, unit]
                 })
+                .map(Cow::Borrowed)
                 .collect()
         })
     }

@@ -1049,6 +1049,18 @@ def _():
     assert lines[at] == "Prog   \\\r\na\\n\\\nend exp9", lines[at]
     assert lines[:at] + lines[at + 1:] == [""] * (pc.value - 1), lines
     expect(lib.epyr_dataset_param_lines_packed(None, None, 0, C.byref(u64())), NULL_ARG, "ds")
+    # BES3T values are text: no parameter is marked as read from a binary number.
+    kinds = packed(lib.epyr_dataset_param_kinds_packed, ds)
+    assert kinds == [""] * pc.value, kinds
+    expect(lib.epyr_dataset_param_kinds_packed(None, None, 0, C.byref(u64())), NULL_ARG, "ds")
+    # BES3T files hold no arrays besides the data: none to name or point at.
+    count = u64(SENTINEL)
+    expect(lib.epyr_dataset_array_count(ds, C.byref(count)), OK)
+    assert count.value == 0, count.value
+    ptr, n = pdbl(), u64()
+    expect(lib.epyr_dataset_array(ds, 0, C.byref(ptr), C.byref(n)), INVALID_ARG, "array")
+    expect(lib.epyr_dataset_array_name(ds, 0, None, 0, C.byref(n)), INVALID_ARG, "array")
+    expect(lib.epyr_dataset_array_count(None, C.byref(count)), NULL_ARG, "ds")
     lib.epyr_dataset_free(ds)
     lib.epyr_loader_free(loader)
 

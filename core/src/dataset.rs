@@ -79,13 +79,32 @@ pub struct Param {
 
 /// The parameters of a dataset in file order. Where a key appears more than once (BES3T device
 /// blocks repeat key names), lookups by key return the last occurrence, as eprload does.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Params {
     entries: Vec<Param>,
     history: Option<String>,
     /// The text as written of the entries read from more than one plain line, by entry index
     /// (increasing): see [`Params::lines`].
     lines: Vec<(usize, String)>,
+    /// The kinds of the entries not read from text, by entry index (increasing): see
+    /// [`Params::kind`].
+    kinds: Vec<(usize, ValueKind)>,
+    /// Arrays of numbers the file holds besides the data: see [`Params::arrays`].
+    arrays: Vec<(String, Arc<[f64]>)>,
+}
+
+/// What a parameter's value was read from, for hosts that give numbers as numbers and raw
+/// characters as characters, as EasySpin's eprload does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValueKind {
+    /// Text (every format's values but those below).
+    Text,
+    /// A binary number (a JEOL header's `int32` and `float32` fields); the value is the
+    /// number's shortest text that reads back as the same `f64`.
+    BinaryNumber,
+    /// A field of this many raw characters (JEOL's `fread(h, n, '*char')` fields); the value
+    /// holds them up to the first NUL.
+    RawChars(usize),
 }
 
 impl Params {
@@ -96,7 +115,38 @@ impl Params {
             entries,
             history,
             lines: Vec::new(),
+            kinds: Vec::new(),
+            arrays: Vec::new(),
         }
+    }
+
+    /// Appends an array of numbers the file holds besides the data (see [`Params::arrays`]).
+    pub fn push_array(&mut self, name: String, values: Arc<[f64]>) {
+        self.arrays.push((name, values));
+    }
+
+    /// The arrays of numbers the file holds besides the dataset's values, in file order, by
+    /// name: a Magnettech `.xml` file's curves (`Curves.MW_Absorption`, `Curves.BField`, ...,
+    /// every curve with data, as EasySpin's eprload keeps them in `pars.Curves`), for hosts
+    /// that give them as eprload does. Empty for the other formats.
+    pub fn arrays(&self) -> &[(String, Arc<[f64]>)] {
+        &self.arrays
+    }
+
+    /// Records what entry `index` was read from where that is not text; indexes are recorded
+    /// in increasing order, each once.
+    pub fn set_kind(&mut self, index: usize, kind: ValueKind) {
+        debug_assert!(self.kinds.last().is_none_or(|(last, _)| *last < index));
+        self.kinds.push((index, kind));
+    }
+
+    /// What entry `index` was read from: for hosts that give binary numbers as numbers and
+    /// text as text, as EasySpin's eprload does (a JEOL text field holding digits stays text
+    /// there). [`ValueKind::Text`] for every entry a reader did not mark.
+    pub fn kind(&self, index: usize) -> ValueKind {
+        self.kinds
+            .binary_search_by_key(&index, |(at, _)| *at)
+            .map_or(ValueKind::Text, |k| self.kinds[k].1)
     }
 
     /// Records `text` as the text entry `index` was read from (see [`Params::lines`]); indexes
@@ -187,7 +237,7 @@ impl Params {
 
     /// Bytes held by the parameters on the heap: the table, each key and value, each device
     /// name once per run of entries that share it (as the parser makes them), the texts of
-    /// [`Params::lines`], the history.
+    /// [`Params::lines`], the kinds, the arrays, the history.
     pub fn heap_bytes(&self) -> usize {
         let mut previous_device: Option<&Arc<str>> = None;
         let mut bytes = heap_block_bytes(self.entries.capacity() * std::mem::size_of::<Param>());
@@ -202,8 +252,19 @@ impl Params {
             previous_device = p.device.as_ref();
         }
         bytes += heap_block_bytes(self.lines.capacity() * std::mem::size_of::<(usize, String)>());
+        bytes +=
+            heap_block_bytes(self.kinds.capacity() * std::mem::size_of::<(usize, ValueKind)>());
         for (_, text) in &self.lines {
             bytes += heap_block_bytes(text.capacity());
+        }
+        bytes +=
+            heap_block_bytes(self.arrays.capacity() * std::mem::size_of::<(String, Arc<[f64]>)>());
+        for (name, values) in &self.arrays {
+            // The values and the two reference counts in front of them.
+            bytes += heap_block_bytes(name.capacity())
+                + heap_block_bytes(
+                    std::mem::size_of_val(&**values) + 2 * std::mem::size_of::<usize>(),
+                );
         }
         bytes
             + self

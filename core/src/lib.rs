@@ -44,7 +44,9 @@ mod sys;
 mod threads;
 
 pub use cache::{CacheStats, DataCache};
-pub use dataset::{Axis, AxisRule, Component, Dataset, DatasetParts, FormatId, Param, Params};
+pub use dataset::{
+    Axis, AxisRule, Component, Dataset, DatasetParts, FormatId, Param, Params, ValueKind,
+};
 pub use error::{Error, ErrorKind, Result};
 pub use formats::{load, write_bes3t, ByteOrder, NumberType, Plan, Scaling, WriteOptions};
 pub use loader::{ChunkedReader, Loader, LoaderOptions, Progress};

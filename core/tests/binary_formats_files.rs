@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use common::{assert_same_data, loader_with, settle_files, temp_dir};
-use epyr_core::{DataCache, Dataset, Plan, Scaling};
+use epyr_core::{DataCache, Dataset, Plan, Scaling, ValueKind};
 
 /// Writes a complex SpecMan dataset `name.d01` (two float32 streams of `nx` x `ny` points,
 /// real parts `i`, imaginary parts `-i / 2`) with its experiment file `name.<exp_ext>`.
@@ -170,4 +170,36 @@ fn planar_corpus_values_read_the_same_whole_in_chunks_by_rows_and_on_threads() {
     let corpus = common::corpus_dir();
     check_read_paths(&corpus.join("easyspin/jeol/Palm oil PBN RT Bleach 42h.0"));
     check_read_paths(&corpus.join("easyspin/specman/steps -16pi to 16pi short.d01"));
+}
+
+#[test]
+#[cfg_attr(
+    epyr_no_corpus,
+    ignore = "the corpus was not found when the tests were built (EPYR_CORPUS)"
+)]
+fn jeol_header_numbers_and_raw_characters_are_marked_with_their_kind_and_its_texts_are_not() {
+    let corpus = common::corpus_dir();
+    let ds = loader_with(&Arc::new(DataCache::new(16 << 20)))
+        .load(&corpus.join("easyspin/jeol/181007UVA7 11.15"), "")
+        .unwrap();
+    let params = ds.params();
+    let kind = |key: &str| {
+        let index = params.entries().iter().position(|p| p.key == key);
+        params.kind(index.unwrap_or_else(|| panic!("no parameter {key}")))
+    };
+    // int32 and float32 header fields (eprload's fread without '*char').
+    assert_eq!(kind("Header.dataLength"), ValueKind::BinaryNumber);
+    assert_eq!(kind("Header.xOffset"), ValueKind::BinaryNumber);
+    // Raw characters (eprload's fread(h, n, '*char')).
+    assert_eq!(kind("Header.dispPart"), ValueKind::RawChars(1));
+    assert_eq!(kind("ProcessPara.aope"), ValueKind::RawChars(4));
+    // C strings (eprload's readcstring), also where the text is digits only.
+    assert_eq!(kind("Header.processType"), ValueKind::Text);
+    assert_eq!(kind("Spectrometer.magnet"), ValueKind::Text);
+    assert!(params
+        .get("Spectrometer.magnet")
+        .is_some_and(|v| v.parse::<f64>().is_ok()));
+    // Every int32 and float32 field of the blocks, not only the few above.
+    let numbers = (0..params.len()).filter(|&i| params.kind(i) == ValueKind::BinaryNumber);
+    assert!(numbers.count() > 10);
 }

@@ -75,3 +75,44 @@ fn cache_describe_load_into_and_chunks_agree_and_a_rewrite_is_read_again() {
     check_paths(&corpus, "LOGSTest_006_transient.xml", "DipSweep.xml");
     check_paths(&corpus, "newformat.spe", "magnettech_mt500l_1024points.spe");
 }
+
+#[test]
+#[cfg_attr(
+    epyr_no_corpus,
+    ignore = "the corpus was not found when the tests were built (EPYR_CORPUS)"
+)]
+fn every_xml_curve_with_data_is_kept_as_an_array_and_described_datasets_have_them_too() {
+    let dir = corpus_dir().join("easyspin/magnettech");
+    let cache = Arc::new(DataCache::new(64 << 20));
+    let loader = loader_with(&cache);
+    let transient = dir.join("LOGSTest_006_transient.xml");
+    let ds = loader.load(&transient, "").unwrap();
+    let names: Vec<&str> = ds
+        .params()
+        .arrays()
+        .iter()
+        .map(|(n, _)| n.as_str())
+        .collect();
+    // The time scan returns MW_Absorption; the other curves are kept beside it.
+    assert!(names.contains(&"Curves.MW_Absorption"), "{names:?}");
+    assert!(names.contains(&"Curves.BField"), "{names:?}");
+    assert!(names.len() > 2, "{names:?}");
+    let (_, absorption) = ds
+        .params()
+        .arrays()
+        .iter()
+        .rev()
+        .find(|(n, _)| n == "Curves.MW_Absorption")
+        .unwrap();
+    assert_bits_eq("MW_Absorption", absorption, &ds.components()[0].values);
+    // Every array is a curve with data, named after a curve whose attributes are parameters.
+    for (name, values) in ds.params().arrays() {
+        assert!(!values.is_empty(), "{name}");
+        assert!(ds.params().contains(&format!("{name}.XSlope")), "{name}");
+    }
+    let described = loader.describe(&transient, "").unwrap();
+    assert_eq!(described.params.arrays(), ds.params().arrays());
+    // Other formats hold none.
+    let spe = loader.load(&dir.join("newformat.spe"), "").unwrap();
+    assert!(spe.params().arrays().is_empty());
+}

@@ -1,6 +1,11 @@
 function [out1, out2, out3, out4] = eprload(varargin)
-%EPRLOAD  Load Bruker EPR data (BES3T .DSC/.DTA, ESP/WinEPR .par/.spc) like EasySpin's eprload.
+%EPRLOAD  Load EPR data like EasySpin's eprload, in every format epyr reads (Bruker BES3T and
+%   ESP/WinEPR, Magnettech .xml/.spe, SpecMan, JEOL, CIQTEK, Adani, Active Spectrum, qese, ETH,
+%   MAGRES, Varian).
 %
+%   epyr.eprload(file)
+%   epyr.eprload(folder)
+%   epyr.eprload()
 %   y = epyr.eprload(file)
 %   [x, y] = epyr.eprload(file)
 %   [x, y, pars] = epyr.eprload(file)
@@ -13,6 +18,12 @@ function [out1, out2, out3, out4] = eprload(varargin)
 %   with text converted to numbers where eprload converts it, file the file name with its
 %   extension. scaling is any of 'n' (scans), 'G' (receiver gain), 'P' (microwave power),
 %   'T' (temperature), 'c' (conversion time), e.g. 'nGP'.
+%
+%   Without outputs, the data are plotted as eprload plots them (epyr.eprload_plot): a line
+%   against x per dataset (real and imaginary parts for complex data), a 2-D dataset as a
+%   pcolor of its real part. Given a folder, or no file, a file dialog opens there (the
+%   current folder) as in eprload; cancelled, every output is []. Without a graphical
+%   interface (octave-cli) that is the error epyr:NO_GUI.
 %
 %   Loads go through epyr's global cache (performance.cache_enabled): loading an unchanged
 %   file again is a cache hit, checked against every source file. With caching off, the

@@ -4,7 +4,7 @@ loads this file by its path) both declare the functions from here, and
 ``python/tests/test_library_calls.py`` checks it against the header. Imports ctypes only.
 
 Caller buffers (text or doubles the library writes into) and the ``double **`` of
-``epyr_dataset_values``/``epyr_dataset_axis`` are ``void *`` here: ctypes then takes an
+``epyr_dataset_values``/``epyr_dataset_axis``/``epyr_dataset_array`` are ``void *`` here: ctypes then takes an
 address (an ``int``, as NumPy gives it), a ctypes array or a ``byref``.
 """
 
@@ -82,6 +82,10 @@ PROTOTYPES = {
     "epyr_dataset_params_packed": (i32, [P, buf, u64, pu64]),
     "epyr_dataset_param_lines_packed": (i32, [P, buf, u64, pu64]),
     "epyr_dataset_axis_labels_packed": (i32, [P, buf, u64, pu64]),
+    "epyr_dataset_param_kinds_packed": (i32, [P, buf, u64, pu64]),
+    "epyr_dataset_array_count": (i32, [P, pu64]),
+    "epyr_dataset_array_name": (i32, [P, u64, buf, u64, pu64]),
+    "epyr_dataset_array": (i32, [P, u64, P, pu64]),
     "epyr_dataset_warning_count": (i32, [P, pu64]),
     "epyr_dataset_warning": (i32, [P, u64, buf, u64, pu64]),
     "epyr_dataset_source_count": (i32, [P, pu64]),

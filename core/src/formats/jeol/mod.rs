@@ -18,7 +18,7 @@ use super::{
     text, AxisPlan, AxisValues, BinaryValues, ByteOrder, DataLayout, Format, Member, NumberType,
     Plan, Recorder, Scaling, Signature, ValueSource,
 };
-use crate::dataset::{Param, Params};
+use crate::dataset::{Param, Params, ValueKind};
 use crate::error::{Error, ErrorKind, Result};
 
 /// The process types eprload recognises a JEOL file by (the start of its first 16 bytes).
@@ -164,6 +164,7 @@ fn data_offset(endor: bool) -> usize {
 /// as the shortest text that reads back as the same double.
 fn header_params(head: &[u8], endor: bool) -> Params {
     let mut out = Vec::with_capacity(512);
+    let mut kinds = Vec::with_capacity(128);
     let mut fields = Fields::new(head, 0);
     let generator = if endor {
         layout::GENERATOR_ENDOR
@@ -177,7 +178,7 @@ fn header_params(head: &[u8], endor: bool) -> Params {
         ("Generator", generator),
         ("ProcessPara", PROCESS),
     ] {
-        read_fields(&mut fields, block, table, &mut out);
+        read_fields(&mut fields, block, table, &mut out, &mut kinds);
     }
     let groups = [("xAreaM", AREA), ("xAreaS", AREA)]
         .map(|(n, t)| (n.to_string(), t))
@@ -191,14 +192,32 @@ fn header_params(head: &[u8], endor: bool) -> Params {
             &format!("ProcessPara.{group}"),
             table,
             &mut out,
+            &mut kinds,
         );
     }
-    read_fields(&mut fields, "ProcessPara", PROCESS_TAIL, &mut out);
-    Params::new(out, None)
+    read_fields(
+        &mut fields,
+        "ProcessPara",
+        PROCESS_TAIL,
+        &mut out,
+        &mut kinds,
+    );
+    let mut params = Params::new(out, None);
+    for (index, kind) in kinds {
+        params.set_kind(index, kind);
+    }
+    params
 }
 
-/// Reads the fields of `table` as parameters `prefix.name`.
-fn read_fields(fields: &mut Fields, prefix: &str, table: &[Field], out: &mut Vec<Param>) {
+/// Reads the fields of `table` as parameters `prefix.name`, the index and kind of those not
+/// read from text into `kinds`.
+fn read_fields(
+    fields: &mut Fields,
+    prefix: &str,
+    table: &[Field],
+    out: &mut Vec<Param>,
+    kinds: &mut Vec<(usize, ValueKind)>,
+) {
     for field in table {
         let (name, value) = match *field {
             Field::Skip(n) => {
@@ -218,10 +237,17 @@ fn read_fields(fields: &mut Fields, prefix: &str, table: &[Field], out: &mut Vec
             Field::Chars(name, n) => {
                 let raw = fields.take(n);
                 let end = raw.iter().position(|&b| b == 0).unwrap_or(raw.len());
+                kinds.push((out.len(), ValueKind::RawChars(n)));
                 (name, text::latin1(&raw[..end]))
             }
-            Field::Int(name) => (name, number_text(fields.i32())),
-            Field::Float(name) => (name, number_text(f64::from(fields.f32()))),
+            Field::Int(name) => {
+                kinds.push((out.len(), ValueKind::BinaryNumber));
+                (name, number_text(fields.i32()))
+            }
+            Field::Float(name) => {
+                kinds.push((out.len(), ValueKind::BinaryNumber));
+                (name, number_text(f64::from(fields.f32())))
+            }
         };
         out.push(param(&[prefix, ".", name], value));
     }

@@ -81,25 +81,12 @@ pub(super) fn curve_name(node: &Node<'_>, index: usize, path: &Path) -> Result<S
     })
 }
 
-/// The curves eprload's abscissa rules use; of the others it keeps only the data, which epyr
-/// does not keep.
-const USED: [&str; 4] = ["BField", "MW_Absorption", "Frequency", "ADC_24bit"];
-
-/// The curves with text that eprload's abscissa rules can use (the last one of each name in
-/// [`USED`]), decoded, in file order. Every other curve with text is checked as eprload
-/// decodes it (a broken one fails the file) without keeping its values.
+/// Every curve with text, decoded, in file order (eprload keeps them all in `pars.Curves`;
+/// its abscissa rules take the last one of a name).
 pub(super) fn decode_curves(nodes: &[Node<'_>], path: &Path) -> Result<Vec<Curve>> {
-    let names = nodes
-        .iter()
-        .enumerate()
-        .map(|(i, node)| curve_name(node, i + 1, path))
-        .collect::<Result<Vec<String>>>()?;
-    let used = |i: usize| {
-        USED.contains(&names[i].as_str())
-            && !(i + 1..nodes.len()).any(|j| names[j] == names[i] && !nodes[j].text.is_empty())
-    };
     let mut curves = Vec::new();
-    for (i, (node, name)) in nodes.iter().zip(&names).enumerate() {
+    for (i, node) in nodes.iter().enumerate() {
+        let name = curve_name(node, i + 1, path)?;
         if node.text.is_empty() {
             continue;
         }
@@ -107,16 +94,12 @@ pub(super) fn decode_curves(nodes: &[Node<'_>], path: &Path) -> Result<Vec<Curve
         let (offset, slope) = sampling(node, &what, path)?;
         let text = node.text.as_bytes();
         let bad = |e: String| Error::format(path, format!("{what}: {e}"));
-        if !used(i) {
-            decode_each(text, |_| {}).map_err(bad)?;
-            continue;
-        }
         let values = decode_values(text)
             .map_err(bad)?
             .ok_or_else(|| cannot_allocate(path, &what))?;
         let text_of = |key: &str| node.attribute(key).unwrap_or_default().to_string();
         curves.push(Curve {
-            name: name.clone(),
+            name,
             values,
             offset,
             slope,

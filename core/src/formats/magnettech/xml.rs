@@ -14,7 +14,8 @@
 //! `Curves.<name>.<attribute>` with eprload's curve names (`Curves.MW_Absorption.XSlope`).
 //! eprload's `pars` has the Measurement attributes and Recipe parameters as fields of one
 //! struct (a Recipe parameter replacing an attribute of the same name) and the curves' data
-//! in `pars.Curves`; the values of the curves other than the one returned are not kept.
+//! in `pars.Curves`: every curve with data is kept as an array of the parameters
+//! (`Params::arrays`, `Curves.<name>`), from which hosts rebuild it.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -116,9 +117,15 @@ impl Format for MagnettechXml {
             )
         })?;
         let doc = document::parse(text, xml)?;
-        let params = parameters(&doc, xml)?;
+        let mut params = parameters(&doc, xml)?;
         let sweep = sweep(&doc, &params, xml)?;
         let curves = decode_curves(&doc.curves, xml)?;
+        for curve in &curves {
+            params.push_array(
+                format!("Curves.{}", curve.name),
+                Arc::from(&curve.values[..]),
+            );
+        }
         let (axis, values) = abscissa(curves, sweep, &params, xml)?;
         Ok(Plan {
             format: &MagnettechXml,

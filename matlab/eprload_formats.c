@@ -1,0 +1,469 @@
+/* eprload's outputs for every format epyr reads, keyed by the format id the C ABI reports
+ * (epyr_dataset_format): one row per format says how eprload shapes x and y and how it builds
+ * pars. The abscissae of the non-Bruker formats come from epyr's axis rules
+ * (epyr_dataset_axis_rule: the host's linspace where the rule is one, else epyr's values).
+ * Facts from EasySpin's eprload (MIT, private/eprload_*.m); the code is epyr's own. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "epyr_mex.h"
+
+/* One row per format id of epyr_formats_json. */
+static const emx_format FORMATS[] = {
+    {"bruker-bes3t", EMX_X_BRUKER, EMX_X_BRUKER, EMX_Y_ARRAY, EMX_PARS_BRUKER},
+    {"bruker-esp", EMX_X_BRUKER, EMX_X_BRUKER, EMX_Y_ROW_1D, EMX_PARS_BRUKER},
+    {"magnettech-xml", EMX_X_COLUMN, EMX_X_COLUMN, EMX_Y_ARRAY, EMX_PARS_MAGNETTECH},
+    {"magnettech-spe", EMX_X_COLUMN, EMX_X_COLUMN, EMX_Y_ARRAY, EMX_PARS_NUMBERS},
+    {"specman", EMX_X_COLUMN, EMX_X_COLUMN, EMX_Y_ARRAY, EMX_PARS_SECTIONS},
+    {"jeol", EMX_X_ROW, EMX_X_ROW, EMX_Y_ARRAY, EMX_PARS_NESTED},
+    {"ciqtek", EMX_X_COLUMN, EMX_X_ROW, EMX_Y_ARRAY, EMX_PARS_JSON},
+    {"adani-json", EMX_X_ROW, EMX_X_ROW, EMX_Y_ARRAY, EMX_PARS_JSON},
+    {"adani-dat", EMX_X_COLUMN, EMX_X_COLUMN, EMX_Y_ARRAY, EMX_PARS_NONE},
+    {"activespectrum", EMX_X_COLUMN, EMX_X_COLUMN, EMX_Y_ARRAY, EMX_PARS_NONE},
+    {"qese-eco", EMX_X_NONE, EMX_X_NONE, EMX_Y_ROW_1D, EMX_PARS_NONE},
+    {"eth-d00", EMX_X_NONE, EMX_X_NONE, EMX_Y_ARRAY, EMX_PARS_NONE},
+    {"magres-plt", EMX_X_NONE, EMX_X_NONE, EMX_Y_ARRAY, EMX_PARS_NONE},
+    {"varian-eth", EMX_X_NONE, EMX_X_NONE, EMX_Y_ROW_1D, EMX_PARS_NONE},
+};
+
+const emx_format *emx_format_of(epyr_dataset *ds)
+{
+    char id[64];
+    uint64_t needed = 0;
+    size_t i;
+    int32_t code = epyr_dataset_format(ds, id, sizeof id, &needed);
+    if (code == EPYR_ERR_BUFFER_TOO_SMALL)
+        strcpy(id, "(a long id)");
+    else
+        emx_check(code, ds, ds);
+    for (i = 0; i < sizeof FORMATS / sizeof FORMATS[0]; i++)
+        if (strcmp(FORMATS[i].id, id) == 0)
+            return &FORMATS[i];
+    epyr_dataset_free(ds);
+    emx_fail_with(EPYR_ERR_FORMAT, "epyr.eprload: format '%s' has no eprload outputs in this gateway",
+                  id);
+    return NULL;
+}
+
+/* ---------------------------------------------------------------- abscissae */
+
+/* Axis `a` (n points) as epyr's rule builds it, a row; NULL where the dataset has none. */
+static mxArray *rule_axis(epyr_dataset *ds, uint32_t a, uint64_t n)
+{
+    int32_t kind = 0;
+    double rule[4];
+    uint64_t len = 0;
+    mxArray *v;
+    emx_check(epyr_dataset_axis_rule(ds, a, &kind, rule), ds, ds);
+    if (kind == EPYR_AXIS_RULE_LINSPACE)
+        return emx_linear_axis(rule[0], rule[1], rule[2], rule[3], (mwSize)n);
+    emx_check(epyr_dataset_copy_axis(ds, a, NULL, 0, &len), ds, ds);
+    if (len != n)
+        return NULL;
+    v = mxCreateUninitNumericMatrix(1, (mwSize)n, mxDOUBLE_CLASS, mxREAL);
+    emx_check(epyr_dataset_copy_axis(ds, a, mxGetPr(v), n, &len), ds, ds);
+    return v;
+}
+
+/* Axis `a` shaped `orient` (an empty 0x0 where there is none). */
+static mxArray *shaped_axis(epyr_dataset *ds, uint32_t a, uint64_t n, emx_x orient)
+{
+    mxArray *v = orient == EMX_X_NONE ? NULL : rule_axis(ds, a, n);
+    if (!v)
+        return mxCreateDoubleMatrix(0, 0, mxREAL);
+    if (orient == EMX_X_COLUMN) {
+        mxSetM(v, (mwSize)n);
+        mxSetN(v, 1);
+    }
+    return v;
+}
+
+mxArray *emx_format_abscissa(epyr_dataset *ds, const emx_format *f, const uint64_t dims[3])
+{
+    mxArray *x;
+    if (f->x1 == EMX_X_NONE)
+        return mxCreateDoubleMatrix(0, 0, mxREAL);
+    if (dims[1] <= 1)
+        return shaped_axis(ds, 0, dims[0], f->x1);
+    x = mxCreateCellMatrix(1, 2);
+    mxSetCell(x, 0, shaped_axis(ds, 0, dims[0], f->x1));
+    mxSetCell(x, 1, shaped_axis(ds, 1, dims[1], f->x2));
+    return x;
+}
+
+/* ---------------------------------------------------------------- pars */
+
+/* A struct of `n` fields in order of first appearance (a repeated name: the last value). */
+static mxArray *ordered_struct(size_t n, char **names, mxArray **values)
+{
+    size_t i, j, nfields = 0;
+    const char **fields = mxMalloc((n ? n : 1) * sizeof *fields);
+    mxArray *s, **chosen = mxMalloc((n ? n : 1) * sizeof *chosen);
+    for (i = 0; i < n; i++) {
+        for (j = 0; j < nfields && strcmp(fields[j], names[i]) != 0; j++)
+            ;
+        if (j == nfields)
+            fields[nfields++] = names[i];
+        else
+            mxDestroyArray(chosen[j]);
+        chosen[j] = values[i];
+    }
+    s = mxCreateStructMatrix(1, 1, (int)nfields, fields);
+    for (j = 0; j < nfields; j++)
+        mxSetFieldByNumber(s, 0, (int)j, chosen[j]);
+    mxFree((void *)fields);
+    mxFree(chosen);
+    return s;
+}
+
+/* A whole-text number (as str2double reads one) into *v; 0 if the text is not one. */
+static int whole_number(const char *text, double *v)
+{
+    char *end;
+    if (!*text || isalpha((unsigned char)*text) || isspace((unsigned char)*text))
+        return 0;
+    *v = strtod(text, &end);
+    return end != text && *end == '\0';
+}
+
+/* A number where the whole text is one, else the text; an empty text an empty 0x0 double
+ * (`empty_double`) or a 1x0 char. */
+static mxArray *number_or_text(const char *text, int empty_double)
+{
+    double v;
+    if (!*text && empty_double)
+        return mxCreateDoubleMatrix(0, 0, mxREAL);
+    if (whole_number(text, &v))
+        return mxCreateDoubleScalar(v);
+    return emx_latin1_string(text);
+}
+
+/* Merges the runs of fields named `base(1)`, `base(2)`, ... (structs of the same fields) into
+ * one field `base`, a 1 x K struct array, as eprload's `s.base(k).field = ...` makes it, in
+ * place. Returns the new number of fields. */
+static size_t struct_arrays(size_t n, char **names, mxArray **made)
+{
+    size_t i = 0, out = 0, k, base;
+    while (i < n) {
+        char *open = strchr(names[i], '(');
+        int merge = open && mxIsStruct(made[i]);
+        size_t run = 1;
+        base = open ? (size_t)(open - names[i]) : 0;
+        while (merge && i + run < n &&
+               strncmp(names[i + run], names[i], base + 1) == 0 && mxIsStruct(made[i + run]) &&
+               mxGetNumberOfFields(made[i + run]) == mxGetNumberOfFields(made[i]))
+            run++;
+        if (merge) {
+            int f, nf = mxGetNumberOfFields(made[i]);
+            const char **fields = mxMalloc((nf ? nf : 1) * sizeof *fields);
+            mxArray *array;
+            for (f = 0; f < nf; f++)
+                fields[f] = mxGetFieldNameByNumber(made[i], f);
+            array = mxCreateStructMatrix(1, (mwSize)run, nf, fields);
+            mxFree((void *)fields);
+            for (k = 0; k < run; k++) {
+                for (f = 0; f < nf; f++) {
+                    mxSetFieldByNumber(array, (mwIndex)k, f, mxGetFieldByNumber(made[i + k], 0, f));
+                    mxSetFieldByNumber(made[i + k], 0, f, NULL);
+                }
+                mxDestroyArray(made[i + k]);
+                if (k)
+                    mxFree(names[i + k]);
+            }
+            names[i][base] = '\0';
+            made[i] = array;
+        }
+        names[out] = names[i];
+        made[out++] = made[i];
+        i += run;
+    }
+    return out;
+}
+
+/* Nested structs from dotted keys (`Header.xOffset`) and their values `leaves` (taken over):
+ * fields in order of first appearance. */
+static mxArray *nested_struct(size_t n, const char **keys, mxArray **leaves)
+{
+    char **names = mxMalloc((n ? n : 1) * sizeof *names);
+    mxArray **made = mxMalloc((n ? n : 1) * sizeof *made);
+    const char **sub_keys = mxMalloc((n ? n : 1) * sizeof *sub_keys);
+    mxArray **sub_leaves = mxMalloc((n ? n : 1) * sizeof *sub_leaves);
+    char *used = mxCalloc(n ? n : 1, 1);
+    size_t i, j, count = 0;
+    mxArray *s;
+    for (i = 0; i < n; i++) {
+        size_t len = strcspn(keys[i], "."), m = 0;
+        mxArray *leaf = NULL;
+        if (used[i])
+            continue;
+        for (j = i; j < n; j++) {
+            if (used[j] || strncmp(keys[j], keys[i], len) != 0 ||
+                (keys[j][len] != '.' && keys[j][len] != '\0'))
+                continue;
+            used[j] = 1;
+            if (keys[j][len] == '\0') {
+                if (leaf)
+                    mxDestroyArray(leaf);
+                leaf = leaves[j];
+            } else {
+                sub_keys[m] = keys[j] + len + 1;
+                sub_leaves[m++] = leaves[j];
+            }
+        }
+        names[count] = mxMalloc(len + 1);
+        memcpy(names[count], keys[i], len);
+        names[count][len] = '\0';
+        if (m) {
+            if (leaf)
+                mxDestroyArray(leaf);
+            leaf = nested_struct(m, sub_keys, sub_leaves);
+        }
+        made[count++] = leaf;
+    }
+    count = struct_arrays(count, names, made);
+    s = ordered_struct(count, names, made);
+    for (i = 0; i < count; i++)
+        mxFree(names[i]);
+    mxFree(names), mxFree(made), mxFree((void *)sub_keys), mxFree(sub_leaves), mxFree(used);
+    return s;
+}
+
+/* The real (`imag` 0) or imaginary part of `y` as a column (zeros for the imaginary part of
+ * real data). */
+static mxArray *part_column(const mxArray *y, int imag)
+{
+    size_t n = mxGetNumberOfElements(y), i;
+    mxArray *out = mxCreateDoubleMatrix((mwSize)n, 1, mxREAL);
+    double *o = mxGetPr(out);
+#if MX_HAS_INTERLEAVED_COMPLEX
+    if (mxIsComplex(y)) {
+        const double *v = (const double *)mxGetComplexDoubles(y);
+        for (i = 0; i < n; i++)
+            o[i] = v[2 * i + imag];
+    } else if (!imag) {
+        memcpy(o, mxGetDoubles(y), n * sizeof *o);
+    }
+#else
+    const double *v = imag ? mxGetPi(y) : mxGetPr(y);
+    for (i = 0; v && i < n; i++)
+        o[i] = v[i];
+#endif
+    return out;
+}
+
+/* A field of `n` raw characters (fread(h, n, '*char')) as a column: epyr's text up to the
+ * first NUL, then NULs. */
+static mxArray *raw_chars(const char *text, size_t n)
+{
+    mxArray *a = emx_latin1_string(text);
+    size_t have = mxGetNumberOfElements(a), i;
+    mxArray *col = mxCreateCharArray(2, (mwSize[]){n, 1});
+    mxChar *to = mxGetChars(col), *from = mxGetChars(a);
+    for (i = 0; i < n; i++)
+        to[i] = i < have ? from[i] : 0;
+    mxDestroyArray(a);
+    return col;
+}
+
+/* JEOL as eprload_jeol builds it: the header blocks as nested structs (numbers where epyr
+ * read binary numbers, epyr_dataset_param_kinds_packed; texts, '' where empty), an empty
+ * `Calculator` (the block of the process types epyr reads holds nothing eprload keeps) and
+ * `Data` with the channels of y (CH1_DATA, and CH2_DATA for complex data). */
+static mxArray *jeol_struct(epyr_dataset *ds, const emx_params *p, const mxArray *y)
+{
+    uint64_t needed = 0, i;
+    char *kinds, *k;
+    size_t n = (size_t)p->count;
+    const char **keys = mxMalloc((n + 2) * sizeof *keys);
+    mxArray **leaves = mxMalloc((n + 2) * sizeof *leaves), *data;
+    const char *kind = emx_params_get(p, "Header.dataKind");
+    static const char *CHANNELS[] = {"CH1_DATA", "CH2_DATA"};
+    emx_check(epyr_dataset_param_kinds_packed(ds, NULL, 0, &needed), ds, ds);
+    kinds = mxMalloc(needed ? needed : 1);
+    emx_check(epyr_dataset_param_kinds_packed(ds, kinds, needed, &needed), ds, ds);
+    for (i = 0, k = kinds; i < n; i++, k += strlen(k) + 1) {
+        const char *v = p->values[i];
+        keys[i] = p->keys[i];
+        if (strcmp(k, "number") == 0)
+            leaves[i] = mxCreateDoubleScalar(strtod(v, NULL));
+        else if (strncmp(k, "chars ", 6) == 0)
+            leaves[i] = raw_chars(v, strtoul(k + 6, NULL, 10));
+        else
+            leaves[i] = *v ? emx_latin1_string(v) : mxCreateString("");
+    }
+    mxFree(kinds);
+    keys[n] = "Calculator";
+    leaves[n++] = mxCreateStructMatrix(1, 1, 0, NULL);
+    data = mxCreateStructMatrix(1, 1, kind && strcmp(kind, "complex") == 0 ? 2 : 1, CHANNELS);
+    if (y)
+        mxSetFieldByNumber(data, 0, 0, part_column(y, 0));
+    if (y && mxGetNumberOfFields(data) == 2)
+        mxSetFieldByNumber(data, 0, 1, part_column(y, 1));
+    keys[n] = "Data";
+    leaves[n++] = data;
+    if (!y) /* a description: no values */
+        mxDestroyArray(leaves[--n]);
+    data = nested_struct(n, keys, leaves);
+    mxFree((void *)keys), mxFree(leaves);
+    return data;
+}
+
+/* SpecMan's .exp as eprload's SpecMandsc names it: [text] and [program] lines `textN`/`prgN`,
+ * every other key `section_key` (dashes out of the section; '/', '\' and blanks of the key
+ * made '_'), values as written after '='; keys without a section (epyr's `xlabel`, `ylabel`,
+ * the labels eprload adds) as they are. */
+static mxArray *sections_struct(const emx_params *p)
+{
+    size_t n = 0, i;
+    char **names = mxMalloc((p->count ? p->count : 1) * sizeof *names);
+    mxArray **values = mxMalloc((p->count ? p->count : 1) * sizeof *values), *s;
+    for (i = 0; i < p->count; i++) {
+        const char *key = p->keys[i], *dot = strchr(key, '.');
+        char *name = mxMalloc(strlen(key) + 8), *o = name;
+        const char *c;
+        if (!dot)
+            strcpy(name, key);
+        else if ((size_t)(dot - key) == 4 && strncmp(key, "text", 4) == 0)
+            sprintf(name, "text%s", dot + 1);
+        else if ((size_t)(dot - key) == 7 && strncmp(key, "program", 7) == 0)
+            sprintf(name, "prg%s", dot + 1);
+        else {
+            for (c = key; c < dot; c++)
+                if (*c != '-')
+                    *o++ = *c;
+            *o++ = '_';
+            for (c = dot + 1; *c; c++)
+                *o++ = (*c == '/' || *c == '\\' || *c == ' ') ? '_' : *c;
+            *o = '\0';
+        }
+        names[n] = name;
+        values[n++] = emx_latin1_string(p->values[i]);
+    }
+    s = ordered_struct(n, names, values);
+    for (i = 0; i < n; i++)
+        mxFree(names[i]);
+    mxFree(names), mxFree(values);
+    return s;
+}
+
+/* eprload's `Curves` of a Magnettech XML file: for each curve with data (epyr_dataset_array,
+ * `Curves.<name>`), `data` (a column) and `x` (`XOffset + (0:n-1) * XSlope`, a row). */
+static mxArray *curves_struct(epyr_dataset *ds, const emx_params *p)
+{
+    static const char *FIELDS[] = {"data", "x"};
+    uint64_t count = 0, i, len = 0, needed = 0, j;
+    char **names, *key;
+    mxArray **curves, *s;
+    emx_check(epyr_dataset_array_count(ds, &count), ds, ds);
+    names = mxMalloc((count ? count : 1) * sizeof *names);
+    curves = mxMalloc((count ? count : 1) * sizeof *curves);
+    for (i = 0; i < count; i++) {
+        const double *v = NULL;
+        const char *offset, *slope;
+        double x0, dx, *x;
+        emx_check(epyr_dataset_array_name(ds, i, NULL, 0, &needed), ds, ds);
+        key = mxMalloc(needed + 16);
+        emx_check(epyr_dataset_array_name(ds, i, key, needed, &needed), ds, ds);
+        emx_check(epyr_dataset_array(ds, i, &v, &len), ds, ds);
+        strcat(key, ".XOffset");
+        offset = emx_params_get(p, key);
+        strcpy(key + needed - 1, ".XSlope");
+        slope = emx_params_get(p, key);
+        key[needed - 1] = '\0';
+        x0 = offset ? strtod(offset, NULL) : 0;
+        dx = slope ? strtod(slope, NULL) : 0;
+        curves[i] = mxCreateStructMatrix(1, 1, 2, FIELDS);
+        mxSetFieldByNumber(curves[i], 0, 0, mxCreateDoubleMatrix((mwSize)len, 1, mxREAL));
+        memcpy(mxGetPr(mxGetFieldByNumber(curves[i], 0, 0)), v, len * sizeof *v);
+        mxSetFieldByNumber(curves[i], 0, 1, mxCreateDoubleMatrix(1, (mwSize)len, mxREAL));
+        x = mxGetPr(mxGetFieldByNumber(curves[i], 0, 1));
+        for (j = 0; j < len; j++) {
+            volatile double step = (double)j * dx;
+            x[j] = x0 + step;
+        }
+        names[i] = key + strlen("Curves.");
+    }
+    s = ordered_struct((size_t)count, names, curves);
+    for (i = 0; i < count; i++)
+        mxFree(names[i] - strlen("Curves."));
+    mxFree(names), mxFree(curves);
+    return s;
+}
+
+/* Magnettech XML as eprload builds it: the Measurement attributes and the Recipe's Param
+ * values at the top level, converted as parsefieldparams converts them, then `Curves`. */
+static mxArray *magnettech_struct(epyr_dataset *ds, const emx_params *p)
+{
+    static const char RECIPE[] = "Recipe.Param.";
+    emx_params top;
+    uint64_t i;
+    mxArray *s;
+    top.count = 0;
+    top.packed = NULL;
+    top.keys = mxMalloc((p->count ? p->count : 1) * sizeof *top.keys);
+    top.values = mxMalloc((p->count ? p->count : 1) * sizeof *top.values);
+    for (i = 0; i < p->count; i++) {
+        const char *key = p->keys[i];
+        if (strncmp(key, RECIPE, sizeof RECIPE - 1) == 0)
+            key += sizeof RECIPE - 1;
+        if (strchr(key, '.'))
+            continue;
+        top.keys[top.count] = key;
+        top.values[top.count++] = p->values[i];
+    }
+    s = emx_pars_struct(&top, 0, 0);
+    mxFree((void *)top.keys), mxFree((void *)top.values);
+    mxSetFieldByNumber(s, 0, mxAddField(s, "Curves"), curves_struct(ds, p));
+    return s;
+}
+
+/* jsondecode of the file's text, as eprload's JSON readers make pars (the host's own decoder,
+ * so names and numbers are the host's). */
+static mxArray *json_struct(epyr_dataset *ds)
+{
+    uint64_t needed = 0;
+    char *path;
+    mxArray *in, *text = NULL, *out = NULL;
+    emx_check(epyr_dataset_source(ds, 0, NULL, 0, &needed), ds, ds);
+    path = mxMalloc(needed);
+    emx_check(epyr_dataset_source(ds, 0, path, needed, &needed), ds, ds);
+    in = mxCreateString(path);
+    mxFree(path);
+    mexCallMATLAB(1, &text, 1, &in, "fileread");
+    mexCallMATLAB(1, &out, 1, &text, "jsondecode");
+    mxDestroyArray(in);
+    mxDestroyArray(text);
+    return out;
+}
+
+mxArray *emx_format_pars(epyr_dataset *ds, const emx_format *f, const emx_params *p,
+                         const mxArray *y)
+{
+    uint64_t i;
+    char **names;
+    mxArray **values, *s;
+    switch (f->pars) {
+    case EMX_PARS_SECTIONS:
+        return sections_struct(p);
+    case EMX_PARS_NESTED:
+        return jeol_struct(ds, p, y);
+    case EMX_PARS_MAGNETTECH:
+        return magnettech_struct(ds, p);
+    case EMX_PARS_JSON:
+        return json_struct(ds);
+    case EMX_PARS_NUMBERS:
+        names = mxMalloc((p->count ? p->count : 1) * sizeof *names);
+        values = mxMalloc((p->count ? p->count : 1) * sizeof *values);
+        for (i = 0; i < p->count; i++) {
+            names[i] = (char *)p->keys[i];
+            values[i] = number_or_text(p->values[i], 1);
+        }
+        s = ordered_struct((size_t)p->count, names, values);
+        mxFree(names), mxFree(values);
+        return s;
+    default:
+        return mxCreateDoubleMatrix(0, 0, mxREAL);
+    }
+}

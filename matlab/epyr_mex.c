@@ -485,6 +485,59 @@ static void cmd_load(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[],
     plhs[0] = dataset_struct(ds, !describe);
 }
 
+/* The dataset of the file named by `file` with `scaling`, loaded through the loader the
+ * configuration chooses; the caller frees it. */
+static epyr_dataset *loaded_dataset(const mxArray *file, const char *scaling, const char *fn)
+{
+    const char *path = text_arg(file, fn, "the file name");
+    epyr_loader *l = loader(NULL);
+    epyr_dataset *ds = NULL;
+    int32_t code = epyr_loader_load(l, path, scaling, &ds);
+    if (code != EPYR_OK)
+        emx_fail(code, l);
+    return ds;
+}
+
+/* epyr.metadata(file[, scaling]): the common metadata as JSON text (metadata.m decodes it). */
+static void cmd_metadata(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[])
+{
+    uint64_t needed = 0;
+    char *json;
+    epyr_dataset *ds;
+    check_args("metadata", nrhs, 1, 2, nlhs, 1);
+    ds = loaded_dataset(prhs[0], scaling_arg(nrhs, prhs, 1, "metadata"), "metadata");
+    emx_check(epyr_dataset_metadata_json(ds, NULL, 0, &needed), ds, ds);
+    json = mxMalloc(needed);
+    emx_check(epyr_dataset_metadata_json(ds, json, needed, &needed), ds, ds);
+    epyr_dataset_free(ds);
+    plhs[0] = mxCreateString(json);
+}
+
+/* epyr.save(file, out[, format[, overwrite]]): the dataset of `file` written to `out` as CSV,
+ * the JSON metadata document or BES3T (format "" or absent: from out's extension). */
+static void cmd_save(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[])
+{
+    const char *out, *format = NULL;
+    int32_t overwrite = 0;
+    epyr_dataset *ds;
+    (void)plhs;
+    check_args("save", nrhs, 2, 4, nlhs, 0);
+    out = text_arg(prhs[1], "save", "the output file name");
+    if (nrhs > 2 && !mxIsEmpty(prhs[2]))
+        format = text_arg(prhs[2], "save", "the output format");
+    if (nrhs > 3) {
+        if (!(mxIsLogical(prhs[3]) || mxIsNumeric(prhs[3])) || mxGetNumberOfElements(prhs[3]) != 1)
+            emx_bad_arg("epyr.save: overwrite must be true or false, found a %s with %llu "
+                        "elements",
+                        mxGetClassName(prhs[3]),
+                        (unsigned long long)mxGetNumberOfElements(prhs[3]));
+        overwrite = mxGetScalar(prhs[3]) != 0;
+    }
+    ds = loaded_dataset(prhs[0], "", "save");
+    emx_check(epyr_dataset_export(ds, out, format, overwrite), ds, ds);
+    epyr_dataset_free(ds);
+}
+
 /* The message of file `index` of this thread's last epyr_loader_load_many, as a MATLAB char
  * row: that file's own, whole, whatever its name holds. */
 static mxArray *batch_message(uint64_t index)
@@ -942,6 +995,8 @@ static const struct {
     {"config_save", cmd_config_save},
     {"config_load", cmd_config_load},
     {"performance_info", cmd_performance_info},
+    {"metadata", cmd_metadata},
+    {"save", cmd_save},
     {"version", cmd_version},
 };
 

@@ -588,7 +588,7 @@ end
 checks = checks + 1;
 if ~ischar(epyr.version()), failures{end+1} = 'version is not text'; end
 % Help text of every function.
-for f = {'eprload', 'load', 'describe', 'reader', 'load_many', 'cache_stats', 'config_set', 'performance_info'}
+for f = {'eprload', 'load', 'describe', 'reader', 'load_many', 'cache_stats', 'config_set', 'performance_info', 'metadata', 'save'}
   checks = checks + 1;
   if isempty(strtrim(help(['epyr.' f{1}]))), failures{end+1} = ['no help for epyr.' f{1}]; end
 end
@@ -652,6 +652,53 @@ for c = {{corpus}, {}}
   id = error_id_of(@() epyr.eprload(c{1}{:}));
   if ~strcmp(id, 'epyr:NO_GUI')
     failures{end+1} = sprintf('epyr.eprload of a folder (or nothing) without a GUI: ''%s'', not epyr:NO_GUI', id);
+  end
+end
+% ---------------------------------------------------------------- metadata and exports
+% epyr.metadata: the common metadata of the bundled sample (MWFQ 9.500000e+09, STMP 295 and
+% TITL nitroxide_cw in its .DSC); epyr.save: CSV, JSON and BES3T read back, no replacing
+% without overwrite, bad arguments.
+sample = fullfile(here, '..', 'examples-c', 'data', 'nitroxide_cw.DSC');
+md = epyr.metadata(sample);
+checks = checks + 3;
+if ~(md.microwave_frequency.value == 9.5 && strcmp(md.microwave_frequency.unit, 'GHz'))
+  failures{end+1} = 'epyr.metadata: microwave_frequency is not 9.5 GHz';
+end
+if ~(md.temperature.value == 295 && strcmp(md.temperature.unit, 'K'))
+  failures{end+1} = 'epyr.metadata: temperature is not 295 K';
+end
+if ~strcmp(md.title.value, 'nitroxide_cw'), failures{end+1} = 'epyr.metadata: title'; end
+src = epyr.load(sample);
+out = fullfile(tmp, 'exported');
+epyr.save(sample, [out '.csv']);
+epyr.save(sample, [out '.json'], 'json');
+epyr.save(sample, [out '.DSC']);
+csv_lines = strsplit(strtrim(fileread([out '.csv'])), "\n");
+data_rows = csv_lines(~strncmp(csv_lines, '#', 1));
+columns = str2double(strsplit(strjoin(data_rows(2:end), ','), ','));
+columns = reshape(columns, [], numel(data_rows) - 1)';
+checks = checks + 4;
+if ~isequal(columns(:, end), src.values{1}), failures{end+1} = 'epyr.save csv: values differ'; end
+doc = jsondecode(fileread([out '.json']));
+if doc.common.microwave_frequency.value ~= 9.5, failures{end+1} = 'epyr.save json: common metadata'; end
+copy = epyr.load([out '.DSC']);
+if ~isequal(copy.values, src.values), failures{end+1} = 'epyr.save bes3t: values differ'; end
+if ~strcmp(error_id_of(@() epyr.save(sample, [out '.csv'])), 'epyr:EXISTS')
+  failures{end+1} = 'epyr.save replaced an existing file without overwrite';
+end
+epyr.save(sample, [out '.csv'], '', true);
+save_cases = {
+  'overwrite as text',    @() epyr.save(sample, [out '.csv'], '', 'yes')
+  'no output name',       @() epyr.save(sample)
+  'unknown format',       @() epyr.save(sample, [out '.xyz'], 'xlsx')
+  'missing source',       @() epyr.save(fullfile(tmp, 'none.DSC'), [out '2.csv'])
+};
+save_ids = {'epyr:INVALID_ARG', 'epyr:INVALID_ARG', 'epyr:INVALID_ARG', 'epyr:NOT_FOUND'};
+for k = 1:size(save_cases, 1)
+  checks = checks + 1;
+  id = error_id_of(save_cases{k, 2});
+  if ~strcmp(id, save_ids{k})
+    failures{end+1} = sprintf('epyr.save, %s: %s, expected %s', save_cases{k, 1}, id, save_ids{k});
   end
 end
 % Clearing the MEX file frees every handle (mexAtExit): an open reader is gone after it.

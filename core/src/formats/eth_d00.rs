@@ -24,6 +24,10 @@ const HEADER_LEN: usize = 6;
 pub struct EthD00;
 
 impl Format for EthD00 {
+    fn common_metadata(&self, params: &crate::dataset::Params) -> crate::metadata::CommonMetadata {
+        crate::metadata::eth_d00_metadata(params)
+    }
+
     fn id(&self) -> &'static str {
         "eth-d00"
     }

@@ -11,9 +11,16 @@
 //! [`common_metadata`] calls the one of the dataset's format and completes the field sweep from
 //! the dataset's own axes.
 
+mod activespectrum;
+mod adani;
 mod bes3t;
+mod ciqtek;
 pub mod date;
 mod esp;
+mod eth;
+mod jeol;
+mod magnettech;
+mod specman;
 pub mod units;
 
 use serde_json::{json, Map, Value as Json};
@@ -195,8 +202,17 @@ impl CommonMetadata {
     }
 }
 
+pub use activespectrum::common_metadata as activespectrum_metadata;
+pub use adani::{dat_metadata as adani_dat_metadata, json_metadata as adani_json_metadata};
 pub use bes3t::common_metadata as bes3t_metadata;
+pub use ciqtek::common_metadata as ciqtek_metadata;
 pub use esp::common_metadata as esp_metadata;
+pub use eth::common_metadata as eth_d00_metadata;
+pub use jeol::common_metadata as jeol_metadata;
+pub use magnettech::{
+    spe_metadata as magnettech_spe_metadata, xml_metadata as magnettech_xml_metadata,
+};
+pub use specman::common_metadata as specman_metadata;
 
 /// The common metadata of a dataset: its format's mapping of the parameters, then the field
 /// sweep from the dataset's axes where one is a field (first, last, centre and width in the

@@ -317,7 +317,8 @@ impl<'a> FormatCase<'a> {
 }
 
 /// Writes the dataset of `input` (a [`FormatCase`]) into `dir` (emptied first) and checks the
-/// promises of the load path for its format: the three reads of [`three_reads`] agree, and,
+/// promises of the load path for its format: the three reads of [`three_reads`] agree, the
+/// common metadata of what loaded is sound (finite numbers with units, no blank text), and,
 /// where the options ask, a read as the format named does not panic and gives the same data
 /// as the identified read when that read found the same format. Returns whether it loaded.
 pub fn check_format_input(input: &[u8], dir: &Path) -> bool {
@@ -327,6 +328,9 @@ pub fn check_format_input(input: &[u8], dir: &Path) -> bool {
     fresh_dir(dir);
     let path = case.write(dir);
     let loaded = three_reads(&path, case.scaling, case.chunk_bytes);
+    if let Some(ds) = &loaded {
+        assert_common_metadata_is_sound(ds);
+    }
     if case.forced {
         let forced = epyr_core::formats::load_as(&path, case.format.id(), case.scaling);
         if let (Ok(forced), Some(ds)) = (&forced, &loaded) {
@@ -336,6 +340,24 @@ pub fn check_format_input(input: &[u8], dir: &Path) -> bool {
         }
     }
     loaded.is_some()
+}
+
+/// Asserts that the common metadata of `ds` (whatever its parameters hold) has a finite number,
+/// a unit and a source in every quantity and no blank text.
+fn assert_common_metadata_is_sound(ds: &epyr_core::Dataset) {
+    use epyr_core::metadata::{common_metadata, Field};
+    for (name, field) in common_metadata(ds).present() {
+        match field {
+            Field::Quantity(q) => assert!(
+                q.value.is_finite() && !q.unit.is_empty() && !q.source.is_empty(),
+                "common metadata {name}: {q:?}"
+            ),
+            Field::Text(t) => assert!(
+                !t.value.trim().is_empty() && !t.source.is_empty(),
+                "common metadata {name}: {t:?}"
+            ),
+        }
+    }
 }
 
 /// Asserts that a load's parameters begin with the parser's entries in order (the ESP reader

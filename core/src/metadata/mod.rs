@@ -227,7 +227,9 @@ pub fn common_metadata(dataset: &Dataset) -> CommonMetadata {
 }
 
 /// Fills the field sweep from the first axis with a field unit, and re-expresses the other
-/// field values (centre, modulation amplitude) in that axis's unit.
+/// field values (centre, modulation amplitude) in that axis's unit. An axis whose first or
+/// last value is not finite (NaN in an axis file) gives nothing; a width that overflows is
+/// absent, and so is a modulation amplitude that overflows in the axis's unit.
 fn complete_from_axes(md: &mut CommonMetadata, dataset: &Dataset) {
     let letters = ["x", "y", "z"];
     let field_axis = (0..3).find_map(|dim| {
@@ -242,21 +244,33 @@ fn complete_from_axes(md: &mut CommonMetadata, dataset: &Dataset) {
         return;
     };
     let source = format!("{letter} axis");
-    let q = |value: f64| Quantity {
-        value,
-        unit: unit.to_string(),
-        source: source.clone(),
+    // An axis file may hold NaN, or values whose difference overflows: such a value is no
+    // field.
+    let q = |value: f64| {
+        value.is_finite().then(|| Quantity {
+            value,
+            unit: unit.to_string(),
+            source: source.clone(),
+        })
     };
-    md.field_first = Some(q(first));
-    md.field_last = Some(q(last));
-    md.field_center = Some(q((first + last) / 2.0));
-    md.field_sweep_width = Some(q(last - first));
+    let (Some(first_q), Some(last_q)) = (q(first), q(last)) else {
+        return;
+    };
+    md.field_first = Some(first_q);
+    md.field_last = Some(last_q);
+    md.field_center = q((first + last) / 2.0).or_else(|| q(first / 2.0 + last / 2.0));
+    md.field_sweep_width = q(last - first);
     md.field_unit = Text::new(unit, &source);
-    if let Some(m) = md.modulation_amplitude.as_mut() {
-        if let Some(v) = units::convert(m.value, &m.unit, unit) {
-            m.value = v;
-            m.unit = unit.to_string();
-        }
+    if let Some(m) = md.modulation_amplitude.take() {
+        md.modulation_amplitude = match units::convert(m.value, &m.unit, unit) {
+            Some(v) if v.is_finite() => Some(Quantity {
+                value: v,
+                unit: unit.to_string(),
+                ..m
+            }),
+            Some(_) => None,
+            None => Some(m),
+        };
     }
 }
 

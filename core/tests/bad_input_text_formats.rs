@@ -365,7 +365,9 @@ fn text_tables_read_to_their_columns_and_refuse_broken_lines() {
     assert_eq!(ds.format().as_str(), "adani-dat");
     assert_eq!(ds.components()[0].values, [16863.25, -1.5]);
     assert_eq!(ds.axis(0).unwrap().values, [337.5, 337.75]);
-    assert!(ds.params().is_empty());
+    // The parameter block's one line, key before the colon, value as written.
+    assert_eq!(ds.params().len(), 1);
+    assert_eq!(ds.params().get("Center field"), Some("338,20 mT"));
     let esr =
         "SAMPLE NAME\tx\t\t\r\nFIELD (G)\tINTENSITY\t\t\r\n3272.0\t-0.5\t9\r\n3272.5\tNaN\t9\r\n";
     let ds = epyr_core::load(&write("esr-ok", "s.ESR", esr), "").unwrap();

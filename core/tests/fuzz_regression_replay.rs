@@ -1,13 +1,15 @@
 //! Replays the saved fuzz inputs on stable, in an ordinary `cargo test`: every file in
 //! `tests/fuzz_regressions/<target>/` goes through the check of that fuzz target (the same
-//! functions, `tests/common/fuzz_case.rs`): `load`, `text` and `entry_limit`. The folders hold the minimised corpus of the fuzz
+//! functions, `tests/common/fuzz_case.rs`): `load`, `formats`, `text` and `entry_limit`. The folders hold the minimised corpus of the fuzz
 //! runs and every input that ever failed; see "Fuzzing" in the README.
 
 mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::fuzz_case::{check_entry_limit_input, check_load_input, check_text_input, run_check};
+use common::fuzz_case::{
+    check_entry_limit_input, check_format_input, check_load_input, check_text_input, run_check,
+};
 use common::{isolate_config, temp_dir};
 
 /// The saved inputs of one fuzz target, sorted by name; fails if there are none.
@@ -51,6 +53,7 @@ fn every_saved_fuzz_input_loads_or_fails_cleanly() {
     // Each target's saved inputs must reach its deepest comparison, not only the error paths.
     for (target, check, deepest) in [
         ("load", check_load_input as fn(&[u8], &Path) -> bool, "load"),
+        ("formats", check_format_input, "load"),
         ("text", check_text_input, "have entries"),
         (
             "entry_limit",

@@ -1,13 +1,15 @@
 //! The Active Spectrum reader (`.ESR`, tab-separated text), following eprload's
 //! `eprload_ActiveSpectrum`: header lines, then a line starting with `FIELD (G)`, then one
 //! point a line with the field first and the averaged intensity second (the single sweeps
-//! after them are not read). No parameters (eprload returns none). Decoded once when the plan
-//! is made.
+//! after them are not read). The header lines are the parameters: the first tab-separated
+//! field the key (`MICROWAVE POWER (mW)`), the rest of the line the value, its fields
+//! separated by tabs (`FREQUENCY (MHz)` gives the averaged sweep then each sweep; eprload
+//! returns no parameters). Decoded once when the plan is made.
 
 use std::path::{Path, PathBuf};
 
 use super::scan;
-use super::textfile::{plan_text_file, xy_table, Columns, TextDataset};
+use super::textfile::{header_params, plan_text_file, xy_table, Columns, TextDataset};
 use super::{Format, Member, Plan, Recorder, Scaling, Signature};
 use crate::error::{Error, Result};
 
@@ -19,6 +21,10 @@ const DATA_HEADER: &[u8] = b"FIELD (G)";
 pub struct ActiveSpectrum;
 
 impl Format for ActiveSpectrum {
+    fn common_metadata(&self, params: &crate::dataset::Params) -> crate::metadata::CommonMetadata {
+        crate::metadata::activespectrum_metadata(params)
+    }
+
     fn id(&self) -> &'static str {
         "activespectrum"
     }
@@ -52,7 +58,15 @@ impl Format for ActiveSpectrum {
 /// second.
 fn decode(bytes: &[u8], path: &Path) -> Result<TextDataset> {
     let mut lines = scan::lines(bytes).enumerate();
-    if !lines.by_ref().any(|(_, l)| l.starts_with(DATA_HEADER)) {
+    let mut header = Vec::new();
+    let data_header = lines.by_ref().find_map(|(_, l)| {
+        let found = l.starts_with(DATA_HEADER);
+        if !found {
+            header.push(l);
+        }
+        found.then_some(())
+    });
+    if data_header.is_none() {
         return Err(Error::format(
             path,
             "no line starts with \"FIELD (G)\"; the data follow that line",
@@ -65,5 +79,7 @@ fn decode(bytes: &[u8], path: &Path) -> Result<TextDataset> {
         decimal_comma: false,
         names: "field, intensity",
     };
-    xy_table(lines, &columns, path, "FIELD", "G")
+    let mut found = xy_table(lines, &columns, path, "FIELD", "G")?;
+    found.params = header_params(header, |line| line.split_once('\t'), path)?;
+    Ok(found)
 }

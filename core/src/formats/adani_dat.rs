@@ -1,13 +1,14 @@
 //! The Adani text reader (`.dat`), following eprload's `eprload_AdaniDAT`: a `Parameters`
 //! banner line first, the data after the first line of `=` that closes the parameter block,
 //! one point a line as `index field value` with decimal commas (every comma of a line read as
-//! a point). x is the field column, the values the last column; no parameters (eprload
-//! returns none). Decoded once when the plan is made.
+//! a point). x is the field column, the values the last column. The lines of the parameter
+//! block (`     Center field: 338,20 mT`) are the parameters, key before the first `:` and
+//! value after it as written (eprload returns none). Decoded once when the plan is made.
 
 use std::path::{Path, PathBuf};
 
 use super::scan;
-use super::textfile::{plan_text_file, xy_table, Columns, TextDataset};
+use super::textfile::{header_params, plan_text_file, xy_table, Columns, TextDataset};
 use super::{Format, Member, Plan, Recorder, Scaling, Signature};
 use crate::error::{Error, Result};
 
@@ -22,6 +23,10 @@ const DATA_BANNER: &[u8] = b"===================================================
 pub struct AdaniDat;
 
 impl Format for AdaniDat {
+    fn common_metadata(&self, params: &crate::dataset::Params) -> crate::metadata::CommonMetadata {
+        crate::metadata::adani_dat_metadata(params)
+    }
+
     fn id(&self) -> &'static str {
         "adani-dat"
     }
@@ -71,7 +76,15 @@ fn decode(bytes: &[u8], path: &Path) -> Result<TextDataset> {
         ));
     }
     let mut lines = scan::lines(bytes).enumerate();
-    if !lines.by_ref().any(|(_, l)| l.starts_with(DATA_BANNER)) {
+    let mut header = Vec::new();
+    let banner = lines.by_ref().skip(1).find_map(|(_, l)| {
+        let found = l.starts_with(DATA_BANNER);
+        if !found {
+            header.push(l);
+        }
+        found.then_some(())
+    });
+    if banner.is_none() {
         return Err(Error::format(
             path,
             format!(
@@ -87,5 +100,7 @@ fn decode(bytes: &[u8], path: &Path) -> Result<TextDataset> {
         decimal_comma: true,
         names: "index, field, value",
     };
-    xy_table(lines, &columns, path, "", "")
+    let mut found = xy_table(lines, &columns, path, "", "")?;
+    found.params = header_params(header, |line| line.split_once(':'), path)?;
+    Ok(found)
 }

@@ -33,6 +33,10 @@ const TOP_KEYS: [&str; 5] = [
 pub struct AdaniJson;
 
 impl Format for AdaniJson {
+    fn common_metadata(&self, params: &crate::dataset::Params) -> crate::metadata::CommonMetadata {
+        crate::metadata::adani_json_metadata(params)
+    }
+
     fn id(&self) -> &'static str {
         "adani-json"
     }

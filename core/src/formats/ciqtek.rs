@@ -28,6 +28,10 @@ const SECOND_AXIS_KEYS: [&str; 3] = ["delay", "power", "time2"];
 pub struct Ciqtek;
 
 impl Format for Ciqtek {
+    fn common_metadata(&self, params: &crate::dataset::Params) -> crate::metadata::CommonMetadata {
+        crate::metadata::ciqtek_metadata(params)
+    }
+
     fn id(&self) -> &'static str {
         "ciqtek"
     }

@@ -24,6 +24,15 @@ const HEADER_LEN: usize = 6;
 pub struct EthD00;
 
 impl Format for EthD00 {
+    /// The experiment file (`.exp`, optional) is part of the dataset beside its `.d00`.
+    fn companions(&self) -> &'static [&'static str] {
+        &["exp"]
+    }
+
+    fn common_metadata(&self, params: &crate::dataset::Params) -> crate::metadata::CommonMetadata {
+        crate::metadata::eth_d00_metadata(params)
+    }
+
     fn id(&self) -> &'static str {
         "eth-d00"
     }

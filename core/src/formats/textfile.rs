@@ -42,6 +42,43 @@ impl TextDataset {
     }
 }
 
+/// The parameters of the header lines of a text format, in file order: `split` cuts a line
+/// (decoded as Latin-1, line end removed) into key and value, both trimmed; lines it does not
+/// cut, or with an empty key, are not parameters. More than [`super::text::MAX_ENTRIES`]
+/// entries is a format error.
+pub(crate) fn header_params<'a>(
+    lines: impl IntoIterator<Item = &'a [u8]>,
+    split: impl Fn(&str) -> Option<(&str, &str)>,
+    path: &Path,
+) -> Result<Params> {
+    let mut params = Params::default();
+    for line in lines {
+        let line = super::text::latin1(line);
+        let Some((key, value)) = split(line.trim_end_matches(['\r', '\n'])) else {
+            continue;
+        };
+        let (key, value) = (key.trim(), value.trim_matches([' ', '\t']));
+        if key.is_empty() {
+            continue;
+        }
+        if params.len() == super::text::MAX_ENTRIES {
+            return Err(Error::format(
+                path,
+                format!(
+                    "more than {} header lines; real files have a few dozen",
+                    super::text::MAX_ENTRIES
+                ),
+            ));
+        }
+        params.push(crate::dataset::Param {
+            key: key.to_string(),
+            value: value.to_string(),
+            device: None,
+        });
+    }
+    Ok(params)
+}
+
 /// The one member file of a single-file format, or an error naming the format.
 pub(crate) fn one_member<'a>(members: &'a [PathBuf], format: &dyn Format) -> Result<&'a PathBuf> {
     match members {

@@ -7,7 +7,9 @@
 //!   `MM/DD/YYYY` (WinEPR `JDA`);
 //! * `DD-MON-YYYY`, `DD.Mon.YYYY` (ESP `JDA`, month names in English, any case);
 //! * `WEEKDAY, D. MONTH YYYY` (ETH's ESP files);
-//! * times `HH:MM` or `HH:MM:SS`.
+//! * `YYYY/MM/DD` and `YYYY-MM-DD` (JEOL, ISO 8601 stamps of Magnettech and CIQTEK);
+//! * `Wed Jun  3 14:55:30 2015` (C's `ctime`, SpecMan's `starttime`);
+//! * times `HH:MM` or `HH:MM:SS`, with `AM`/`PM` for a 12-hour clock (Active Spectrum).
 //!
 //! The year is taken as written: ESP software of the 1990s wrote `2-APR-1908` for 2008, and
 //! such a date is given as 1908, never corrected by a guess.
@@ -40,6 +42,10 @@ pub fn iso_date(text: &str) -> Option<String> {
         let [day, month, year] = parts.as_slice() else {
             return None;
         };
+        if let Some(y) = four_digit_year(day) {
+            let (month, day) = (number(month, 1, 12)?, number(year, 1, 31)?);
+            return valid_day(y, month, day).then(|| format!("{y:04}-{month:02}-{day:02}"));
+        }
         (
             four_digit_year(year)?,
             month_number(month)?,
@@ -49,12 +55,15 @@ pub fn iso_date(text: &str) -> Option<String> {
     valid_day(year, month, day).then(|| format!("{year:04}-{month:02}-{day:02}"))
 }
 
-/// `MM/DD/YY` or `MM/DD/YYYY`.
+/// `MM/DD/YY`, `MM/DD/YYYY` or `YYYY/MM/DD`.
 fn slashed(t: &str) -> Option<(u32, u32, u32)> {
     let parts: Vec<&str> = t.split('/').collect();
     let [month, day, year] = parts.as_slice() else {
         return None;
     };
+    if let Some(y) = four_digit_year(month) {
+        return Some((y, number(day, 1, 12)?, number(year, 1, 31)?));
+    }
     let year = match year.trim().len() {
         2 => {
             let yy = number(year, 0, 99)?;
@@ -122,15 +131,68 @@ fn valid_day(year: u32, month: u32, day: u32) -> bool {
     (1..=12).contains(&month) && day >= 1 && day <= days[month as usize - 1]
 }
 
-/// The ISO 8601 time (`HH:MM:SS`) of `HH:MM` or `HH:MM:SS`, or `None`.
+/// The ISO 8601 time (`HH:MM:SS`) of `HH:MM` or `HH:MM:SS` (seconds may have a fraction,
+/// which is dropped), on a 24-hour clock or with `AM`/`PM`; `None` for anything else.
 pub fn iso_time(text: &str) -> Option<String> {
-    let parts: Vec<&str> = text.trim().split(':').collect();
+    let t = text.trim();
+    let (clock, half) = match t.len().checked_sub(2).and_then(|at| t.get(at..)) {
+        Some(s) if s.eq_ignore_ascii_case("AM") => (t[..t.len() - 2].trim_end(), Some(0)),
+        Some(s) if s.eq_ignore_ascii_case("PM") => (t[..t.len() - 2].trim_end(), Some(12)),
+        _ => (t, None),
+    };
+    let parts: Vec<&str> = clock.split(':').collect();
+    let whole_seconds = |s: &str| number(s.split_once('.').map_or(s, |(w, _)| w), 0, 60);
     let (h, m, s) = match parts.as_slice() {
         [h, m] => (number(h, 0, 23)?, number(m, 0, 59)?, 0),
-        [h, m, s] => (number(h, 0, 23)?, number(m, 0, 59)?, number(s, 0, 60)?),
+        [h, m, s] => (number(h, 0, 23)?, number(m, 0, 59)?, whole_seconds(s)?),
         _ => return None,
     };
+    let h = match half {
+        None => h,
+        Some(_) if !(1..=12).contains(&h) => return None,
+        Some(offset) => h % 12 + offset,
+    };
     Some(format!("{h:02}:{m:02}:{s:02}"))
+}
+
+/// A date and time written as one text (`2018-08-29T10:52:19.89+02:00`,
+/// `2025-02-03 17:41:15.998`, `2011/02/03 12:25`) as ISO 8601 to the second, keeping a time
+/// zone (`Z`, `+02:00`) the text gives; the date alone where the time is unreadable.
+pub fn iso_timestamp(text: &str) -> Option<String> {
+    let t = text.trim();
+    let (date, time) = match t.find(['T', ' ']) {
+        Some(at) => (&t[..at], Some(t[at + 1..].trim())),
+        None => (t, None),
+    };
+    let (time, zone) = match time {
+        Some(time) => match time.rfind(['Z', '+', '-']) {
+            Some(at) => (Some(&time[..at]), &time[at..]),
+            None => (Some(time), ""),
+        },
+        None => (None, ""),
+    };
+    let zone_ok = zone.is_empty() || zone == "Z" || iso_time(&zone[1..]).is_some();
+    let base = iso_date_time(date, time)?;
+    Some(if zone_ok && base.contains('T') {
+        format!("{base}{zone}")
+    } else {
+        base
+    })
+}
+
+/// C's `ctime` form (`Wed Jun  3 14:55:30 2015`: weekday, month, day, time, year) as ISO 8601.
+pub fn ctime(text: &str) -> Option<String> {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let [_, month, day, time, year] = words.as_slice() else {
+        return None;
+    };
+    let (y, m, d) = (
+        four_digit_year(year)?,
+        month_number(month)?,
+        number(day, 1, 31)?,
+    );
+    valid_day(y, m, d).then_some(())?;
+    Some(format!("{y:04}-{m:02}-{d:02}T{}", iso_time(time)?))
 }
 
 /// `date` and `time` joined as ISO 8601 (`2011-04-13T17:43:58`); the date alone where the time
@@ -177,6 +239,33 @@ mod tests {
     use super::*;
 
     #[test]
+    fn stamps_of_the_vendor_formats_read_to_the_second() {
+        let cases = [
+            (
+                "2018-08-29T10:52:19.8915805+02:00",
+                Some("2018-08-29T10:52:19+02:00"),
+            ),
+            ("2014-07-01T10:05:35.4032581Z", Some("2014-07-01T10:05:35Z")),
+            ("2025-02-03 17:41:15.998", Some("2025-02-03T17:41:15")),
+            ("2011/02/03 12:25", Some("2011-02-03T12:25:00")),
+            ("2011/02/03", Some("2011-02-03")),
+            ("2018-02-30T10:00:00", None),
+        ];
+        for (text, iso) in cases {
+            assert_eq!(iso_timestamp(text).as_deref(), iso, "{text:?}");
+        }
+        assert_eq!(
+            ctime("Wed Jun  3 14:55:30 2015").as_deref(),
+            Some("2015-06-03T14:55:30")
+        );
+        assert_eq!(ctime("Wed Jun 31 14:55:30 2015"), None);
+        assert_eq!(iso_time("12:20:13 PM").as_deref(), Some("12:20:13"));
+        assert_eq!(iso_time("12:05 AM").as_deref(), Some("00:05:00"));
+        assert_eq!(iso_time("1:05:00 pm").as_deref(), Some("13:05:00"));
+        assert_eq!(iso_time("13:05 PM"), None);
+    }
+
+    #[test]
     fn every_date_form_of_the_corpus_reads_as_written() {
         let cases = [
             ("04/13/11", Some("2011-04-13")),
@@ -187,6 +276,9 @@ mod tests {
             ("12.Dec.2001", Some("2001-12-12")),
             ("19-Mar-2014", Some("2014-03-19")),
             ("MONDAY, 9. FEBRUARY 2009", Some("2009-02-09")),
+            ("2011/02/03", Some("2011-02-03")),
+            ("2018-08-29", Some("2018-08-29")),
+            ("2011/13/03", None),
             ("13/04/2011", None),
             ("31-FEB-2001", None),
             ("yesterday", None),

@@ -11,9 +11,16 @@
 //! [`common_metadata`] calls the one of the dataset's format and completes the field sweep from
 //! the dataset's own axes.
 
+mod activespectrum;
+mod adani;
 mod bes3t;
+mod ciqtek;
 pub mod date;
 mod esp;
+mod eth;
+mod jeol;
+mod magnettech;
+mod specman;
 pub mod units;
 
 use serde_json::{json, Map, Value as Json};
@@ -195,8 +202,17 @@ impl CommonMetadata {
     }
 }
 
+pub use activespectrum::common_metadata as activespectrum_metadata;
+pub use adani::{dat_metadata as adani_dat_metadata, json_metadata as adani_json_metadata};
 pub use bes3t::common_metadata as bes3t_metadata;
+pub use ciqtek::common_metadata as ciqtek_metadata;
 pub use esp::common_metadata as esp_metadata;
+pub use eth::common_metadata as eth_d00_metadata;
+pub use jeol::common_metadata as jeol_metadata;
+pub use magnettech::{
+    spe_metadata as magnettech_spe_metadata, xml_metadata as magnettech_xml_metadata,
+};
+pub use specman::common_metadata as specman_metadata;
 
 /// The common metadata of a dataset: its format's mapping of the parameters, then the field
 /// sweep from the dataset's axes where one is a field (first, last, centre and width in the
@@ -211,7 +227,9 @@ pub fn common_metadata(dataset: &Dataset) -> CommonMetadata {
 }
 
 /// Fills the field sweep from the first axis with a field unit, and re-expresses the other
-/// field values (centre, modulation amplitude) in that axis's unit.
+/// field values (centre, modulation amplitude) in that axis's unit. An axis whose first or
+/// last value is not finite (NaN in an axis file) gives nothing; a width that overflows is
+/// absent, and so is a modulation amplitude that overflows in the axis's unit.
 fn complete_from_axes(md: &mut CommonMetadata, dataset: &Dataset) {
     let letters = ["x", "y", "z"];
     let field_axis = (0..3).find_map(|dim| {
@@ -226,21 +244,33 @@ fn complete_from_axes(md: &mut CommonMetadata, dataset: &Dataset) {
         return;
     };
     let source = format!("{letter} axis");
-    let q = |value: f64| Quantity {
-        value,
-        unit: unit.to_string(),
-        source: source.clone(),
+    // An axis file may hold NaN, or values whose difference overflows: such a value is no
+    // field.
+    let q = |value: f64| {
+        value.is_finite().then(|| Quantity {
+            value,
+            unit: unit.to_string(),
+            source: source.clone(),
+        })
     };
-    md.field_first = Some(q(first));
-    md.field_last = Some(q(last));
-    md.field_center = Some(q((first + last) / 2.0));
-    md.field_sweep_width = Some(q(last - first));
+    let (Some(first_q), Some(last_q)) = (q(first), q(last)) else {
+        return;
+    };
+    md.field_first = Some(first_q);
+    md.field_last = Some(last_q);
+    md.field_center = q((first + last) / 2.0).or_else(|| q(first / 2.0 + last / 2.0));
+    md.field_sweep_width = q(last - first);
     md.field_unit = Text::new(unit, &source);
-    if let Some(m) = md.modulation_amplitude.as_mut() {
-        if let Some(v) = units::convert(m.value, &m.unit, unit) {
-            m.value = v;
-            m.unit = unit.to_string();
-        }
+    if let Some(m) = md.modulation_amplitude.take() {
+        md.modulation_amplitude = match units::convert(m.value, &m.unit, unit) {
+            Some(v) if v.is_finite() => Some(Quantity {
+                value: v,
+                unit: unit.to_string(),
+                ..m
+            }),
+            Some(_) => None,
+            None => Some(m),
+        };
     }
 }
 

@@ -17,10 +17,14 @@ enum Kind {
 
 /// The units the metadata converts between: kind and size as a power of ten of the base unit
 /// (G, s, Hz, W). Letter case is as written: `mT` and `MT` differ.
-const UNITS: [(&str, Kind, i32); 18] = [
+const UNITS: [(&str, Kind, i32); 22] = [
     ("G", Kind::Field, 0),
     ("Gauss", Kind::Field, 0),
+    ("mG", Kind::Field, -3),
     ("kG", Kind::Field, 3),
+    ("kGauss", Kind::Field, 3),
+    ("uT", Kind::Field, -2),
+    ("\u{b5}T", Kind::Field, -2),
     ("mT", Kind::Field, 1),
     ("T", Kind::Field, 4),
     ("s", Kind::Time, 0),
@@ -56,7 +60,7 @@ pub fn field_unit_name(name: &str) -> Option<&'static str> {
     let (kind, exp) = unit(name)?;
     UNITS
         .iter()
-        .find(|&&(n, k, e)| k == kind && e == exp && n != "Gauss")
+        .find(|&&(n, k, e)| k == kind && e == exp && !n.ends_with("auss"))
         .filter(|_| kind == Kind::Field)
         .map(|&(n, _, _)| n)
 }
@@ -119,7 +123,7 @@ pub fn with_unit(text: &str, to: &str, source: &str) -> Option<Quantity> {
 }
 
 /// The decimal `text` in `unit` as a quantity in `to` (or in `unit` for `None`).
-fn from_text(text: &str, unit: &str, to: Option<&str>, source: &str) -> Option<Quantity> {
+pub fn from_text(text: &str, unit: &str, to: Option<&str>, source: &str) -> Option<Quantity> {
     let value = match to {
         Some(to) if to != unit => convert_text(text, unit, to)?,
         _ => parse_number(text)?,
@@ -148,6 +152,28 @@ pub fn converted(value: f64, unit: &str, to: Option<&str>, source: &str) -> Opti
     })
 }
 
+/// The offset from degrees Celsius to kelvin.
+const CELSIUS_ZERO_K: f64 = 273.15;
+
+/// A temperature in degrees Celsius, as text, as a quantity in K.
+pub fn kelvin_from_celsius(text: &str, source: &str) -> Option<Quantity> {
+    let celsius = parse_number(text)?;
+    converted(celsius + CELSIUS_ZERO_K, "K", None, source)
+}
+
+/// The number of `key` (its whole value) as a quantity in `unit`, converted to `to`, where the
+/// value is not zero: for instruments that write 0 where they measured nothing.
+pub fn nonzero(params: &Params, key: &str, unit: &str, to: Option<&str>) -> Option<Quantity> {
+    plain(params, key, unit, to).filter(|q| q.value != 0.0)
+}
+
+/// The first of the tab- or comma-separated numbers of `key`'s value (`9805.7\t9805.7`,
+/// `1, 1`) as a quantity in `unit`, converted to `to`.
+pub fn first_of(params: &Params, key: &str, unit: &str, to: Option<&str>) -> Option<Quantity> {
+    let first = params.get(key)?.split(['\t', ',']).next()?;
+    from_text(first, unit, to, key)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -173,6 +199,10 @@ mod tests {
         assert_eq!(convert_text("1e400", "Hz", "GHz"), None);
         assert_eq!(convert_text("inf", "Hz", "GHz"), None);
         assert_eq!(field_unit_name("Gauss"), Some("G"));
+        assert_eq!(field_unit_name("kGauss"), Some("kG"));
+        assert_eq!(convert_text("3.48", "kGauss", "mT"), Some(348.0));
+        assert_eq!(convert_text("6", "uT", "mT"), Some(0.006));
+        assert_eq!(convert_text("500", "mG", "G"), Some(0.5));
         assert_eq!(field_unit_name("ms"), None);
     }
 

@@ -7,8 +7,10 @@
 //!   [`epyr_core::formats::text`].
 //! * [`check_entry_limit_input`]: a text repeated to about [`MAX_ENTRIES`] entries, for the
 //!   limit the readers apply to the parsers (a separate target: each input takes milliseconds).
-//! * [`check_load_input`]: a whole dataset (text, data and axis files) that is written into a
-//!   folder, loaded three ways and compared bit for bit.
+//! * [`check_load_input`]: a whole Bruker dataset (text, data and axis files) that is written
+//!   into a folder, loaded three ways and compared bit for bit.
+//! * [`check_format_input`]: the same for a dataset of any format of the format table, the
+//!   format named at the start of the input.
 //!
 //! A failed check is a panic naming what differed; a clean error from epyr is a pass.
 
@@ -180,18 +182,30 @@ pub fn check_load_input(input: &[u8], dir: &Path) -> bool {
     };
     fresh_dir(dir);
     let path = case.write(dir);
+    let Some(ds) = three_reads(&path, case.scaling, case.chunk_bytes) else {
+        return false;
+    };
+    assert_parsed_prefix(ds.params(), &parser(case.esp)(case.text));
+    true
+}
+
+/// Reads the dataset at `path` three ways (a full load without cache, a [`Loader`] without
+/// cache, the [`ChunkedReader`] with chunks of `chunk_bytes`) and checks that they all fail
+/// with the same error kind or all give the same data bit for bit, every component holding a
+/// value for every point. Returns the dataset when it loaded.
+fn three_reads(path: &Path, scaling: &str, chunk_bytes: usize) -> Option<epyr_core::Dataset> {
     let loader = Loader::new(LoaderOptions {
         cache_enabled: Some(false),
         ..LoaderOptions::default()
     })
     .expect("harness: a loader without cache");
 
-    let full = epyr_core::load(&path, case.scaling);
-    let through_loader = loader.load(&path, case.scaling);
-    let streamed = stream(&path, case.scaling, case.chunk_bytes);
-    let (ds, (points, values)) = match (&full, &through_loader, &streamed) {
+    let full = epyr_core::load(path, scaling);
+    let through_loader = loader.load(path, scaling);
+    let streamed = stream(path, scaling, chunk_bytes);
+    let (ds, (points, values)) = match (full, &through_loader, &streamed) {
         (Ok(ds), Ok(other), Ok(stream)) => {
-            super::assert_same_data("Loader::load against epyr_core::load", other, ds);
+            super::assert_same_data("Loader::load against epyr_core::load", other, &ds);
             (ds, stream)
         }
         (Err(a), Err(b), Err(c)) => {
@@ -203,9 +217,9 @@ pub fn check_load_input(input: &[u8], dir: &Path) -> bool {
                 b.kind(),
                 c.kind()
             );
-            return false;
+            return None;
         }
-        _ => panic!(
+        (full, _, _) => panic!(
             "the three reads disagree: epyr_core::load {}, Loader::load {}, ChunkedReader {}",
             outcome(&full),
             outcome(&through_loader),
@@ -225,8 +239,125 @@ pub fn check_load_input(input: &[u8], dir: &Path) -> bool {
             "component {i}: values for every point"
         );
     }
-    assert_parsed_prefix(ds.params(), &parser(case.esp)(case.text));
-    true
+    Some(ds)
+}
+
+/// A dataset of any format of the format table, decoded from fuzz input bytes:
+///
+/// `format-id LF [options][chunk] member (SEP member)* (SEP companion)*` with `SEP` =
+/// [`FILE_SEPARATOR`]. The format is the table's entry with that id, or, for an id the table
+/// does not know (a mutated one), the entry the first byte picks (its index modulo the number
+/// of formats). The sections are the format's member files in role order, then its optional
+/// companions ([`Format::companions`](epyr_core::formats::Format::companions)), written as
+/// `f.<first extension>` (`f` alone for a format recognised by content); a missing section writes
+/// no file, an empty companion section none either. `options`: bit 0 the letter case of the
+/// extensions (0 lower, 1 upper); bits 1-2 the path given (0 the first member, 1 the last, 2 the
+/// base name); bit 3 also reads the files as the format named (no identification) and compares;
+/// bits 5-7 the scaling ([`SCALINGS`]). `chunk` as in [`LoadCase`].
+pub struct FormatCase<'a> {
+    format: &'static dyn epyr_core::formats::Format,
+    upper: bool,
+    given: u8,
+    forced: bool,
+    scaling: &'static str,
+    chunk_bytes: usize,
+    files: Vec<&'a [u8]>,
+}
+
+impl<'a> FormatCase<'a> {
+    /// Decodes an input; `None` for an empty one or one without the two option bytes.
+    pub fn parse(input: &'a [u8]) -> Option<FormatCase<'a>> {
+        use epyr_core::formats::{by_id, FORMATS};
+        let at = input.iter().position(|&b| b == b'\n')?;
+        let (id, rest) = (&input[..at], &input[at + 1..]);
+        let format = std::str::from_utf8(id)
+            .ok()
+            .and_then(by_id)
+            .unwrap_or_else(|| FORMATS[usize::from(input[0]) % FORMATS.len()]);
+        let (&[options, chunk], rest) = rest.split_first_chunk::<2>()?;
+        Some(FormatCase {
+            format,
+            upper: options & 1 == 1,
+            given: (options >> 1) & 3,
+            forced: options & 8 != 0,
+            scaling: SCALINGS[usize::from(options >> 5)],
+            chunk_bytes: 8 * (usize::from(chunk) + 1).pow(2),
+            files: split_files(rest),
+        })
+    }
+
+    /// Writes the files into the empty folder `dir` and returns the path to give epyr.
+    pub fn write(&self, dir: &Path) -> PathBuf {
+        let name = |ext: Option<&str>| match ext {
+            Some(ext) if self.upper => dir.join(format!("f.{}", ext.to_ascii_uppercase())),
+            Some(ext) => dir.join(format!("f.{ext}")),
+            None => dir.join("f"),
+        };
+        let members = self.format.members();
+        let mut paths = Vec::new();
+        for (i, member) in members.iter().enumerate() {
+            let path = name(member.extensions.first().copied());
+            if let Some(bytes) = self.files.get(i) {
+                write_file(&path, bytes);
+            }
+            paths.push(path);
+        }
+        let companions = self.files.iter().skip(members.len());
+        for (bytes, ext) in companions.zip(self.format.companions()) {
+            if !bytes.is_empty() {
+                write_file(&name(Some(ext)), bytes);
+            }
+        }
+        match self.given {
+            1 => paths.last().cloned().unwrap_or_else(|| dir.join("f")),
+            2 => dir.join("f"),
+            _ => paths.first().cloned().unwrap_or_else(|| dir.join("f")),
+        }
+    }
+}
+
+/// Writes the dataset of `input` (a [`FormatCase`]) into `dir` (emptied first) and checks the
+/// promises of the load path for its format: the three reads of [`three_reads`] agree, the
+/// common metadata of what loaded is sound (finite numbers with units, no blank text), and,
+/// where the options ask, a read as the format named does not panic and gives the same data
+/// as the identified read when that read found the same format. Returns whether it loaded.
+pub fn check_format_input(input: &[u8], dir: &Path) -> bool {
+    let Some(case) = FormatCase::parse(input) else {
+        return false;
+    };
+    fresh_dir(dir);
+    let path = case.write(dir);
+    let loaded = three_reads(&path, case.scaling, case.chunk_bytes);
+    if let Some(ds) = &loaded {
+        assert_common_metadata_is_sound(ds);
+    }
+    if case.forced {
+        let forced = epyr_core::formats::load_as(&path, case.format.id(), case.scaling);
+        if let (Ok(forced), Some(ds)) = (&forced, &loaded) {
+            if ds.format().as_str() == case.format.id() {
+                super::assert_same_data("load_as against epyr_core::load", forced, ds);
+            }
+        }
+    }
+    loaded.is_some()
+}
+
+/// Asserts that the common metadata of `ds` (whatever its parameters hold) has a finite number,
+/// a unit and a source in every quantity and no blank text.
+fn assert_common_metadata_is_sound(ds: &epyr_core::Dataset) {
+    use epyr_core::metadata::{common_metadata, Field};
+    for (name, field) in common_metadata(ds).present() {
+        match field {
+            Field::Quantity(q) => assert!(
+                q.value.is_finite() && !q.unit.is_empty() && !q.source.is_empty(),
+                "common metadata {name}: {q:?}"
+            ),
+            Field::Text(t) => assert!(
+                !t.value.trim().is_empty() && !t.source.is_empty(),
+                "common metadata {name}: {t:?}"
+            ),
+        }
+    }
 }
 
 /// Asserts that a load's parameters begin with the parser's entries in order (the ESP reader

@@ -34,6 +34,10 @@ const TYPE_LEN: usize = 16;
 pub struct Jeol;
 
 impl Format for Jeol {
+    fn common_metadata(&self, params: &crate::dataset::Params) -> crate::metadata::CommonMetadata {
+        crate::metadata::jeol_metadata(params)
+    }
+
     fn id(&self) -> &'static str {
         "jeol"
     }

@@ -37,6 +37,10 @@ const FLAG_TEMPERATURE: u8 = 4;
 pub struct MagnettechSpe;
 
 impl Format for MagnettechSpe {
+    fn common_metadata(&self, params: &crate::dataset::Params) -> crate::metadata::CommonMetadata {
+        crate::metadata::magnettech_spe_metadata(params)
+    }
+
     fn id(&self) -> &'static str {
         "magnettech-spe"
     }

@@ -43,6 +43,10 @@ const ROOT: &[u8] = b"<ESRXmlFile";
 pub struct MagnettechXml;
 
 impl Format for MagnettechXml {
+    fn common_metadata(&self, params: &crate::dataset::Params) -> crate::metadata::CommonMetadata {
+        crate::metadata::magnettech_xml_metadata(params)
+    }
+
     fn id(&self) -> &'static str {
         "magnettech-xml"
     }

@@ -33,6 +33,10 @@ const STREAM_LEN: usize = 24;
 pub struct SpecMan;
 
 impl Format for SpecMan {
+    fn common_metadata(&self, params: &crate::dataset::Params) -> crate::metadata::CommonMetadata {
+        crate::metadata::specman_metadata(params)
+    }
+
     fn id(&self) -> &'static str {
         "specman"
     }

@@ -399,6 +399,9 @@ int32_t epyr_config_set_double(const char *key, double value);
  * owned by the library: `*len` doubles, in file order. No copy. Valid until this handle is
  * freed (as `epyr_dataset_values`); works on described datasets too.
  *
+ * The caller must not free `ds` while another thread uses it: a free racing this call can
+ * leave `*values` pointing at freed memory even though the call returns `EPYR_OK`.
+ *
  * Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG` (index out of range).
  *
  * # Safety

@@ -671,6 +671,9 @@ pub unsafe extern "C" fn epyr_dataset_array_name(
 /// owned by the library: `*len` doubles, in file order. No copy. Valid until this handle is
 /// freed (as `epyr_dataset_values`); works on described datasets too.
 ///
+/// The caller must not free `ds` while another thread uses it: a free racing this call can
+/// leave `*values` pointing at freed memory even though the call returns `EPYR_OK`.
+///
 /// Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG` (index out of range).
 ///
 /// # Safety

@@ -34,7 +34,10 @@ def main(argv=None):
         library = os.path.join(work, os.path.basename(args.library))
         shutil.copyfile(args.library, library)
         subprocess.run([args.strip, "--strip-all", library], check=True)
-        env = dict(os.environ, EPYR_NATIVE_PREBUILT=library, EPYR_NATIVE_PLAT_NAME=args.plat)
+        # The repository (the licence files the wheel ships) stays where it is: the copy of
+        # the package below has no parent folder holding it.
+        env = dict(os.environ, EPYR_NATIVE_PREBUILT=library, EPYR_NATIVE_PLAT_NAME=args.plat,
+                   EPYR_SOURCE_DIR=os.path.dirname(HERE))
         # From a copy of the package's sources: no build folder of an earlier build (or of a
         # `pip install ./python` running at the same time) is shared.
         source = os.path.join(work, "python")

@@ -665,11 +665,22 @@ static mxArray *file_name(epyr_dataset *ds, const char *path)
     return out;
 }
 
-/* The shape of eprload's y (of each component) for dims `dims`: [nx ny nz], a 1-D dataset a
- * row where the format's reader makes it one. Returns the number of dims. */
-static mwSize y_shape(const emx_format *f, const uint64_t dims[3], mwSize shape[3])
+/* Whether eprload makes the vector of a qese .eco file a row: its reader reshapes the values
+ * to [nx ny] of the file's first line, so a row where nx (epyr's parameter `nx`) is 1. */
+static int eco_row(epyr_dataset *ds)
 {
-    if (f->y == EMX_Y_ROW_1D && dims[1] == 1 && dims[2] == 1) {
+    double nx = 0;
+    emx_check(epyr_dataset_param_double(ds, "nx", &nx), ds, ds);
+    return nx == 1;
+}
+
+/* The shape of eprload's y (of each component) of `ds` (dims `dims`): [nx ny nz], a 1-D
+ * dataset a row where the format's reader makes it one. Returns the number of dims. */
+static mwSize y_shape(epyr_dataset *ds, const emx_format *f, const uint64_t dims[3],
+                      mwSize shape[3])
+{
+    int vector = dims[1] == 1 && dims[2] == 1;
+    if (vector && (f->y == EMX_Y_ROW_1D || (f->y == EMX_Y_ECO && eco_row(ds)))) {
         shape[0] = 1;
         shape[1] = (mwSize)dims[0];
         return 2;
@@ -712,7 +723,7 @@ mxArray *emx_direct_values(epyr_dataset *ds, epyr_loader *l)
         return NULL;
     emx_check(epyr_dataset_dims(ds, &dims[0], &dims[1], &dims[2]), ds, ds);
     n = dims[0] * dims[1] * dims[2];
-    ndim = y_shape(emx_format_of(ds), dims, shape);
+    ndim = y_shape(ds, emx_format_of(ds), dims, shape);
     y = mxCreateUninitNumericArray(ndim, shape, mxDOUBLE_CLASS, mxREAL);
 #if MX_HAS_INTERLEAVED_COMPLEX
     data = mxGetDoubles(y);
@@ -777,7 +788,7 @@ void emx_eprload_outputs(epyr_dataset *ds, const char *path, mxArray *y, int nlh
     emx_check(epyr_dataset_dims(ds, &dims[0], &dims[1], &dims[2]), ds, ds);
     if (!y) {
         emx_check(epyr_dataset_components(ds, &components), ds, ds);
-        ndim = y_shape(f, dims, shape);
+        ndim = y_shape(ds, f, dims, shape);
         if (components == 1) {
             y = emx_component_array(ds, 0, ndim, shape);
         } else {

@@ -22,7 +22,7 @@ static const emx_format FORMATS[] = {
     {"adani-json", EMX_X_ROW, EMX_X_ROW, EMX_Y_ARRAY, EMX_PARS_JSON},
     {"adani-dat", EMX_X_COLUMN, EMX_X_COLUMN, EMX_Y_ARRAY, EMX_PARS_NONE},
     {"activespectrum", EMX_X_COLUMN, EMX_X_COLUMN, EMX_Y_ARRAY, EMX_PARS_NONE},
-    {"qese-eco", EMX_X_NONE, EMX_X_NONE, EMX_Y_ROW_1D, EMX_PARS_NONE},
+    {"qese-eco", EMX_X_NONE, EMX_X_NONE, EMX_Y_ECO, EMX_PARS_NONE},
     {"eth-d00", EMX_X_NONE, EMX_X_NONE, EMX_Y_ARRAY, EMX_PARS_NONE},
     {"magres-plt", EMX_X_NONE, EMX_X_NONE, EMX_Y_ARRAY, EMX_PARS_NONE},
     {"varian-eth", EMX_X_NONE, EMX_X_NONE, EMX_Y_ROW_1D, EMX_PARS_NONE},

@@ -90,8 +90,9 @@ mxArray *emx_component_array(epyr_dataset *ds, uint32_t k, mwSize ndim, const mw
 /* How eprload shapes an abscissa: none (x = []), a column, a row; Bruker's own rules. */
 typedef enum { EMX_X_NONE, EMX_X_COLUMN, EMX_X_ROW, EMX_X_BRUKER } emx_x;
 
-/* How eprload shapes y: [nx ny nz], or a 1-D dataset as a row. */
-typedef enum { EMX_Y_ARRAY, EMX_Y_ROW_1D } emx_y;
+/* How eprload shapes y: [nx ny nz], a 1-D dataset as a row, or (qese .eco) as the [nx ny] of
+ * the file's first line. */
+typedef enum { EMX_Y_ARRAY, EMX_Y_ROW_1D, EMX_Y_ECO } emx_y;
 
 /* How eprload builds pars: [] (none), Bruker's parsefieldparams (BES3T, ESP), numbers of a
  * binary header (Magnettech .spe), SpecMan's section_key names, nested structs from dotted

@@ -243,14 +243,20 @@ for i = 1:numel(other)
   end
 end
 
-% MAGRES .PLT and Varian E9 .spk/.ref, of which no public files exist: written here by the
-% rules of eprload's readers, all four outputs equal eprload's.
+% MAGRES .PLT and Varian E9 .spk/.ref, of which no public files exist, and the .eco shapes the
+% corpus lacks: written here by the rules of eprload's readers, all four outputs equal eprload's.
 written_dir = tempname(); mkdir(written_dir);
 written = {
   'basic.plt',        ['MAGRES' NL 'DATA 6' NL NL ' 1.5 2' NL ' -3e2' NL ' 4 5 6 7' NL]
   'crlf and tab.PLT', strrep(['MAGRES' NL 'DATA' char(9) '4' NL 'field' NL ' 0.25' NL ' -1.0e-3' NL ' 7' NL ' 8' NL], NL, [CR NL])
   'v1003.ref',        typecast(single(mod((0:1002) * 37, 1001) * 0.125 - 60.3), 'uint8')
   'v2001.SPK',        typecast(single([-0 1e-40 mod((2:2000) * 37, 1001) * 0.125 - 60.3]), 'uint8')
+  % qese .eco first lines: eprload's y has the shape [nx ny] they give.
+  'column.eco',       ['5 1 0' NL '1' NL '2' NL '3' NL '4' NL '5' NL]
+  'count only.eco',   ['4' NL ' 1.5 2 3 4' NL]
+  'row.ECO',          ['1 3' NL '7 8 9' NL]
+  'complex col.eco',  ['3 1 1' NL '1 2 3 4 5 6' NL]
+  'matrix.eco',       ['2 3 0' NL '1 2 3 4 5 6' NL]
 };
 for i = 1:size(written, 1)
   file = fullfile(written_dir, written{i, 1});

@@ -260,6 +260,6 @@ fn eth_d00_gives_its_exp_file_and_qese_has_nothing_to_give() {
     assert_quantity(&md, "temperature", 293.15, "K");
     assert_eq!(text(&md, "title").as_deref(), Some("Davies ENDOR W-band"));
     assert_eq!(text(&md, "sample"), None, "sample= is empty");
-    // strong1.eco holds `1 1024 0` and numbers: no parameter, no axis.
+    // strong1.eco holds `1 1024 0` and numbers: its sizes, no axis, nothing to give.
     assert!(metadata("easyspin/strong1.eco").present().is_empty());
 }

@@ -1,8 +1,11 @@
 //! The qese/tryscore reader (`.eco`, text), following eprload's `eprload_qeseETH`: a first
 //! line `nx ny complex` (or `nx ny`, or `nx`), then the values as numbers separated by white
-//! space, complex ones as `re im` pairs, x fastest. No axes and no parameters (eprload
-//! returns none). A vector (`1 1024 0`) is a dataset along x. Decoded once when the plan is
-//! made.
+//! space, complex ones as `re im` pairs, x fastest. No axes. The first line's sizes are the
+//! parameters `nx`, `ny` and `complex` as eprload reads them (`ny` 1 and `complex` 0 where the
+//! line leaves them out); eprload returns no parameters, but its y has the shape `[nx ny]`, so a
+//! vector is a row for `1 1024 0` and a column for `1024 1` or `1024`, which a host rebuilding
+//! eprload's outputs needs. A vector is a dataset along x either way. Decoded once when the
+//! plan is made.
 
 use std::path::{Path, PathBuf};
 
@@ -128,6 +131,14 @@ fn decode(bytes: &[u8], path: &Path) -> Result<TextDataset> {
             path.display()
         ));
     }
+    let mut params = crate::dataset::Params::default();
+    for (key, value) in [("nx", nx), ("ny", ny), ("complex", width - 1)] {
+        params.push(crate::dataset::Param {
+            key: key.to_string(),
+            value: value.to_string(),
+            device: None,
+        });
+    }
     let (nx, ny) = (nx as usize, ny as usize);
     let dims = if nx == 1 || ny == 1 {
         [nx * ny, 1, 1]
@@ -137,6 +148,7 @@ fn decode(bytes: &[u8], path: &Path) -> Result<TextDataset> {
     Ok(TextDataset {
         dims,
         complex,
+        params,
         warnings,
         ..TextDataset::bare(values)
     })

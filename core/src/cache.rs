@@ -459,6 +459,12 @@ impl DataCache {
             Ok(r) => r,
             Err(e) => {
                 self.count(false);
+                // Messages name the path as the caller gave it: where it was made absolute
+                // (a relative path; on Windows also `/dir/x.DSC`), the error is taken from a
+                // resolution of the path as given (on this error path only).
+                if given.as_ref() != path {
+                    return Err(resolve(path, format).err().unwrap_or(e));
+                }
                 return Err(e);
             }
         };

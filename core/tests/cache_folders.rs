@@ -198,3 +198,21 @@ fn child_loads_one_relative_path_from_several_current_folders() {
         "five's own files"
     );
 }
+
+#[test]
+fn a_relative_path_that_names_no_file_is_reported_as_given() {
+    let cache = Arc::new(DataCache::new(16 << 20));
+    let loader = loader_with(&cache);
+    let relative = Path::new("no-such-folder-of-epyr/missing.DSC");
+    let e = loader.load(relative, "").unwrap_err();
+    let message = e.to_string();
+    let current = std::env::current_dir().unwrap();
+    assert!(
+        message.contains(&relative.display().to_string()),
+        "{message}"
+    );
+    assert!(
+        !message.contains(&current.display().to_string()),
+        "the path made absolute instead of as given: {message}"
+    );
+}

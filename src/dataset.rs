@@ -10,7 +10,9 @@ use super::boundary::{
     size_output, status, status_on, Out,
 };
 use super::handles::{self, epyr_dataset, DatasetRef};
-use epyr_core::dataset::{Component, Dataset, DatasetParts, FormatId, Param, Params, ValueKind};
+use epyr_core::dataset::{
+    Component, Dataset, DatasetParts, FormatId, JsonKind, Param, Params, ValueKind,
+};
 use epyr_core::error::{Error, ErrorKind, Result};
 use epyr_core::formats::{write_bes3t, ByteOrder, WriteOptions};
 
@@ -590,10 +592,15 @@ pub unsafe extern "C" fn epyr_dataset_param_lines_packed(
 /// by a NUL, packed as `epyr_dataset_params_packed` packs them) what the reader read the value
 /// from: `"number"` a binary number (a JEOL header's `int32` and `float32` fields; the value is
 /// that number's shortest text), `"chars N"` a field of N raw characters (JEOL's `*char`
-/// fields; the value holds them up to the first NUL), `""` text (every other parameter).
-/// For hosts that give such values as numbers and text as text, as EasySpin's eprload does:
-/// the MATLAB gateway rebuilds eprload's `pars` with it, where a JEOL text field holding digits
-/// stays text. `*needed` gets the bytes of all the strings, NULs included; with `buf` NULL only
+/// fields; the value holds them up to the first NUL), `"json string"`, `"json number"`,
+/// `"json boolean"`, `"json null"`, `"json array"`, `"json object"` a member of a JSON document
+/// (CIQTEK `.epr`, Adani `.json`: the value is the string unescaped, the number, `true`,
+/// `false`, `null` as written, the array as its JSON text without white space, `{}` for an
+/// empty object), `""` text (every other parameter). A kind a host does not know is to be
+/// taken as text (later versions may add kinds). For hosts that give such values as numbers
+/// and text as text, as EasySpin's eprload does: the MATLAB gateway rebuilds eprload's `pars`
+/// with it, where a JEOL text field holding digits stays text, and rebuilds a JSON file's
+/// document from the values epyr read (one snapshot of the file). `*needed` gets the bytes of all the strings, NULs included; with `buf` NULL only
 /// `*needed` (size query).
 ///
 /// Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG`,
@@ -618,6 +625,14 @@ pub unsafe extern "C" fn epyr_dataset_param_kinds_packed(
                     ValueKind::Text => Cow::Borrowed(""),
                     ValueKind::BinaryNumber => Cow::Borrowed("number"),
                     ValueKind::RawChars(n) => Cow::Owned(format!("chars {n}")),
+                    ValueKind::Json(kind) => Cow::Borrowed(match kind {
+                        JsonKind::String => "json string",
+                        JsonKind::Number => "json number",
+                        JsonKind::Bool => "json boolean",
+                        JsonKind::Null => "json null",
+                        JsonKind::Array => "json array",
+                        JsonKind::Object => "json object",
+                    }),
                 })
                 .collect()
         })

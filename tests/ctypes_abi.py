@@ -1065,6 +1065,31 @@ def _():
     lib.epyr_loader_free(loader)
 
 
+@check("parameter kinds of a JSON document name each member's JSON kind")
+def _():
+    path = os.path.join(WORK, "kinds.json")
+    with open(path, "w") as f:
+        f.write('{"ExperimentOptions": {"CommonOptions": {"CenterMagneticField": 337.5,'
+                ' "SweepWidth": 15.0, "Note": "0.5"}, "Empty": {}, "Off": null, "On": true},'
+                ' "Values": [{"Values": [{"Points": [1, 2, 3, 4]}, {"Points": [5, 6, 7, 8]}]}]}')
+    loader = handle(lib.epyr_loader_new, None, dbl(0), i32(0))
+    ds = handle(lib.epyr_loader_load, loader, path.encode(), None)
+    keys = packed(lib.epyr_dataset_params_packed, ds)[::3]
+    kinds = packed(lib.epyr_dataset_param_kinds_packed, ds)
+    got = dict(zip(keys, kinds))
+    assert got == {
+        "ExperimentOptions.CommonOptions.CenterMagneticField": "json number",
+        "ExperimentOptions.CommonOptions.SweepWidth": "json number",
+        "ExperimentOptions.CommonOptions.Note": "json string",
+        "ExperimentOptions.Empty": "json object",
+        "ExperimentOptions.Off": "json null",
+        "ExperimentOptions.On": "json boolean",
+        "Values": "json array",
+    }, got
+    lib.epyr_dataset_free(ds)
+    lib.epyr_loader_free(loader)
+
+
 def handle_error(h):
     n = lib.epyr_handle_last_error_message(h, None, 0)
     if n == 0:

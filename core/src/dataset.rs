@@ -105,6 +105,28 @@ pub enum ValueKind {
     /// A field of this many raw characters (JEOL's `fread(h, n, '*char')` fields); the value
     /// holds them up to the first NUL.
     RawChars(usize),
+    /// A member of a JSON document (CIQTEK `.epr`, Adani `.json`) of this kind: the value is
+    /// a string unescaped, a number, `true`, `false` or `null` as written, an array as its
+    /// JSON text without white space between tokens, an empty object as `{}`; so that a host
+    /// rebuilds the document as the file holds it (a string `"0.5"` stays a string).
+    Json(JsonKind),
+}
+
+/// The kind of a JSON value (see [`ValueKind::Json`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JsonKind {
+    /// An empty object (`{}`); members of other objects are parameters of their own.
+    Object,
+    /// An array, kept as its JSON text.
+    Array,
+    /// A string, unescaped.
+    String,
+    /// A number, as written.
+    Number,
+    /// `true` or `false`.
+    Bool,
+    /// `null`.
+    Null,
 }
 
 impl Params {

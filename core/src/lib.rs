@@ -45,7 +45,7 @@ mod threads;
 
 pub use cache::{CacheStats, DataCache};
 pub use dataset::{
-    Axis, AxisRule, Component, Dataset, DatasetParts, FormatId, Param, Params, ValueKind,
+    Axis, AxisRule, Component, Dataset, DatasetParts, FormatId, JsonKind, Param, Params, ValueKind,
 };
 pub use error::{Error, ErrorKind, Result};
 pub use formats::{load, write_bes3t, ByteOrder, NumberType, Plan, Scaling, WriteOptions};

@@ -16,7 +16,7 @@ use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
 use serde_json::value::RawValue;
 
 use super::text::MAX_ENTRIES;
-use crate::dataset::{Param, Params};
+use crate::dataset::{Param, Params, ValueKind};
 use crate::error::{Error, Result};
 
 /// Implements `serde`'s `DeserializeSeed` for a `Visitor` that is its own seed: `deserialize`
@@ -41,21 +41,7 @@ pub(crate) use self_seed;
 const MAX_DEPTH: usize = 64;
 
 /// The kind of JSON value a parameter holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Kind {
-    /// An empty object (`{}`); members of other objects are parameters of their own.
-    Object,
-    /// An array, kept as its JSON text.
-    Array,
-    /// A string, unescaped.
-    String,
-    /// A number, as written.
-    Number,
-    /// `true` or `false`.
-    Bool,
-    /// `null`.
-    Null,
-}
+pub(crate) use crate::dataset::JsonKind as Kind;
 
 impl Kind {
     /// The kind of the JSON value whose text starts with `first`.
@@ -136,8 +122,12 @@ impl JsonDocument {
             let e = serde_json::from_str::<IgnoredAny>(text).err().unwrap_or(e);
             return Err(Error::format(path, format!("not valid JSON: {e}")));
         }
+        let mut params = Params::new(flat.entries, None);
+        for (i, &kind) in flat.kinds.iter().enumerate() {
+            params.set_kind(i, ValueKind::Json(kind));
+        }
         Ok(JsonDocument {
-            params: Params::new(flat.entries, None),
+            params,
             kinds: flat.kinds,
         })
     }
@@ -525,6 +515,20 @@ mod tests {
             ]
         );
         assert_eq!(doc.get("e"), Some(("{}", Kind::Object)));
+        let kinds: Vec<ValueKind> = (0..7).map(|i| doc.params.kind(i)).collect();
+        assert_eq!(
+            kinds,
+            [
+                Kind::Number,
+                Kind::String,
+                Kind::String,
+                Kind::Object,
+                Kind::Null,
+                Kind::Array,
+                Kind::Bool
+            ]
+            .map(ValueKind::Json)
+        );
         let path = Path::new("f.json");
         assert_eq!(doc.number("z.b", path).unwrap(), Some(1.5));
         let e = doc.number("z.a", path).unwrap_err();

@@ -27,6 +27,7 @@ void emx_params_read(epyr_dataset *ds, emx_params *out)
     out->values = mxMalloc((out->count ? out->count : 1) * sizeof *out->values);
     if (needed)
         emx_check(epyr_dataset_params_packed(ds, out->packed, needed, &needed), ds, ds);
+    out->bytes = needed;
     p = out->packed;
     for (i = 0; i < out->count; i++) {
         out->keys[i] = p;
@@ -707,6 +708,19 @@ static void prefer_huge_pages(void *data, size_t bytes)
 #endif
 }
 
+/* Test builds only (matlab/Makefile, target hooks): calls the test's emx_test_hook(point),
+ * which can change the files at that point. Nothing in other builds. */
+static void emx_test_hook(const char *point)
+{
+#ifdef EMX_TEST_HOOKS
+    mxArray *arg = mxCreateString(point);
+    mexCallMATLAB(0, NULL, 1, &arg, "emx_test_hook");
+    mxDestroyArray(arg);
+#else
+    (void)point;
+#endif
+}
+
 mxArray *emx_direct_values(epyr_dataset *ds, epyr_loader *l)
 {
     uint64_t dims[3], n, len = 0;
@@ -731,10 +745,7 @@ mxArray *emx_direct_values(epyr_dataset *ds, epyr_loader *l)
     data = mxGetPr(y);
 #endif
     prefer_huge_pages(data, (size_t)n * sizeof *data);
-#ifdef EMX_TEST_HOOKS
-    /* Test builds only (matlab/Makefile, target hooks): the test changes the files here. */
-    mexCallMATLAB(0, NULL, 0, NULL, "emx_test_hook_described");
-#endif
+    emx_test_hook("described");
     code = epyr_loader_load_described_into(l, ds, data, n, &len);
     if (code == EPYR_ERR_FILE_CHANGED) {
         /* The files changed since `ds` was described: its values are not to be had any
@@ -759,6 +770,7 @@ mxArray *emx_eprload_pars(epyr_dataset *ds, const emx_format *f, const uint64_t 
         if (x)
             *x = emx_format_abscissa(ds, f, dims);
         if (want_pars) {
+            emx_test_hook("pars");
             emx_params_read(ds, &own);
             pars = emx_format_pars(ds, f, &own, y);
             emx_params_free(&own);

@@ -267,22 +267,28 @@ static mxArray *raw_chars(const char *text, size_t n)
     return col;
 }
 
-/* JEOL as eprload_jeol builds it: the header blocks as nested structs (numbers where epyr
- * read binary numbers, epyr_dataset_param_kinds_packed; texts, '' where empty), an empty
- * `Calculator` (the block of the process types epyr reads holds nothing eprload keeps) and
- * `Data` with the channels of y (CH1_DATA, and CH2_DATA for complex data). */
-static mxArray *jeol_struct(epyr_dataset *ds, const emx_params *p, const mxArray *y)
+/* What each parameter was read from (epyr_dataset_param_kinds_packed): `count` strings packed
+ * one after the other, each with its NUL, *bytes in all; mxFree the result. */
+static char *param_kinds(epyr_dataset *ds, uint64_t *bytes)
 {
-    uint64_t needed = 0, i;
-    char *kinds, *k;
+    char *kinds;
+    *bytes = 0;
+    emx_check(epyr_dataset_param_kinds_packed(ds, NULL, 0, bytes), ds, ds);
+    kinds = mxMalloc(*bytes ? *bytes : 1);
+    emx_check(epyr_dataset_param_kinds_packed(ds, kinds, *bytes, bytes), ds, ds);
+    return kinds;
+}
+
+/* JEOL's header as eprload_jeol builds it: the header blocks as nested structs (numbers
+ * where epyr read binary numbers, `kinds`; texts, '' where empty) and an empty `Calculator`
+ * (the block of the process types epyr reads holds nothing eprload keeps). */
+static mxArray *jeol_header(const emx_params *p, const char *kinds)
+{
+    uint64_t i;
+    const char *k;
     size_t n = (size_t)p->count;
-    const char **keys = mxMalloc((n + 2) * sizeof *keys);
-    mxArray **leaves = mxMalloc((n + 2) * sizeof *leaves), *data;
-    const char *kind = emx_params_get(p, "Header.dataKind");
-    static const char *CHANNELS[] = {"CH1_DATA", "CH2_DATA"};
-    emx_check(epyr_dataset_param_kinds_packed(ds, NULL, 0, &needed), ds, ds);
-    kinds = mxMalloc(needed ? needed : 1);
-    emx_check(epyr_dataset_param_kinds_packed(ds, kinds, needed, &needed), ds, ds);
+    const char **keys = mxMalloc((n + 1) * sizeof *keys);
+    mxArray **leaves = mxMalloc((n + 1) * sizeof *leaves), *s;
     for (i = 0, k = kinds; i < n; i++, k += strlen(k) + 1) {
         const char *v = p->values[i];
         keys[i] = p->keys[i];
@@ -293,21 +299,32 @@ static mxArray *jeol_struct(epyr_dataset *ds, const emx_params *p, const mxArray
         else
             leaves[i] = *v ? emx_latin1_string(v) : mxCreateString("");
     }
-    mxFree(kinds);
     keys[n] = "Calculator";
     leaves[n++] = mxCreateStructMatrix(1, 1, 0, NULL);
-    data = mxCreateStructMatrix(1, 1, kind && strcmp(kind, "complex") == 0 ? 2 : 1, CHANNELS);
-    if (y)
-        mxSetFieldByNumber(data, 0, 0, part_column(y, 0));
-    if (y && mxGetNumberOfFields(data) == 2)
-        mxSetFieldByNumber(data, 0, 1, part_column(y, 1));
-    keys[n] = "Data";
-    leaves[n++] = data;
-    if (!y) /* a description: no values */
-        mxDestroyArray(leaves[--n]);
-    data = nested_struct(n, keys, leaves);
+    s = nested_struct(n, keys, leaves);
     mxFree((void *)keys), mxFree(leaves);
-    return data;
+    return s;
+}
+
+/* JEOL's `pars` (the header, `head`) with eprload's `Data`: the channels of y (CH1_DATA, and
+ * CH2_DATA for complex data), set by the host's subsasgn (the last field, as eprload sets it). */
+static mxArray *with_jeol_data(mxArray *head, const emx_params *p, const mxArray *y)
+{
+    static const char *CHANNELS[] = {"CH1_DATA", "CH2_DATA"};
+    static const char *INDEX[] = {"type", "subs"};
+    const char *kind = emx_params_get(p, "Header.dataKind");
+    mxArray *args[3], *out = NULL;
+    args[0] = head;
+    args[1] = mxCreateStructMatrix(1, 1, 2, INDEX);
+    mxSetFieldByNumber(args[1], 0, 0, mxCreateString("."));
+    mxSetFieldByNumber(args[1], 0, 1, mxCreateString("Data"));
+    args[2] = mxCreateStructMatrix(1, 1, kind && strcmp(kind, "complex") == 0 ? 2 : 1, CHANNELS);
+    mxSetFieldByNumber(args[2], 0, 0, part_column(y, 0));
+    if (mxGetNumberOfFields(args[2]) == 2)
+        mxSetFieldByNumber(args[2], 0, 1, part_column(y, 1));
+    mexCallMATLAB(1, &out, 3, args, "subsasgn");
+    mxDestroyArray(args[1]), mxDestroyArray(args[2]);
+    return out;
 }
 
 /* SpecMan's .exp as eprload's SpecMandsc names it: [text] and [program] lines `textN`/`prgN`,
@@ -402,6 +419,7 @@ static mxArray *magnettech_struct(epyr_dataset *ds, const emx_params *p)
     mxArray *s;
     top.count = 0;
     top.packed = NULL;
+    top.bytes = 0;
     top.keys = mxMalloc((p->count ? p->count : 1) * sizeof *top.keys);
     top.values = mxMalloc((p->count ? p->count : 1) * sizeof *top.values);
     for (i = 0; i < p->count; i++) {
@@ -419,23 +437,223 @@ static mxArray *magnettech_struct(epyr_dataset *ds, const emx_params *p)
     return s;
 }
 
-/* jsondecode of the file's text, as eprload's JSON readers make pars (the host's own decoder,
- * so names and numbers are the host's). */
-static mxArray *json_struct(epyr_dataset *ds)
+/* A growing text (mxRealloc'd). */
+typedef struct {
+    char *s;
+    size_t len, cap;
+} text_buf;
+
+static void put(text_buf *t, const char *s, size_t n)
 {
-    uint64_t needed = 0;
-    char *path;
-    mxArray *in, *text = NULL, *out = NULL;
-    emx_check(epyr_dataset_source(ds, 0, NULL, 0, &needed), ds, ds);
-    path = mxMalloc(needed);
-    emx_check(epyr_dataset_source(ds, 0, path, needed, &needed), ds, ds);
-    in = mxCreateString(path);
-    mxFree(path);
-    mexCallMATLAB(1, &text, 1, &in, "fileread");
-    mexCallMATLAB(1, &out, 1, &text, "jsondecode");
+    if (t->len + n + 1 > t->cap) {
+        t->cap = 2 * (t->len + n + 1);
+        t->s = mxRealloc(t->s, t->cap);
+    }
+    memcpy(t->s + t->len, s, n);
+    t->len += n;
+    t->s[t->len] = '\0';
+}
+
+/* `n` bytes of `s` as a JSON string (quotes, backslashes and control characters escaped). */
+static void put_json_string(text_buf *t, const char *s, size_t n)
+{
+    size_t i, from = 0;
+    char esc[8];
+    put(t, "\"", 1);
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c != '"' && c != '\\' && c >= 0x20)
+            continue;
+        put(t, s + from, i - from);
+        if (c == '"' || c == '\\')
+            sprintf(esc, "\\%c", c);
+        else
+            sprintf(esc, "\\u%04x", c);
+        put(t, esc, strlen(esc));
+        from = i + 1;
+    }
+    put(t, s + from, n - from);
+    put(t, "\"", 1);
+}
+
+/* The member `name` (n bytes) opened: a comma unless it is the first of its object. */
+static void put_member(text_buf *t, const char *name, size_t n)
+{
+    if (t->s[t->len - 1] != '{')
+        put(t, ",", 1);
+    put_json_string(t, name, n);
+    put(t, ":", 1);
+}
+
+/* The JSON document epyr read, rebuilt from its parameters (dotted member paths in file order
+ * with their JSON kinds, epyr_dataset_param_kinds_packed): members of one object are
+ * consecutive there, so each parameter closes the objects its path leaves and opens those it
+ * enters. Strings are escaped again; numbers, booleans, null, arrays (JSON text) and empty
+ * objects are written as epyr holds them. Member names holding a dot read as nested objects. */
+static char *json_document(const emx_params *p, const char *kinds)
+{
+    const char *k;
+    const char *open = ""; /* the dotted path of the innermost object open, "" the top */
+    size_t open_len = 0;
+    text_buf t = {mxMalloc(4096), 0, 4096};
+    uint64_t i;
+    put(&t, "{", 1);
+    for (i = 0, k = kinds; i < p->count; i++, k += strlen(k) + 1) {
+        const char *key = p->keys[i], *v = p->values[i], *last = strrchr(key, '.');
+        size_t len = last ? (size_t)(last - key) : 0, j, common;
+        for (j = 0; j < open_len && j < len && open[j] == key[j]; j++)
+            ;
+        if (j == open_len && j == len)
+            common = j;
+        else if ((j == open_len && key[j] == '.') || (j == len && open[j] == '.'))
+            common = j;
+        else { /* back to the end of the last whole component both share */
+            while (j > 0 && key[j - 1] != '.')
+                j--;
+            common = j ? j - 1 : 0;
+        }
+        for (j = common; j < open_len; j++) /* close the objects `key` leaves */
+            if (open[j] == '.' || j == 0)
+                put(&t, "}", 1);
+        for (j = common ? common + 1 : 0; j < len; j += strcspn(key + j, ".") + 1) {
+            put_member(&t, key + j, strcspn(key + j, "."));
+            put(&t, "{", 1);
+        }
+        open = key, open_len = len;
+        put_member(&t, last ? last + 1 : key, strlen(last ? last + 1 : key));
+        if (strncmp(k, "json ", 5) == 0 && strcmp(k, "json string") != 0)
+            put(&t, v, strlen(v));
+        else
+            put_json_string(&t, v, strlen(v));
+    }
+    for (i = 0; i < open_len; i++)
+        if (open[i] == '.' || i == 0)
+            put(&t, "}", 1);
+    put(&t, "}", 1);
+    return t.s;
+}
+
+/* jsondecode of the document epyr read, as eprload's JSON readers make pars (the host's own
+ * decoder, so names and numbers are the host's). */
+static mxArray *json_struct(const emx_params *p, const char *kinds)
+{
+    char *doc = json_document(p, kinds);
+    mxArray *in = mxCreateString(doc), *out = NULL;
+    mxFree(doc);
+    mexCallMATLAB(1, &out, 1, &in, "jsondecode");
     mxDestroyArray(in);
-    mxDestroyArray(text);
     return out;
+}
+
+/* ---------------------------------------------------------------- pars kept for reuse */
+
+/* The pars of JEOL (without Data) and JSON files is a function of the format, the parameters
+ * and their kinds alone: the last MEMO_SLOTS made are kept with those (compared byte for byte,
+ * so a changed file, whose parameters differ, never gets the pars of another version) and
+ * handed out again as host copies (Octave: the same value, shared until changed) to loads
+ * that were hits of epyr's cache (emx_cache_hit); other loads make pars anew. Parameter
+ * texts over MEMO_MAX_KEY bytes are not kept. */
+#define MEMO_SLOTS 8
+#define MEMO_MAX_KEY ((uint64_t)4 << 20)
+
+typedef struct {
+    char *key; /* format id, NUL, packed parameters, packed kinds (malloc'd) */
+    uint64_t len;
+    mxArray *pars; /* persistent */
+} memo_slot;
+
+static memo_slot g_memo[MEMO_SLOTS];
+static unsigned g_memo_next;
+
+void emx_pars_memo_clear(void)
+{
+    unsigned i;
+    for (i = 0; i < MEMO_SLOTS; i++) {
+        free(g_memo[i].key);
+        if (g_memo[i].pars)
+            mxDestroyArray(g_memo[i].pars);
+        g_memo[i].key = NULL, g_memo[i].pars = NULL, g_memo[i].len = 0;
+    }
+}
+
+/* The key's three parts: format id with its NUL, packed parameters, packed kinds. */
+typedef struct {
+    const char *part[3];
+    uint64_t len[3];
+} memo_key;
+
+static mxArray *memo_find(const memo_key *k)
+{
+    unsigned i, j;
+    uint64_t total = k->len[0] + k->len[1] + k->len[2];
+    for (i = 0; i < MEMO_SLOTS; i++) {
+        const char *at = g_memo[i].key;
+        if (!at || g_memo[i].len != total)
+            continue;
+        for (j = 0; j < 3 && memcmp(at, k->part[j], (size_t)k->len[j]) == 0; j++)
+            at += k->len[j];
+        if (j == 3)
+            return g_memo[i].pars;
+    }
+    return NULL;
+}
+
+/* A host copy of `v` (horzcat of one value is that value; Octave shares it, no conversion). */
+static mxArray *host_copy(mxArray *v)
+{
+    mxArray *out = NULL;
+    mexCallMATLAB(1, &out, 1, &v, "horzcat");
+    return out;
+}
+
+/* Keeps `pars` (a host copy is kept; `pars` stays the caller's) under key `k`. */
+static void memo_store(const memo_key *k, mxArray *pars)
+{
+    uint64_t total = k->len[0] + k->len[1] + k->len[2];
+    memo_slot *slot = &g_memo[g_memo_next];
+    char *key;
+    mxArray *kept;
+    unsigned j;
+    if (k->len[1] + k->len[2] > MEMO_MAX_KEY || !(key = malloc((size_t)total)))
+        return;
+    kept = host_copy(pars);
+    mexMakeArrayPersistent(kept);
+    free(slot->key);
+    if (slot->pars)
+        mxDestroyArray(slot->pars);
+    slot->key = key, slot->len = total, slot->pars = kept;
+    for (j = 0; j < 3; j++) {
+        memcpy(key, k->part[j], (size_t)k->len[j]);
+        key += k->len[j];
+    }
+    g_memo_next = (g_memo_next + 1) % MEMO_SLOTS;
+}
+
+/* The pars of a JEOL or JSON file: the one kept for the same parameters, else made (and
+ * kept); JEOL's Data channels (from y, where there is one) are added to it. */
+static mxArray *kept_pars(epyr_dataset *ds, const emx_format *f, const emx_params *p,
+                          const mxArray *y)
+{
+    memo_key k;
+    mxArray *found, *pars;
+    char *kinds = param_kinds(ds, &k.len[2]);
+    k.part[0] = f->id, k.len[0] = strlen(f->id) + 1;
+    k.part[1] = p->packed, k.len[1] = p->bytes;
+    k.part[2] = kinds;
+    found = emx_cache_hit ? memo_find(&k) : NULL;
+    if (found) {
+        pars = host_copy(found);
+    } else {
+        pars = f->pars == EMX_PARS_JSON ? json_struct(p, kinds) : jeol_header(p, kinds);
+        memo_store(&k, pars);
+    }
+    mxFree(kinds);
+    if (f->pars == EMX_PARS_NESTED && y) {
+        found = pars;
+        pars = with_jeol_data(found, p, y);
+        mxDestroyArray(found);
+    }
+    return pars;
 }
 
 mxArray *emx_format_pars(epyr_dataset *ds, const emx_format *f, const emx_params *p,
@@ -448,11 +666,10 @@ mxArray *emx_format_pars(epyr_dataset *ds, const emx_format *f, const emx_params
     case EMX_PARS_SECTIONS:
         return sections_struct(p);
     case EMX_PARS_NESTED:
-        return jeol_struct(ds, p, y);
+    case EMX_PARS_JSON:
+        return kept_pars(ds, f, p, y);
     case EMX_PARS_MAGNETTECH:
         return magnettech_struct(ds, p);
-    case EMX_PARS_JSON:
-        return json_struct(ds);
     case EMX_PARS_NUMBERS:
         names = mxMalloc((p->count ? p->count : 1) * sizeof *names);
         values = mxMalloc((p->count ? p->count : 1) * sizeof *values);

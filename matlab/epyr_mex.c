@@ -36,6 +36,7 @@ static void free_all(void)
         epyr_loader_free(g_loaders[i]);
         g_loaders[i] = NULL;
     }
+    emx_pars_memo_clear();
 }
 
 void emx_register_exit(void)
@@ -427,6 +428,8 @@ static void eprload_plot(epyr_dataset *ds, const char *path, mxArray *y)
         mxDestroyArray(args[k]);
 }
 
+int emx_cache_hit = 0;
+
 void emx_cmd_eprload(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[])
 {
     const char *path, *scaling;
@@ -456,10 +459,18 @@ void emx_cmd_eprload(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[])
             ds = NULL;
         }
     }
+    emx_cache_hit = 0;
     if (!ds) {
+        uint64_t hits = 0, after = 0;
+        int counted = epyr_cache_stats(epyr_cache_global(), NULL, NULL, NULL, NULL, &hits,
+                                       NULL) == EPYR_OK;
         code = epyr_loader_load(l, path, scaling, &ds);
         if (code != EPYR_OK)
             emx_fail(code, l);
+        emx_cache_hit = counted && cached &&
+                        epyr_cache_stats(epyr_cache_global(), NULL, NULL, NULL, NULL, &after,
+                                         NULL) == EPYR_OK &&
+                        after > hits;
     }
     if (nlhs == 0)
         eprload_plot(ds, path, y);

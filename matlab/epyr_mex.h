@@ -37,12 +37,20 @@ void emx_check(int32_t code, const void *handle, epyr_dataset *ds);
 typedef struct {
     uint64_t count;
     char *packed;          /* epyr_dataset_params_packed output */
+    uint64_t bytes;        /* its size, NULs included (0: `packed` is not epyr's output) */
     const char **keys;     /* count entries, into packed */
     const char **values;   /* count entries, into packed */
 } emx_params;
 
 /* Reads every parameter of `ds` in one call (frees `ds` and raises on failure). */
 void emx_params_read(epyr_dataset *ds, emx_params *out);
+
+/* Whether the dataset epyr.eprload is making outputs of came from a validated hit of epyr's
+ * cache (the pars kept for its parameters are reused then only, emx_format_pars). */
+extern int emx_cache_hit;
+
+/* Forgets the pars kept for reuse (emx_format_pars), at mexAtExit. */
+void emx_pars_memo_clear(void);
 
 /* Frees what emx_params_read allocated. */
 void emx_params_free(emx_params *p);

@@ -304,7 +304,7 @@ end
 
 % With caching off, x, pars and y come from one version of the files, also when the files are
 % replaced between the description (x, pars) and the values (y): the test build of
-% epyr.eprload (epyr_eprload_hooked) calls emx_test_hook_described at exactly that point.
+% epyr.eprload (epyr_eprload_hooked) calls emx_test_hook('described') at exactly that point.
 function write_bes3t_text(base, title, xmin, values)
   fid = fopen([base '.DSC'], 'w');
   fprintf(fid, '#DESC\t1.2 * DESCRIPTOR INFORMATION\nDSRC\tEXP\nBSEQ\tBIG\nIKKF\tREAL\n');
@@ -342,6 +342,57 @@ else
     failures{end+1} = ['files replaced during epyr.eprload: ' err.message];
   end
   epyr.config_set('performance.cache_enabled', true);
+  EMX_TEST_MOVES = {};
+  confirm_recursive_rmdir(false);
+  rmdir(swap_dir, 's');
+end
+
+% JSON files (Adani .json, CIQTEK .epr): pars is the document epyr read, never the file read
+% again. A cached load whose file is replaced after epyr took its values (at the 'pars' hook,
+% just before pars is built) gives y and pars of the same version; the next load, of the new
+% version, gives the new y and pars.
+function write_adani(file, center, points, note)
+  list = @(v) strjoin(arrayfun(@(x) sprintf('%g', x), v, 'UniformOutput', false), ',');
+  fid = fopen(file, 'w');
+  fprintf(fid, ['{"ExperimentOptions": {"CommonOptions": {"CenterMagneticField": %g, ' ...
+                '"SweepWidth": 15.0, "Note": "%s"}, "Empty": {}, "Off": null, "On": true}, ' ...
+                '"Values": [{"Values": [{"Points": [%s]}, {"Points": [%s]}]}], "Phase": 0.0}'], ...
+          center, note, list(points), list(fliplr(points)));
+  fclose(fid);
+end
+checks = checks + 1;
+if exist(fullfile(hooked, 'epyr_eprload_hooked.mex'), 'file')
+  global EMX_TEST_POINT
+  swap_dir = tempname(); mkdir(swap_dir);
+  file = fullfile(swap_dir, 'doc.json');
+  write_adani(file, 337.5, [1 2 3 4], 'first \"one\"');
+  write_adani(fullfile(swap_dir, 'v2.json'), 340, [5 6 7 9], 'second\\two');
+  try
+    first = cell(1, 3);
+    [first{:}] = epyr.eprload(file);
+    EMX_TEST_POINT = 'pars';
+    EMX_TEST_MOVES = {fullfile(swap_dir, 'v2.json'), file};
+    got = cell(1, 3);
+    [got{:}] = epyr_eprload_hooked(file);
+    now = cell(1, 3);
+    [now{:}] = epyr.eprload(file);
+    ref = jsondecode(fileread(file));
+    if ~isempty(EMX_TEST_MOVES)
+      failures{end+1} = 'JSON file replaced before pars: the hook did not run';
+    elseif ~isequaln(got, first)
+      failures{end+1} = sprintf(['JSON file replaced before pars: y and pars of different ' ...
+        'versions (Note ''%s'', y(1) %g; before: Note ''%s'', y(1) %g)'], ...
+        got{3}.ExperimentOptions.CommonOptions.Note, got{2}(1), ...
+        first{3}.ExperimentOptions.CommonOptions.Note, first{2}(1));
+    elseif ~isequaln(now{3}, ref) || isequaln(now{2}, first{2})
+      failures{end+1} = 'JSON file replaced: the next load does not give the new y and pars';
+    elseif ~strcmp(first{3}.ExperimentOptions.CommonOptions.Note, 'first "one"')
+      failures{end+1} = 'JSON pars: a string with quotes does not come back as written';
+    end
+  catch err
+    failures{end+1} = ['JSON file replaced before pars: ' err.message];
+  end
+  EMX_TEST_POINT = '';
   EMX_TEST_MOVES = {};
   confirm_recursive_rmdir(false);
   rmdir(swap_dir, 's');

@@ -814,6 +814,8 @@ void emx_eprload_outputs(epyr_dataset *ds, const char *path, mxArray *y, int nlh
         epyr_dataset_free(ds);
         return;
     }
+    if (nlhs >= 3 && f->pars == EMX_PARS_NESTED)
+        y = emx_host_value(y); /* shared with pars.Data */
     plhs[1] = y;
     pars = emx_eprload_pars(ds, f, dims, y, &plhs[0], nlhs >= 3);
     if (nlhs >= 3)

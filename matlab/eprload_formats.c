@@ -102,7 +102,8 @@ static mxArray *ordered_struct(size_t n, char **names, mxArray **values)
     const char **fields = mxMalloc((n ? n : 1) * sizeof *fields);
     mxArray *s, **chosen = mxMalloc((n ? n : 1) * sizeof *chosen);
     for (i = 0; i < n; i++) {
-        for (j = 0; j < nfields && strcmp(fields[j], names[i]) != 0; j++)
+        for (j = 0; j < nfields && (fields[j][0] != names[i][0] || strcmp(fields[j], names[i]) != 0);
+             j++)
             ;
         if (j == nfields)
             fields[nfields++] = names[i];
@@ -169,8 +170,6 @@ static size_t struct_arrays(size_t n, char **names, mxArray **made)
                     mxSetFieldByNumber(made[i + k], 0, f, NULL);
                 }
                 mxDestroyArray(made[i + k]);
-                if (k)
-                    mxFree(names[i + k]);
             }
             names[i][base] = '\0';
             made[i] = array;
@@ -186,20 +185,23 @@ static size_t struct_arrays(size_t n, char **names, mxArray **made)
  * fields in order of first appearance. */
 static mxArray *nested_struct(size_t n, const char **keys, mxArray **leaves)
 {
-    char **names = mxMalloc((n ? n : 1) * sizeof *names);
+    char **names = mxMalloc((n ? n : 1) * sizeof *names), *name_at, *name_buf;
     mxArray **made = mxMalloc((n ? n : 1) * sizeof *made);
     const char **sub_keys = mxMalloc((n ? n : 1) * sizeof *sub_keys);
     mxArray **sub_leaves = mxMalloc((n ? n : 1) * sizeof *sub_leaves);
     char *used = mxCalloc(n ? n : 1, 1);
-    size_t i, j, count = 0;
+    size_t i, j, count = 0, name_bytes = 1;
     mxArray *s;
+    for (i = 0; i < n; i++) /* room for every name (each at most its key) */
+        name_bytes += strlen(keys[i]) + 1;
+    name_at = name_buf = mxMalloc(name_bytes);
     for (i = 0; i < n; i++) {
         size_t len = strcspn(keys[i], "."), m = 0;
         mxArray *leaf = NULL;
         if (used[i])
             continue;
         for (j = i; j < n; j++) {
-            if (used[j] || strncmp(keys[j], keys[i], len) != 0 ||
+            if (used[j] || keys[j][0] != keys[i][0] || strncmp(keys[j], keys[i], len) != 0 ||
                 (keys[j][len] != '.' && keys[j][len] != '\0'))
                 continue;
             used[j] = 1;
@@ -212,9 +214,10 @@ static mxArray *nested_struct(size_t n, const char **keys, mxArray **leaves)
                 sub_leaves[m++] = leaves[j];
             }
         }
-        names[count] = mxMalloc(len + 1);
-        memcpy(names[count], keys[i], len);
-        names[count][len] = '\0';
+        names[count] = name_at;
+        memcpy(name_at, keys[i], len);
+        name_at[len] = '\0';
+        name_at += len + 1;
         if (m) {
             if (leaf)
                 mxDestroyArray(leaf);
@@ -224,33 +227,8 @@ static mxArray *nested_struct(size_t n, const char **keys, mxArray **leaves)
     }
     count = struct_arrays(count, names, made);
     s = ordered_struct(count, names, made);
-    for (i = 0; i < count; i++)
-        mxFree(names[i]);
-    mxFree(names), mxFree(made), mxFree((void *)sub_keys), mxFree(sub_leaves), mxFree(used);
+    mxFree(name_buf), mxFree(names), mxFree(made), mxFree((void *)sub_keys), mxFree(sub_leaves), mxFree(used);
     return s;
-}
-
-/* The real (`imag` 0) or imaginary part of `y` as a column (zeros for the imaginary part of
- * real data). */
-static mxArray *part_column(const mxArray *y, int imag)
-{
-    size_t n = mxGetNumberOfElements(y), i;
-    mxArray *out = mxCreateDoubleMatrix((mwSize)n, 1, mxREAL);
-    double *o = mxGetPr(out);
-#if MX_HAS_INTERLEAVED_COMPLEX
-    if (mxIsComplex(y)) {
-        const double *v = (const double *)mxGetComplexDoubles(y);
-        for (i = 0; i < n; i++)
-            o[i] = v[2 * i + imag];
-    } else if (!imag) {
-        memcpy(o, mxGetDoubles(y), n * sizeof *o);
-    }
-#else
-    const double *v = imag ? mxGetPi(y) : mxGetPr(y);
-    for (i = 0; v && i < n; i++)
-        o[i] = v[i];
-#endif
-    return out;
 }
 
 /* A field of `n` raw characters (fread(h, n, '*char')) as a column: epyr's text up to the
@@ -306,22 +284,27 @@ static mxArray *jeol_header(const emx_params *p, const char *kinds)
     return s;
 }
 
-/* JEOL's `pars` (the header, `head`) with eprload's `Data`: the channels of y (CH1_DATA, and
- * CH2_DATA for complex data), set by the host's subsasgn (the last field, as eprload sets it). */
+/* JEOL's `pars` (the header, `head`) with eprload's `Data`: the channels of y (a column;
+ * CH1_DATA, and CH2_DATA for complex data) as the host's real(y) and imag(y) (Octave: the real
+ * part of real data is y itself, shared), set by the host's subsasgn (the last field, as
+ * eprload sets it). */
 static mxArray *with_jeol_data(mxArray *head, const emx_params *p, const mxArray *y)
 {
     static const char *CHANNELS[] = {"CH1_DATA", "CH2_DATA"};
     static const char *INDEX[] = {"type", "subs"};
+    static const char *PART[] = {"real", "imag"};
     const char *kind = emx_params_get(p, "Header.dataKind");
-    mxArray *args[3], *out = NULL;
+    mxArray *args[3], *out = NULL, *part;
+    int k;
     args[0] = head;
     args[1] = mxCreateStructMatrix(1, 1, 2, INDEX);
     mxSetFieldByNumber(args[1], 0, 0, mxCreateString("."));
     mxSetFieldByNumber(args[1], 0, 1, mxCreateString("Data"));
     args[2] = mxCreateStructMatrix(1, 1, kind && strcmp(kind, "complex") == 0 ? 2 : 1, CHANNELS);
-    mxSetFieldByNumber(args[2], 0, 0, part_column(y, 0));
-    if (mxGetNumberOfFields(args[2]) == 2)
-        mxSetFieldByNumber(args[2], 0, 1, part_column(y, 1));
+    for (k = 0; k < mxGetNumberOfFields(args[2]); k++) {
+        mexCallMATLAB(1, &part, 1, (mxArray **)&y, PART[k]);
+        mxSetFieldByNumber(args[2], 0, k, part);
+    }
     mexCallMATLAB(1, &out, 3, args, "subsasgn");
     mxDestroyArray(args[1]), mxDestroyArray(args[2]);
     return out;
@@ -606,7 +589,14 @@ static mxArray *host_copy(mxArray *v)
     return out;
 }
 
-/* Keeps `pars` (a host copy is kept; `pars` stays the caller's) under key `k`. */
+mxArray *emx_host_value(mxArray *v)
+{
+    mxArray *out = host_copy(v);
+    mxDestroyArray(v);
+    return out;
+}
+
+/* Keeps `pars` (a host value; a copy of it is kept, `pars` stays the caller's) under key `k`. */
 static void memo_store(const memo_key *k, mxArray *pars)
 {
     uint64_t total = k->len[0] + k->len[1] + k->len[2];
@@ -645,6 +635,7 @@ static mxArray *kept_pars(epyr_dataset *ds, const emx_format *f, const emx_param
         pars = host_copy(found);
     } else {
         pars = f->pars == EMX_PARS_JSON ? json_struct(p, kinds) : jeol_header(p, kinds);
+        pars = emx_host_value(pars); /* converted once, here */
         memo_store(&k, pars);
     }
     mxFree(kinds);

@@ -49,6 +49,10 @@ void emx_params_read(epyr_dataset *ds, emx_params *out);
  * cache (the pars kept for its parameters are reused then only, emx_format_pars). */
 extern int emx_cache_hit;
 
+/* `v` (taken over) as a value of the host's own (Octave: converted once here, then shared by
+ * every copy, as y and JEOL's pars.Data are). */
+mxArray *emx_host_value(mxArray *v);
+
 /* Forgets the pars kept for reuse (emx_format_pars), at mexAtExit. */
 void emx_pars_memo_clear(void);
 

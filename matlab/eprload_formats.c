@@ -530,17 +530,18 @@ static mxArray *json_struct(const emx_params *p, const char *kinds)
 
 /* ---------------------------------------------------------------- pars kept for reuse */
 
-/* The pars of JEOL (without Data) and JSON files is a function of the format, the parameters
- * and their kinds alone: the last MEMO_SLOTS made are kept with those (compared byte for byte,
- * so a changed file, whose parameters differ, never gets the pars of another version) and
- * handed out again as host copies (Octave: the same value, shared until changed) to loads
- * that were hits of epyr's cache (emx_cache_hit); other loads make pars anew. Parameter
- * texts over MEMO_MAX_KEY bytes are not kept. */
+/* The pars of JEOL and JSON files is a function of the format, the parameters, their kinds
+ * and (JEOL's Data) the values alone: the last MEMO_SLOTS made are kept with those (compared
+ * byte for byte, so a changed file, whose parameters or values differ, never gets the pars of
+ * another version) and handed out again as host copies (Octave: the same value, shared until
+ * changed) to loads that were hits of epyr's cache (emx_cache_hit); other loads make pars
+ * anew. Keys over MEMO_MAX_KEY bytes are not kept. */
 #define MEMO_SLOTS 8
 #define MEMO_MAX_KEY ((uint64_t)4 << 20)
+#define MEMO_PARTS 4
 
 typedef struct {
-    char *key; /* format id, NUL, packed parameters, packed kinds (malloc'd) */
+    char *key; /* the key's parts one after the other (malloc'd) */
     uint64_t len;
     mxArray *pars; /* persistent */
 } memo_slot;
@@ -559,23 +560,33 @@ void emx_pars_memo_clear(void)
     }
 }
 
-/* The key's three parts: format id with its NUL, packed parameters, packed kinds. */
+/* The key's parts: format id with its NUL and whether Data is in, packed parameters, packed
+ * kinds, the values (JEOL with Data; else none). */
 typedef struct {
-    const char *part[3];
-    uint64_t len[3];
+    const char *part[MEMO_PARTS];
+    uint64_t len[MEMO_PARTS];
 } memo_key;
+
+static uint64_t memo_key_len(const memo_key *k)
+{
+    uint64_t total = 0;
+    unsigned j;
+    for (j = 0; j < MEMO_PARTS; j++)
+        total += k->len[j];
+    return total;
+}
 
 static mxArray *memo_find(const memo_key *k)
 {
     unsigned i, j;
-    uint64_t total = k->len[0] + k->len[1] + k->len[2];
+    uint64_t total = memo_key_len(k);
     for (i = 0; i < MEMO_SLOTS; i++) {
         const char *at = g_memo[i].key;
         if (!at || g_memo[i].len != total)
             continue;
-        for (j = 0; j < 3 && memcmp(at, k->part[j], (size_t)k->len[j]) == 0; j++)
+        for (j = 0; j < MEMO_PARTS && memcmp(at, k->part[j], (size_t)k->len[j]) == 0; j++)
             at += k->len[j];
-        if (j == 3)
+        if (j == MEMO_PARTS)
             return g_memo[i].pars;
     }
     return NULL;
@@ -599,12 +610,12 @@ mxArray *emx_host_value(mxArray *v)
 /* Keeps `pars` (a host value; a copy of it is kept, `pars` stays the caller's) under key `k`. */
 static void memo_store(const memo_key *k, mxArray *pars)
 {
-    uint64_t total = k->len[0] + k->len[1] + k->len[2];
+    uint64_t total = memo_key_len(k);
     memo_slot *slot = &g_memo[g_memo_next];
     char *key;
     mxArray *kept;
     unsigned j;
-    if (k->len[1] + k->len[2] > MEMO_MAX_KEY || !(key = malloc((size_t)total)))
+    if (total > MEMO_MAX_KEY || !(key = malloc((size_t)total)))
         return;
     kept = host_copy(pars);
     mexMakeArrayPersistent(kept);
@@ -612,38 +623,48 @@ static void memo_store(const memo_key *k, mxArray *pars)
     if (slot->pars)
         mxDestroyArray(slot->pars);
     slot->key = key, slot->len = total, slot->pars = kept;
-    for (j = 0; j < 3; j++) {
+    for (j = 0; j < MEMO_PARTS; j++) {
         memcpy(key, k->part[j], (size_t)k->len[j]);
         key += k->len[j];
     }
     g_memo_next = (g_memo_next + 1) % MEMO_SLOTS;
 }
 
-/* The pars of a JEOL or JSON file: the one kept for the same parameters, else made (and
- * kept); JEOL's Data channels (from y, where there is one) are added to it. */
+/* The pars of a JEOL or JSON file: the one kept for the same key, else made (and kept);
+ * JEOL's with the Data channels of y where there is one. */
 static mxArray *kept_pars(epyr_dataset *ds, const emx_format *f, const emx_params *p,
                           const mxArray *y)
 {
     memo_key k;
+    char head[72];
+    const double *values = NULL;
+    uint64_t nvalues = 0;
+    int data = f->pars == EMX_PARS_NESTED && y;
     mxArray *found, *pars;
     char *kinds = param_kinds(ds, &k.len[2]);
-    k.part[0] = f->id, k.len[0] = strlen(f->id) + 1;
+    if (data)
+        emx_check(epyr_dataset_values(ds, 0, &values, &nvalues), ds, ds);
+    snprintf(head, sizeof head - 1, "%s", f->id);
+    k.len[0] = strlen(head) + 2;
+    head[k.len[0] - 1] = data ? 'y' : 'n';
+    k.part[0] = head;
     k.part[1] = p->packed, k.len[1] = p->bytes;
     k.part[2] = kinds;
+    k.part[3] = (const char *)values, k.len[3] = nvalues * sizeof *values;
     found = emx_cache_hit ? memo_find(&k) : NULL;
     if (found) {
-        pars = host_copy(found);
-    } else {
-        pars = f->pars == EMX_PARS_JSON ? json_struct(p, kinds) : jeol_header(p, kinds);
-        pars = emx_host_value(pars); /* converted once, here */
-        memo_store(&k, pars);
+        mxFree(kinds);
+        return host_copy(found);
     }
-    mxFree(kinds);
-    if (f->pars == EMX_PARS_NESTED && y) {
+    pars = f->pars == EMX_PARS_JSON ? json_struct(p, kinds) : jeol_header(p, kinds);
+    pars = emx_host_value(pars); /* converted once, here */
+    if (data) {
         found = pars;
         pars = with_jeol_data(found, p, y);
         mxDestroyArray(found);
     }
+    memo_store(&k, pars);
+    mxFree(kinds);
     return pars;
 }
 

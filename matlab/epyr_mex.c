@@ -476,6 +476,7 @@ void emx_cmd_eprload(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[])
         eprload_plot(ds, path, y);
     else
         emx_eprload_outputs(ds, path, y, nlhs, plhs);
+    emx_cache_hit = 0;
 }
 
 static void cmd_load(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[], int describe)

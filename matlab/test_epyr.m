@@ -228,6 +228,22 @@ for i = 1:numel(other)
       ref{2} = got{2};
   end
   failures = compare_outputs(got, ref, e.id, failures);
+  % A cache hit (JEOL and JSON: the pars kept for the same parameters and values) gives the
+  % same four outputs, also after the caller changed its own copy of pars.
+  checks = checks + 1;
+  hit = cell(1, 4);
+  [hit{:}] = epyr.eprload(file);
+  if ~isequaln(hit, got)
+    failures{end+1} = sprintf('%s: a cache hit''s outputs differ from the first load''s', e.id);
+  end
+  if isstruct(hit{3})
+    hit{3}.changed_by_caller = 1;
+    again = cell(1, 4);
+    [again{:}] = epyr.eprload(file);
+    if ~isequaln(again, got)
+      failures{end+1} = sprintf('%s: a change to a returned pars reaches a later load', e.id);
+    end
+  end
   % y alone, and epyr.load's pars (the same struct, JEOL's Data channels aside).
   checks = checks + 1;
   if ~isequaln(epyr.eprload(file), got{2})

@@ -145,6 +145,7 @@ mxArray *emx_eprload_pars(epyr_dataset *ds, const emx_format *f, const uint64_t 
                           const mxArray *y, mxArray **x, int want_pars);
 
 /* first + scale * linspace(a, b, n) with the host's linspace, rounded as MATLAB rounds it. */
-mxArray *emx_linear_axis(double first, double scale, double a, double b, mwSize n);
+mxArray *emx_linear_axis(double first, double scale, double a, double b, mwSize n,
+                         int column);
 
 #endif

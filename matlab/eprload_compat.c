@@ -494,35 +494,25 @@ static mxArray *host_op(const char *op, mxArray *a, mxArray *b)
 }
 
 /* first + scale * linspace(a, b, n), evaluated as MATLAB evaluates it (the product rounded
- * before the sum), a row (a column with `column`). Long rows (HOST_ARITHMETIC points and
- * more) by the host's own times, plus and transpose on its values (a scale of 1 leaves the row
- * as it is, exactly; the transpose of a row shares its values), so that Octave converts
+ * before the sum). Long rows (HOST_ARITHMETIC points and more) by the host's own times and
+ * plus on its values (a scale of 1 leaves the row as it is, exactly), so that Octave converts
  * nothing; short ones here, where each host call would cost more than the conversions. */
 #define HOST_ARITHMETIC 32768
-mxArray *emx_linear_axis(double first, double scale, double a, double b, mwSize n, int column)
+mxArray *emx_linear_axis(double first, double scale, double a, double b, mwSize n)
 {
-    mxArray *row = host_linspace(a, b, n), *col = NULL;
+    mxArray *row = host_linspace(a, b, n);
     double *v;
     size_t m, i;
     if (n >= HOST_ARITHMETIC) {
         if (scale != 1.0)
             row = host_op("times", mxCreateDoubleScalar(scale), row);
-        row = host_op("plus", mxCreateDoubleScalar(first), row);
-        if (!column)
-            return row;
-        mexCallMATLAB(1, &col, 1, &row, "transpose");
-        mxDestroyArray(row);
-        return col;
+        return host_op("plus", mxCreateDoubleScalar(first), row);
     }
     v = mxGetPr(row);
     m = mxGetNumberOfElements(row);
     for (i = 0; i < m; i++) {
         volatile double product = scale * v[i];
         v[i] = first + product;
-    }
-    if (column) {
-        mxSetM(row, m);
-        mxSetN(row, 1);
     }
     return row;
 }
@@ -582,19 +572,14 @@ static mxArray *bes3t_abscissa(epyr_dataset *ds, const emx_params *p, const uint
                 first = 1;
                 width = (double)(n - 1);
             }
-            axes[a] = emx_linear_axis(first, 1.0, 0.0, width, (mwSize)n, 0);
+            axes[a] = emx_linear_axis(first, 1.0, 0.0, width, (mwSize)n);
         }
     }
     if (highest < 0)
         return mxCreateDoubleMatrix(0, 0, mxREAL);
-    if (highest == 0) { /* x(:) */
+    if (highest == 0) {
         x = axes[0] ? axes[0] : mxCreateDoubleMatrix(0, 0, mxREAL);
-        if (mxGetM(x) == 1 && mxGetN(x) > 1) { /* a row: the host's transpose shares it */
-            mexCallMATLAB(1, &axes[0], 1, &x, "transpose");
-            mxDestroyArray(x);
-            return axes[0];
-        }
-        mxSetM(x, mxGetNumberOfElements(x));
+        mxSetM(x, mxGetNumberOfElements(x)); /* x(:) */
         mxSetN(x, mxGetNumberOfElements(x) ? 1 : 0);
         return x;
     }
@@ -653,16 +638,16 @@ static mxArray *esp_abscissa(const emx_params *p, uint64_t nx)
     } else if (!has_hcf)
         take = 3;
     if (take == 1 && has_gst && has_gsi)
-        return emx_linear_axis(gst, gsi, 0.0, 1.0, (mwSize)nx, 0);
+        return emx_linear_axis(gst, gsi, 0.0, 1.0, (mwSize)nx);
     if (take == 2 && has_hcf)
-        return emx_linear_axis(hcf, hsw / 2, -1.0, 1.0, (mwSize)nx, 0);
+        return emx_linear_axis(hcf, hsw / 2, -1.0, 1.0, (mwSize)nx);
     if (take == 3 && has_xxlb && has_xxwi) {
         mxArray *x;
         if (!(has_xylb && has_xywi))
-            return emx_linear_axis(xxlb, 1.0, 0.0, xxwi, (mwSize)nx, 0);
+            return emx_linear_axis(xxlb, 1.0, 0.0, xxwi, (mwSize)nx);
         x = mxCreateCellMatrix(1, 2);
-        mxSetCell(x, 0, emx_linear_axis(xxlb, 1.0, 0.0, xxwi, (mwSize)nx, 0));
-        mxSetCell(x, 1, emx_linear_axis(xylb, 1.0, 0.0, xywi, (mwSize)ny, 0));
+        mxSetCell(x, 0, emx_linear_axis(xxlb, 1.0, 0.0, xxwi, (mwSize)nx));
+        mxSetCell(x, 1, emx_linear_axis(xylb, 1.0, 0.0, xywi, (mwSize)ny));
         return x;
     }
     return mxCreateDoubleMatrix(0, 0, mxREAL);

@@ -49,9 +49,8 @@ const emx_format *emx_format_of(epyr_dataset *ds)
 
 /* ---------------------------------------------------------------- abscissae */
 
-/* Axis `a` (n points) as epyr's rule builds it, a row (a column with `column`); NULL where
- * the dataset has none. */
-static mxArray *rule_axis(epyr_dataset *ds, uint32_t a, uint64_t n, int column)
+/* Axis `a` (n points) as epyr's rule builds it, a row; NULL where the dataset has none. */
+static mxArray *rule_axis(epyr_dataset *ds, uint32_t a, uint64_t n)
 {
     int32_t kind = 0;
     double rule[4];
@@ -59,12 +58,11 @@ static mxArray *rule_axis(epyr_dataset *ds, uint32_t a, uint64_t n, int column)
     mxArray *v;
     emx_check(epyr_dataset_axis_rule(ds, a, &kind, rule), ds, ds);
     if (kind == EPYR_AXIS_RULE_LINSPACE)
-        return emx_linear_axis(rule[0], rule[1], rule[2], rule[3], (mwSize)n, column);
+        return emx_linear_axis(rule[0], rule[1], rule[2], rule[3], (mwSize)n);
     emx_check(epyr_dataset_copy_axis(ds, a, NULL, 0, &len), ds, ds);
     if (len != n)
         return NULL;
-    v = mxCreateUninitNumericMatrix(column ? (mwSize)n : 1, column ? 1 : (mwSize)n,
-                                    mxDOUBLE_CLASS, mxREAL);
+    v = mxCreateUninitNumericMatrix(1, (mwSize)n, mxDOUBLE_CLASS, mxREAL);
     emx_check(epyr_dataset_copy_axis(ds, a, mxGetPr(v), n, &len), ds, ds);
     return v;
 }
@@ -72,8 +70,15 @@ static mxArray *rule_axis(epyr_dataset *ds, uint32_t a, uint64_t n, int column)
 /* Axis `a` shaped `orient` (an empty 0x0 where there is none). */
 static mxArray *shaped_axis(epyr_dataset *ds, uint32_t a, uint64_t n, emx_x orient)
 {
-    mxArray *v = orient == EMX_X_NONE ? NULL : rule_axis(ds, a, n, orient == EMX_X_COLUMN);
-    return v ? v : mxCreateDoubleMatrix(0, 0, mxREAL);
+    mxArray *v = orient == EMX_X_NONE ? NULL : rule_axis(ds, a, n);
+    if (!v)
+        return mxCreateDoubleMatrix(0, 0, mxREAL);
+    if (orient == EMX_X_COLUMN) { /* the host's transpose of a row shares its values */
+        mxArray *row = v;
+        mexCallMATLAB(1, &v, 1, &row, "transpose");
+        mxDestroyArray(row);
+    }
+    return v;
 }
 
 mxArray *emx_format_abscissa(epyr_dataset *ds, const emx_format *f, const uint64_t dims[3])

@@ -145,7 +145,6 @@ mxArray *emx_eprload_pars(epyr_dataset *ds, const emx_format *f, const uint64_t 
                           const mxArray *y, mxArray **x, int want_pars);
 
 /* first + scale * linspace(a, b, n) with the host's linspace, rounded as MATLAB rounds it. */
-mxArray *emx_linear_axis(double first, double scale, double a, double b, mwSize n,
-                         int column);
+mxArray *emx_linear_axis(double first, double scale, double a, double b, mwSize n);
 
 #endif

@@ -483,33 +483,13 @@ static mxArray *host_linspace(double a, double b, mwSize n)
     return out;
 }
 
-/* `op`(a, b) by the host, on host values (no conversion: Octave shares them). */
-static mxArray *host_op(const char *op, mxArray *a, mxArray *b)
-{
-    mxArray *in[2], *out = NULL;
-    in[0] = a, in[1] = b;
-    mexCallMATLAB(1, &out, 2, in, op);
-    mxDestroyArray(a), mxDestroyArray(b);
-    return out;
-}
-
 /* first + scale * linspace(a, b, n), evaluated as MATLAB evaluates it (the product rounded
- * before the sum). Long rows (HOST_ARITHMETIC points and more) by the host's own times and
- * plus on its values (a scale of 1 leaves the row as it is, exactly), so that Octave converts
- * nothing; short ones here, where each host call would cost more than the conversions. */
-#define HOST_ARITHMETIC 32768
+ * before the sum). */
 mxArray *emx_linear_axis(double first, double scale, double a, double b, mwSize n)
 {
     mxArray *row = host_linspace(a, b, n);
-    double *v;
-    size_t m, i;
-    if (n >= HOST_ARITHMETIC) {
-        if (scale != 1.0)
-            row = host_op("times", mxCreateDoubleScalar(scale), row);
-        return host_op("plus", mxCreateDoubleScalar(first), row);
-    }
-    v = mxGetPr(row);
-    m = mxGetNumberOfElements(row);
+    double *v = mxGetPr(row);
+    size_t m = mxGetNumberOfElements(row), i;
     for (i = 0; i < m; i++) {
         volatile double product = scale * v[i];
         v[i] = first + product;

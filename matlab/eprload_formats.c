@@ -73,10 +73,9 @@ static mxArray *shaped_axis(epyr_dataset *ds, uint32_t a, uint64_t n, emx_x orie
     mxArray *v = orient == EMX_X_NONE ? NULL : rule_axis(ds, a, n);
     if (!v)
         return mxCreateDoubleMatrix(0, 0, mxREAL);
-    if (orient == EMX_X_COLUMN) { /* the host's transpose of a row shares its values */
-        mxArray *row = v;
-        mexCallMATLAB(1, &v, 1, &row, "transpose");
-        mxDestroyArray(row);
+    if (orient == EMX_X_COLUMN) {
+        mxSetM(v, (mwSize)n);
+        mxSetN(v, 1);
     }
     return v;
 }

@@ -102,9 +102,9 @@ static mxArray *ordered_struct(size_t n, char **names, mxArray **values)
     const char **fields = mxMalloc((n ? n : 1) * sizeof *fields);
     mxArray *s, **chosen = mxMalloc((n ? n : 1) * sizeof *chosen);
     for (i = 0; i < n; i++) {
-        for (j = 0; j < nfields && (fields[j][0] != names[i][0] || strcmp(fields[j], names[i]) != 0);
-             j++)
-            ;
+        for (j = 0; j < nfields; j++)
+            if (fields[j][0] == names[i][0] && strcmp(fields[j], names[i]) == 0)
+                break;
         if (j == nfields)
             fields[nfields++] = names[i];
         else
@@ -227,7 +227,8 @@ static mxArray *nested_struct(size_t n, const char **keys, mxArray **leaves)
     }
     count = struct_arrays(count, names, made);
     s = ordered_struct(count, names, made);
-    mxFree(name_buf), mxFree(names), mxFree(made), mxFree((void *)sub_keys), mxFree(sub_leaves), mxFree(used);
+    mxFree(name_buf), mxFree(names), mxFree(made);
+    mxFree((void *)sub_keys), mxFree(sub_leaves), mxFree(used);
     return s;
 }
 
@@ -541,9 +542,9 @@ static mxArray *json_struct(const emx_params *p, const char *kinds)
 #define MEMO_PARTS 4
 
 typedef struct {
-    char *key; /* the key's parts one after the other (malloc'd) */
-    uint64_t len;
-    mxArray *pars; /* persistent */
+    char *key;                /* the key's parts one after the other (malloc'd) */
+    uint64_t len[MEMO_PARTS]; /* the length of each */
+    mxArray *pars;            /* persistent */
 } memo_slot;
 
 static memo_slot g_memo[MEMO_SLOTS];
@@ -556,7 +557,7 @@ void emx_pars_memo_clear(void)
         free(g_memo[i].key);
         if (g_memo[i].pars)
             mxDestroyArray(g_memo[i].pars);
-        g_memo[i].key = NULL, g_memo[i].pars = NULL, g_memo[i].len = 0;
+        g_memo[i].key = NULL, g_memo[i].pars = NULL;
     }
 }
 
@@ -579,10 +580,9 @@ static uint64_t memo_key_len(const memo_key *k)
 static mxArray *memo_find(const memo_key *k)
 {
     unsigned i, j;
-    uint64_t total = memo_key_len(k);
     for (i = 0; i < MEMO_SLOTS; i++) {
         const char *at = g_memo[i].key;
-        if (!at || g_memo[i].len != total)
+        if (!at || memcmp(g_memo[i].len, k->len, sizeof k->len) != 0)
             continue;
         for (j = 0; j < MEMO_PARTS && memcmp(at, k->part[j], (size_t)k->len[j]) == 0; j++)
             at += k->len[j];
@@ -622,7 +622,8 @@ static void memo_store(const memo_key *k, mxArray *pars)
     free(slot->key);
     if (slot->pars)
         mxDestroyArray(slot->pars);
-    slot->key = key, slot->len = total, slot->pars = kept;
+    slot->key = key, slot->pars = kept;
+    memcpy(slot->len, k->len, sizeof k->len);
     for (j = 0; j < MEMO_PARTS; j++) {
         memcpy(key, k->part[j], (size_t)k->len[j]);
         key += k->len[j];

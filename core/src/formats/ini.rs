@@ -127,7 +127,7 @@ pub(crate) fn into_params(entries: Vec<IniEntry>) -> Params {
         entries
             .into_iter()
             .map(|e| Param {
-                key: e.key,
+                key: e.key.into(),
                 value: e.value,
                 device: None,
             })

@@ -306,7 +306,7 @@ impl Members<'_> {
             )));
         }
         self.flat.entries.push(Param {
-            key,
+            key: key.into(),
             value,
             device: None,
         });
@@ -510,7 +510,7 @@ mod tests {
             .params
             .entries()
             .iter()
-            .map(|p| (p.key.as_str(), p.value.as_str()))
+            .map(|p| (&*p.key, p.value.as_str()))
             .collect();
         assert_eq!(
             got,

@@ -255,7 +255,7 @@ fn write(
 
 fn param(key: &str, value: String) -> epyr_core::Param {
     epyr_core::Param {
-        key: key.into(),
+        key: key.to_string().into(),
         value,
         device: None,
     }

@@ -244,7 +244,7 @@ fn shared_library_exports_exactly_the_header_functions() {
 /// A parameter of a sample dataset.
 fn param(key: &str, value: &str) -> Param {
     Param {
-        key: key.into(),
+        key: key.to_string().into(),
         value: value.into(),
         device: None,
     }

@@ -200,7 +200,7 @@ fn write_common(group: &hdf5::Group, md: &CommonMetadata) -> H5Result<()> {
 fn write_parameters(group: &hdf5::Group, dataset: &Dataset) -> H5Result<()> {
     text_attr(group, "NX_class", "NXcollection")?;
     let entries = dataset.params().entries();
-    let keys: Vec<String> = entries.iter().map(|p| p.key.clone()).collect();
+    let keys: Vec<String> = entries.iter().map(|p| p.key.to_string()).collect();
     let values: Vec<String> = entries.iter().map(|p| p.value.clone()).collect();
     let devices: Vec<String> = entries
         .iter()

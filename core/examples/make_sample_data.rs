@@ -72,7 +72,7 @@ fn exp(x: f64) -> f64 {
 
 fn param(key: &str, value: &str) -> Param {
     Param {
-        key: key.into(),
+        key: key.to_string().into(),
         value: value.into(),
         device: None,
     }

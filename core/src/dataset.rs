@@ -5,6 +5,7 @@
 //! values interleaved `re, im`. A dataset is immutable once built and is shared as
 //! `Arc<Dataset>`, so no caller can change what another caller sees.
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -68,8 +69,9 @@ pub struct Axis {
 /// One parameter as written in the file: raw text, outer single quotes removed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Param {
-    /// The key (first token of the line).
-    pub key: String,
+    /// The key (first token of the line). Readers whose keys are fixed by the format (a JEOL
+    /// header's fields) lend them from a table built once, so that a load allocates no key.
+    pub key: Cow<'static, str>,
     /// The value text (rest of the line; continued lines joined, `\n` decoded).
     pub value: String,
     /// The BES3T `.DVC` device block the key appeared in, if any. Every entry of one block
@@ -264,7 +266,12 @@ impl Params {
         let mut previous_device: Option<&Arc<str>> = None;
         let mut bytes = heap_block_bytes(self.entries.capacity() * std::mem::size_of::<Param>());
         for p in &self.entries {
-            bytes += heap_block_bytes(p.key.capacity()) + heap_block_bytes(p.value.capacity());
+            // A lent key (Cow::Borrowed) is held by its table, not by the parameters.
+            let key = match &p.key {
+                Cow::Owned(key) => key.capacity(),
+                Cow::Borrowed(_) => 0,
+            };
+            bytes += heap_block_bytes(key) + heap_block_bytes(p.value.capacity());
             if let Some(device) = &p.device {
                 if !previous_device.is_some_and(|d| Arc::ptr_eq(d, device)) {
                     // The name and the two reference counts in front of it.
@@ -570,7 +577,7 @@ mod tests {
 
     fn param(key: &str, value: &str) -> Param {
         Param {
-            key: key.into(),
+            key: key.to_string().into(),
             value: value.into(),
             device: None,
         }

@@ -34,7 +34,7 @@ fn dataset(complex: bool, x: Vec<f64>, params: &[(&str, &str)]) -> Dataset {
     let entries = params
         .iter()
         .map(|(key, value)| Param {
-            key: (*key).into(),
+            key: key.to_string().into(),
             value: (*value).into(),
             device: None,
         })

@@ -113,7 +113,7 @@ fn axis_values(kind: AxisKind, n: usize, rng: &mut Rng) -> Option<Vec<f64>> {
 
 fn param(key: &str, value: &str, device: Option<&str>) -> Param {
     Param {
-        key: key.into(),
+        key: key.to_string().into(),
         value: value.into(),
         device: device.map(Into::into),
     }

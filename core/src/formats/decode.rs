@@ -46,38 +46,95 @@ pub enum ByteOrder {
     Little,
 }
 
+/// A binary number type of the files, decoded to `f64` (every one converts exactly).
+trait FileNumber {
+    /// Bytes per number.
+    const SIZE: usize;
+    /// The number in `bytes` (exactly [`FileNumber::SIZE`] long), most significant byte
+    /// first where `BIG`.
+    fn to_f64<const BIG: bool>(bytes: &[u8]) -> f64;
+}
+
+/// Implements [`FileNumber`] for a primitive number type of `$n` bytes.
+macro_rules! file_number {
+    ($($t:ty: $n:literal),*) => {$(
+        impl FileNumber for $t {
+            const SIZE: usize = $n;
+
+            #[inline(always)]
+            fn to_f64<const BIG: bool>(bytes: &[u8]) -> f64 {
+                let mut a = [0u8; $n];
+                a.copy_from_slice(bytes);
+                f64::from(if BIG { <$t>::from_be_bytes(a) } else { <$t>::from_le_bytes(a) })
+            }
+        }
+    )*};
+}
+file_number!(i8: 1, i16: 2, i32: 4, f32: 4, f64: 8);
+
+/// Calls the generic function `$f::<T, BIG>($args)` for the Rust type `T` of the file number
+/// type `$ty` and `BIG` for the byte order `$order`.
+macro_rules! by_number_type {
+    ($ty:expr, $order:expr, $f:ident($($arg:expr),*)) => {{
+        let big = $order == ByteOrder::Big;
+        match ($ty, big) {
+            (NumberType::I8, _) => $f::<i8, false>($($arg),*),
+            (NumberType::I16, true) => $f::<i16, true>($($arg),*),
+            (NumberType::I16, false) => $f::<i16, false>($($arg),*),
+            (NumberType::I32, true) => $f::<i32, true>($($arg),*),
+            (NumberType::I32, false) => $f::<i32, false>($($arg),*),
+            (NumberType::F32, true) => $f::<f32, true>($($arg),*),
+            (NumberType::F32, false) => $f::<f32, false>($($arg),*),
+            (NumberType::F64, true) => $f::<f64, true>($($arg),*),
+            (NumberType::F64, false) => $f::<f64, false>($($arg),*),
+        }
+    }};
+}
+
 /// Decodes whole numbers of `bytes` into `out` (one `f64` per number; `out.len()` numbers are
 /// decoded and `bytes` must hold at least that many). Integer and float32 values convert
 /// exactly.
 pub fn decode_to_f64(bytes: &[u8], ty: NumberType, order: ByteOrder, out: &mut [f64]) {
-    macro_rules! convert {
-        ($t:ty, $n:literal) => {{
-            let chunks = bytes.chunks_exact($n);
-            match order {
-                ByteOrder::Big => {
-                    for (o, c) in out.iter_mut().zip(chunks) {
-                        let mut a = [0u8; $n];
-                        a.copy_from_slice(c);
-                        *o = f64::from(<$t>::from_be_bytes(a));
-                    }
-                }
-                ByteOrder::Little => {
-                    for (o, c) in out.iter_mut().zip(chunks) {
-                        let mut a = [0u8; $n];
-                        a.copy_from_slice(c);
-                        *o = f64::from(<$t>::from_le_bytes(a));
-                    }
-                }
-            }
-        }};
-    }
     debug_assert!(bytes.len() >= out.len() * ty.size());
-    match ty {
-        NumberType::I8 => convert!(i8, 1),
-        NumberType::I16 => convert!(i16, 2),
-        NumberType::I32 => convert!(i32, 4),
-        NumberType::F32 => convert!(f32, 4),
-        NumberType::F64 => convert!(f64, 8),
+    by_number_type!(ty, order, decode_numbers(bytes, out))
+}
+
+/// [`decode_to_f64`] for one number type and byte order.
+fn decode_numbers<T: FileNumber, const BIG: bool>(bytes: &[u8], out: &mut [f64]) {
+    for (o, c) in out.iter_mut().zip(bytes.chunks_exact(T::SIZE)) {
+        *o = T::to_f64::<BIG>(c);
+    }
+}
+
+/// Decodes `out.len() / n` planes of `n` numbers each (`bytes`: plane after plane) into `out`
+/// interleaved, point by point (`re, im` for two planes): planar file data decoded straight
+/// into the output, without a scratch buffer of `f64`.
+fn decode_planes(bytes: &[u8], ty: NumberType, order: ByteOrder, n: usize, out: &mut [f64]) {
+    debug_assert!(bytes.len() >= out.len() * ty.size());
+    by_number_type!(ty, order, decode_planes_of(bytes, n, out))
+}
+
+/// [`decode_planes`] for one number type and byte order.
+fn decode_planes_of<T: FileNumber, const BIG: bool>(bytes: &[u8], n: usize, out: &mut [f64]) {
+    let width = out.len() / n.max(1);
+    let plane = n * T::SIZE;
+    if width == 2 {
+        // Complex values, the common case, in one pass over both planes.
+        let (re, im) = bytes[..2 * plane].split_at(plane);
+        let pairs = re.chunks_exact(T::SIZE).zip(im.chunks_exact(T::SIZE));
+        for (point, (r, i)) in out.chunks_exact_mut(2).zip(pairs) {
+            point[0] = T::to_f64::<BIG>(r);
+            point[1] = T::to_f64::<BIG>(i);
+        }
+        return;
+    }
+    for (j, numbers) in bytes.chunks_exact(plane).take(width).enumerate() {
+        for (point, c) in out
+            .chunks_exact_mut(width)
+            .zip(numbers.chunks_exact(T::SIZE))
+        {
+            point[j] = T::to_f64::<BIG>(c);
+        }
     }
 }
 
@@ -296,16 +353,15 @@ pub fn read_slots(
         .map(|_| ())
 }
 
-/// Points read per block of planar values: the scratch of a complex block (32 KiB of f64)
-/// stays in the core's cache and far below the sizes at which the allocator maps or trims
-/// memory.
-const PLANAR_BLOCK: usize = 2 << 10;
+/// File bytes read per block of planar values: the block stays in the core's cache and far
+/// below the sizes at which the allocator maps or trims memory, and a file of a few hundred
+/// kilobytes is read in a few calls.
+const PLANAR_BLOCK_BYTES: usize = 64 << 10;
 
 /// [`read_slots`] for planar values: number `j` of every point is in a block of its own,
 /// `points` numbers long, starting `j` blocks after the first value. A slot of one number per
 /// point is read straight into its output; for wider slots (complex values) a range of each
-/// block is read into a small scratch buffer and the numbers are interleaved into the output
-/// in one sequential pass.
+/// block is read into a byte buffer and decoded into the output interleaved, in one pass.
 fn read_planar(
     file: &File,
     values: &BinaryValues,
@@ -314,15 +370,15 @@ fn read_planar(
     slots: &[ComponentSlot],
     outputs: &mut [&mut [f64]],
 ) -> Result<()> {
-    let size = values.number.size() as u64;
+    let size = values.number.size();
     let count = outputs
         .first()
         .map_or(0, |o| o.len() / slots[0].width.max(1));
-    let per_block = PLANAR_BLOCK.min(count.max(1));
     let (number, order, path) = (values.number, values.order, &values.path);
-    let (mut scratch, mut bytes) = (Vec::new(), Vec::new());
+    let mut bytes = Vec::new();
     for (slot, out) in slots.iter().zip(outputs.iter_mut()) {
-        let width = slot.width;
+        let width = slot.width.max(1);
+        let per_block = (PLANAR_BLOCK_BYTES / (size * width)).clamp(1, count.max(1));
         let mut done = 0;
         while done < count {
             let n = per_block.min(count - done);
@@ -330,16 +386,17 @@ fn read_planar(
             // Byte offset of number `j` of point `first + done`.
             let at = |j: usize| {
                 values.offset
-                    + ((slot.offset + j) as u64 * points as u64 + (first + done) as u64) * size
+                    + ((slot.offset + j) as u64 * points as u64 + (first + done) as u64)
+                        * size as u64
             };
             if width == 1 {
                 read_numbers(file, path, at(0), number, order, part, &mut bytes)?;
             } else {
-                scratch.resize(n * width, 0.0);
-                for (j, block) in scratch.chunks_exact_mut(n).enumerate() {
-                    read_numbers(file, path, at(j), number, order, block, &mut bytes)?;
+                bytes.resize(n * width * size, 0);
+                for (j, plane) in bytes.chunks_exact_mut(n * size).enumerate() {
+                    read_bytes_at(file, path, at(j), plane)?;
                 }
-                interleave(&scratch, n, part);
+                decode_planes(&bytes, number, order, n, part);
             }
             done += n;
         }
@@ -347,23 +404,38 @@ fn read_planar(
     Ok(())
 }
 
-/// Interleaves `blocks` (one block of `n` numbers per number of a point) into `out`, point by
-/// point.
-fn interleave(blocks: &[f64], n: usize, out: &mut [f64]) {
-    let width = blocks.len() / n.max(1);
-    if width == 2 {
-        // Complex values, the common case, without index arithmetic.
-        let (re, im) = blocks.split_at(n);
-        for ((point, r), i) in out.chunks_exact_mut(2).zip(re).zip(im) {
-            point[0] = *r;
-            point[1] = *i;
-        }
-        return;
+/// Fills `bytes` from byte `start` of `file` (the data file at `path`, whose length was
+/// checked before): a file that ends early is a [`crate::ErrorKind::FileChanged`] error, or a
+/// format error where its size still claims the bytes (a file of /proc or /sys).
+fn read_bytes_at(file: &File, path: &Path, start: u64, bytes: &mut [u8]) -> Result<()> {
+    crate::sys::read_exact_at(file, bytes, start)
+        .map_err(|e| short_read(file, path, start, bytes.len(), &e))
+}
+
+/// The error of a read of `len` bytes at `start` of `file` that failed with `e`.
+fn short_read(file: &File, path: &Path, start: u64, len: usize, e: &std::io::Error) -> Error {
+    if e.kind() != std::io::ErrorKind::UnexpectedEof {
+        return Error::io(path, "read", e);
     }
-    for (k, point) in out.chunks_exact_mut(width).enumerate() {
-        for (j, v) in point.iter_mut().enumerate() {
-            *v = blocks[j * n + k];
-        }
+    let end = start + len as u64;
+    match file.metadata().map(|m| m.len()) {
+        // The file still claims the bytes it did not give: its size is not its content.
+        Ok(file_len) if file_len >= end => Error::format(
+            path,
+            format!(
+                "file ended before byte {end} although its size is {file_len} bytes: not a data \
+                 file (a file whose size is not its content, as in /proc or /sys)"
+            ),
+        ),
+        Ok(file_len) => Error::new(
+            crate::ErrorKind::FileChanged,
+            format!(
+                "{}: file was truncated to {file_len} bytes while it was read (reading {len} \
+                 bytes at offset {start}); load again",
+                path.display(),
+            ),
+        ),
+        Err(e) => Error::io(path, "stat", &e),
     }
 }
 
@@ -379,32 +451,6 @@ pub fn read_numbers(
     out: &mut [f64],
     scratch: &mut Vec<u8>,
 ) -> Result<()> {
-    let total_bytes = out.len() * ty.size();
-    let short = |e: std::io::Error| {
-        if e.kind() != std::io::ErrorKind::UnexpectedEof {
-            return Error::io(path, "read", &e);
-        }
-        let end = start + total_bytes as u64;
-        match file.metadata().map(|m| m.len()) {
-            // The file still claims the bytes it did not give: its size is not its content.
-            Ok(len) if len >= end => Error::format(
-                path,
-                format!(
-                    "file ended before byte {end} although its size is {len} bytes: not a data \
-                     file (a file whose size is not its content, as in /proc or /sys)"
-                ),
-            ),
-            Ok(len) => Error::new(
-                crate::ErrorKind::FileChanged,
-                format!(
-                    "{}: file was truncated to {len} bytes while it was read (reading {total_bytes} \
-                     bytes at offset {start}); load again",
-                    path.display(),
-                ),
-            ),
-            Err(e) => Error::io(path, "stat", &e),
-        }
-    };
     if ty == NumberType::F64 {
         // Read a block straight into the output and swap it while it is still in cache: the
         // data are touched once on their way from the page cache.
@@ -420,7 +466,7 @@ pub fn read_numbers(
                     std::mem::size_of_val(block),
                 )
             };
-            crate::sys::read_exact_at(file, bytes, offset).map_err(short)?;
+            read_bytes_at(file, path, offset, bytes)?;
             offset += bytes.len() as u64;
             if swap {
                 swap_bytes_f64(block);
@@ -437,7 +483,7 @@ pub fn read_numbers(
     let mut offset = start;
     for chunk in out.chunks_mut(per_block) {
         let bytes = &mut scratch[..chunk.len() * size];
-        crate::sys::read_exact_at(file, bytes, offset).map_err(short)?;
+        read_bytes_at(file, path, offset, bytes)?;
         decode_to_f64(bytes, ty, order, chunk);
         offset += bytes.len() as u64;
     }

@@ -7,31 +7,52 @@
 use std::io::Read;
 use std::path::Path;
 
+use super::resolve::OpenedFile;
 use super::{by_extension, formats_in_words, Format, Signature, FORMATS, HEAD_BYTES};
 use crate::error::{Error, Result};
 use crate::files::open_regular;
 
 /// The format of the existing file `path` and which of its members the file is.
 pub fn identify(path: &Path) -> Result<(&'static dyn Format, usize)> {
+    identify_opening(path).map(|(format, role, _)| (format, role))
+}
+
+/// [`identify`], with the file it opened to read the first bytes where it had to (so that
+/// the reader can use that handle instead of opening the file again).
+pub(crate) fn identify_opening(
+    path: &Path,
+) -> Result<(&'static dyn Format, usize, Option<OpenedFile>)> {
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
     let claims: Vec<(&'static dyn Format, usize)> = by_extension(ext).collect();
     if let [(format, role)] = claims.as_slice() {
         if !format.generic_extension() {
-            return Ok((*format, *role));
+            return Ok((*format, *role, None));
         }
     }
-    let head = read_head(path)?;
+    let (opened, head) = read_head(path)?;
+    let (format, role) = by_head(path, ext, &claims, &head)?;
+    Ok((format, role, Some(opened)))
+}
+
+/// The format of `path` from its first bytes `head`, among the formats that claim its
+/// extension (`claims`), or among all where none does.
+fn by_head(
+    path: &Path,
+    ext: &str,
+    claims: &[(&'static dyn Format, usize)],
+    head: &[u8],
+) -> Result<(&'static dyn Format, usize)> {
     if claims.is_empty() {
-        return by_content(path, ext, &head);
+        return by_content(path, ext, head);
     }
     let fitting: Vec<_> = claims
         .iter()
-        .filter(|(f, _)| f.signature(&head) != Signature::Contradicts)
+        .filter(|(f, _)| f.signature(head) != Signature::Contradicts)
         .copied()
         .collect();
     let matching: Vec<_> = fitting
         .iter()
-        .filter(|(f, _)| f.signature(&head) == Signature::Matches)
+        .filter(|(f, _)| f.signature(head) == Signature::Matches)
         .copied()
         .collect();
     let chosen = if matching.is_empty() {
@@ -102,14 +123,19 @@ fn ambiguous(path: &Path, formats: impl Iterator<Item = &'static dyn Format>) ->
     )
 }
 
-/// The first [`HEAD_BYTES`] bytes of the regular file at `path` (fewer for a shorter file),
-/// opened without blocking.
-pub(crate) fn read_head(path: &Path) -> Result<Vec<u8>> {
-    let (file, _) = open_regular(path, "file")?;
+/// The regular file at `path`, opened without blocking, and its first [`HEAD_BYTES`] bytes
+/// (fewer for a shorter file).
+fn read_head(path: &Path) -> Result<(OpenedFile, Vec<u8>)> {
+    let (file, stamp) = open_regular(path, "file")?;
     let mut head = Vec::with_capacity(HEAD_BYTES);
     (&file)
         .take(HEAD_BYTES as u64)
         .read_to_end(&mut head)
         .map_err(|e| Error::io(path, "read the first bytes of", &e))?;
-    Ok(head)
+    let opened = OpenedFile {
+        path: path.to_path_buf(),
+        file,
+        stamp,
+    };
+    Ok((opened, head))
 }

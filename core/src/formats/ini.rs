@@ -5,14 +5,14 @@
 //! first `=` (eprload keeps the space that usually follows it).
 //!
 //! epyr keys are `section.key` in file order (`general.version`, `text.1`, `program.3`); the
-//! name eprload gives the same entry ([`IniEntry::eprload`]) is what readers look keys up by
+//! name eprload gives the same entry ([`IniEntry::is_named`]) is what readers look keys up by
 //! when they follow eprload's own lookups.
 
 use crate::dataset::{Param, Params};
 
 use super::text::latin1;
 
-/// One entry of an experiment file: its epyr key, its value and the name eprload gives it.
+/// One entry of an experiment file: its epyr key, its value and how eprload names it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct IniEntry {
     /// `section.key` (the section as written between the brackets, the key as written and
@@ -21,9 +21,90 @@ pub(crate) struct IniEntry {
     pub key: String,
     /// What follows the first `=`, as written (for `text`/`program` lines, the whole line).
     pub value: String,
-    /// The field name eprload gives the entry: `textN`, `prgN`, or the section without `-`,
-    /// `_`, and the key with `/`, `\\` and spaces made `_` (`AP240_A_Scale`).
-    pub eprload: String,
+    /// Bytes of `key` before the key within the section (the section and its `.`; 0 before
+    /// the first section).
+    section_len: usize,
+    /// Which kind of section the entry is in.
+    kind: SectionKind,
+}
+
+/// The kinds of sections eprload names entries by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SectionKind {
+    /// `[text]` (in eprload's spelling: any `-` removed): lines numbered `textN`.
+    Text,
+    /// `[program]`: lines numbered `prgN`.
+    Program,
+    /// Any other: `key=value` lines named `section_key`.
+    Plain,
+}
+
+impl IniEntry {
+    /// The section as written (empty before the first section) and the key within it.
+    fn parts(&self) -> (&str, &str) {
+        // The section, without the one `.` that joins it to the key.
+        let section = &self.key[..self.section_len.saturating_sub(1)];
+        (section, &self.key[self.section_len..])
+    }
+
+    /// Whether eprload names the entry `name`: `textN`, `prgN`, or the section without `-`,
+    /// `_`, and the key with `/`, `\\` and spaces made `_` (`AP240_A_Scale`); compared from
+    /// the key back, without building the name (a lookup compares with every entry).
+    pub fn is_named(&self, name: &str) -> bool {
+        let (section, key) = self.parts();
+        let plain = self.kind == SectionKind::Plain;
+        let Some(prefix_len) = name.len().checked_sub(key.len()) else {
+            return false;
+        };
+        let (prefix, tail) = name.as_bytes().split_at(prefix_len);
+        // Bytes, not characters: the characters made `_` are ASCII, and no byte of another
+        // character's UTF-8 is one of them.
+        let underscored = |k: u8| match k {
+            b'/' | b'\\' | b' ' if plain => b'_',
+            k => k,
+        };
+        if !tail
+            .iter()
+            .zip(key.bytes())
+            .all(|(&n, k)| n == underscored(k))
+        {
+            return false;
+        }
+        match self.kind {
+            SectionKind::Text => prefix == b"text",
+            SectionKind::Program => prefix == b"prg",
+            SectionKind::Plain => prefix.split_last().is_some_and(|(&last, section_part)| {
+                last == b'_'
+                    && section
+                        .bytes()
+                        .filter(|&b| b != b'-')
+                        .eq(section_part.iter().copied())
+            }),
+        }
+    }
+
+    /// The field name eprload gives the entry, built (the tests' spelling of the rule that
+    /// [`IniEntry::is_named`] checks).
+    #[cfg(test)]
+    pub fn eprload(&self) -> String {
+        let (section, key) = self.parts();
+        let key = key.chars();
+        match self.kind {
+            SectionKind::Text => "text".chars().chain(key).collect(),
+            SectionKind::Program => "prg".chars().chain(key).collect(),
+            SectionKind::Plain => {
+                let key = key.map(|c| {
+                    if matches!(c, '/' | '\\' | ' ') {
+                        '_'
+                    } else {
+                        c
+                    }
+                });
+                let section = section.chars().filter(|&c| c != '-');
+                section.chain(['_']).chain(key).collect()
+            }
+        }
+    }
 }
 
 /// Octave's `strtrim`: blanks, tabs, line ends, vertical tabs, form feeds and NULs off both ends.
@@ -38,42 +119,41 @@ fn section_of(line: &str) -> Option<&str> {
     (first == 0 && brackets.next().is_none()).then(|| &line[1..second])
 }
 
-/// The section being read: as written, and as eprload names it (every `-` removed).
-#[derive(Default)]
+/// The section being read: as written, and its kind.
 struct Section<'a> {
     written: &'a str,
-    eprload: String,
+    kind: SectionKind,
 }
 
 impl Section<'_> {
-    /// The entry `key` = `value` of this section (`numbered` for `text`/`program` lines).
-    fn entry(&self, key: &str, value: &str, numbered: bool) -> IniEntry {
+    /// The section `name` as written; its kind by eprload's spelling of it (`-` removed).
+    fn named(name: &str) -> Section<'_> {
+        let eprload: String = name.chars().filter(|&c| c != '-').collect();
+        let kind = match eprload.as_str() {
+            "text" => SectionKind::Text,
+            "program" => SectionKind::Program,
+            _ => SectionKind::Plain,
+        };
+        Section {
+            written: name,
+            kind,
+        }
+    }
+
+    /// The entry `key` = `value` of this section.
+    fn entry(&self, key: &str, value: &str) -> IniEntry {
         let mut epyr = String::with_capacity(self.written.len() + 1 + key.len());
         if !self.written.is_empty() {
             epyr.push_str(self.written);
             epyr.push('.');
         }
+        let section_len = epyr.len();
         epyr.push_str(key);
-        let mut eprload = String::with_capacity(self.eprload.len() + 1 + key.len());
-        if numbered {
-            eprload.push_str(if self.eprload == "text" {
-                "text"
-            } else {
-                "prg"
-            });
-        } else {
-            eprload.push_str(&self.eprload);
-            eprload.push('_');
-        }
-        let underscored = key.chars().map(|c| match c {
-            '/' | '\\' | ' ' if !numbered => '_',
-            c => c,
-        });
-        eprload.extend(underscored);
         IniEntry {
             key: epyr,
             value: value.to_string(),
-            eprload,
+            section_len,
+            kind: self.kind,
         }
     }
 }
@@ -83,38 +163,35 @@ impl Section<'_> {
 pub(crate) fn parse(bytes: &[u8], max_entries: usize) -> Option<Vec<IniEntry>> {
     let text = latin1(bytes);
     let mut entries = Vec::new();
-    let mut section = Section::default();
+    let mut section = Section::named("");
     let mut numbers = [0usize; 2];
     for line in text.split('\n').map(strtrim) {
         if line.is_empty() {
             continue;
         }
         if let Some(name) = section_of(line) {
-            section = Section {
-                written: name,
-                eprload: name.chars().filter(|&c| c != '-').collect(),
-            };
+            section = Section::named(name);
             continue;
         }
         if entries.len() == max_entries {
             return None;
         }
-        let counted = match section.eprload.as_str() {
-            "text" => Some(0),
-            "program" => Some(1),
-            _ => None,
+        let counted = match section.kind {
+            SectionKind::Text => Some(0),
+            SectionKind::Program => Some(1),
+            SectionKind::Plain => None,
         };
         entries.push(match counted {
             Some(which) => {
                 numbers[which] += 1;
-                section.entry(&numbers[which].to_string(), line, true)
+                section.entry(&numbers[which].to_string(), line)
             }
             None => {
                 // eprload's `strtok(line, '=')`: the key is the trimmed text up to the first
                 // `=` after any leading ones, the value everything after that `=`.
                 let rest = line.trim_start_matches('=');
                 let (key, value) = rest.split_once('=').unwrap_or((rest, ""));
-                section.entry(strtrim(key), value, false)
+                section.entry(strtrim(key), value)
             }
         });
     }
@@ -127,7 +204,7 @@ pub(crate) fn into_params(entries: Vec<IniEntry>) -> Params {
         entries
             .into_iter()
             .map(|e| Param {
-                key: e.key,
+                key: e.key.into(),
                 value: e.value,
                 device: None,
             })
@@ -142,7 +219,7 @@ pub(crate) fn lookup<'a>(entries: &'a [IniEntry], name: &str) -> Option<&'a str>
     entries
         .iter()
         .rev()
-        .find(|e| e.eprload == name)
+        .find(|e| e.is_named(name))
         .map(|e| e.value.as_str())
 }
 
@@ -154,12 +231,35 @@ mod tests {
         [sweep]\r\ntransient = I,1024,2,a,b\r\n[PB-2]\r\nA Scale/x = 1 V\r\n==lead=x=y\r\nnovalue\r\n\
         [program]\r\ntime tau\r\nphase = [2,0]\r\n [text] \r\nsecond = line\r\n";
 
+    /// Every entry answers to its eprload name and not to that name with a character more,
+    /// less or changed.
+    fn assert_named_exactly(entries: &[IniEntry]) {
+        for e in entries {
+            let name = e.eprload();
+            assert!(e.is_named(&name), "{} is named {name}", e.key);
+            let mut shorter = name.clone();
+            shorter.remove(0);
+            for other in [
+                format!("x{name}"),
+                format!("{name}x"),
+                shorter,
+                name.replace('_', "-"),
+            ] {
+                assert!(
+                    other == name || !e.is_named(&other),
+                    "{} is not {other}",
+                    e.key
+                );
+            }
+        }
+    }
+
     #[test]
     fn entries_keep_file_order_raw_values_and_eprload_names() {
         let entries = parse(EXP, 100).unwrap();
         let got: Vec<(String, String, String)> = entries
             .iter()
-            .map(|e| (e.key.clone(), e.value.clone(), e.eprload.clone()))
+            .map(|e| (e.key.clone(), e.value.clone(), e.eprload()))
             .collect();
         let want = [
             ("general.version", " 1.1", "general_version"),
@@ -177,8 +277,30 @@ mod tests {
             .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
             .collect();
         assert_eq!(got, want);
+        assert_named_exactly(&entries);
         assert_eq!(lookup(&entries, "PB2_A_Scale_x"), Some(" 1 V"));
         assert_eq!(lookup(&entries, "general_name"), None);
+    }
+
+    #[test]
+    fn names_before_any_section_and_of_odd_sections_follow_eprload() {
+        let exp = b"early = 1\n[a.]\nk = 2\n[te-xt]\nline one\n[pro-gram]\nx y\n[text2]\nk/2 = 3\n";
+        let entries = parse(exp, 100).unwrap();
+        let got: Vec<(&str, String)> = entries.iter().map(|e| (&*e.key, e.eprload())).collect();
+        let want = [
+            ("early", "_early"),
+            ("a..k", "a._k"),
+            ("te-xt.1", "text1"),
+            ("pro-gram.1", "prg1"),
+            ("text2.k/2", "text2_k_2"),
+        ];
+        let want: Vec<(&str, String)> = want.iter().map(|(k, n)| (*k, n.to_string())).collect();
+        assert_eq!(got, want);
+        assert_named_exactly(&entries);
+        assert_eq!(lookup(&entries, "text1"), Some("line one"));
+        assert_eq!(lookup(&entries, "text2_k_2"), Some(" 3"));
+        assert_eq!(lookup(&entries, "text2_k_"), None);
+        assert_eq!(lookup(&entries, "a._k"), Some(" 2"));
     }
 
     #[test]

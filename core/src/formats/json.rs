@@ -296,7 +296,7 @@ impl Members<'_> {
             )));
         }
         self.flat.entries.push(Param {
-            key,
+            key: key.into(),
             value,
             device: None,
         });
@@ -500,7 +500,7 @@ mod tests {
             .params
             .entries()
             .iter()
-            .map(|p| (p.key.as_str(), p.value.as_str()))
+            .map(|p| (&*p.key, p.value.as_str()))
             .collect();
         assert_eq!(
             got,

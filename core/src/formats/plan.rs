@@ -177,8 +177,9 @@ impl Plan {
             members,
             absent,
             started,
+            opened,
         } = resolution;
-        let mut rec = Recorder::new(started, absent);
+        let mut rec = Recorder::new(started, absent).with_opened(opened);
         format.plan(&members, scaling, &mut rec)
     }
 

@@ -5,8 +5,10 @@
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use super::content::{self, hash_bytes, Fingerprint};
+use super::resolve::OpenedFile;
 use super::FileStamp;
 use crate::error::{Error, Result};
 use crate::files::{open_regular, read_small_file, read_text_file};
@@ -149,6 +151,9 @@ pub struct Recorder {
     members: usize,
     absent: Vec<Absence>,
     started: f64,
+    /// A member file the path resolution opened, used by [`Recorder::open`] instead of opening
+    /// it again.
+    opened: Option<Arc<OpenedFile>>,
 }
 
 impl Recorder {
@@ -161,15 +166,37 @@ impl Recorder {
             members: 0,
             absent,
             started,
+            opened: None,
         }
     }
 
+    /// The recorder with the file the path resolution opened (see [`Recorder::open`]).
+    pub(crate) fn with_opened(mut self, opened: Option<Arc<OpenedFile>>) -> Recorder {
+        self.opened = opened;
+        self
+    }
+
     /// Opens `path` (the `role` names it in messages) without blocking, checks that it is a
-    /// regular file, records it and returns it with its stamp.
+    /// regular file, records it and returns it with its stamp. The file the path resolution
+    /// opened to tell the format is taken instead where it is `path` (one open less; its
+    /// stamp was taken when it was opened, before anything of it was read but its first
+    /// bytes).
     pub fn open(&mut self, path: &Path, role: &str) -> Result<(File, FileStamp)> {
-        let (file, stamp) = open_regular(path, role)?;
+        let (file, stamp) = match self.take_opened(path) {
+            Some(opened) => opened,
+            None => open_regular(path, role)?,
+        };
         self.record((path.to_path_buf(), stamp));
         Ok((file, stamp))
+    }
+
+    /// The file the path resolution opened, if it is `path` and no other holder shares it.
+    fn take_opened(&mut self, path: &Path) -> Option<(File, FileStamp)> {
+        if self.opened.as_ref()?.path != path {
+            return None;
+        }
+        let opened = Arc::try_unwrap(self.opened.take()?).ok()?;
+        Some((opened.file, opened.stamp))
     }
 
     /// Reads a whole small file of at most `max_bytes` (see `files::read_small_file`)

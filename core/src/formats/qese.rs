@@ -134,7 +134,7 @@ fn decode(bytes: &[u8], path: &Path) -> Result<TextDataset> {
     let mut params = crate::dataset::Params::default();
     for (key, value) in [("nx", nx), ("ny", ny), ("complex", width - 1)] {
         params.push(crate::dataset::Param {
-            key: key.to_string(),
+            key: key.to_string().into(),
             value: value.to_string(),
             device: None,
         });

@@ -2,9 +2,12 @@
 //! names, recording every companion name looked for and not found (so that a cache notices
 //! when one appears).
 
+use std::fs::File;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use super::{identify, Absence, FileStamp, Format, FORMATS};
+use super::identify::identify_opening;
+use super::{Absence, FileStamp, Format, FORMATS};
 use crate::error::{Error, ErrorKind, Result};
 use crate::files::{access_error, is_missing, not_regular, regular_file};
 
@@ -23,6 +26,20 @@ pub struct Resolution {
     /// When the resolution started, before any file was looked at (seconds since the Unix
     /// epoch).
     pub started: f64,
+    /// The member file the resolution opened to tell its format by content, kept open for
+    /// the reader (dropped with the resolution otherwise).
+    pub(crate) opened: Option<Arc<OpenedFile>>,
+}
+
+/// A file opened and stamped while a path was resolved.
+#[derive(Debug)]
+pub(crate) struct OpenedFile {
+    /// The path it was opened by (made absolute with the members).
+    pub path: PathBuf,
+    /// The open file.
+    pub file: File,
+    /// Its stamp, taken when it was opened.
+    pub stamp: FileStamp,
 }
 
 impl std::fmt::Debug for Resolution {
@@ -32,6 +49,7 @@ impl std::fmt::Debug for Resolution {
             .field("members", &self.members)
             .field("absent", &self.absent)
             .field("started", &self.started)
+            .field("opened", &self.opened)
             .finish()
     }
 }
@@ -63,7 +81,7 @@ impl Resolution {
         }
         let started = crate::sys::now_secs();
         let mut absent = Vec::new();
-        let (format, members) = resolve_as_given(path, format, &mut absent)?;
+        let (format, members, mut opened) = resolve_as_given(path, format, &mut absent)?;
         let absolute =
             |p: PathBuf| std::path::absolute(&p).map_err(|e| Error::io(&p, "resolve", &e));
         for name in &mut absent {
@@ -74,11 +92,15 @@ impl Resolution {
             .into_iter()
             .map(absolute)
             .collect::<Result<Vec<_>>>()?;
+        if let Some(file) = &mut opened {
+            file.path = absolute(std::mem::take(&mut file.path))?;
+        }
         Ok(Resolution {
             format,
             members,
             absent,
             started,
+            opened: opened.map(Arc::new),
         })
     }
 }
@@ -91,7 +113,7 @@ fn resolve_as_given(
     path: &Path,
     forced: Option<&'static dyn Format>,
     absent: &mut Vec<Absence>,
-) -> Result<(&'static dyn Format, Vec<PathBuf>)> {
+) -> Result<(&'static dyn Format, Vec<PathBuf>, Option<OpenedFile>)> {
     let claimed = match forced {
         Some(f) => Some((f, role_of(f, path))),
         None => sole_claim(path),
@@ -103,24 +125,24 @@ fn resolve_as_given(
             // a forced format is looked up as such).
             match std::fs::metadata(path) {
                 Err(e) if is_missing(&e) && forced.is_some() => {
-                    return from_base_name(path, forced, absent)
+                    return from_base_name(path, forced, absent).map(|(f, m)| (f, m, None))
                 }
                 _ => {
                     regular_file(path, "file")?;
                 }
             }
         }
-        return found.map(|members| (format, members));
+        return found.map(|members| (format, members, None));
     }
     match std::fs::metadata(path) {
         Ok(meta) if meta.is_file() => {
-            let (format, role) = identify(path)?;
+            let (format, role, opened) = identify_opening(path)?;
             let members = companions(format, path, role, absent)?;
-            Ok((format, members))
+            Ok((format, members, opened))
         }
         Err(e) if !is_missing(&e) => Err(Error::io(path, "stat", &e)),
         // Missing, or a folder or other non-file: a base name (`x` beside `x.DSC`).
-        _ => from_base_name(path, forced, absent),
+        _ => from_base_name(path, forced, absent).map(|(f, m)| (f, m, None)),
     }
 }
 

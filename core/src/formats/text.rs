@@ -172,7 +172,7 @@ pub(crate) fn parse_dsc_limited(bytes: &[u8], max_entries: usize) -> Option<Para
             written.push((entries.len(), latin1(&bytes[offset..end])));
         }
         entries.push(Param {
-            key: latin1(key),
+            key: latin1(key).into(),
             value,
             device: device.clone(),
         });
@@ -225,7 +225,7 @@ pub(crate) fn parse_par_limited(bytes: &[u8], max_entries: usize) -> Option<Para
             return None;
         }
         entries.push(Param {
-            key: latin1(key),
+            key: latin1(key).into(),
             value: latin1(strip_quotes(value)),
             device: None,
         });
@@ -269,7 +269,7 @@ mod tests {
     fn dsc_entries_of_more_than_one_plain_line_keep_their_text_as_written() {
         let text = b"A 1\nProg  '\\\r\na\\n\\\nend exp9\r\nB x\ry\nC 2\r\nD \\\nrest";
         let p = parse_dsc(text);
-        let keys: Vec<&str> = p.entries().iter().map(|e| e.key.as_str()).collect();
+        let keys: Vec<&str> = p.entries().iter().map(|e| &*e.key).collect();
         assert_eq!(keys, ["A", "Prog", "B", "C", "D"]);
         assert_eq!(p.get("Prog"), Some("'a\nend exp9"));
         assert_eq!(p.lines(0), None, "one plain line");

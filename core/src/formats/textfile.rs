@@ -71,7 +71,7 @@ pub(crate) fn header_params<'a>(
             ));
         }
         params.push(crate::dataset::Param {
-            key: key.to_string(),
+            key: key.to_string().into(),
             value: value.to_string(),
             device: None,
         });

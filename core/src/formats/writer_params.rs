@@ -81,7 +81,7 @@ pub(super) fn as_bes3t_params(entries: &[Param]) -> Vec<Param> {
                 .as_deref()
                 .map(|d| Arc::from(latin1_text(d).replace([',', '\n', '\r'], "_").trim()));
             Param {
-                key,
+                key: key.into(),
                 value: latin1_text(&p.value),
                 device,
             }
@@ -95,7 +95,7 @@ mod tests {
 
     fn param(key: &str, value: &str) -> Param {
         Param {
-            key: key.into(),
+            key: key.to_string().into(),
             value: value.into(),
             device: None,
         }
@@ -111,7 +111,7 @@ mod tests {
             param("Title", "µ 温度"),
         ];
         let out = as_bes3t_params(&entries);
-        let keys: Vec<&str> = out.iter().map(|p| p.key.as_str()).collect();
+        let keys: Vec<&str> = out.iter().map(|p| &*p.key).collect();
         assert_eq!(
             keys,
             [

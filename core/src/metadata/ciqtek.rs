@@ -77,7 +77,7 @@ fn sweep_key<'a>(params: &'a Params, ending: &str) -> Option<&'a str> {
     params
         .entries()
         .iter()
-        .map(|p| p.key.as_str())
+        .map(|p| &*p.key)
         .find(|k| k.starts_with("setting.lineEdit_") && k.ends_with(ending))
 }
 

@@ -140,7 +140,7 @@ pub fn write_sample(
         .iter()
         .chain(CW_PARAMS)
         .map(|(k, v)| Param {
-            key: k.to_string(),
+            key: k.to_string().into(),
             value: v.to_string(),
             device: None,
         })

@@ -7,8 +7,9 @@
 
 mod layout;
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use layout::{block_size, Field, AREA, GROUP_COUNT, LINE, PROCESS, PROCESS_SIZE, PROCESS_TAIL};
 
@@ -76,20 +77,8 @@ impl Format for Jeol {
         no_scaling(path, scaling, self.name())?;
         let (file, stamp) = rec.open(path, "data file")?;
         rec.members_recorded(members);
-        let head = read_header(&file, path, stamp.len(), TYPE_LEN, "the process type")?;
-        let Some(kind) = process_type(&head) else {
-            return Err(Error::unsupported(
-                path,
-                format!(
-                    "first 16 bytes {:?}: not a JEOL process type eprload reads (a C string \
-                     starting with spin, cAcqu, endor, pAcqu, cidep, sod, iso or ani)",
-                    text::latin1(&head).escape_debug().to_string()
-                ),
-            ));
-        };
-        let endor = kind == b"endor";
+        let (head, endor) = read_header_blocks(&file, path, stamp.len())?;
         let offset = data_offset(endor);
-        let head = read_header(&file, path, stamp.len(), offset, "the JEOL header blocks")?;
         let params = header_params(&head, endor);
         let mut warnings = Vec::new();
         let data = data_layout(&params, path)?;
@@ -139,6 +128,34 @@ impl Format for Jeol {
     }
 }
 
+/// The header blocks of the JEOL file `path` (`file_len` bytes), and whether it is an ENDOR
+/// file: one read for the process type and the blocks of every process type (those of an
+/// ENDOR file are the longest) where the file is that long.
+fn read_header_blocks(file: &std::fs::File, path: &Path, file_len: u64) -> Result<(Vec<u8>, bool)> {
+    let longest = file_len.min(data_offset(true) as u64) as usize;
+    let what = "the process type";
+    let mut head = read_header(file, path, file_len, longest.max(TYPE_LEN), what)?;
+    let Some(kind) = process_type(&head) else {
+        return Err(Error::unsupported(
+            path,
+            format!(
+                "first 16 bytes {:?}: not a JEOL process type eprload reads (a C string \
+                 starting with spin, cAcqu, endor, pAcqu, cidep, sod, iso or ani)",
+                text::latin1(&head[..head.len().min(TYPE_LEN)])
+                    .escape_debug()
+                    .to_string()
+            ),
+        ));
+    };
+    let endor = kind == b"endor";
+    let offset = data_offset(endor);
+    if head.len() < offset {
+        head = read_header(file, path, file_len, offset, "the JEOL header blocks")?;
+    }
+    head.truncate(offset);
+    Ok((head, endor))
+}
+
 /// The process type of a file starting with `head`, if it is one eprload recognises.
 fn process_type(head: &[u8]) -> Option<&[u8]> {
     let field = &head[..head.len().min(TYPE_LEN)];
@@ -164,48 +181,136 @@ fn data_offset(endor: bool) -> usize {
         + PROCESS_SIZE
 }
 
+/// One step of reading the header blocks: reserved bytes, or one field read as a parameter.
+#[derive(Debug)]
+enum Step {
+    /// Reserved bytes.
+    Skip(usize),
+    /// A field read as the parameter `key`.
+    Read { key: String, value: Value },
+}
+
+/// How a field's value is read.
+#[derive(Debug, Clone, Copy)]
+enum Value {
+    /// A C string in a field of this many bytes.
+    Text(usize),
+    /// This many raw characters.
+    Chars(usize),
+    /// A little-endian `int32`.
+    Int,
+    /// A little-endian `float32`.
+    Float,
+}
+
+/// The steps of reading every header field as a parameter `Block.field` in file order, for
+/// ENDOR files or the others: made once per process, so that a load builds no key (the
+/// parameters lend theirs from here).
+fn header_steps(endor: bool) -> &'static [Step] {
+    static CW: OnceLock<Vec<Step>> = OnceLock::new();
+    static ENDOR: OnceLock<Vec<Step>> = OnceLock::new();
+    let steps = if endor { &ENDOR } else { &CW };
+    steps.get_or_init(|| {
+        let generator = if endor {
+            layout::GENERATOR_ENDOR
+        } else {
+            layout::GENERATOR_CW
+        };
+        let groups = [("xAreaM", AREA), ("xAreaS", AREA)]
+            .map(|(n, t)| (n.to_string(), t))
+            .into_iter()
+            .chain((1..=GROUP_COUNT).map(|k| (format!("xArea({k})"), AREA)))
+            .chain([("xLinem1", LINE), ("xLinem2", LINE)].map(|(n, t)| (n.to_string(), t)))
+            .chain((1..=GROUP_COUNT).map(|k| (format!("xLine({k})"), LINE)))
+            .map(|(group, table)| (format!("ProcessPara.{group}"), table));
+        let blocks = [
+            ("Header", layout::HEADER),
+            ("General", layout::GENERAL),
+            ("Spectrometer", layout::SPECTROMETER),
+            ("Generator", generator),
+            ("ProcessPara", PROCESS),
+        ]
+        .map(|(block, table)| (block.to_string(), table))
+        .into_iter()
+        .chain(groups)
+        .chain([("ProcessPara".to_string(), PROCESS_TAIL)]);
+        let mut steps = Vec::with_capacity(512);
+        for (prefix, table) in blocks {
+            push_steps(&prefix, table, &mut steps);
+        }
+        steps
+    })
+}
+
+/// Appends the steps of reading the fields of `table` as parameters `prefix.name`.
+fn push_steps(prefix: &str, table: &[Field], steps: &mut Vec<Step>) {
+    for &field in table {
+        match field {
+            Field::Skip(n) => steps.push(Step::Skip(n)),
+            Field::Channel(channel, mod_width) => {
+                let settings = layout::CHANNEL.iter().copied();
+                for (name, n) in settings.chain([("eModWidth", mod_width)]) {
+                    steps.push(Step::Read {
+                        key: format!("{prefix}.{channel}{name}"),
+                        value: Value::Text(n),
+                    });
+                }
+            }
+            Field::Text(name, n) => steps.push(read_step(prefix, name, Value::Text(n))),
+            Field::Chars(name, n) => steps.push(read_step(prefix, name, Value::Chars(n))),
+            Field::Int(name) => steps.push(read_step(prefix, name, Value::Int)),
+            Field::Float(name) => steps.push(read_step(prefix, name, Value::Float)),
+        }
+    }
+}
+
+/// The step of reading field `name` of block `prefix`.
+fn read_step(prefix: &str, name: &str, value: Value) -> Step {
+    Step::Read {
+        key: format!("{prefix}.{name}"),
+        value,
+    }
+}
+
 /// Every header field as a parameter `Block.field` in file order: text up to its NUL, numbers
 /// as the shortest text that reads back as the same double.
 fn header_params(head: &[u8], endor: bool) -> Params {
-    let mut out = Vec::with_capacity(512);
+    let steps = header_steps(endor);
+    let mut out = Vec::with_capacity(steps.len());
     let mut kinds = Vec::with_capacity(128);
     let mut fields = Fields::new(head, 0);
-    let generator = if endor {
-        layout::GENERATOR_ENDOR
-    } else {
-        layout::GENERATOR_CW
-    };
-    for (block, table) in [
-        ("Header", layout::HEADER),
-        ("General", layout::GENERAL),
-        ("Spectrometer", layout::SPECTROMETER),
-        ("Generator", generator),
-        ("ProcessPara", PROCESS),
-    ] {
-        read_fields(&mut fields, block, table, &mut out, &mut kinds);
+    for step in steps {
+        let (key, value) = match step {
+            Step::Skip(n) => {
+                fields.take(*n);
+                continue;
+            }
+            Step::Read { key, value } => (key, *value),
+        };
+        let value = match value {
+            Value::Chars(n) => {
+                // Raw characters up to a NUL (parameter text holds none).
+                let raw = fields.take(n);
+                let end = raw.iter().position(|&b| b == 0).unwrap_or(raw.len());
+                kinds.push((out.len(), ValueKind::RawChars(n)));
+                text::latin1(&raw[..end])
+            }
+            Value::Int => {
+                kinds.push((out.len(), ValueKind::BinaryNumber));
+                number_text(f64::from(fields.i32()))
+            }
+            Value::Float => {
+                kinds.push((out.len(), ValueKind::BinaryNumber));
+                number_text(f64::from(fields.f32()))
+            }
+            Value::Text(n) => text::latin1(c_string(fields.take(n))),
+        };
+        out.push(Param {
+            key: Cow::Borrowed(key.as_str()),
+            value,
+            device: None,
+        });
     }
-    let groups = [("xAreaM", AREA), ("xAreaS", AREA)]
-        .map(|(n, t)| (n.to_string(), t))
-        .into_iter()
-        .chain((1..=GROUP_COUNT).map(|k| (format!("xArea({k})"), AREA)))
-        .chain([("xLinem1", LINE), ("xLinem2", LINE)].map(|(n, t)| (n.to_string(), t)))
-        .chain((1..=GROUP_COUNT).map(|k| (format!("xLine({k})"), LINE)));
-    for (group, table) in groups {
-        read_fields(
-            &mut fields,
-            &format!("ProcessPara.{group}"),
-            table,
-            &mut out,
-            &mut kinds,
-        );
-    }
-    read_fields(
-        &mut fields,
-        "ProcessPara",
-        PROCESS_TAIL,
-        &mut out,
-        &mut kinds,
-    );
     let mut params = Params::new(out, None);
     for (index, kind) in kinds {
         params.set_kind(index, kind);
@@ -213,70 +318,16 @@ fn header_params(head: &[u8], endor: bool) -> Params {
     params
 }
 
-/// Reads the fields of `table` as parameters `prefix.name`, the index and kind of those not
-/// read from text into `kinds`.
-fn read_fields(
-    fields: &mut Fields,
-    prefix: &str,
-    table: &[Field],
-    out: &mut Vec<Param>,
-    kinds: &mut Vec<(usize, ValueKind)>,
-) {
-    for field in table {
-        let (name, value) = match *field {
-            Field::Skip(n) => {
-                fields.take(n);
-                continue;
-            }
-            Field::Channel(channel, mod_width) => {
-                let settings = layout::CHANNEL.iter().copied();
-                for (name, n) in settings.chain([("eModWidth", mod_width)]) {
-                    let value = text::latin1(c_string(fields.take(n)));
-                    out.push(param(&[prefix, ".", channel, name], value));
-                }
-                continue;
-            }
-            Field::Text(name, n) => (name, text::latin1(c_string(fields.take(n)))),
-            // Raw characters up to a NUL (parameter text holds none).
-            Field::Chars(name, n) => {
-                let raw = fields.take(n);
-                let end = raw.iter().position(|&b| b == 0).unwrap_or(raw.len());
-                kinds.push((out.len(), ValueKind::RawChars(n)));
-                (name, text::latin1(&raw[..end]))
-            }
-            Field::Int(name) => {
-                kinds.push((out.len(), ValueKind::BinaryNumber));
-                (name, number_text(fields.i32()))
-            }
-            Field::Float(name) => {
-                kinds.push((out.len(), ValueKind::BinaryNumber));
-                (name, number_text(f64::from(fields.f32())))
-            }
-        };
-        out.push(param(&[prefix, ".", name], value));
+/// A number as the shortest text that reads back as the same value (Rust's `{}`); a whole
+/// number (most header numbers: counts, flags, zeros) as the integer it is, the same text
+/// without the float formatter's search.
+fn number_text(v: f64) -> String {
+    let whole = v.fract() == 0.0 && v.abs() < 1e15 && !(v == 0.0 && v.is_sign_negative());
+    if whole {
+        (v as i64).to_string()
+    } else {
+        v.to_string()
     }
-}
-
-/// The parameter whose key is `parts` joined.
-fn param(parts: &[&str], value: String) -> Param {
-    let mut key = String::with_capacity(parts.iter().map(|p| p.len()).sum());
-    for part in parts {
-        key.push_str(part);
-    }
-    Param {
-        key,
-        value,
-        device: None,
-    }
-}
-
-/// A number as the shortest text that reads back as the same value (Rust's `{}`), written
-/// into a string of its final size.
-fn number_text(v: impl std::fmt::Display) -> String {
-    use std::fmt::Write;
-    let mut text = String::with_capacity(24);
-    let _ = write!(text, "{v}");
-    text
 }
 
 /// What the header says about the data block.
@@ -366,6 +417,32 @@ mod tests {
         assert_eq!(sig(b"xspin\0"), Signature::Contradicts);
         assert_eq!(sig(b"0123456789abcdef\0"), Signature::Contradicts);
         assert_eq!(sig(b""), Signature::Contradicts);
+    }
+
+    #[test]
+    fn header_numbers_read_as_the_float_formatter_writes_them() {
+        let values = [
+            0.0,
+            -0.0,
+            1.0,
+            -7.0,
+            0.1f32 as f64,
+            3480.5,
+            1e15,
+            -1e15,
+            1e16,
+            9_007_199_254_740_993.0,
+            f64::from(i32::MIN),
+            f64::from(i32::MAX),
+            f64::from(f32::MAX),
+            f64::from(f32::MIN_POSITIVE),
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+        ];
+        for v in values {
+            assert_eq!(number_text(v), format!("{v}"), "{v:e}");
+        }
     }
 
     #[test]

@@ -160,7 +160,7 @@ fn parameters(doc: &Document<'_>, path: &Path) -> Result<Params> {
     let mut entries = Vec::new();
     let mut push = |key: String, value: &str| {
         entries.push(Param {
-            key,
+            key: key.into(),
             value: value.to_string(),
             device: None,
         })

@@ -113,7 +113,7 @@ pub(super) fn abscissae(
         }
         let name = sweep.vars.first().cloned().unwrap_or_default();
         found.labels.push(Param {
-            key: format!("{letter}label"),
+            key: format!("{letter}label").into(),
             value: format!("{name}, {unit}"),
             device: None,
         });
@@ -433,7 +433,7 @@ mod tests {
         let keys: Vec<_> = found
             .labels
             .iter()
-            .map(|p| (p.key.as_str(), p.value.as_str()))
+            .map(|p| (&*p.key, p.value.as_str()))
             .collect();
         assert_eq!(keys, [("xlabel", "RF1Amp, mV"), ("ylabel", "B0, mT")]);
         // A length that differs from the data's gives the indices and no label.

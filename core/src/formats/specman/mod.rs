@@ -149,7 +149,16 @@ fn read_streams(
     path: &Path,
     file_len: u64,
 ) -> Result<(NumberType, Vec<Stream>)> {
-    let head = read_header(file, path, file_len, HEAD_LEN, "the SpecMan header")?;
+    // One read for the header of up to four streams (real files have one to four) where the
+    // file is that long; a longer header is read again once its length is known.
+    let likely = file_len.min((HEAD_LEN + 4 * STREAM_LEN) as u64) as usize;
+    let mut head = read_header(
+        file,
+        path,
+        file_len,
+        likely.max(HEAD_LEN),
+        "the SpecMan header",
+    )?;
     let mut fields = Fields::new(&head, 0);
     let (count, flag) = (fields.u32(), fields.u32());
     let number = match flag {
@@ -170,8 +179,10 @@ fn read_streams(
     }
     let len = HEAD_LEN + STREAM_LEN * count as usize;
     let what = format!("the header of {count} streams");
-    let head = read_header(file, path, file_len, len, &what)?;
-    let mut fields = Fields::new(&head, HEAD_LEN);
+    if head.len() < len {
+        head = read_header(file, path, file_len, len, &what)?;
+    }
+    let mut fields = Fields::new(&head[..len], HEAD_LEN);
     let mut streams = Vec::with_capacity(count as usize);
     for k in 1..=count {
         let at = fields.offset();

@@ -797,7 +797,14 @@ void emx_eprload_outputs(epyr_dataset *ds, const char *path, mxArray *y, int nlh
     mwSize ndim;
     mxArray *pars;
     const emx_format *f = emx_format_of(ds);
+    int made_y = !y;
     emx_check(epyr_dataset_dims(ds, &dims[0], &dims[1], &dims[2]), ds, ds);
+    if (nlhs >= 3 && made_y && emx_outputs_kept(ds, f, plhs)) {
+        if (nlhs >= 4)
+            plhs[3] = mxCreateString(path);
+        epyr_dataset_free(ds);
+        return;
+    }
     if (!y) {
         emx_check(epyr_dataset_components(ds, &components), ds, ds);
         ndim = y_shape(ds, f, dims, shape);
@@ -820,6 +827,8 @@ void emx_eprload_outputs(epyr_dataset *ds, const char *path, mxArray *y, int nlh
     pars = emx_eprload_pars(ds, f, dims, y, &plhs[0], nlhs >= 3);
     if (nlhs >= 3)
         plhs[2] = pars;
+    if (nlhs >= 3 && made_y)
+        emx_outputs_keep(ds, f, plhs);
     if (nlhs >= 4)
         plhs[3] = f->pars == EMX_PARS_BRUKER ? file_name(ds, path) : mxCreateString(path);
     epyr_dataset_free(ds);

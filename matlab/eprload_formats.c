@@ -529,55 +529,89 @@ static mxArray *json_struct(const emx_params *p, const char *kinds)
     return out;
 }
 
-/* ---------------------------------------------------------------- pars kept for reuse */
+/* ---------------------------------------------------------------- outputs kept for reuse */
 
-/* The pars of JEOL and JSON files is a function of the format, the parameters, their kinds
- * and (JEOL's Data) the values alone: the last MEMO_SLOTS made are kept with those (compared
- * byte for byte, so a changed file, whose parameters or values differ, never gets the pars of
- * another version) and handed out again as host copies (Octave: the same value, shared until
- * changed) to loads that were hits of epyr's cache (emx_cache_hit); other loads make pars
- * anew. Keys over MEMO_MAX_KEY bytes are not kept. */
+/* eprload's x, y and pars of a JEOL or JSON file are a function of the format, the
+ * parameters, their kinds and the values alone: the outputs of the last MEMO_SLOTS loads are
+ * kept with those (compared byte for byte, so a changed file, whose parameters or values
+ * differ, never gets the outputs of another version) and handed out again as host copies
+ * (Octave: the same values, shared until changed) to loads that were hits of epyr's cache
+ * (emx_cache_hit); other loads make them anew. Keys over MEMO_MAX_KEY bytes are not kept. */
 #define MEMO_SLOTS 8
 #define MEMO_MAX_KEY ((uint64_t)4 << 20)
 #define MEMO_PARTS 4
+#define MEMO_OUTPUTS 3 /* x, y, pars */
 
 typedef struct {
     char *key;                /* the key's parts one after the other (malloc'd) */
     uint64_t len[MEMO_PARTS]; /* the length of each */
-    mxArray *pars;            /* persistent */
+    mxArray *out[MEMO_OUTPUTS]; /* persistent */
 } memo_slot;
 
 static memo_slot g_memo[MEMO_SLOTS];
 static unsigned g_memo_next;
 
-void emx_pars_memo_clear(void)
+static void memo_slot_free(memo_slot *slot)
 {
-    unsigned i;
-    for (i = 0; i < MEMO_SLOTS; i++) {
-        free(g_memo[i].key);
-        if (g_memo[i].pars)
-            mxDestroyArray(g_memo[i].pars);
-        g_memo[i].key = NULL, g_memo[i].pars = NULL;
+    int i;
+    free(slot->key);
+    slot->key = NULL;
+    for (i = 0; i < MEMO_OUTPUTS; i++) {
+        if (slot->out[i])
+            mxDestroyArray(slot->out[i]);
+        slot->out[i] = NULL;
     }
 }
 
-/* The key's parts: format id with its NUL and whether Data is in, packed parameters, packed
- * kinds, the values (JEOL with Data; else none). */
+void emx_outputs_memo_clear(void)
+{
+    unsigned i;
+    for (i = 0; i < MEMO_SLOTS; i++)
+        memo_slot_free(&g_memo[i]);
+}
+
+/* A key: its parts (format id with its NUL, packed parameters, packed kinds, the values), and
+ * what they are held in. */
 typedef struct {
     const char *part[MEMO_PARTS];
     uint64_t len[MEMO_PARTS];
+    emx_params params;
+    char *kinds;
 } memo_key;
 
-static uint64_t memo_key_len(const memo_key *k)
+/* The key of `ds` (format `f`); 0 where its outputs are not kept (other formats, more than
+ * one component, a key over MEMO_MAX_KEY). memo_key_free after a 1. */
+static int memo_key_of(epyr_dataset *ds, const emx_format *f, memo_key *k)
 {
-    uint64_t total = 0;
-    unsigned j;
-    for (j = 0; j < MEMO_PARTS; j++)
-        total += k->len[j];
-    return total;
+    const double *values = NULL;
+    uint64_t nvalues = 0;
+    uint32_t components = 0;
+    if (f->pars != EMX_PARS_NESTED && f->pars != EMX_PARS_JSON)
+        return 0;
+    emx_check(epyr_dataset_components(ds, &components), ds, ds);
+    if (components != 1)
+        return 0;
+    emx_check(epyr_dataset_values(ds, 0, &values, &nvalues), ds, ds);
+    emx_params_read(ds, &k->params);
+    k->kinds = param_kinds(ds, &k->len[2]);
+    k->part[0] = f->id, k->len[0] = strlen(f->id) + 1;
+    k->part[1] = k->params.packed, k->len[1] = k->params.bytes;
+    k->part[2] = k->kinds;
+    k->part[3] = (const char *)values, k->len[3] = nvalues * sizeof *values;
+    if (k->len[1] + k->len[2] + k->len[3] <= MEMO_MAX_KEY)
+        return 1;
+    emx_params_free(&k->params);
+    mxFree(k->kinds);
+    return 0;
 }
 
-static mxArray *memo_find(const memo_key *k)
+static void memo_key_free(memo_key *k)
+{
+    emx_params_free(&k->params);
+    mxFree(k->kinds);
+}
+
+static memo_slot *memo_find(const memo_key *k)
 {
     unsigned i, j;
     for (i = 0; i < MEMO_SLOTS; i++) {
@@ -587,7 +621,7 @@ static mxArray *memo_find(const memo_key *k)
         for (j = 0; j < MEMO_PARTS && memcmp(at, k->part[j], (size_t)k->len[j]) == 0; j++)
             at += k->len[j];
         if (j == MEMO_PARTS)
-            return g_memo[i].pars;
+            return &g_memo[i];
     }
     return NULL;
 }
@@ -607,64 +641,67 @@ mxArray *emx_host_value(mxArray *v)
     return out;
 }
 
-/* Keeps `pars` (a host value; a copy of it is kept, `pars` stays the caller's) under key `k`. */
-static void memo_store(const memo_key *k, mxArray *pars)
-{
-    uint64_t total = memo_key_len(k);
-    memo_slot *slot = &g_memo[g_memo_next];
-    char *key;
-    mxArray *kept;
-    unsigned j;
-    if (total > MEMO_MAX_KEY || !(key = malloc((size_t)total)))
-        return;
-    kept = host_copy(pars);
-    mexMakeArrayPersistent(kept);
-    free(slot->key);
-    if (slot->pars)
-        mxDestroyArray(slot->pars);
-    slot->key = key, slot->pars = kept;
-    memcpy(slot->len, k->len, sizeof k->len);
-    for (j = 0; j < MEMO_PARTS; j++) {
-        memcpy(key, k->part[j], (size_t)k->len[j]);
-        key += k->len[j];
-    }
-    g_memo_next = (g_memo_next + 1) % MEMO_SLOTS;
-}
-
-/* The pars of a JEOL or JSON file: the one kept for the same key, else made (and kept);
- * JEOL's with the Data channels of y where there is one. */
-static mxArray *kept_pars(epyr_dataset *ds, const emx_format *f, const emx_params *p,
-                          const mxArray *y)
+int emx_outputs_kept(epyr_dataset *ds, const emx_format *f, mxArray *out[3])
 {
     memo_key k;
-    char head[72];
-    const double *values = NULL;
-    uint64_t nvalues = 0;
-    int data = f->pars == EMX_PARS_NESTED && y;
-    mxArray *found, *pars;
-    char *kinds = param_kinds(ds, &k.len[2]);
-    if (data)
-        emx_check(epyr_dataset_values(ds, 0, &values, &nvalues), ds, ds);
-    snprintf(head, sizeof head - 1, "%s", f->id);
-    k.len[0] = strlen(head) + 2;
-    head[k.len[0] - 1] = data ? 'y' : 'n';
-    k.part[0] = head;
-    k.part[1] = p->packed, k.len[1] = p->bytes;
-    k.part[2] = kinds;
-    k.part[3] = (const char *)values, k.len[3] = nvalues * sizeof *values;
-    found = emx_cache_hit ? memo_find(&k) : NULL;
-    if (found) {
-        mxFree(kinds);
-        return host_copy(found);
+    memo_slot *slot;
+    int i;
+    if (!emx_cache_hit || !memo_key_of(ds, f, &k))
+        return 0;
+    slot = memo_find(&k);
+    memo_key_free(&k);
+    if (!slot)
+        return 0;
+    for (i = 0; i < MEMO_OUTPUTS; i++)
+        out[i] = host_copy(slot->out[i]);
+    return 1;
+}
+
+void emx_outputs_keep(epyr_dataset *ds, const emx_format *f, mxArray *out[3])
+{
+    memo_key k;
+    memo_slot *slot = &g_memo[g_memo_next];
+    char *key;
+    int i;
+    if (!memo_key_of(ds, f, &k))
+        return;
+    key = malloc((size_t)(k.len[0] + k.len[1] + k.len[2] + k.len[3]));
+    if (key) {
+        memo_slot_free(slot);
+        slot->key = key;
+        memcpy(slot->len, k.len, sizeof k.len);
+        for (i = 0; i < MEMO_PARTS; i++) {
+            memcpy(key, k.part[i], (size_t)k.len[i]);
+            key += k.len[i];
+        }
+        for (i = 0; i < MEMO_OUTPUTS; i++) { /* host values, converted once, here */
+            out[i] = emx_host_value(out[i]);
+            slot->out[i] = host_copy(out[i]);
+            mexMakeArrayPersistent(slot->out[i]);
+        }
+        g_memo_next = (g_memo_next + 1) % MEMO_SLOTS;
     }
-    pars = f->pars == EMX_PARS_JSON ? json_struct(p, kinds) : jeol_header(p, kinds);
-    pars = emx_host_value(pars); /* converted once, here */
-    if (data) {
-        found = pars;
-        pars = with_jeol_data(found, p, y);
-        mxDestroyArray(found);
-    }
-    memo_store(&k, pars);
+    memo_key_free(&k);
+}
+
+/* JEOL's pars: the header, converted once, with eprload's Data from y. */
+static mxArray *jeol_pars(const emx_params *p, const char *kinds, const mxArray *y)
+{
+    mxArray *pars = emx_host_value(jeol_header(p, kinds)), *with;
+    if (!y)
+        return pars;
+    with = with_jeol_data(pars, p, y);
+    mxDestroyArray(pars);
+    return with;
+}
+
+/* The pars of a JEOL or JSON file, from the dataset epyr read. */
+static mxArray *made_pars(epyr_dataset *ds, const emx_format *f, const emx_params *p,
+                          const mxArray *y)
+{
+    uint64_t bytes = 0;
+    char *kinds = param_kinds(ds, &bytes);
+    mxArray *pars = f->pars == EMX_PARS_JSON ? json_struct(p, kinds) : jeol_pars(p, kinds, y);
     mxFree(kinds);
     return pars;
 }
@@ -680,7 +717,7 @@ mxArray *emx_format_pars(epyr_dataset *ds, const emx_format *f, const emx_params
         return sections_struct(p);
     case EMX_PARS_NESTED:
     case EMX_PARS_JSON:
-        return kept_pars(ds, f, p, y);
+        return made_pars(ds, f, p, y);
     case EMX_PARS_MAGNETTECH:
         return magnettech_struct(ds, p);
     case EMX_PARS_NUMBERS:

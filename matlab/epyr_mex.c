@@ -36,7 +36,7 @@ static void free_all(void)
         epyr_loader_free(g_loaders[i]);
         g_loaders[i] = NULL;
     }
-    emx_pars_memo_clear();
+    emx_outputs_memo_clear();
 }
 
 void emx_register_exit(void)

@@ -46,15 +46,15 @@ typedef struct {
 void emx_params_read(epyr_dataset *ds, emx_params *out);
 
 /* Whether the dataset epyr.eprload is making outputs of came from a validated hit of epyr's
- * cache (the pars kept for its parameters are reused then only, emx_format_pars). */
+ * cache (the outputs kept for its contents are reused then only, emx_outputs_kept). */
 extern int emx_cache_hit;
 
 /* `v` (taken over) as a value of the host's own (Octave: converted once here, then shared by
  * every copy, as y and JEOL's pars.Data are). */
 mxArray *emx_host_value(mxArray *v);
 
-/* Forgets the pars kept for reuse (emx_format_pars), at mexAtExit. */
-void emx_pars_memo_clear(void);
+/* Forgets the outputs kept, at mexAtExit. */
+void emx_outputs_memo_clear(void);
 
 /* Frees what emx_params_read allocated. */
 void emx_params_free(emx_params *p);
@@ -138,6 +138,14 @@ mxArray *emx_format_abscissa(epyr_dataset *ds, const emx_format *f, const uint64
  * eprload's y (JEOL keeps the channels in pars). */
 mxArray *emx_format_pars(epyr_dataset *ds, const emx_format *f, const emx_params *p,
                          const mxArray *y);
+
+/* eprload's x, y, pars of `ds` (format `f`) as kept by emx_outputs_keep for the same format,
+ * parameters, kinds and values, into `out` (host copies): 1 when found (only for loads that
+ * were cache hits), else 0. */
+int emx_outputs_kept(epyr_dataset *ds, const emx_format *f, mxArray *out[3]);
+
+/* Keeps x, y, pars `out` of `ds` (JEOL and JSON formats; replaced by host values of theirs). */
+void emx_outputs_keep(epyr_dataset *ds, const emx_format *f, mxArray *out[3]);
 
 /* eprload's pars of `ds` (format `f`, dims `dims`, eprload's y `y` or NULL for a dataset
  * described only) where `want_pars` (else NULL), and with `x` not NULL its x into *x. */

@@ -228,7 +228,7 @@ for i = 1:numel(other)
       ref{2} = got{2};
   end
   failures = compare_outputs(got, ref, e.id, failures);
-  % A cache hit (JEOL and JSON: the pars kept for the same parameters and values) gives the
+  % A cache hit (JEOL and JSON: the outputs kept for the same parameters and values) gives the
   % same four outputs, also after the caller changed its own copy of pars.
   checks = checks + 1;
   hit = cell(1, 4);

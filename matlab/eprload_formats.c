@@ -665,7 +665,8 @@ void emx_outputs_keep(epyr_dataset *ds, const emx_format *f, mxArray *out[3])
     int i;
     if (!memo_key_of(ds, f, &k))
         return;
-    key = malloc((size_t)(k.len[0] + k.len[1] + k.len[2] + k.len[3]));
+    /* Kept already (a load after the cache was cleared): the same outputs, nothing to add. */
+    key = memo_find(&k) ? NULL : malloc((size_t)(k.len[0] + k.len[1] + k.len[2] + k.len[3]));
     if (key) {
         memo_slot_free(slot);
         slot->key = key;

@@ -414,6 +414,30 @@ if exist(fullfile(hooked, 'epyr_eprload_hooked.mex'), 'file')
   rmdir(swap_dir, 's');
 end
 
+% The outputs kept for cache hits (JEOL, JSON) are those of the values the file holds now: a
+% JEOL file whose data change while its header stays gets, from the cache hit after the change,
+% the new y and pars.Data (as the load that read the change), never the outputs kept before.
+checks = checks + 1;
+jeol_dir = tempname(); mkdir(jeol_dir);
+file = fullfile(jeol_dir, 'jeol-copy');
+copyfile(fullfile(corpus, 'easyspin', 'jeol', 'jeol-spin'), file);
+before = cell(1, 3); [before{:}] = epyr.eprload(file); [before{:}] = epyr.eprload(file);
+fid = fopen(file, 'r+'); fseek(fid, -4096, 'eof'); fwrite(fid, 1:512, 'float32', 0, 'ieee-le'); fclose(fid);
+pause(2); % epyr caches no file modified within the last second (a change in the same tick)
+changed = cell(1, 3); [changed{:}] = epyr.eprload(file);
+stats = epyr.cache_stats();
+hit = cell(1, 3); [hit{:}] = epyr.eprload(file);
+after = epyr.cache_stats();
+if after.hits ~= stats.hits + 1
+  failures{end+1} = 'JEOL data changed: the load after the change is not a cache hit';
+elseif isequaln(changed{2}, before{2}) || ~isequaln(rmfield(changed{3}, 'Data'), rmfield(before{3}, 'Data'))
+  failures{end+1} = 'JEOL data changed: the test did not change the data alone';
+elseif ~isequaln(hit, changed)
+  failures{end+1} = 'JEOL data changed: a cache hit gives the outputs kept for the old data';
+end
+confirm_recursive_rmdir(false);
+rmdir(jeol_dir, 's');
+
 % ---------------------------------------------------------------- epyr.load, describe, reader
 for i = 1:numel(expected)
   e = expected{i};

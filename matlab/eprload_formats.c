@@ -579,13 +579,24 @@ typedef struct {
     char *kinds;
 } memo_key;
 
+/* Frees what memo_key_of took (nothing where it took nothing: `kinds` NULL). */
+static void memo_key_free(memo_key *k)
+{
+    if (!k->kinds)
+        return;
+    emx_params_free(&k->params);
+    mxFree(k->kinds);
+    k->kinds = NULL;
+}
+
 /* The key of `ds` (format `f`); 0 where its outputs are not kept (other formats, more than
- * one component, a key over MEMO_MAX_KEY). memo_key_free after a 1. */
+ * one component, a key over MEMO_MAX_KEY). memo_key_free after it in any case. */
 static int memo_key_of(epyr_dataset *ds, const emx_format *f, memo_key *k)
 {
     const double *values = NULL;
     uint64_t nvalues = 0;
     uint32_t components = 0;
+    k->kinds = NULL;
     if (f->pars != EMX_PARS_NESTED && f->pars != EMX_PARS_JSON)
         return 0;
     emx_check(epyr_dataset_components(ds, &components), ds, ds);
@@ -600,15 +611,8 @@ static int memo_key_of(epyr_dataset *ds, const emx_format *f, memo_key *k)
     k->part[3] = (const char *)values, k->len[3] = nvalues * sizeof *values;
     if (k->len[1] + k->len[2] + k->len[3] <= MEMO_MAX_KEY)
         return 1;
-    emx_params_free(&k->params);
-    mxFree(k->kinds);
+    memo_key_free(k);
     return 0;
-}
-
-static void memo_key_free(memo_key *k)
-{
-    emx_params_free(&k->params);
-    mxFree(k->kinds);
 }
 
 static memo_slot *memo_find(const memo_key *k)
@@ -661,13 +665,20 @@ void emx_outputs_keep(epyr_dataset *ds, const emx_format *f, mxArray *out[3])
 {
     memo_key k;
     memo_slot *slot = &g_memo[g_memo_next];
+    mxArray *kept[MEMO_OUTPUTS];
     char *key;
     int i;
-    if (!memo_key_of(ds, f, &k))
+    /* Not kept already (else: a load after the cache was cleared, the same outputs). */
+    if (!memo_key_of(ds, f, &k) || memo_find(&k)) {
+        memo_key_free(&k);
         return;
-    /* Kept already (a load after the cache was cleared): the same outputs, nothing to add. */
-    key = memo_find(&k) ? NULL : malloc((size_t)(k.len[0] + k.len[1] + k.len[2] + k.len[3]));
-    if (key) {
+    }
+    for (i = 0; i < MEMO_OUTPUTS; i++) { /* host values, converted once, here */
+        out[i] = emx_host_value(out[i]);
+        kept[i] = host_copy(out[i]);
+    }
+    key = malloc((size_t)(k.len[0] + k.len[1] + k.len[2] + k.len[3]));
+    if (key) { /* the slot changes only once everything it takes is made */
         memo_slot_free(slot);
         slot->key = key;
         memcpy(slot->len, k.len, sizeof k.len);
@@ -675,12 +686,14 @@ void emx_outputs_keep(epyr_dataset *ds, const emx_format *f, mxArray *out[3])
             memcpy(key, k.part[i], (size_t)k.len[i]);
             key += k.len[i];
         }
-        for (i = 0; i < MEMO_OUTPUTS; i++) { /* host values, converted once, here */
-            out[i] = emx_host_value(out[i]);
-            slot->out[i] = host_copy(out[i]);
-            mexMakeArrayPersistent(slot->out[i]);
+        for (i = 0; i < MEMO_OUTPUTS; i++) {
+            slot->out[i] = kept[i];
+            mexMakeArrayPersistent(kept[i]);
         }
         g_memo_next = (g_memo_next + 1) % MEMO_SLOTS;
+    } else {
+        for (i = 0; i < MEMO_OUTPUTS; i++)
+            mxDestroyArray(kept[i]);
     }
     memo_key_free(&k);
 }

@@ -461,9 +461,13 @@ void emx_cmd_eprload(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[])
     }
     emx_cache_hit = 0;
     if (!ds) {
-        uint64_t hits = 0, after = 0;
-        int counted = epyr_cache_stats(epyr_cache_global(), NULL, NULL, NULL, NULL, &hits,
+        uint64_t hits = 0, after = 0, entries = 0;
+        int counted = epyr_cache_stats(epyr_cache_global(), &entries, NULL, NULL, NULL, &hits,
                                        NULL) == EPYR_OK;
+        /* An empty cache (cleared, by epyr.cache_clear in the other MEX file too) can give no
+         * hit: what this MEX file kept for hits goes with it. */
+        if (counted && entries == 0)
+            emx_outputs_memo_clear();
         code = epyr_loader_load(l, path, scaling, &ds);
         if (code != EPYR_OK)
             emx_fail(code, l);
@@ -817,6 +821,7 @@ static void cmd_cache_clear(int nlhs, mxArray *plhs[], int nrhs, const mxArray *
     int32_t code;
     (void)plhs, (void)prhs;
     check_args("cache_clear", nrhs, 0, 0, nlhs, 0);
+    emx_outputs_memo_clear(); /* what epyr.eprload kept for cache hits goes with the cache */
     code = epyr_cache_clear(c);
     if (code != EPYR_OK)
         emx_fail(code, c);

@@ -393,8 +393,13 @@ fn read_planar(
                 read_numbers(file, path, at(0), number, order, part, &mut bytes)?;
             } else {
                 bytes.resize(n * width * size, 0);
-                for (j, plane) in bytes.chunks_exact_mut(n * size).enumerate() {
-                    read_bytes_at(file, path, at(j), plane)?;
+                if n == points {
+                    // Whole planes lie one after the other in the file: one read.
+                    read_bytes_at(file, path, at(0), &mut bytes)?;
+                } else {
+                    for (j, plane) in bytes.chunks_exact_mut(n * size).enumerate() {
+                        read_bytes_at(file, path, at(j), plane)?;
+                    }
                 }
                 decode_planes(&bytes, number, order, n, part);
             }

@@ -769,6 +769,8 @@ mxArray *emx_eprload_pars(epyr_dataset *ds, const emx_format *f, const uint64_t 
     if (f->pars != EMX_PARS_BRUKER) {
         if (x)
             *x = emx_format_abscissa(ds, f, dims);
+        if (want_pars && f->pars == EMX_PARS_NONE)
+            return mxCreateDoubleMatrix(0, 0, mxREAL); /* eprload's [] (no parameters read) */
         if (want_pars) {
             emx_test_hook("pars");
             emx_params_read(ds, &own);

@@ -531,8 +531,9 @@ static mxArray *json_struct(const emx_params *p, const char *kinds)
 
 /* ---------------------------------------------------------------- outputs kept for reuse */
 
-/* eprload's x, y and pars of a JEOL or JSON file are a function of the format, the
- * parameters, their kinds and the values alone: the outputs of the last MEMO_SLOTS loads are
+/* eprload's x, y and pars of a JEOL, JSON or Magnettech .spe file are a function of the
+ * format, the parameters, their kinds and the values alone (each is one-dimensional or takes
+ * its sizes from its parameters; SpecMan, whose sizes come from the .d01 header, is not kept): the outputs of the last MEMO_SLOTS loads are
  * kept with those (compared byte for byte, so a changed file, whose parameters or values
  * differ, never gets the outputs of another version) and handed out again as host copies
  * (Octave: the same values, shared until changed) to loads that were hits of epyr's cache
@@ -597,7 +598,7 @@ static int memo_key_of(epyr_dataset *ds, const emx_format *f, memo_key *k)
     uint64_t nvalues = 0;
     uint32_t components = 0;
     k->kinds = NULL;
-    if (f->pars != EMX_PARS_NESTED && f->pars != EMX_PARS_JSON)
+    if (f->pars != EMX_PARS_NESTED && f->pars != EMX_PARS_JSON && f->pars != EMX_PARS_NUMBERS)
         return 0;
     emx_check(epyr_dataset_components(ds, &components), ds, ds);
     if (components != 1)

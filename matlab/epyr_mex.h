@@ -144,7 +144,8 @@ mxArray *emx_format_pars(epyr_dataset *ds, const emx_format *f, const emx_params
  * were cache hits), else 0. */
 int emx_outputs_kept(epyr_dataset *ds, const emx_format *f, mxArray *out[3]);
 
-/* Keeps x, y, pars `out` of `ds` (JEOL and JSON formats; replaced by host values of theirs). */
+/* Keeps x, y, pars `out` of `ds` (JEOL, JSON and Magnettech .spe; replaced by host values of
+ * theirs). */
 void emx_outputs_keep(epyr_dataset *ds, const emx_format *f, mxArray *out[3]);
 
 /* eprload's pars of `ds` (format `f`, dims `dims`, eprload's y `y` or NULL for a dataset

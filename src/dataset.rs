@@ -600,8 +600,8 @@ pub unsafe extern "C" fn epyr_dataset_param_lines_packed(
 /// taken as text (later versions may add kinds). For hosts that give such values as numbers
 /// and text as text, as EasySpin's eprload does: the MATLAB gateway rebuilds eprload's `pars`
 /// with it, where a JEOL text field holding digits stays text, and rebuilds a JSON file's
-/// document from the values epyr read (one snapshot of the file). `*needed` gets the bytes of all the strings, NULs included; with `buf` NULL only
-/// `*needed` (size query).
+/// document from the values epyr read (one snapshot of the file). `*needed` gets the bytes of
+/// all the strings, NULs included; with `buf` NULL only `*needed` (size query).
 ///
 /// Thread-safe. Errors: `EPYR_ERR_NULL_ARG`, `EPYR_ERR_INVALID_ARG`,
 /// `EPYR_ERR_BUFFER_TOO_SMALL` (nothing written).

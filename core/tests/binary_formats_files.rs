@@ -203,3 +203,35 @@ fn jeol_header_numbers_and_raw_characters_are_marked_with_their_kind_and_its_tex
     let numbers = (0..params.len()).filter(|&i| params.kind(i) == ValueKind::BinaryNumber);
     assert!(numbers.count() > 10);
 }
+
+#[test]
+fn a_specman_header_of_more_than_four_streams_is_read_whole() {
+    // The reader reads the header of up to four streams at once and the rest once the count
+    // is known: six streams of one 1-D shape are the six columns of a matrix.
+    let dir = temp_dir("specman-six-streams");
+    let (streams, points) = (6i32, 5i32);
+    let mut bytes: Vec<u8> = [streams as u32, 1]
+        .iter()
+        .flat_map(|v| v.to_le_bytes())
+        .collect();
+    for _ in 0..streams {
+        for v in [1, points, 1, 1, 1, points] {
+            bytes.extend_from_slice(&v.to_le_bytes());
+        }
+    }
+    let value = |k: i32, i: i32| (k * 10 + i) as f32;
+    for k in 0..streams {
+        bytes.extend((0..points).flat_map(|i| value(k, i).to_le_bytes()));
+    }
+    let d01 = dir.join("six.d01");
+    fs::write(&d01, bytes).unwrap();
+    fs::write(dir.join("six.exp"), "[general]\nname = six\n").unwrap();
+    let ds = epyr_core::load(&d01, "").unwrap();
+    assert_eq!(ds.dims(), [points as usize, streams as usize, 1]);
+    let c = &ds.components()[0];
+    assert!(!c.complex);
+    let want: Vec<f64> = (0..streams)
+        .flat_map(|k| (0..points).map(move |i| f64::from(value(k, i))))
+        .collect();
+    assert_eq!(c.values, want);
+}
